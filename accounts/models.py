@@ -1,0 +1,73 @@
+"""Users and roles. A user's jurisdiction is derived from role + committee/division/court (see accounts.scoping)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PARTY = "PARTY", _("当事人")
+    MEDIATOR = "MEDIATOR", _("调解员")
+    DIRECTOR = "DIRECTOR", _("调委会主任")
+    SFS_OFFICER = "SFS_OFFICER", _("司法所工作人员")
+    COUNTY_ADMIN = "COUNTY_ADMIN", _("县级司法局管理员")
+    CITY_ADMIN = "CITY_ADMIN", _("市级司法局管理员")
+    COURT_LIAISON = "COURT_LIAISON", _("法院联络员")
+
+
+COMMITTEE_ROLES = {Role.MEDIATOR, Role.DIRECTOR}
+SUPERVISOR_ROLES = {Role.SFS_OFFICER, Role.COUNTY_ADMIN, Role.CITY_ADMIN}
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.PARTY)
+    committee = models.ForeignKey(
+        "registry.Committee", verbose_name=_("所属调委会"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="users",
+    )
+    division = models.ForeignKey(
+        "registry.Division", verbose_name=_("管辖区划"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    court = models.ForeignKey(
+        "registry.Court", verbose_name=_("所属法院"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="liaisons",
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_committee_member(self) -> bool:
+        return self.role in COMMITTEE_ROLES
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role in SUPERVISOR_ROLES
+
+
+class AccessLog(models.Model):
+    """Every view of a full identity number or export of personal data (个人信息保护法, 等保)."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=40)
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    party = models.ForeignKey("cases.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("个人信息访问日志")
+        verbose_name_plural = _("个人信息访问日志")

@@ -1,0 +1,26 @@
+from django.urls import reverse
+
+from accounts.models import Role, User
+
+
+def menu_for(user: User) -> list[tuple[str, str, str]]:
+    """(label, url, icon) entries of the top navigation, by role."""
+    if user.role in (Role.MEDIATOR, Role.DIRECTOR):
+        return [
+            ("工作台", "/workbench/", "bi-house"),
+            ("登记纠纷", "/workbench/register/", "bi-plus-circle"),
+            ("案件", "/workbench/cases/", "bi-folder2-open"),
+        ]
+    if user.role in (Role.SFS_OFFICER, Role.COUNTY_ADMIN, Role.CITY_ADMIN):
+        items = [
+            ("总览", reverse("console:home"), "bi-speedometer2"),
+            ("案件", reverse("console:cases"), "bi-folder2-open"),
+            ("调解组织", reverse("console:committees"), "bi-building"),
+            ("调解员", reverse("console:mediators"), "bi-people"),
+        ]
+        if user.role != Role.SFS_OFFICER:
+            items.append(("节假日", reverse("console:holidays"), "bi-calendar3"))
+        return items
+    if user.role == Role.COURT_LIAISON:
+        return [("司法确认与委派案件", reverse("console:cases"), "bi-bank")]
+    return [("我的案件", reverse("home"), "bi-folder2-open")]

@@ -1,0 +1,35 @@
+"""The one door for every state change of a case (DESIGN.md rule 1).
+
+Each `do_*` function is one transaction: lock the case, check the transition table (cases.transitions) and the
+actor's relation to the case, apply the guards, write the append-only CaseEvent, and send notifications after
+commit. Views, the demo seeder, imports and the API call these functions and nothing else.
+"""
+
+from cases.actions.base import ActionRefused
+from cases.actions.intake import (
+    CaseData, PartyData, do_accept_case, do_assign_mediators, do_record_party_refusal, do_recuse_mediator,
+    do_refuse_case, do_register_case, do_transfer_case, format_case_no,
+)
+from cases.actions.judicial import (
+    do_apply_judicial_confirmation, do_record_court_acceptance, do_record_court_decision, jc_deadline,
+)
+from cases.actions.mediation import (
+    TermData, do_draft_agreement, do_extend_time_limit, do_pause_mediation, do_record_mediation,
+    do_record_oral_agreement, do_resume_mediation, do_seal_agreement, do_sign_agreement, do_terminate_mediation,
+)
+from cases.actions.performance import (
+    do_archive_case, do_close_case, do_confirm_performed, do_dispose_case, do_record_follow_up,
+    do_record_immediate_performance, do_record_payment, do_report_non_performance, do_start_remediation,
+    do_urge_performance,
+)
+
+__all__ = [
+    "ActionRefused", "CaseData", "PartyData", "TermData", "do_accept_case", "do_apply_judicial_confirmation",
+    "do_archive_case", "do_assign_mediators", "do_close_case", "do_confirm_performed", "do_dispose_case",
+    "do_draft_agreement", "do_extend_time_limit", "do_pause_mediation", "do_record_court_acceptance",
+    "do_record_court_decision", "do_record_follow_up", "do_record_immediate_performance", "do_record_mediation",
+    "do_record_oral_agreement", "do_record_party_refusal", "do_record_payment", "do_recuse_mediator",
+    "do_refuse_case", "do_register_case", "do_report_non_performance", "do_resume_mediation", "do_seal_agreement",
+    "do_sign_agreement", "do_start_remediation", "do_terminate_mediation", "do_transfer_case", "do_urge_performance",
+    "format_case_no", "jc_deadline",
+]

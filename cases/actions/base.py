@@ -1,0 +1,97 @@
+"""The machinery shared by every action: lock, check against the transition table, record the event, notify."""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from cases.enums import CaseStatus
+from cases.models import Case, CaseEvent, Notification
+from cases.permissions import relations
+from cases.transitions import LABELS, Rel, find_row
+
+
+class ActionRefused(Exception):
+    """A transition or guard the law or the rules do not allow. The message is shown to the user (Chinese)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def now_or(at: datetime | None) -> datetime:
+    return at or timezone.now()
+
+
+def local_date(at: datetime) -> date:
+    return timezone.localtime(at).date()
+
+
+def lock(case: Case) -> Case:
+    """Re-read the case under a row lock so that concurrent actions on one case serialise."""
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def check(case: Case, action: str, actor: User | None) -> CaseStatus:
+    """Refuse unless the table has a row for (action, current status) and the actor stands in an allowed relation.
+
+    `actor=None` is the SYSTEM (timers, consequences of other actions). Returns the target status."""
+    row = find_row(action, case.status)
+    label = LABELS[action]
+    if row is None:
+        raise ActionRefused(f"案件当前状态为“{CaseStatus(case.status).label}”，不能执行“{label}”")
+    if actor is None:
+        if Rel.SYSTEM not in row.rels:
+            raise ActionRefused(f"“{label}”必须由具体人员操作")
+    elif not (relations(actor, case) & row.rels):
+        raise ActionRefused(f"您无权对本案执行“{label}”")
+    return CaseStatus(row.target)
+
+
+def record(case: Case, action: str, actor: User | None, at: datetime, *, to: CaseStatus | None = None,
+           note: str = "", data: dict | None = None, from_status: str | None = None) -> CaseEvent:
+    """Move the case to `to` (if given) and append the event. Caller holds the lock inside a transaction."""
+    before = case.status if from_status is None else from_status
+    if to is not None and to != case.status:
+        case.status = to
+        case.save(update_fields=["status", "updated_at"])
+    return CaseEvent.objects.create(
+        case=case, action=action, from_status=before, to_status=case.status, actor=actor, at=at, note=note,
+        data=data or {},
+    )
+
+
+def recipients(case: Case, exclude: User | None = None) -> list[User]:
+    """Who hears about a case: its mediators' accounts, the committee director(s), and parties with accounts."""
+    users: dict[int, User] = {}
+    for m in case.mediators():
+        if m.user_id:
+            users[m.user_id] = m.user
+    for u in User.objects.filter(committee_id=case.committee_id, role=Role.DIRECTOR, is_active=True):
+        users[u.pk] = u
+    for p in case.parties.exclude(user=None).select_related("user"):
+        users[p.user_id] = p.user
+    if exclude is not None:
+        users.pop(exclude.pk, None)
+    return list(users.values())
+
+
+def notify_after_commit(case: Case, message: str, actor: User | None, extra: Iterable[User] = ()) -> None:
+    """Notifications are sent only once the action's transaction has committed."""
+    targets = {u.pk: u for u in [*recipients(case, exclude=actor), *extra] if actor is None or u.pk != actor.pk}
+    case_id = case.pk
+
+    def send() -> None:
+        Notification.objects.bulk_create(
+            [Notification(user_id=uid, case_id=case_id, message=message[:200]) for uid in targets]
+        )
+
+    transaction.on_commit(send)
+
+
+def require(condition: bool, message: str, field: str | None = None) -> None:
+    if not condition:
+        raise ActionRefused(message, field)

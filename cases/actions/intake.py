@@ -1,0 +1,331 @@
+"""Registration, acceptance, refusal, transfer, assignment, recusal, and the voluntariness rule."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+
+from accounts.models import Role, User
+from cases import identity
+from cases.actions.base import ActionRefused, check, local_date, lock, notify_after_commit, now_or, record, require
+from cases.enums import (
+    CaseSource, CaseStatus, DisputeType, MediatorChosenBy, Outcome, PartySide, PartyType, Route, TerminationReason,
+)
+from cases.models import Case, CaseSequence, Party, RecusalRequest
+from registry.models import Committee, Court, Mediator
+from workdays.calendar import mediation_due_date
+
+
+@dataclass
+class PartyData:
+    side: str
+    name: str
+    party_type: str = PartyType.NATURAL_PERSON
+    gender: str = ""
+    ethnicity: str = ""
+    birth_date: date | None = None
+    occupation: str = ""
+    phone: str = ""
+    address: str = ""
+    id_number: str = ""
+    credit_code: str = ""
+    legal_representative: str = ""
+    guardian_name: str = ""
+    user: User | None = None
+
+
+@dataclass
+class CaseData:
+    source: str
+    dispute_type: str
+    brief_facts: str
+    claims: str
+    parties: list[PartyData] = field(default_factory=list)
+    amount_involved: Decimal = Decimal("0")
+    is_difficult: bool = False
+    occurred_on: date | None = None
+    referral_body: str = ""
+    court: Court | None = None
+    court_mode: str = ""
+    court_case_no: str = ""
+
+
+def routes_text(routes: list[str]) -> str:
+    return "、".join(str(Route(r).label) for r in routes)
+
+
+def _validate_party(p: PartyData, index: int, today: date) -> None:
+    where = f"第{index}位当事人"
+    require(bool(p.name.strip()), f"{where}的姓名或名称不能为空")
+    require(p.side in PartySide.values, f"{where}的地位无效")
+    if p.party_type == PartyType.NATURAL_PERSON:
+        if p.side == PartySide.APPLICANT:
+            require(bool(p.id_number), f"{where}（申请人）须填写身份证号码")
+        if p.id_number:
+            err = identity.id_number_error(p.id_number, today)
+            require(err is None, f"{where}：{err}")
+            if identity.age_on(p.id_number, today) < 18:
+                require(bool(p.guardian_name), f"{where}为未成年人，须填写法定代理人")
+    else:
+        require(p.party_type in PartyType.values, f"{where}的类型无效")
+        if p.side == PartySide.APPLICANT:
+            require(bool(p.credit_code), f"{where}（申请人）须填写统一社会信用代码")
+        if p.credit_code:
+            err = identity.credit_code_error(p.credit_code)
+            require(err is None, f"{where}：{err}")
+
+
+def _create_parties(case: Case, parties: list[PartyData]) -> None:
+    for i, p in enumerate(parties, start=1):
+        party = Party(
+            case=case, side=p.side, party_type=p.party_type, name=p.name.strip(), gender=p.gender,
+            ethnicity=p.ethnicity, occupation=p.occupation, phone=p.phone, address=p.address,
+            credit_code=p.credit_code.strip().upper(), legal_representative=p.legal_representative,
+            guardian_name=p.guardian_name, user=p.user, order=i,
+        )
+        if p.party_type == PartyType.NATURAL_PERSON and p.id_number:
+            party.set_id_number(p.id_number)
+            party.birth_date = identity.birth_date_from_id(p.id_number)
+            party.gender = party.gender or identity.gender_from_id(p.id_number)
+        else:
+            party.birth_date = p.birth_date
+        party.save()
+
+
+def do_register_case(actor: User, committee: Committee, data: CaseData, *, at: datetime | None = None,
+                     entered_at: datetime | None = None) -> Case:
+    """∅ → INTAKE (table row 1). A committee member records a walk-in, proactive or referred dispute.
+
+    Preconditions: the actor belongs to `committee` (or is a party applying); at least one applicant and one
+    respondent; valid ID numbers / credit codes; a national dispute type and source. Side effects: the case and
+    its parties are created, the INTAKE event is written, the committee director is notified."""
+    at = now_or(at)
+    today = local_date(at)
+    if actor.role in (Role.MEDIATOR, Role.DIRECTOR):
+        require(actor.committee_id == committee.pk, "只能为本调委会登记纠纷")
+    else:
+        require(actor.role == Role.PARTY, "您无权登记纠纷")
+    require(committee.is_active, "该调委会已停用")
+    require(data.dispute_type in DisputeType.values, "请选择纠纷类型", "dispute_type")
+    require(data.source in CaseSource.values, "请选择案件来源", "source")
+    require(len(data.brief_facts.strip()) >= 10, "纠纷简要情况至少写10个字", "brief_facts")
+    require(bool(data.claims.strip()), "请填写申请事项", "claims")
+    require(data.amount_involved is not None and data.amount_involved >= 0, "涉及金额不能为负数", "amount_involved")
+    sides = {p.side for p in data.parties}
+    require(PartySide.APPLICANT in sides and PartySide.RESPONDENT in sides, "至少需要一名申请人和一名被申请人")
+    for i, p in enumerate(data.parties, start=1):
+        _validate_party(p, i, today)
+    if data.source == CaseSource.REFERRED_COURT:
+        require(data.court is not None, "法院委托移送的案件须选择法院", "court")
+    with transaction.atomic():
+        case = Case.objects.create(
+            committee=committee, division_code=committee.division_id, status=CaseStatus.INTAKE,
+            source=data.source, referral_body=data.referral_body, court=data.court, court_mode=data.court_mode,
+            court_case_no=data.court_case_no, dispute_type=data.dispute_type, brief_facts=data.brief_facts.strip(),
+            claims=data.claims.strip(), amount_involved=data.amount_involved, is_difficult=data.is_difficult,
+            occurred_on=data.occurred_on, registered_by=actor, registered_at=at,
+        )
+        if entered_at is not None:  # backdated entry (seeder, legacy import): keep the real entry time
+            Case.objects.filter(pk=case.pk).update(entered_at=entered_at)
+        _create_parties(case, data.parties)
+        record(case, "register", actor, at, to=CaseStatus.INTAKE, from_status="",
+               note=f"来源：{CaseSource(data.source).label}")
+        notify_after_commit(case, f"新登记纠纷待审查：{case.title}", actor)
+    return case
+
+
+def _next_seq(committee_id: int, year: int) -> int:
+    """Gap-free sequence per committee per year: the counter row is locked for the rest of the transaction, so
+    concurrent acceptances queue; a rolled-back acceptance releases its number with the rollback."""
+    row, _created = CaseSequence.objects.select_for_update().get_or_create(committee_id=committee_id, year=year)
+    CaseSequence.objects.filter(pk=row.pk).update(last=F("last") + 1)
+    row.refresh_from_db(fields=["last"])
+    return row.last
+
+
+def format_case_no(short_name: str, year: int, seq: int) -> str:
+    return settings.TIAOJIE["CASE_NUMBER_FORMAT"].format(year=year, short=short_name, seq=seq)
+
+
+def do_accept_case(case: Case, actor: User, *, note: str = "", at: datetime | None = None) -> Case:
+    """INTAKE → ACCEPTED (row 2), by the committee director.
+
+    Preconditions: a civil dispute within the committee's remit that no party has refused (a refusal takes the
+    party_refusal path instead). Side effects: the case number （年）简称人调字第N号 is issued, the one-month
+    mediation clock starts (due date on a working day), parties with accounts are notified."""
+    at = now_or(at)
+    with transaction.atomic():
+        case = lock(case)
+        target = check(case, "accept", actor)
+        year = local_date(at).year
+        seq = _next_seq(case.committee_id, year)
+        case.year, case.seq = year, seq
+        case.case_no = format_case_no(case.committee.short_name, year, seq)
+        case.accepted_at, case.accepted_by = at, actor
+        case.time_limit_due = mediation_due_date(local_date(at), settings.TIAOJIE["MEDIATION_PERIOD_MONTHS"])
+        case.save(update_fields=["year", "seq", "case_no", "accepted_at", "accepted_by", "time_limit_due"])
+        record(case, "accept", actor, at, to=target, note=note,
+               data={"case_no": case.case_no, "due": case.time_limit_due.isoformat()})
+        notify_after_commit(case, f"纠纷已受理，案号{case.case_no}，调解期限至{case.time_limit_due:%Y年%m月%d日}", actor)
+    return case
+
+
+def do_refuse_case(case: Case, actor: User, *, reason: str, routes: list[str], calming_measures: str = "",
+                   at: datetime | None = None) -> Case:
+    """INTAKE → NOT_ACCEPTED (row 3). Requires the reason and the routes the party was told about (RGD 24)."""
+    at = now_or(at)
+    require(len(reason.strip()) >= 4, "请写明不予受理的理由", "reason")
+    require(bool(routes), "请选择已告知当事人的其他解决途径", "routes")
+    with transaction.atomic():
+        case = lock(case)
+        target = check(case, "refuse", actor)
+        case.not_accepted_reason = reason.strip()
+        case.routes_informed = routes_text(routes)
+        case.save(update_fields=["not_accepted_reason", "routes_informed"])
+        record(case, "refuse", actor, at, to=target, note=reason.strip(),
+               data={"routes": routes, "calming_measures": calming_measures})
+        notify_after_commit(case, "您的调解申请不予受理，理由及其他解决途径请查看案件", actor)
+    return case
+
+
+def do_transfer_case(case: Case, actor: User, *, reason: str, to_committee: Committee | None = None,
+                     to_authority: str = "", at: datetime | None = None) -> Case:
+    """INTAKE/ACCEPTED → TRANSFERRED_OUT (row 4): a hard or cross-area dispute goes up (village → township) or to
+    the competent authority. A receiving committee on the platform gets a linked INTAKE case with the same parties."""
+    at = now_or(at)
+    require(len(reason.strip()) >= 4, "请写明移交理由", "reason")
+    require(bool(to_committee) != bool(to_authority.strip()), "请选择接收的调委会，或填写接收机关（二选一）")
+    require(to_committee is None or to_committee.pk != case.committee_id, "不能移交给本调委会")
+    with transaction.atomic():
+        case = lock(case)
+        target = check(case, "transfer", actor)
+        data: dict = {}
+        if to_committee is not None:
+            receiver_actor = (User.objects.filter(committee=to_committee, role=Role.DIRECTOR, is_active=True).first()
+                              or actor)
+            parties = [PartyData(side=p.side, name=p.name, party_type=p.party_type, gender=p.gender,
+                                 phone=p.phone, address=p.address, id_number=p.full_id_number(),
+                                 credit_code=p.credit_code, user=p.user) for p in case.parties.all()]
+            new = Case.objects.create(
+                committee=to_committee, division_code=to_committee.division_id, status=CaseStatus.INTAKE,
+                source=case.source, referral_body=case.committee.name, court=case.court, court_mode=case.court_mode,
+                dispute_type=case.dispute_type, brief_facts=case.brief_facts, claims=case.claims,
+                amount_involved=case.amount_involved, is_difficult=case.is_difficult, registered_by=receiver_actor,
+                registered_at=at,
+            )
+            _create_parties(new, parties)
+            record(new, "register", receiver_actor, at, to=CaseStatus.INTAKE, from_status="",
+                   note=f"由{case.committee.name}移交：{reason.strip()}", data={"transferred_from": case.pk})
+            notify_after_commit(new, f"收到{case.committee.name}移交的纠纷", None)
+            data["new_case_id"] = new.pk
+            case.transferred_to = to_committee.name
+        else:
+            case.transferred_to = to_authority.strip()
+        case.save(update_fields=["transferred_to"])
+        record(case, "transfer", actor, at, to=target, note=reason.strip(), data={**data, "to": case.transferred_to})
+    return case
+
+
+def _committee_mediator(case: Case, mediator: Mediator | None, label: str) -> Mediator:
+    require(mediator is not None, f"请选择{label}")
+    require(mediator.committee_id == case.committee_id and mediator.is_active, f"{label}必须是本调委会在任调解员")
+    return mediator
+
+
+def do_assign_mediators(case: Case, actor: User, *, presiding: Mediator, co_mediators: list[Mediator] | None = None,
+                        chosen_by: str = MediatorChosenBy.COMMITTEE, rights_notified: bool = False,
+                        identities_checked: bool = False, at: datetime | None = None) -> Case:
+    """ACCEPTED → IN_MEDIATION (row 5), by the director (or the parties' choice, PML 19).
+
+    Preconditions: the rights-and-duties notice delivered and signed (RGD 30) and the parties' identity checked;
+    mediators are serving members of the committee. Side effects: assigned mediators are notified."""
+    at = now_or(at)
+    co_mediators = co_mediators or []
+    require(rights_notified, "须先向当事人送达并签收权利义务告知书", "rights_notified")
+    require(identities_checked, "须先核验当事人身份证明", "identities_checked")
+    with transaction.atomic():
+        case = lock(case)
+        target = check(case, "assign", actor)
+        _committee_mediator(case, presiding, "主持调解员")
+        for m in co_mediators:
+            _committee_mediator(case, m, "参与调解员")
+        require(presiding not in co_mediators, "主持调解员不能同时列为参与调解员")
+        case.presiding_mediator = presiding
+        case.mediator_chosen_by = chosen_by
+        case.rights_notified_at = at
+        case.save(update_fields=["presiding_mediator", "mediator_chosen_by", "rights_notified_at"])
+        case.co_mediators.set(co_mediators)
+        case.parties.update(identity_verified=True)
+        names = "、".join(m.name for m in [presiding, *co_mediators])
+        record(case, "assign", actor, at, to=target, note=f"调解员：{names}",
+               data={"presiding": presiding.pk, "co": [m.pk for m in co_mediators], "chosen_by": chosen_by})
+        extra = [m.user for m in [presiding, *co_mediators] if m.user_id]
+        notify_after_commit(case, f"已指派调解员：{names}", actor, extra=extra)
+    return case
+
+
+def do_recuse_mediator(case: Case, actor: User, *, party: Party, replaced: Mediator, replacement: Mediator,
+                       reason: str, at: datetime | None = None) -> Case:
+    """Self-loop in mediation (RGD 25): a party's recusal request replaces the mediator concerned."""
+    at = now_or(at)
+    require(len(reason.strip()) >= 2, "请写明回避理由", "reason")
+    with transaction.atomic():
+        case = lock(case)
+        check(case, "recuse", actor)
+        require(party.case_id == case.pk, "申请人不是本案当事人")
+        current = case.mediators()
+        require(replaced in current, "被申请回避的人员不是本案调解员")
+        _committee_mediator(case, replacement, "替换调解员")
+        require(replacement not in current, "替换调解员已在本案中")
+        if case.presiding_mediator_id == replaced.pk:
+            case.presiding_mediator = replacement
+            case.save(update_fields=["presiding_mediator"])
+        else:
+            case.co_mediators.remove(replaced)
+            case.co_mediators.add(replacement)
+        RecusalRequest.objects.create(case=case, requested_by=party, replaced=replaced, replacement=replacement,
+                                      reason=reason.strip(), at=at)
+        record(case, "recuse", actor, at, note=f"{party.name}申请{replaced.name}回避，改由{replacement.name}调解",
+               data={"replaced": replaced.pk, "replacement": replacement.pk})
+        notify_after_commit(case, f"调解员已更换为{replacement.name}", actor,
+                            extra=[replacement.user] if replacement.user_id else [])
+    return case
+
+
+def do_record_party_refusal(case: Case, actor: User, *, party: Party, statement: str, routes: list[str],
+                            at: datetime | None = None) -> Case:
+    """Voluntariness rule (PML 17, 23): a party's explicit refusal before agreement ends the mediation.
+
+    INTAKE → NOT_ACCEPTED; ACCEPTED/IN_MEDIATION/PAUSED/REMEDIATION → TERMINATED (reason PARTY_REFUSED). The routes
+    told to the parties are recorded (PML 26). A party may record their own refusal from the portal."""
+    at = now_or(at)
+    require(bool(routes), "请选择已告知当事人的其他解决途径", "routes")
+    with transaction.atomic():
+        case = lock(case)
+        target = check(case, "party_refusal", actor)
+        require(party.case_id == case.pk, "该当事人不属于本案")
+        if actor.role == Role.PARTY:
+            require(party.user_id == actor.pk, "只能由当事人本人表示拒绝")
+        text = f"{party.name}明确表示拒绝调解" + (f"：{statement.strip()}" if statement.strip() else "")
+        case.routes_informed = routes_text(routes)
+        if target == CaseStatus.NOT_ACCEPTED:
+            case.not_accepted_reason = text
+        else:
+            case.termination_reason = TerminationReason.PARTY_REFUSED
+            case.termination_note = text
+            case.outcome = Outcome.FAILURE
+        case.save(update_fields=["routes_informed", "not_accepted_reason", "termination_reason", "termination_note",
+                                 "outcome"])
+        record(case, "party_refusal", actor, at, to=target, note=text, data={"party": party.pk, "routes": routes})
+        notify_after_commit(case, "一方当事人拒绝调解，调解依法终止", actor)
+    return case
+
+
+__all__ = [
+    "ActionRefused", "CaseData", "PartyData", "do_accept_case", "do_assign_mediators", "do_record_party_refusal",
+    "do_recuse_mediator", "do_refuse_case", "do_register_case", "do_transfer_case", "format_case_no",
+    "routes_text",
+]

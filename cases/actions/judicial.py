@@ -1,0 +1,110 @@
+"""Judicial confirmation (司法确认, PML 33; 法释〔2011〕5号): runs beside the case without moving its status."""
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import Role, User
+from cases.actions.base import check, local_date, lock, notify_after_commit, now_or, record, require
+from cases.enums import AgreementForm, AgreementStatus, JCStatus
+from cases.models import Case, JudicialConfirmation, Party
+from cases.permissions import current_agreement, current_jc, jc_status
+from cases.transitions import JC_TABLE
+from registry.models import Court
+
+
+def jc_deadline(case: Case) -> date | None:
+    """Last day to apply: 30 days from the agreement's effective date (PML 33)."""
+    agreement = current_agreement(case)
+    if agreement is None or agreement.effective_at is None:
+        return None
+    return local_date(agreement.effective_at) + timedelta(days=settings.TIAOJIE["JC_APPLY_DAYS"])
+
+
+def _jc_step(case: Case, action: str) -> None:
+    before, _after = JC_TABLE[action]
+    current = jc_status(case)
+    require(current in before, f"司法确认当前为“{current.label}”，不能执行此操作")
+
+
+def do_apply_judicial_confirmation(case: Case, actor: User, *, applicant: Party, consenting: Party, court: Court,
+                                   applied_on: date, at: datetime | None = None) -> JudicialConfirmation:
+    """JC NOT_APPLIED → APPLIED: the parties jointly apply (one applies, the other consents) within 30 days of the
+    written agreement taking effect. The committee cannot apply on its own; it records the parties' application."""
+    at = now_or(at)
+    with transaction.atomic():
+        case = lock(case)
+        check(case, "jc_apply", actor)
+        _jc_step(case, "jc_apply")
+        agreement = current_agreement(case)
+        require(agreement is not None and agreement.form == AgreementForm.WRITTEN and agreement.effective_at,
+                "只有已生效的书面调解协议可以申请司法确认")
+        require(applicant.case_id == case.pk and consenting.case_id == case.pk, "申请人须为本案当事人")
+        require(applicant.pk != consenting.pk, "司法确认须由双方当事人共同申请", "consenting")
+        if actor.role == Role.PARTY:
+            require(applicant.user_id == actor.pk, "只能以本人名义申请")
+        require(applied_on <= local_date(at), "申请日期不能晚于今天", "applied_on")
+        deadline = jc_deadline(case)
+        require(applied_on <= deadline,
+                f"已超过申请期限：应自协议生效之日起30日内（{deadline:%Y年%m月%d日}前）申请司法确认", "applied_on")
+        jc = JudicialConfirmation.objects.create(case=case, agreement=agreement, court=court, applied_on=applied_on,
+                                                 applicant=applicant, consenting=consenting)
+        record(case, "jc_apply", actor, at, note=f"{applicant.name}申请、{consenting.name}同意，向{court.name}申请司法确认",
+               data={"jc": jc.pk})
+        notify_after_commit(case, f"已向{court.name}申请司法确认", actor, extra=list(court.liaisons.all()))
+    return jc
+
+
+def do_record_court_acceptance(case: Case, actor: User, *, accepted: bool, on: date, court_case_no: str = "",
+                               reason: str = "", at: datetime | None = None) -> JudicialConfirmation:
+    """JC APPLIED → ACCEPTED or NOT_ACCEPTED, recorded by the court liaison (or the mediator from the court's
+    notice)."""
+    at = now_or(at)
+    action = "jc_court_accept" if accepted else "jc_court_refuse"
+    if accepted:
+        require(bool(court_case_no.strip()), "请填写法院案号", "court_case_no")
+    else:
+        require(len(reason.strip()) >= 2, "请填写不予受理的理由", "reason")
+    with transaction.atomic():
+        case = lock(case)
+        check(case, action, actor)
+        _jc_step(case, action)
+        jc = current_jc(case)
+        require(on >= jc.applied_on, "受理日期不能早于申请日期", "on")
+        jc.status = JC_TABLE[action][1]
+        jc.accepted_on = on if accepted else None
+        jc.court_case_no, jc.reason = court_case_no.strip(), reason.strip()
+        jc.save()
+        note = f"{jc.court.name}已受理，案号{jc.court_case_no}" if accepted else f"法院不予受理：{reason.strip()}"
+        record(case, action, actor, at, note=note, data={"jc": jc.pk})
+        notify_after_commit(case, note, actor)
+    return jc
+
+
+def do_record_court_decision(case: Case, actor: User, *, valid: bool, on: date, reason: str = "",
+                             at: datetime | None = None) -> JudicialConfirmation:
+    """JC ACCEPTED → CONFIRMED_VALID or REJECTED. A valid ruling lets the obligee apply for enforcement; a rejection
+    lets the parties change the agreement through mediation or sue (PML 33)."""
+    at = now_or(at)
+    if not valid:
+        require(len(reason.strip()) >= 2, "请填写驳回理由", "reason")
+    with transaction.atomic():
+        case = lock(case)
+        check(case, "jc_decide", actor)
+        _jc_step(case, "jc_decide")
+        jc = current_jc(case)
+        require(on >= jc.accepted_on, "裁定日期不能早于受理日期", "on")
+        jc.status = JCStatus.CONFIRMED_VALID if valid else JCStatus.REJECTED
+        jc.decided_on, jc.reason = on, reason.strip()
+        jc.save()
+        agreement = jc.agreement
+        agreement.status = AgreementStatus.CONFIRMED_BY_COURT if valid else AgreementStatus.INVALIDATED_BY_COURT
+        agreement.save(update_fields=["status"])
+        note = "法院裁定调解协议有效" if valid else f"法院驳回司法确认申请：{reason.strip()}"
+        record(case, "jc_decide", actor, at, note=note, data={"jc": jc.pk, "valid": valid})
+        notify_after_commit(case, note, actor)
+    return jc
+
+
+__all__ = ["do_apply_judicial_confirmation", "do_record_court_acceptance", "do_record_court_decision", "jc_deadline"]

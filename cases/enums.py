@@ -1,0 +1,209 @@
+"""Enumerations of the domain (mediation-domain.md §4–§5), one TextChoices each, with Chinese labels."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseStatus(models.TextChoices):
+    INTAKE = "INTAKE", _("待审查")
+    NOT_ACCEPTED = "NOT_ACCEPTED", _("不予受理")
+    TRANSFERRED_OUT = "TRANSFERRED_OUT", _("已移交")
+    ACCEPTED = "ACCEPTED", _("已受理")
+    IN_MEDIATION = "IN_MEDIATION", _("调解中")
+    PAUSED = "PAUSED", _("暂缓")
+    AGREEMENT_REACHED = "AGREEMENT_REACHED", _("达成协议")
+    TERMINATED = "TERMINATED", _("调解终止")
+    PERFORMING = "PERFORMING", _("履行中")
+    NON_PERFORMANCE = "NON_PERFORMANCE", _("未履行（督促中）")
+    PERFORMED = "PERFORMED", _("履行完毕")
+    REMEDIATION = "REMEDIATION", _("重新调解")
+    CLOSED = "CLOSED", _("已结案")
+    ARCHIVED = "ARCHIVED", _("已归档")
+    DISPOSED = "DISPOSED", _("已销毁")
+
+
+MEDIATING_STATES = {CaseStatus.IN_MEDIATION, CaseStatus.REMEDIATION}
+OPEN_STATES = {
+    CaseStatus.INTAKE, CaseStatus.ACCEPTED, CaseStatus.IN_MEDIATION, CaseStatus.PAUSED, CaseStatus.REMEDIATION,
+    CaseStatus.AGREEMENT_REACHED, CaseStatus.PERFORMING, CaseStatus.NON_PERFORMANCE, CaseStatus.PERFORMED,
+    CaseStatus.TERMINATED,
+}
+# States in which the mediation clock runs (overdue is only meaningful here).
+CLOCK_STATES = {CaseStatus.ACCEPTED, CaseStatus.IN_MEDIATION, CaseStatus.REMEDIATION}
+PRE_AGREEMENT_STATES = {
+    CaseStatus.INTAKE, CaseStatus.ACCEPTED, CaseStatus.IN_MEDIATION, CaseStatus.PAUSED, CaseStatus.REMEDIATION,
+}
+
+
+class DisputeType(models.TextChoices):
+    """National statistics list (§5.1). Sub-items roll up to their parent via DISPUTE_PARENT."""
+
+    MARRIAGE_FAMILY = "MARRIAGE_FAMILY", _("婚姻家庭纠纷")
+    NEIGHBOR = "NEIGHBOR", _("邻里纠纷")
+    HOUSING_HOMESTEAD = "HOUSING_HOMESTEAD", _("房屋宅基地纠纷")
+    CONTRACT = "CONTRACT", _("合同纠纷")
+    PRODUCTION_OPERATION = "PRODUCTION_OPERATION", _("生产经营纠纷")
+    DAMAGE_COMPENSATION = "DAMAGE_COMPENSATION", _("损害赔偿纠纷")
+    FOREST_LAND = "FOREST_LAND", _("山林土地纠纷")
+    LAND_ACQ_DEMOLITION = "LAND_ACQ_DEMOLITION", _("征地拆迁纠纷")
+    ENV_POLLUTION = "ENV_POLLUTION", _("环境污染纠纷")
+    LABOR_MIGRANT_WAGES = "LABOR_MIGRANT_WAGES", _("劳动争议纠纷—拖欠农民工工资纠纷")
+    LABOR_OTHER = "LABOR_OTHER", _("劳动争议纠纷—其他劳动争议纠纷")
+    CONSUMER_TOURISM = "CONSUMER_TOURISM", _("消费纠纷—旅游纠纷")
+    CONSUMER_ECOMMERCE = "CONSUMER_ECOMMERCE", _("消费纠纷—电子商务纠纷")
+    CONSUMER_OTHER = "CONSUMER_OTHER", _("消费纠纷—其他消费纠纷")
+    MEDICAL = "MEDICAL", _("医疗纠纷")
+    ROAD_TRAFFIC = "ROAD_TRAFFIC", _("道路交通事故纠纷")
+    PROPERTY_MGMT = "PROPERTY_MGMT", _("物业纠纷")
+    OTHER = "OTHER", _("其他纠纷")
+
+
+DISPUTE_PARENT = {
+    DisputeType.LABOR_MIGRANT_WAGES: "LABOR",
+    DisputeType.LABOR_OTHER: "LABOR",
+    DisputeType.CONSUMER_TOURISM: "CONSUMER",
+    DisputeType.CONSUMER_ECOMMERCE: "CONSUMER",
+    DisputeType.CONSUMER_OTHER: "CONSUMER",
+}
+
+
+class CaseSource(models.TextChoices):
+    """§5.2; REFERRED_* are the sub-items of 接受委托移送调解."""
+
+    PROACTIVE = "PROACTIVE", _("主动调解")
+    ON_APPLICATION = "ON_APPLICATION", _("依申请调解")
+    REFERRED_COURT = "REFERRED_COURT", _("法院委托移送")
+    REFERRED_PROCURATORATE = "REFERRED_PROCURATORATE", _("检察院委托移送")
+    REFERRED_POLICE = "REFERRED_POLICE", _("公安机关委托移送")
+    REFERRED_PETITION = "REFERRED_PETITION", _("信访部门委托移送")
+    REFERRED_OTHER_DEPT = "REFERRED_OTHER_DEPT", _("其他部门委托移送")
+
+
+REFERRED_SOURCES = {s for s in CaseSource if s.startswith("REFERRED_")}
+
+
+class CourtReferralType(models.TextChoices):
+    NONE = "", _("—")
+    WEIPAI = "WEIPAI", _("委派（诉前）")
+    WEITUO = "WEITUO", _("委托（诉中）")
+    YAOQING = "YAOQING", _("邀请（协助）")
+
+
+class PartyType(models.TextChoices):
+    NATURAL_PERSON = "NATURAL_PERSON", _("自然人")
+    LEGAL_PERSON = "LEGAL_PERSON", _("法人")
+    UNINCORPORATED_ORG = "UNINCORPORATED_ORG", _("非法人组织")
+
+
+class PartySide(models.TextChoices):
+    APPLICANT = "APPLICANT", _("申请人")
+    RESPONDENT = "RESPONDENT", _("被申请人")
+    THIRD_PARTY = "THIRD_PARTY", _("第三人")
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class AgreementForm(models.TextChoices):
+    WRITTEN = "WRITTEN", _("书面协议")
+    ORAL = "ORAL", _("口头协议")
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "DRAFT", _("草拟中")
+    EFFECTIVE = "EFFECTIVE", _("已生效")
+    CHANGED = "CHANGED", _("已变更")
+    REVOKED = "REVOKED", _("已撤销")
+    CONFIRMED_BY_COURT = "CONFIRMED_BY_COURT", _("经司法确认有效")
+    INVALIDATED_BY_COURT = "INVALIDATED_BY_COURT", _("被法院驳回")
+
+
+class Outcome(models.TextChoices):
+    NONE = "", _("—")
+    SUCCESS = "SUCCESS", _("调解成功")
+    FAILURE = "FAILURE", _("调解不成功")
+
+
+class TerminationReason(models.TextChoices):
+    PARTY_REFUSED = "PARTY_REFUSED", _("当事人明确拒绝调解")
+    PARTY_WITHDREW = "PARTY_WITHDREW", _("当事人撤回申请")
+    NO_PROSPECT = "NO_PROSPECT", _("经调解无法达成协议")
+    TIME_LIMIT_NO_CONSENT = "TIME_LIMIT_NO_CONSENT", _("调解期限届满且当事人不同意延长")
+    EXCLUDED_ACCEPTED_ELSEWHERE = "EXCLUDED_ACCEPTED_ELSEWHERE", _("纠纷已由法院、公安或行政机关受理")
+    EXCLUDED_CRIMINAL_OR_ADMIN = "EXCLUDED_CRIMINAL_OR_ADMIN", _("纠纷转为刑事或行政案件")
+    PARTY_UNREACHABLE = "PARTY_UNREACHABLE", _("当事人无法联系")
+    OTHER = "OTHER", _("其他")
+
+
+class Route(models.TextChoices):
+    """Routes the parties are told about when mediation is refused or ends (PML 26, RGD 24)."""
+
+    LITIGATION = "LITIGATION", _("向人民法院起诉")
+    ARBITRATION = "ARBITRATION", _("申请仲裁")
+    ADMINISTRATIVE = "ADMINISTRATIVE", _("请求行政机关处理")
+    OTHER_COMMITTEE = "OTHER_COMMITTEE", _("向其他调解组织申请调解")
+
+
+class RecordKind(models.TextChoices):
+    INVESTIGATION = "INVESTIGATION", _("调查记录")
+    SESSION = "SESSION", _("调解记录")
+
+
+class SignerRole(models.TextChoices):
+    PARTY = "PARTY", _("当事人")
+    MEDIATOR = "MEDIATOR", _("调解员")
+    SEAL = "SEAL", _("调委会印章")
+
+
+class SignatureMethod(models.TextChoices):
+    HANDWRITTEN = "HANDWRITTEN", _("签名")
+    SEAL = "SEAL", _("盖章")
+    FINGERPRINT = "FINGERPRINT", _("按指印")
+    E_SIGNATURE = "E_SIGNATURE", _("电子签名")
+
+
+class PerformanceStatus(models.TextChoices):
+    NONE = "", _("—")
+    IMMEDIATE = "IMMEDIATE", _("即时履行")
+    PERFORMING = "PERFORMING", _("正在履行")
+    FULLY_PERFORMED = "FULLY_PERFORMED", _("履行完毕")
+    PARTIALLY_PERFORMED = "PARTIALLY_PERFORMED", _("部分履行")
+    NOT_PERFORMED = "NOT_PERFORMED", _("未履行")
+
+
+class FollowUpOutcome(models.TextChoices):
+    PERFORMED = "PERFORMED", _("已履行")
+    PARTIAL = "PARTIAL", _("部分履行")
+    NOT_PERFORMED = "NOT_PERFORMED", _("未履行")
+    SUED = "SUED", _("已起诉")
+    NEW_RISK = "NEW_RISK", _("发现新的风险")
+
+
+class Satisfaction(models.TextChoices):
+    VERY_SATISFIED = "VERY_SATISFIED", _("非常满意")
+    SATISFIED = "SATISFIED", _("满意")
+    NEUTRAL = "NEUTRAL", _("一般")
+    DISSATISFIED = "DISSATISFIED", _("不满意")
+
+
+class JCStatus(models.TextChoices):
+    NOT_APPLIED = "NOT_APPLIED", _("未申请")
+    APPLIED = "APPLIED", _("已申请")
+    ACCEPTED = "ACCEPTED", _("法院已受理")
+    NOT_ACCEPTED = "NOT_ACCEPTED", _("法院不予受理")
+    CONFIRMED_VALID = "CONFIRMED_VALID", _("确认有效")
+    REJECTED = "REJECTED", _("驳回申请")
+    WITHDRAWN = "WITHDRAWN", _("已撤回")
+
+
+class RetentionClass(models.TextChoices):
+    PERMANENT = "PERMANENT", _("永久")
+    Y30 = "Y30", _("定期30年")
+    Y10 = "Y10", _("定期10年")
+
+
+class MediatorChosenBy(models.TextChoices):
+    COMMITTEE = "COMMITTEE", _("调委会指定")
+    PARTIES = "PARTIES", _("当事人选定")

@@ -1,0 +1,9 @@
+from .agreement import Agreement, AgreementSignature, AgreementTerm, Instalment
+from .case import Case, CaseEvent, CaseSequence, Notification, Party, RecusalRequest
+from .records import Extension, FollowUp, JudicialConfirmation, MediationRecord, PerformanceRecord
+
+__all__ = [
+    "Agreement", "AgreementSignature", "AgreementTerm", "Case", "CaseEvent", "CaseSequence", "Extension",
+    "FollowUp", "Instalment", "JudicialConfirmation", "MediationRecord", "Notification", "Party",
+    "PerformanceRecord", "RecusalRequest",
+]

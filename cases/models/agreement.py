@@ -1,0 +1,88 @@
+"""Mediation agreements (PML 28–30): written or oral, with structured terms and signatures."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cases.enums import AgreementForm, AgreementStatus, SignatureMethod, SignerRole
+
+
+class Agreement(models.Model):
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="agreements")
+    form = models.CharField(_("协议形式"), max_length=10, choices=AgreementForm.choices)
+    status = models.CharField(_("协议状态"), max_length=30, choices=AgreementStatus.choices,
+                              default=AgreementStatus.DRAFT)
+    facts = models.TextField(_("纠纷主要事实、争议事项"))
+    responsibilities = models.TextField(_("各方责任"), blank=True)
+    oral_reason = models.CharField(_("采用口头协议的原因"), max_length=200, blank=True)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drafted_at = models.DateTimeField()
+    effective_at = models.DateTimeField(_("生效时间"), null=True, blank=True, db_index=True)
+    supersedes = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["case_id", "-drafted_at", "-id"]
+        verbose_name = _("调解协议")
+        verbose_name_plural = _("调解协议")
+
+    def canonical_text(self) -> str:
+        """The exact text that signatures attest to; any change to it voids earlier signatures."""
+        lines = [f"形式:{self.form}", f"事实:{self.facts}", f"责任:{self.responsibilities}"]
+        for t in self.terms.all().order_by("order", "id"):
+            lines.append(
+                f"条款{t.order}:{t.obligor_id}>{t.obligee_id}|{t.content}|{t.amount}|{t.manner}|{t.place}|{t.deadline}"
+            )
+            for i in t.instalments.all().order_by("due_date", "id"):
+                lines.append(f"  分期:{i.due_date}|{i.amount}")
+        return "\n".join(lines)
+
+    def text_hash(self) -> str:
+        return hashlib.sha256(self.canonical_text().encode()).hexdigest()
+
+    def valid_signatures(self) -> models.QuerySet:
+        return self.signatures.filter(text_hash=self.text_hash(), voided_at__isnull=True)
+
+
+class AgreementTerm(models.Model):
+    """One obligation: who owes whom what, how much, how, where and by when (RGD 35)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="terms")
+    order = models.PositiveSmallIntegerField(default=1)
+    obligor = models.ForeignKey("cases.Party", verbose_name=_("义务人"), on_delete=models.PROTECT, related_name="+")
+    obligee = models.ForeignKey("cases.Party", verbose_name=_("权利人"), on_delete=models.PROTECT, related_name="+")
+    content = models.TextField(_("协议内容"))
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    manner = models.CharField(_("履行方式"), max_length=100)
+    place = models.CharField(_("履行地点"), max_length=100, blank=True)
+    deadline = models.DateField(_("履行期限"))
+
+    class Meta:
+        ordering = ["agreement_id", "order", "id"]
+
+
+class Instalment(models.Model):
+    term = models.ForeignKey(AgreementTerm, on_delete=models.PROTECT, related_name="instalments")
+    due_date = models.DateField(_("到期日"))
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
+    paid_on = models.DateField(_("履行日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+
+
+class AgreementSignature(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="signatures")
+    signer_role = models.CharField(max_length=10, choices=SignerRole.choices)
+    party = models.ForeignKey("cases.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    mediator = models.ForeignKey("registry.Mediator", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    method = models.CharField(_("签署方式"), max_length=20, choices=SignatureMethod.choices)
+    signed_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text_hash = models.CharField(max_length=64)
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["signed_at", "id"]

@@ -1,0 +1,86 @@
+"""Who may do what to a case: relations of a user to a case, and the actions the server offers."""
+
+from accounts.models import Role, User
+from cases.enums import AgreementForm, AgreementStatus, JCStatus, SignerRole
+from cases.models import Case
+from cases.transitions import JC_TABLE, LABELS, TABLE, Rel
+
+
+def relations(user: User, case: Case) -> set[Rel]:
+    rels: set[Rel] = set()
+    if not user.is_authenticated:
+        return rels
+    if user.role in (Role.MEDIATOR, Role.DIRECTOR) and user.committee_id == case.committee_id:
+        rels.add(Rel.MEMBER)
+        if user.role == Role.DIRECTOR:
+            rels.add(Rel.DIRECTOR)
+        mediator_id = getattr(getattr(user, "mediator", None), "pk", None)
+        if mediator_id and (
+            case.presiding_mediator_id == mediator_id or case.co_mediators.filter(pk=mediator_id).exists()
+        ):
+            rels.add(Rel.MEDIATOR)
+    elif user.role == Role.PARTY and case.parties.filter(user=user).exists():
+        rels.add(Rel.PARTY)
+    elif user.role == Role.COURT_LIAISON and user.court_id and (
+        case.court_id == user.court_id or case.judicial_confirmations.filter(court_id=user.court_id).exists()
+    ):
+        rels.add(Rel.COURT)
+    elif user.role == Role.COUNTY_ADMIN and user.division_id and case.division_code.startswith(user.division_id):
+        rels.add(Rel.COUNTY)
+    return rels
+
+
+def current_agreement(case: Case):
+    return case.agreements.exclude(status__in=[AgreementStatus.CHANGED, AgreementStatus.REVOKED]).first()
+
+
+def current_jc(case: Case):
+    return case.judicial_confirmations.first()
+
+
+def jc_status(case: Case) -> JCStatus:
+    jc = current_jc(case)
+    return JCStatus(jc.status) if jc else JCStatus.NOT_APPLIED
+
+
+def _available(action: str, case: Case) -> bool:
+    """Extra preconditions that decide whether an action is offered at all (not guards that need input)."""
+    if action in JC_TABLE:
+        before, _after = JC_TABLE[action]
+        if jc_status(case) not in before:
+            return False
+        if action == "jc_apply":
+            agr = current_agreement(case)
+            return bool(agr and agr.form == AgreementForm.WRITTEN and agr.effective_at)
+        return True
+    if action in ("sign_agreement", "seal_agreement"):
+        agr = current_agreement(case)
+        if not agr or agr.status != AgreementStatus.DRAFT:
+            return False
+        if action == "seal_agreement":
+            return not agr.valid_signatures().filter(signer_role=SignerRole.SEAL).exists()
+        return True
+    if action == "recuse":
+        return case.presiding_mediator_id is not None
+    return True
+
+
+def available_actions(case: Case, user: User) -> list[tuple[str, str]]:
+    """The actions this user may take on this case now, as (action, Chinese label), in table order."""
+    rels = relations(user, case)
+    if not rels:
+        return []
+    seen: dict[str, str] = {}
+    for row in TABLE:
+        if row.source != case.status or row.action in seen or Rel.SYSTEM in row.rels:
+            continue
+        if rels & row.rels and _available(row.action, case):
+            seen[row.action] = LABELS[row.action]
+    return list(seen.items())
+
+
+def can_view_full_id(user: User, case: Case) -> bool:
+    """Full identity numbers: the case's mediators and the committee director (dossier, 身份证明), and the court
+    liaison for a case before the court. Everyone else sees the masked form (mediation-domain.md §13.3)."""
+    rels = relations(user, case)
+    return bool(rels & {Rel.MEDIATOR, Rel.DIRECTOR, Rel.COURT})

@@ -1,0 +1,145 @@
+"""The single transition table of the case lifecycle (mediation-domain.md §4.2) and of judicial confirmation (§4.3).
+
+Each row says: this action, from this status, leads to that status, and may be taken by users standing in one of
+these relations to the case. Self-loops (records, extensions, signatures) are rows whose target equals the source.
+`cases.actions` applies rows; `cases.permissions.available_actions` reads them. Nothing else decides a transition.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from cases.enums import CaseStatus as S
+from cases.enums import JCStatus
+
+
+class Rel(StrEnum):
+    """How a user stands towards a case (computed in cases.permissions.relations)."""
+
+    MEMBER = "MEMBER"  # any mediator or director of the case's committee
+    DIRECTOR = "DIRECTOR"  # the committee's director
+    MEDIATOR = "MEDIATOR"  # presiding or co-mediator assigned to the case
+    PARTY = "PARTY"  # a party to the case with a portal account
+    COURT = "COURT"  # liaison of the referring court or of the court asked for judicial confirmation
+    COUNTY = "COUNTY"  # county bureau administrator of the case's county
+    SYSTEM = "SYSTEM"  # timers and consequences of other actions
+
+
+@dataclass(frozen=True)
+class Row:
+    action: str
+    source: S
+    target: S
+    rels: frozenset[Rel]
+
+
+def _rows(action: str, sources: list[S] | set[S], target: S | None, *rels: Rel) -> list[Row]:
+    """target None means "stays where it is" (a recorded step that does not change the status)."""
+    return [Row(action, s, target or s, frozenset(rels)) for s in sources]
+
+
+MEDIATING = [S.IN_MEDIATION, S.REMEDIATION]
+AFTER_AGREEMENT = [S.AGREEMENT_REACHED, S.PERFORMING, S.NON_PERFORMANCE, S.PERFORMED, S.CLOSED]
+D, M, MB, P, C, CO, SY = Rel.DIRECTOR, Rel.MEDIATOR, Rel.MEMBER, Rel.PARTY, Rel.COURT, Rel.COUNTY, Rel.SYSTEM
+
+TABLE: list[Row] = [
+    # 2, 3, 4: intake decisions
+    *_rows("accept", [S.INTAKE], S.ACCEPTED, D),
+    *_rows("refuse", [S.INTAKE], S.NOT_ACCEPTED, D),
+    *_rows("transfer", [S.INTAKE, S.ACCEPTED], S.TRANSFERRED_OUT, D),
+    # 5: assignment starts the mediation proper
+    *_rows("assign", [S.ACCEPTED], S.IN_MEDIATION, D),
+    *_rows("recuse", [S.IN_MEDIATION, S.PAUSED, S.REMEDIATION], None, D),
+    # 6, 7: records and the time limit
+    *_rows("record_investigation", MEDIATING, None, M),
+    *_rows("record_session", MEDIATING, None, M),
+    *_rows("extend", [*MEDIATING, S.PAUSED], None, M),
+    *_rows("pause", MEDIATING, S.PAUSED, M),
+    *_rows("resume", [S.PAUSED], S.IN_MEDIATION, M),
+    # 8: agreement. A written agreement becomes effective by the SYSTEM row once all signatures and the seal exist.
+    *_rows("draft_agreement", MEDIATING, None, M),
+    *_rows("sign_agreement", MEDIATING, None, M),
+    *_rows("seal_agreement", MEDIATING, None, D),
+    *_rows("agreement_effective", MEDIATING, S.AGREEMENT_REACHED, SY),
+    *_rows("oral_agreement", MEDIATING, S.AGREEMENT_REACHED, M),
+    # 9 and the voluntariness rule
+    *_rows("terminate", [*MEDIATING, S.PAUSED], S.TERMINATED, M, D),
+    *_rows("party_refusal", [S.INTAKE], S.NOT_ACCEPTED, MB, P),
+    *_rows("party_refusal", [S.ACCEPTED, S.IN_MEDIATION, S.PAUSED, S.REMEDIATION], S.TERMINATED, MB, P),
+    # 10–16: performance
+    *_rows("immediate_performance", [S.AGREEMENT_REACHED], S.PERFORMED, M),
+    *_rows("performance_tracking", [S.AGREEMENT_REACHED], S.PERFORMING, SY),
+    *_rows("record_payment", [S.PERFORMING, S.NON_PERFORMANCE], None, M),
+    *_rows("record_follow_up", [S.AGREEMENT_REACHED, S.PERFORMING, S.NON_PERFORMANCE, S.PERFORMED, S.CLOSED], None, M),
+    *_rows("confirm_performed", [S.PERFORMING, S.NON_PERFORMANCE], S.PERFORMED, M),
+    *_rows("report_non_performance", [S.PERFORMING], S.NON_PERFORMANCE, M),
+    *_rows("urge_performance", [S.NON_PERFORMANCE], S.PERFORMING, M),
+    *_rows("remediate", [S.AGREEMENT_REACHED, S.PERFORMING, S.NON_PERFORMANCE], S.REMEDIATION, M),
+    # 15, 17, 18, 19: closing, archiving, disposal
+    *_rows("close", [S.PERFORMED, S.TERMINATED, S.NON_PERFORMANCE], S.CLOSED, M, D),
+    *_rows("archive", [S.CLOSED], S.ARCHIVED, M, D),
+    *_rows("dispose", [S.ARCHIVED], S.DISPOSED, CO),
+    # §4.3: judicial confirmation runs in parallel; the case status does not move.
+    *_rows("jc_apply", AFTER_AGREEMENT, None, M, P),
+    *_rows("jc_court_accept", [*AFTER_AGREEMENT, S.ARCHIVED], None, C, M),
+    *_rows("jc_court_refuse", [*AFTER_AGREEMENT, S.ARCHIVED], None, C, M),
+    *_rows("jc_decide", [*AFTER_AGREEMENT, S.ARCHIVED], None, C, M),
+]
+
+# The judicial-confirmation sub-machine: action → (allowed JC states before, JC state after; None = by decision).
+JC_TABLE: dict[str, tuple[set[JCStatus], JCStatus | None]] = {
+    "jc_apply": ({JCStatus.NOT_APPLIED, JCStatus.WITHDRAWN, JCStatus.NOT_ACCEPTED}, JCStatus.APPLIED),
+    "jc_court_accept": ({JCStatus.APPLIED}, JCStatus.ACCEPTED),
+    "jc_court_refuse": ({JCStatus.APPLIED}, JCStatus.NOT_ACCEPTED),
+    "jc_decide": ({JCStatus.ACCEPTED}, None),
+}
+
+LABELS: dict[str, str] = {
+    "register": "登记纠纷",
+    "accept": "受理",
+    "refuse": "不予受理",
+    "transfer": "移交",
+    "assign": "指派调解员",
+    "recuse": "回避更换调解员",
+    "record_investigation": "记录调查",
+    "record_session": "记录调解",
+    "extend": "延长调解期限",
+    "pause": "暂缓调解",
+    "resume": "恢复调解",
+    "draft_agreement": "起草书面协议",
+    "sign_agreement": "登记签名",
+    "seal_agreement": "加盖调委会印章",
+    "agreement_effective": "协议生效",
+    "oral_agreement": "登记口头协议",
+    "terminate": "终止调解",
+    "party_refusal": "当事人拒绝调解",
+    "immediate_performance": "即时履行",
+    "performance_tracking": "进入履行期",
+    "record_payment": "登记履行",
+    "record_follow_up": "记录回访",
+    "confirm_performed": "确认履行完毕",
+    "report_non_performance": "登记未履行",
+    "urge_performance": "督促履行",
+    "remediate": "重新调解",
+    "close": "结案",
+    "archive": "立卷归档",
+    "dispose": "销毁",
+    "jc_apply": "申请司法确认",
+    "jc_court_accept": "法院受理司法确认",
+    "jc_court_refuse": "法院不予受理",
+    "jc_decide": "登记司法确认结果",
+}
+
+ACTIONS: list[str] = list(dict.fromkeys(r.action for r in TABLE))
+
+
+def rows_for(action: str, source: S) -> list[Row]:
+    return [r for r in TABLE if r.action == action and r.source == source]
+
+
+def find_row(action: str, source: str) -> Row | None:
+    rows = rows_for(action, S(source))
+    return rows[0] if rows else None
+
+
+def sources_of(action: str) -> set[S]:
+    return {r.source for r in TABLE if r.action == action}
