@@ -7,9 +7,9 @@ def menu_for(user: User) -> list[tuple[str, str, str]]:
     """(label, url, icon) entries of the top navigation, by role."""
     if user.role in (Role.MEDIATOR, Role.DIRECTOR):
         return [
-            ("工作台", "/workbench/", "bi-house"),
-            ("登记纠纷", "/workbench/register/", "bi-plus-circle"),
-            ("案件", "/workbench/cases/", "bi-folder2-open"),
+            ("工作台", reverse("workbench:home"), "bi-house"),
+            ("登记纠纷", reverse("workbench:register"), "bi-plus-circle"),
+            ("案件", reverse("workbench:cases"), "bi-folder2-open"),
         ]
     if user.role in (Role.SFS_OFFICER, Role.COUNTY_ADMIN, Role.CITY_ADMIN):
         items = [
@@ -23,4 +23,4 @@ def menu_for(user: User) -> list[tuple[str, str, str]]:
         return items
     if user.role == Role.COURT_LIAISON:
         return [("司法确认与委派案件", reverse("console:cases"), "bi-bank")]
-    return [("我的案件", reverse("home"), "bi-folder2-open")]
+    return [("我的案件", reverse("cases:mine"), "bi-folder2-open")]

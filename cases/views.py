@@ -1,1 +1,114 @@
+"""Case pages shared by all interfaces: the case page, the action pages, the full-ID reveal, a party's list.
 
+Every fetch goes through cases.scoping (404 outside jurisdiction); the actions offered come from
+cases.permissions.available_actions; every state change goes through the form's run() → cases.actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.models import AccessLog
+from cases import forms as F
+from cases import forms_agreement as FA
+from cases.actions import ActionRefused
+from cases.actions.judicial import jc_deadline
+from cases.dossier import dossier_items
+from cases.enums import CLOCK_STATES
+from cases.permissions import available_actions, can_view_full_id, current_agreement, current_jc
+from cases.scoping import access_case_by_id, cases_visible_to
+from cases.transitions import LABELS
+from workdays.calendar import working_days_overdue
+
+FORMS: dict[str, type[F.ActionForm]] = {
+    f.action: f for f in [
+        F.AcceptForm, F.RefuseForm, F.TransferForm, F.AssignForm, F.RecuseForm, F.InvestigationForm, F.SessionForm,
+        F.ExtendForm, F.PauseForm, F.ResumeForm, F.TerminateForm, F.PartyRefusalForm, FA.DraftAgreementForm,
+        FA.OralAgreementForm, FA.SignForm, FA.SealForm, FA.ImmediatePerformanceForm, FA.PaymentForm,
+        FA.FollowUpForm, FA.ConfirmPerformedForm, FA.NonPerformanceForm, FA.UrgeForm, FA.RemediateForm,
+        FA.CloseForm, FA.ArchiveForm, FA.DisposeForm, FA.JCApplyForm, FA.JCAcceptForm, FA.JCRefuseForm,
+        FA.JCDecideForm,
+    ]
+}
+
+
+def overdue_days(case) -> int:
+    if case.status not in CLOCK_STATES or case.time_limit_due is None:
+        return 0
+    return working_days_overdue(case.time_limit_due)
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access_case_by_id(request.user, pk)
+    agreement = current_agreement(case)
+    context = {
+        "case": case,
+        "actions": available_actions(case, request.user),
+        "parties": case.parties.all(),
+        "mediators": case.mediators(),
+        "records": case.records.select_related("recorded_by"),
+        "agreement": agreement,
+        "terms": agreement.terms.select_related("obligor", "obligee").prefetch_related("instalments")
+        if agreement else [],
+        "signatures": agreement.signatures.select_related("party", "mediator") if agreement else [],
+        "valid_signature_ids": set(agreement.valid_signatures().values_list("pk", flat=True)) if agreement else set(),
+        "follow_ups": case.follow_ups.select_related("party"),
+        "performance": case.performance_records.all(),
+        "extensions": case.extensions.all(),
+        "jc": current_jc(case),
+        "jc_deadline": jc_deadline(case),
+        "events": case.events.select_related("actor"),
+        "dossier": dossier_items(case),
+        "can_view_id": can_view_full_id(request.user, case),
+        "overdue": overdue_days(case),
+        "today": timezone.localdate(),
+    }
+    return render(request, "cases/detail.html", context)
+
+
+@login_required
+def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    case = access_case_by_id(request.user, pk)
+    form_class = FORMS.get(action)
+    if form_class is None:
+        raise Http404("没有这个操作")
+    offered = dict(available_actions(case, request.user))
+    if action not in offered:
+        messages.error(request, f"本案当前不能执行“{LABELS[action]}”")
+        return redirect("cases:detail", pk=case.pk)
+    form = form_class(request.POST or None, case=case, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.run()
+        except ActionRefused as refusal:
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        else:
+            messages.success(request, f"已完成：{LABELS[action]}")
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/action.html", {"case": case, "form": form, "action": action,
+                                                 "label": LABELS[action]})
+
+
+@login_required
+@require_POST
+def reveal_id_number(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
+    """Show one party's full ID number to a role that needs it, and write the access log."""
+    case = access_case_by_id(request.user, pk)
+    party = get_object_or_404(case.parties, pk=party_pk)
+    if not can_view_full_id(request.user, case):
+        raise Http404
+    AccessLog.objects.create(user=request.user, action="VIEW_ID_NUMBER", case=case, party=party,
+                             ip_address=request.META.get("REMOTE_ADDR"), detail=f"查看{party.name}的身份证号码")
+    return render(request, "cases/_id_number.html", {"party": party, "full": party.full_id_number()})
+
+
+@login_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    """A party's own cases (the portal proper comes with the party-portal issue)."""
+    cases = cases_visible_to(request.user).select_related("committee").order_by("-registered_at")
+    page = Paginator(cases, 20).get_page(request.GET.get("page"))
+    return render(request, "cases/mine.html", {"page": page})

@@ -3,4 +3,12 @@ from django.urls import path
 from console import views
 
 app_name = "console"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("cases/", views.case_list, name="cases"),
+    path("committees/", views.committees, name="committees"),
+    path("committees/<int:pk>/", views.committee_detail, name="committee"),
+    path("mediators/", views.mediators, name="mediators"),
+    path("holidays/", views.holidays, name="holidays"),
+    path("holidays/<int:pk>/delete/", views.holiday_delete, name="holiday_delete"),
+]

@@ -1,1 +1,176 @@
+"""管理员界面 for 司法所 and 司法局 (and the court liaison's case list): supervision within a jurisdiction."""
 
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role, SUPERVISOR_ROLES
+from cases.enums import CLOCK_STATES, CaseStatus
+from cases.listing import CaseFilterForm, filter_cases
+from cases.scoping import cases_visible_to
+from registry.models import Committee, CommitteeKind, CommitteeType, Division, Mediator, MediatorCategory
+from workdays.models import CalendarOverride, DayKind
+
+CONSOLE_ROLES = SUPERVISOR_ROLES | {Role.COURT_LIAISON}
+CALENDAR_EDITORS = {Role.COUNTY_ADMIN, Role.CITY_ADMIN}
+
+
+def _require(request: HttpRequest, roles: set) -> None:
+    if request.user.role not in roles:
+        raise PermissionDenied
+
+
+def committees_visible_to(user) -> "forms.QuerySet":
+    if user.role in SUPERVISOR_ROLES and user.division_id:
+        return Committee.objects.filter(division__code__startswith=user.division_id)
+    return Committee.objects.none()
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    _require(request, SUPERVISOR_ROLES)
+    cases = cases_visible_to(request.user)
+    today = timezone.localdate()
+    by_status = dict(cases.values_list("status").annotate(n=Count("id")))
+    status_rows = [(s, by_status.get(s.value, 0)) for s in CaseStatus if by_status.get(s.value)]
+    overdue = cases.filter(status__in=CLOCK_STATES, time_limit_due__lt=today).count()
+    division = request.user.division
+    children = Division.objects.filter(parent=division).order_by("code")
+    area_rows = []
+    for child in children:
+        qs = cases.filter(division_code__startswith=child.code)
+        counts = qs.aggregate(total=Count("id"), open=Count("id", filter=Q(status__in=CLOCK_STATES)),
+                              late=Count("id", filter=Q(status__in=CLOCK_STATES, time_limit_due__lt=today)))
+        if counts["total"]:
+            area_rows.append((child, counts))
+    context = {
+        "division": division, "total": sum(by_status.values()), "status_rows": status_rows, "overdue": overdue,
+        "area_rows": area_rows, "committees": committees_visible_to(request.user).count(),
+        "mediators": Mediator.objects.filter(committee__in=committees_visible_to(request.user),
+                                             is_active=True).count(),
+        "today": today,
+    }
+    return render(request, "console/home.html", context)
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    _require(request, CONSOLE_ROLES)
+    scoped = cases_visible_to(request.user)
+    filter_form = CaseFilterForm(request.GET or None, committees=committees_visible_to(request.user))
+    qs = filter_cases(scoped, filter_form).select_related("committee").prefetch_related("parties")
+    page = Paginator(qs.order_by("-registered_at", "-id"), 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "console/cases.html", {"page": page, "filter_form": filter_form,
+                                                  "query": query.urlencode(), "today": timezone.localdate(),
+                                                  "clock_states": list(CLOCK_STATES)})
+
+
+class CommitteeFilter(forms.Form):
+    q = forms.CharField(label="名称", required=False, max_length=50)
+    committee_type = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型"), *CommitteeType.choices])
+    kind = forms.ChoiceField(label="组织形式", required=False, choices=[("", "全部形式"), *CommitteeKind.choices])
+
+
+@login_required
+def committees(request: HttpRequest) -> HttpResponse:
+    _require(request, SUPERVISOR_ROLES)
+    form = CommitteeFilter(request.GET or None)
+    qs = committees_visible_to(request.user).select_related("division").annotate(
+        n_mediators=Count("mediators", filter=Q(mediators__is_active=True)))
+    if form.is_valid():
+        d = form.cleaned_data
+        if d["q"]:
+            qs = qs.filter(name__icontains=d["q"])
+        if d["committee_type"]:
+            qs = qs.filter(committee_type=d["committee_type"])
+        if d["kind"]:
+            qs = qs.filter(kind=d["kind"])
+    page = Paginator(qs.order_by("division_id", "name"), 30).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "console/committees.html", {"page": page, "form": form, "query": query.urlencode()})
+
+
+@login_required
+def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, SUPERVISOR_ROLES)
+    committee = get_object_or_404(committees_visible_to(request.user).select_related("division"), pk=pk)
+    cases = cases_visible_to(request.user).filter(committee=committee)
+    return render(request, "console/committee.html", {
+        "committee": committee, "mediators": committee.mediators.order_by("-is_active", "role", "name"),
+        "case_count": cases.count(), "open_count": cases.filter(status__in=CLOCK_STATES).count(),
+    })
+
+
+class MediatorFilter(forms.Form):
+    q = forms.CharField(label="姓名/擅长", required=False, max_length=50)
+    category = forms.ChoiceField(label="专兼职", required=False, choices=[("", "专职和兼职"), *MediatorCategory.choices])
+
+
+@login_required
+def mediators(request: HttpRequest) -> HttpResponse:
+    _require(request, SUPERVISOR_ROLES)
+    form = MediatorFilter(request.GET or None)
+    qs = Mediator.objects.filter(committee__in=committees_visible_to(request.user)).select_related("committee")
+    if form.is_valid():
+        d = form.cleaned_data
+        if d["q"]:
+            qs = qs.filter(Q(name__icontains=d["q"]) | Q(specialties__icontains=d["q"]))
+        if d["category"]:
+            qs = qs.filter(category=d["category"])
+    totals = qs.aggregate(full=Count("id", filter=Q(category=MediatorCategory.FULL_TIME)),
+                          part=Count("id", filter=Q(category=MediatorCategory.PART_TIME)))
+    page = Paginator(qs.order_by("committee__division_id", "committee_id", "role", "name"), 30).get_page(
+        request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "console/mediators.html", {"page": page, "form": form, "totals": totals,
+                                                      "query": query.urlencode()})
+
+
+class OverrideForm(forms.ModelForm):
+    class Meta:
+        model = CalendarOverride
+        fields = ["date", "kind", "name"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+                   "kind": forms.Select(attrs={"class": "form-select"}),
+                   "name": forms.TextInput(attrs={"class": "form-control"})}
+        error_messages = {"date": {"unique": "该日期已设置，请直接修改原记录"}}
+
+
+@login_required
+def holidays(request: HttpRequest) -> HttpResponse:
+    _require(request, SUPERVISOR_ROLES)
+    can_edit = request.user.role in CALENDAR_EDITORS
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year
+    form = OverrideForm(request.POST or None)
+    if request.method == "POST":
+        _require(request, CALENDAR_EDITORS)
+        if form.is_valid():
+            override = form.save()
+            messages.success(request, f"已保存：{override.date:%Y-%m-%d} {override.get_kind_display()}")
+            return redirect(f"{request.path}?year={override.date.year}")
+    rows = CalendarOverride.objects.filter(date__year=year)
+    return render(request, "console/holidays.html", {"rows": rows, "year": year, "form": form, "can_edit": can_edit,
+                                                     "years": range(year - 1, year + 2), "kinds": DayKind})
+
+
+@login_required
+@require_POST
+def holiday_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, CALENDAR_EDITORS)
+    override = get_object_or_404(CalendarOverride, pk=pk)
+    year = override.date.year
+    override.delete()
+    messages.success(request, "已删除该日期的设置，恢复为默认（周一至周五工作）")
+    return redirect(f"/console/holidays/?year={year}")

@@ -1,1 +1,80 @@
+"""调解员界面: the mediator's queues, registration of a dispute, the committee's case list."""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from accounts.models import COMMITTEE_ROLES
+from cases.actions import ActionRefused, do_register_case
+from cases.enums import CLOCK_STATES, CaseStatus
+from cases.listing import CaseFilterForm, filter_cases
+from cases.scoping import cases_visible_to
+from registry.models import Committee
+from workbench.forms import PARTY_INITIAL, PartyFormSet, RegisterCaseForm, case_data
+
+
+def _member(request: HttpRequest) -> None:
+    if request.user.role not in COMMITTEE_ROLES or not request.user.committee_id:
+        raise PermissionDenied
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    _member(request)
+    cases = cases_visible_to(request.user).select_related("committee").prefetch_related("parties")
+    mediator = getattr(request.user, "mediator", None)
+    mine = cases.filter(Q(presiding_mediator=mediator) | Q(co_mediators=mediator)).distinct() if mediator else \
+        cases.none()
+    today = timezone.localdate()
+    queues = [
+        ("待审查（待受理）", "bi-inbox", cases.filter(status=CaseStatus.INTAKE), "?status=INTAKE"),
+        ("待指派调解员", "bi-person-plus", cases.filter(status=CaseStatus.ACCEPTED), "?status=ACCEPTED"),
+        ("我承办的在调案件", "bi-chat-square-text",
+         mine.filter(status__in=[CaseStatus.IN_MEDIATION, CaseStatus.REMEDIATION, CaseStatus.PAUSED]), ""),
+        ("已超过调解期限", "bi-alarm", cases.filter(status__in=CLOCK_STATES, time_limit_due__lt=today),
+         "?overdue=on"),
+        ("履行中 / 待督促", "bi-cash-coin",
+         cases.filter(status__in=[CaseStatus.PERFORMING, CaseStatus.NON_PERFORMANCE]), "?status=PERFORMING"),
+        ("待结案 / 待归档", "bi-archive",
+         cases.filter(status__in=[CaseStatus.PERFORMED, CaseStatus.TERMINATED, CaseStatus.CLOSED]), ""),
+    ]
+    blocks = [(title, icon, qs.count(), list(qs.order_by("time_limit_due", "-registered_at")[:5]), link)
+              for title, icon, qs, link in queues]
+    return render(request, "workbench/home.html", {"blocks": blocks, "committee": request.user.committee,
+                                                   "today": today})
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    _member(request)
+    committee: Committee = request.user.committee
+    form = RegisterCaseForm(request.POST or None)
+    parties = PartyFormSet(request.POST or None, prefix="parties", initial=None if request.POST else PARTY_INITIAL)
+    if request.method == "POST" and form.is_valid() & parties.is_valid():
+        try:
+            case = do_register_case(request.user, committee, case_data(form, parties))
+        except ActionRefused as refusal:
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        else:
+            messages.success(request, f"已登记，登记号 {case.registration_no}，等待调委会主任审查受理")
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "workbench/register.html", {"form": form, "parties": parties, "committee": committee})
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    _member(request)
+    scoped = cases_visible_to(request.user)
+    filter_form = CaseFilterForm(request.GET or None, committees=Committee.objects.filter(pk=request.user.committee_id))
+    qs = filter_cases(scoped, filter_form).select_related("committee").prefetch_related("parties")
+    page = Paginator(qs.order_by("-registered_at", "-id"), 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "workbench/cases.html", {"page": page, "filter_form": filter_form,
+                                                    "query": query.urlencode(), "today": timezone.localdate(),
+                                                    "clock_states": list(CLOCK_STATES)})

@@ -201,6 +201,12 @@ class CaseEvent(models.Model):
         raise PermissionError("CaseEvent is append-only")
 
     @property
+    def label(self) -> str:
+        from cases.transitions import LABELS
+
+        return LABELS.get(self.action, self.action)
+
+    @property
     def changed_status(self) -> bool:
         return self.from_status != self.to_status
 

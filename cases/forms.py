@@ -1,0 +1,224 @@
+"""One form per action. Each form validates input (errors in Chinese, next to the field) and `run()` calls the
+matching do_* function in cases.actions — the form never changes state itself."""
+
+from django import forms
+from django.utils import timezone
+
+from cases import actions as A
+from cases.enums import MediatorChosenBy, RecordKind, Route, TerminationReason
+from cases.models import Case
+from registry.models import Committee, Mediator
+
+DATE = forms.DateInput(attrs={"type": "date"})
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+TEXTAREA = forms.Textarea(attrs={"rows": 3})
+ROUTES = forms.MultipleChoiceField(label="已告知的其他解决途径", choices=Route.choices,
+                                   widget=forms.CheckboxSelectMultiple)
+
+
+class ActionForm(forms.Form):
+    """Base: holds the case and the acting user; subclasses implement run()."""
+
+    action: str = ""
+    submit_label = "提交"
+    danger = False
+
+    def __init__(self, *args, case: Case, actor, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.case, self.actor = case, actor
+        for f in self.fields.values():
+            css = "form-check-input" if isinstance(f.widget, forms.CheckboxInput) else "form-control"
+            if isinstance(f.widget, forms.Select) and not isinstance(f.widget, forms.SelectMultiple):
+                css = "form-select"
+            if not isinstance(f.widget, forms.CheckboxSelectMultiple):
+                f.widget.attrs.setdefault("class", css)
+
+    def parties(self):
+        return self.case.parties.all()
+
+    def party_field(self, label: str, required: bool = True) -> forms.ModelChoiceField:
+        return forms.ModelChoiceField(label=label, queryset=self.parties(), required=required,
+                                      empty_label="请选择")
+
+    def run(self):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class NoteForm(ActionForm):
+    note = forms.CharField(label="说明", widget=TEXTAREA, required=False, max_length=2000)
+
+
+class AcceptForm(NoteForm):
+    action = "accept"
+    submit_label = "受理并编号"
+
+    def run(self):
+        return A.do_accept_case(self.case, self.actor, note=self.cleaned_data["note"])
+
+
+class RefuseForm(ActionForm):
+    action, submit_label, danger = "refuse", "不予受理", True
+    reason = forms.CharField(label="不予受理理由", widget=TEXTAREA, max_length=2000)
+    routes = ROUTES
+    calming_measures = forms.CharField(label="已采取的稳控措施（可能激化时填写）", widget=TEXTAREA, required=False,
+                                       max_length=2000)
+
+    def run(self):
+        d = self.cleaned_data
+        return A.do_refuse_case(self.case, self.actor, reason=d["reason"], routes=d["routes"],
+                                calming_measures=d["calming_measures"])
+
+
+class TransferForm(ActionForm):
+    action, submit_label = "transfer", "移交"
+    to_committee = forms.ModelChoiceField(label="移交至调委会", queryset=Committee.objects.none(), required=False,
+                                          empty_label="（不移交调委会）")
+    to_authority = forms.CharField(label="或移交至机关", max_length=100, required=False)
+    reason = forms.CharField(label="移交理由", widget=TEXTAREA, max_length=2000)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        county = self.case.division_code[:6]
+        self.fields["to_committee"].queryset = Committee.objects.filter(
+            division__code__startswith=county, is_active=True).exclude(pk=self.case.committee_id).order_by("division_id")
+
+    def run(self):
+        d = self.cleaned_data
+        return A.do_transfer_case(self.case, self.actor, reason=d["reason"], to_committee=d["to_committee"],
+                                  to_authority=d["to_authority"])
+
+
+class AssignForm(ActionForm):
+    action, submit_label = "assign", "指派并开始调解"
+    presiding = forms.ModelChoiceField(label="主持调解员", queryset=Mediator.objects.none(), empty_label="请选择")
+    co_mediators = forms.ModelMultipleChoiceField(label="参与调解员", queryset=Mediator.objects.none(), required=False,
+                                                  widget=forms.CheckboxSelectMultiple)
+    chosen_by = forms.ChoiceField(label="调解员产生方式", choices=MediatorChosenBy.choices)
+    rights_notified = forms.BooleanField(label="已向各方当事人送达权利义务告知书并签收", required=False)
+    identities_checked = forms.BooleanField(label="已核验各方当事人身份证明", required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        qs = Mediator.objects.filter(committee_id=self.case.committee_id, is_active=True)
+        self.fields["presiding"].queryset = qs
+        self.fields["co_mediators"].queryset = qs
+
+    def run(self):
+        d = self.cleaned_data
+        return A.do_assign_mediators(self.case, self.actor, presiding=d["presiding"],
+                                     co_mediators=list(d["co_mediators"]), chosen_by=d["chosen_by"],
+                                     rights_notified=d["rights_notified"], identities_checked=d["identities_checked"])
+
+
+class RecuseForm(ActionForm):
+    action, submit_label = "recuse", "更换调解员"
+    replaced = forms.ModelChoiceField(label="申请回避的调解员", queryset=Mediator.objects.none(), empty_label="请选择")
+    replacement = forms.ModelChoiceField(label="替换为", queryset=Mediator.objects.none(), empty_label="请选择")
+    reason = forms.CharField(label="回避理由", widget=TEXTAREA, max_length=2000)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["party"] = self.party_field("提出回避申请的当事人")
+        self.fields["party"].widget.attrs["class"] = "form-select"
+        ids = [m.pk for m in self.case.mediators()]
+        self.fields["replaced"].queryset = Mediator.objects.filter(pk__in=ids)
+        self.fields["replacement"].queryset = Mediator.objects.filter(
+            committee_id=self.case.committee_id, is_active=True).exclude(pk__in=ids)
+
+    def run(self):
+        d = self.cleaned_data
+        return A.do_recuse_mediator(self.case, self.actor, party=d["party"], replaced=d["replaced"],
+                                    replacement=d["replacement"], reason=d["reason"])
+
+
+class RecordForm(ActionForm):
+    submit_label = "保存记录"
+    kind = RecordKind.INVESTIGATION
+    held_at = forms.DateTimeField(label="时间", widget=DATETIME)
+    place = forms.CharField(label="地点", max_length=100)
+    subject = forms.CharField(label="被调查人/参加人", max_length=200, required=False)
+    content = forms.CharField(label="记录内容", widget=forms.Textarea(attrs={"rows": 8}), max_length=20000)
+    result = forms.CharField(label="结果", widget=TEXTAREA, required=False, max_length=2000)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["held_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+    def run(self):
+        d = self.cleaned_data
+        return A.do_record_mediation(self.case, self.actor, kind=self.kind, held_at=d["held_at"], place=d["place"],
+                                     subject=d["subject"], content=d["content"], result=d["result"])
+
+
+class InvestigationForm(RecordForm):
+    action = "record_investigation"
+
+
+class SessionForm(RecordForm):
+    action, kind = "record_session", RecordKind.SESSION
+
+
+class ExtendForm(ActionForm):
+    action, submit_label = "extend", "延长期限"
+    new_due = forms.DateField(label="延长至", widget=DATE)
+    reason = forms.CharField(label="延长理由", widget=TEXTAREA, max_length=2000)
+    consent_record = forms.CharField(label="各方当事人同意情况（时间、方式）", widget=TEXTAREA, max_length=2000)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consenting_parties"] = forms.ModelMultipleChoiceField(
+            label="同意延长的当事人", queryset=self.parties(), widget=forms.CheckboxSelectMultiple, required=False)
+
+    def run(self):
+        d = self.cleaned_data
+        return A.do_extend_time_limit(self.case, self.actor, new_due=d["new_due"], reason=d["reason"],
+                                      consent_record=d["consent_record"],
+                                      consenting_parties=list(d["consenting_parties"]))
+
+
+class PauseForm(ActionForm):
+    action, submit_label = "pause", "暂缓调解"
+    reason = forms.CharField(label="暂缓理由", widget=TEXTAREA, max_length=2000)
+
+    def run(self):
+        return A.do_pause_mediation(self.case, self.actor, reason=self.cleaned_data["reason"])
+
+
+class ResumeForm(NoteForm):
+    action, submit_label = "resume", "恢复调解"
+
+    def run(self):
+        return A.do_resume_mediation(self.case, self.actor, note=self.cleaned_data["note"])
+
+
+class TerminateForm(ActionForm):
+    action, submit_label, danger = "terminate", "终止调解", True
+    reason = forms.ChoiceField(label="终止原因", choices=TerminationReason.choices)
+    note = forms.CharField(label="具体情况", widget=TEXTAREA, max_length=2000)
+    routes = ROUTES
+    escalation_risk = forms.BooleanField(label="存在矛盾激化风险，已采取稳控措施并报告", required=False)
+
+    def run(self):
+        d = self.cleaned_data
+        return A.do_terminate_mediation(self.case, self.actor, reason=d["reason"], note=d["note"],
+                                        routes=d["routes"], escalation_risk=d["escalation_risk"])
+
+
+class PartyRefusalForm(ActionForm):
+    action, submit_label, danger = "party_refusal", "登记拒绝调解", True
+    statement = forms.CharField(label="当事人的表示", widget=TEXTAREA, required=False, max_length=2000)
+    routes = ROUTES
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        parties = self.parties()
+        if self.actor.role == "PARTY":
+            parties = parties.filter(user=self.actor)
+        self.fields["party"] = forms.ModelChoiceField(label="拒绝调解的当事人", queryset=parties, empty_label="请选择")
+        self.fields["party"].widget.attrs["class"] = "form-select"
+        self.order_fields(["party", "statement", "routes"])
+
+    def run(self):
+        d = self.cleaned_data
+        return A.do_record_party_refusal(self.case, self.actor, party=d["party"], statement=d["statement"],
+                                         routes=d["routes"])
