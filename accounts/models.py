@@ -24,16 +24,28 @@ class User(AbstractUser):
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.PARTY)
     committee = models.ForeignKey(
-        "registry.Committee", verbose_name=_("所属调委会"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        "registry.Committee",
+        verbose_name=_("所属调委会"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     division = models.ForeignKey(
-        "registry.Division", verbose_name=_("管辖区划"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "registry.Division",
+        verbose_name=_("管辖区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     court = models.ForeignKey(
-        "registry.Court", verbose_name=_("所属法院"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="liaisons",
+        "registry.Court",
+        verbose_name=_("所属法院"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="liaisons",
     )
 
     class Meta:

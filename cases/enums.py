@@ -24,14 +24,25 @@ class CaseStatus(models.TextChoices):
 
 MEDIATING_STATES = {CaseStatus.IN_MEDIATION, CaseStatus.REMEDIATION}
 OPEN_STATES = {
-    CaseStatus.INTAKE, CaseStatus.ACCEPTED, CaseStatus.IN_MEDIATION, CaseStatus.PAUSED, CaseStatus.REMEDIATION,
-    CaseStatus.AGREEMENT_REACHED, CaseStatus.PERFORMING, CaseStatus.NON_PERFORMANCE, CaseStatus.PERFORMED,
+    CaseStatus.INTAKE,
+    CaseStatus.ACCEPTED,
+    CaseStatus.IN_MEDIATION,
+    CaseStatus.PAUSED,
+    CaseStatus.REMEDIATION,
+    CaseStatus.AGREEMENT_REACHED,
+    CaseStatus.PERFORMING,
+    CaseStatus.NON_PERFORMANCE,
+    CaseStatus.PERFORMED,
     CaseStatus.TERMINATED,
 }
 # States in which the mediation clock runs (overdue is only meaningful here).
 CLOCK_STATES = {CaseStatus.ACCEPTED, CaseStatus.IN_MEDIATION, CaseStatus.REMEDIATION}
 PRE_AGREEMENT_STATES = {
-    CaseStatus.INTAKE, CaseStatus.ACCEPTED, CaseStatus.IN_MEDIATION, CaseStatus.PAUSED, CaseStatus.REMEDIATION,
+    CaseStatus.INTAKE,
+    CaseStatus.ACCEPTED,
+    CaseStatus.IN_MEDIATION,
+    CaseStatus.PAUSED,
+    CaseStatus.REMEDIATION,
 }
 
 

@@ -12,8 +12,9 @@ from registry.models import Committee, Mediator
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
-ROUTES = forms.MultipleChoiceField(label="已告知的其他解决途径", choices=Route.choices,
-                                   widget=forms.CheckboxSelectMultiple)
+ROUTES = forms.MultipleChoiceField(
+    label="已告知的其他解决途径", choices=Route.choices, widget=forms.CheckboxSelectMultiple
+)
 
 
 class ActionForm(forms.Form):
@@ -37,8 +38,7 @@ class ActionForm(forms.Form):
         return self.case.parties.all()
 
     def party_field(self, label: str, required: bool = True) -> forms.ModelChoiceField:
-        return forms.ModelChoiceField(label=label, queryset=self.parties(), required=required,
-                                      empty_label="请选择")
+        return forms.ModelChoiceField(label=label, queryset=self.parties(), required=required, empty_label="请选择")
 
     def run(self):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -60,39 +60,47 @@ class RefuseForm(ActionForm):
     action, submit_label, danger = "refuse", "不予受理", True
     reason = forms.CharField(label="不予受理理由", widget=TEXTAREA, max_length=2000)
     routes = ROUTES
-    calming_measures = forms.CharField(label="已采取的稳控措施（可能激化时填写）", widget=TEXTAREA, required=False,
-                                       max_length=2000)
+    calming_measures = forms.CharField(
+        label="已采取的稳控措施（可能激化时填写）", widget=TEXTAREA, required=False, max_length=2000
+    )
 
     def run(self):
         d = self.cleaned_data
-        return A.do_refuse_case(self.case, self.actor, reason=d["reason"], routes=d["routes"],
-                                calming_measures=d["calming_measures"])
+        return A.do_refuse_case(
+            self.case, self.actor, reason=d["reason"], routes=d["routes"], calming_measures=d["calming_measures"]
+        )
 
 
 class TransferForm(ActionForm):
     action, submit_label = "transfer", "移交"
-    to_committee = forms.ModelChoiceField(label="移交至调委会", queryset=Committee.objects.none(), required=False,
-                                          empty_label="（不移交调委会）")
+    to_committee = forms.ModelChoiceField(
+        label="移交至调委会", queryset=Committee.objects.none(), required=False, empty_label="（不移交调委会）"
+    )
     to_authority = forms.CharField(label="或移交至机关", max_length=100, required=False)
     reason = forms.CharField(label="移交理由", widget=TEXTAREA, max_length=2000)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         county = self.case.division_code[:6]
-        self.fields["to_committee"].queryset = Committee.objects.filter(
-            division__code__startswith=county, is_active=True).exclude(pk=self.case.committee_id).order_by("division_id")
+        self.fields["to_committee"].queryset = (
+            Committee.objects.filter(division__code__startswith=county, is_active=True)
+            .exclude(pk=self.case.committee_id)
+            .order_by("division_id")
+        )
 
     def run(self):
         d = self.cleaned_data
-        return A.do_transfer_case(self.case, self.actor, reason=d["reason"], to_committee=d["to_committee"],
-                                  to_authority=d["to_authority"])
+        return A.do_transfer_case(
+            self.case, self.actor, reason=d["reason"], to_committee=d["to_committee"], to_authority=d["to_authority"]
+        )
 
 
 class AssignForm(ActionForm):
     action, submit_label = "assign", "指派并开始调解"
     presiding = forms.ModelChoiceField(label="主持调解员", queryset=Mediator.objects.none(), empty_label="请选择")
-    co_mediators = forms.ModelMultipleChoiceField(label="参与调解员", queryset=Mediator.objects.none(), required=False,
-                                                  widget=forms.CheckboxSelectMultiple)
+    co_mediators = forms.ModelMultipleChoiceField(
+        label="参与调解员", queryset=Mediator.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
     chosen_by = forms.ChoiceField(label="调解员产生方式", choices=MediatorChosenBy.choices)
     rights_notified = forms.BooleanField(label="已向各方当事人送达权利义务告知书并签收", required=False)
     identities_checked = forms.BooleanField(label="已核验各方当事人身份证明", required=False)
@@ -105,9 +113,15 @@ class AssignForm(ActionForm):
 
     def run(self):
         d = self.cleaned_data
-        return A.do_assign_mediators(self.case, self.actor, presiding=d["presiding"],
-                                     co_mediators=list(d["co_mediators"]), chosen_by=d["chosen_by"],
-                                     rights_notified=d["rights_notified"], identities_checked=d["identities_checked"])
+        return A.do_assign_mediators(
+            self.case,
+            self.actor,
+            presiding=d["presiding"],
+            co_mediators=list(d["co_mediators"]),
+            chosen_by=d["chosen_by"],
+            rights_notified=d["rights_notified"],
+            identities_checked=d["identities_checked"],
+        )
 
 
 class RecuseForm(ActionForm):
@@ -123,12 +137,19 @@ class RecuseForm(ActionForm):
         ids = [m.pk for m in self.case.mediators()]
         self.fields["replaced"].queryset = Mediator.objects.filter(pk__in=ids)
         self.fields["replacement"].queryset = Mediator.objects.filter(
-            committee_id=self.case.committee_id, is_active=True).exclude(pk__in=ids)
+            committee_id=self.case.committee_id, is_active=True
+        ).exclude(pk__in=ids)
 
     def run(self):
         d = self.cleaned_data
-        return A.do_recuse_mediator(self.case, self.actor, party=d["party"], replaced=d["replaced"],
-                                    replacement=d["replacement"], reason=d["reason"])
+        return A.do_recuse_mediator(
+            self.case,
+            self.actor,
+            party=d["party"],
+            replaced=d["replaced"],
+            replacement=d["replacement"],
+            reason=d["reason"],
+        )
 
 
 class RecordForm(ActionForm):
@@ -146,8 +167,16 @@ class RecordForm(ActionForm):
 
     def run(self):
         d = self.cleaned_data
-        return A.do_record_mediation(self.case, self.actor, kind=self.kind, held_at=d["held_at"], place=d["place"],
-                                     subject=d["subject"], content=d["content"], result=d["result"])
+        return A.do_record_mediation(
+            self.case,
+            self.actor,
+            kind=self.kind,
+            held_at=d["held_at"],
+            place=d["place"],
+            subject=d["subject"],
+            content=d["content"],
+            result=d["result"],
+        )
 
 
 class InvestigationForm(RecordForm):
@@ -167,13 +196,19 @@ class ExtendForm(ActionForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["consenting_parties"] = forms.ModelMultipleChoiceField(
-            label="同意延长的当事人", queryset=self.parties(), widget=forms.CheckboxSelectMultiple, required=False)
+            label="同意延长的当事人", queryset=self.parties(), widget=forms.CheckboxSelectMultiple, required=False
+        )
 
     def run(self):
         d = self.cleaned_data
-        return A.do_extend_time_limit(self.case, self.actor, new_due=d["new_due"], reason=d["reason"],
-                                      consent_record=d["consent_record"],
-                                      consenting_parties=list(d["consenting_parties"]))
+        return A.do_extend_time_limit(
+            self.case,
+            self.actor,
+            new_due=d["new_due"],
+            reason=d["reason"],
+            consent_record=d["consent_record"],
+            consenting_parties=list(d["consenting_parties"]),
+        )
 
 
 class PauseForm(ActionForm):
@@ -200,8 +235,14 @@ class TerminateForm(ActionForm):
 
     def run(self):
         d = self.cleaned_data
-        return A.do_terminate_mediation(self.case, self.actor, reason=d["reason"], note=d["note"],
-                                        routes=d["routes"], escalation_risk=d["escalation_risk"])
+        return A.do_terminate_mediation(
+            self.case,
+            self.actor,
+            reason=d["reason"],
+            note=d["note"],
+            routes=d["routes"],
+            escalation_risk=d["escalation_risk"],
+        )
 
 
 class PartyRefusalForm(ActionForm):
@@ -220,5 +261,6 @@ class PartyRefusalForm(ActionForm):
 
     def run(self):
         d = self.cleaned_data
-        return A.do_record_party_refusal(self.case, self.actor, party=d["party"], statement=d["statement"],
-                                         routes=d["routes"])
+        return A.do_record_party_refusal(
+            self.case, self.actor, party=d["party"], statement=d["statement"], routes=d["routes"]
+        )

@@ -23,8 +23,11 @@ class TermForm(forms.Form):
     place = forms.CharField(label="履行地点", max_length=100, required=False)
     deadline = forms.DateField(label="履行期限", widget=DATE)
     instalments = forms.CharField(
-        label="分期（每行：日期 金额，如 2026-12-01 500）", required=False, max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}))
+        label="分期（每行：日期 金额，如 2026-12-01 500）",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, parties=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -66,26 +69,46 @@ class DraftAgreementForm(ActionForm):
             self.fields["responsibilities"].initial = agreement.responsibilities
             for t in agreement.terms.all():
                 lines = "\n".join(f"{i.due_date} {i.amount}" for i in t.instalments.all())
-                initial_terms.append({"obligor": t.obligor_id, "obligee": t.obligee_id, "content": t.content,
-                                      "amount": t.amount, "manner": t.manner, "place": t.place,
-                                      "deadline": t.deadline, "instalments": lines})
+                initial_terms.append(
+                    {
+                        "obligor": t.obligor_id,
+                        "obligee": t.obligee_id,
+                        "content": t.content,
+                        "amount": t.amount,
+                        "manner": t.manner,
+                        "place": t.place,
+                        "deadline": t.deadline,
+                        "instalments": lines,
+                    }
+                )
         else:
             self.fields["facts"].initial = self.case.brief_facts
-        self.terms = TermFormSet(data, prefix="terms", initial=initial_terms or None,
-                                 form_kwargs={"parties": self.parties()})
+        self.terms = TermFormSet(
+            data, prefix="terms", initial=initial_terms or None, form_kwargs={"parties": self.parties()}
+        )
 
     def is_valid(self) -> bool:
         return super().is_valid() & self.terms.is_valid()
 
     def run(self):
-        terms = [A.TermData(obligor=f.cleaned_data["obligor"], obligee=f.cleaned_data["obligee"],
-                            content=f.cleaned_data["content"], amount=f.cleaned_data["amount"],
-                            manner=f.cleaned_data["manner"], place=f.cleaned_data["place"],
-                            deadline=f.cleaned_data["deadline"], instalments=f.cleaned_data["instalments"])
-                 for f in self.terms.forms if f.cleaned_data]
+        terms = [
+            A.TermData(
+                obligor=f.cleaned_data["obligor"],
+                obligee=f.cleaned_data["obligee"],
+                content=f.cleaned_data["content"],
+                amount=f.cleaned_data["amount"],
+                manner=f.cleaned_data["manner"],
+                place=f.cleaned_data["place"],
+                deadline=f.cleaned_data["deadline"],
+                instalments=f.cleaned_data["instalments"],
+            )
+            for f in self.terms.forms
+            if f.cleaned_data
+        ]
         d = self.cleaned_data
-        return A.do_draft_agreement(self.case, self.actor, facts=d["facts"], responsibilities=d["responsibilities"],
-                                    terms=terms)
+        return A.do_draft_agreement(
+            self.case, self.actor, facts=d["facts"], responsibilities=d["responsibilities"], terms=terms
+        )
 
 
 class OralAgreementForm(DraftAgreementForm):
@@ -94,12 +117,20 @@ class OralAgreementForm(DraftAgreementForm):
     oral_reason = forms.CharField(label="采用口头协议的原因", max_length=200)
 
     def run(self):
-        terms = [A.TermData(**{k: f.cleaned_data[k] for k in ("obligor", "obligee", "content", "amount", "manner",
-                                                               "place", "deadline", "instalments")})
-                 for f in self.terms.forms if f.cleaned_data]
+        terms = [
+            A.TermData(
+                **{
+                    k: f.cleaned_data[k]
+                    for k in ("obligor", "obligee", "content", "amount", "manner", "place", "deadline", "instalments")
+                }
+            )
+            for f in self.terms.forms
+            if f.cleaned_data
+        ]
         d = self.cleaned_data
-        return A.do_record_oral_agreement(self.case, self.actor, facts=d["facts"], terms=terms,
-                                          oral_reason=d["oral_reason"])
+        return A.do_record_oral_agreement(
+            self.case, self.actor, facts=d["facts"], terms=terms, oral_reason=d["oral_reason"]
+        )
 
 
 class SignForm(ActionForm):
@@ -148,23 +179,27 @@ class ImmediatePerformanceForm(ActionForm):
 class PaymentForm(ActionForm):
     action, submit_label = "record_payment", "登记履行"
     on = forms.DateField(label="履行日期", widget=DATE, initial=date.today)
-    amount = forms.DecimalField(label="金额（元）", required=False, min_value=Decimal("0.01"), max_digits=14,
-                                decimal_places=2)
+    amount = forms.DecimalField(
+        label="金额（元）", required=False, min_value=Decimal("0.01"), max_digits=14, decimal_places=2
+    )
     note = forms.CharField(label="说明（凭证等）", widget=TEXTAREA, max_length=2000)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        unpaid = Instalment.objects.filter(term__agreement__case=self.case, paid_on__isnull=True,
-                                           term__agreement__effective_at__isnull=False)
-        self.fields["instalment"] = forms.ModelChoiceField(label="对应分期", queryset=unpaid, required=False,
-                                                           empty_label="（不对应分期）")
+        unpaid = Instalment.objects.filter(
+            term__agreement__case=self.case, paid_on__isnull=True, term__agreement__effective_at__isnull=False
+        )
+        self.fields["instalment"] = forms.ModelChoiceField(
+            label="对应分期", queryset=unpaid, required=False, empty_label="（不对应分期）"
+        )
         self.fields["instalment"].label_from_instance = lambda i: f"{i.due_date} 到期 {i.amount} 元"
         self.fields["instalment"].widget.attrs["class"] = "form-select"
 
     def run(self):
         d = self.cleaned_data
-        return A.do_record_payment(self.case, self.actor, on=d["on"], note=d["note"], instalment=d["instalment"],
-                                   amount=d["amount"])
+        return A.do_record_payment(
+            self.case, self.actor, on=d["on"], note=d["note"], instalment=d["instalment"], amount=d["amount"]
+        )
 
 
 class FollowUpForm(ActionForm):
@@ -182,8 +217,15 @@ class FollowUpForm(ActionForm):
 
     def run(self):
         d = self.cleaned_data
-        return A.do_record_follow_up(self.case, self.actor, party=d["party"], visited_on=d["visited_on"],
-                                     outcome=d["outcome"], satisfaction=d["satisfaction"], notes=d["notes"])
+        return A.do_record_follow_up(
+            self.case,
+            self.actor,
+            party=d["party"],
+            visited_on=d["visited_on"],
+            outcome=d["outcome"],
+            satisfaction=d["satisfaction"],
+            notes=d["notes"],
+        )
 
 
 class ConfirmPerformedForm(NoteForm):
@@ -219,24 +261,30 @@ class RemediateForm(ActionForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["consenting_parties"] = forms.ModelMultipleChoiceField(
-            label="同意重新调解的当事人", queryset=self.parties(), widget=forms.CheckboxSelectMultiple, required=False)
+            label="同意重新调解的当事人", queryset=self.parties(), widget=forms.CheckboxSelectMultiple, required=False
+        )
 
     def run(self):
         d = self.cleaned_data
-        return A.do_start_remediation(self.case, self.actor, reason=d["reason"], revoke=d["revoke"],
-                                      consenting_parties=list(d["consenting_parties"]))
+        return A.do_start_remediation(
+            self.case,
+            self.actor,
+            reason=d["reason"],
+            revoke=d["revoke"],
+            consenting_parties=list(d["consenting_parties"]),
+        )
 
 
 class CloseForm(ActionForm):
     action, submit_label = "close", "结案"
     summary = forms.CharField(label="结案情况（结案报告）", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
-    advised_litigation = forms.BooleanField(label="已告知当事人可就履行问题向人民法院起诉或申请强制执行",
-                                            required=False)
+    advised_litigation = forms.BooleanField(
+        label="已告知当事人可就履行问题向人民法院起诉或申请强制执行", required=False
+    )
 
     def run(self):
         d = self.cleaned_data
-        return A.do_close_case(self.case, self.actor, summary=d["summary"],
-                               advised_litigation=d["advised_litigation"])
+        return A.do_close_case(self.case, self.actor, summary=d["summary"], advised_litigation=d["advised_litigation"])
 
 
 class ArchiveForm(ActionForm):
@@ -274,9 +322,14 @@ class JCApplyForm(ActionForm):
 
     def run(self):
         d = self.cleaned_data
-        return A.do_apply_judicial_confirmation(self.case, self.actor, applicant=d["applicant"],
-                                                consenting=d["consenting"], court=d["court"],
-                                                applied_on=d["applied_on"])
+        return A.do_apply_judicial_confirmation(
+            self.case,
+            self.actor,
+            applicant=d["applicant"],
+            consenting=d["consenting"],
+            court=d["court"],
+            applied_on=d["applied_on"],
+        )
 
 
 class JCAcceptForm(ActionForm):
@@ -286,8 +339,9 @@ class JCAcceptForm(ActionForm):
 
     def run(self):
         d = self.cleaned_data
-        return A.do_record_court_acceptance(self.case, self.actor, accepted=True, on=d["on"],
-                                            court_case_no=d["court_case_no"])
+        return A.do_record_court_acceptance(
+            self.case, self.actor, accepted=True, on=d["on"], court_case_no=d["court_case_no"]
+        )
 
 
 class JCRefuseForm(ActionForm):
@@ -302,12 +356,12 @@ class JCRefuseForm(ActionForm):
 
 class JCDecideForm(ActionForm):
     action, submit_label = "jc_decide", "登记裁定结果"
-    valid = forms.TypedChoiceField(label="裁定结果", choices=[("1", "确认调解协议有效"), ("0", "驳回申请")],
-                                   coerce=lambda v: v == "1")
+    valid = forms.TypedChoiceField(
+        label="裁定结果", choices=[("1", "确认调解协议有效"), ("0", "驳回申请")], coerce=lambda v: v == "1"
+    )
     on = forms.DateField(label="裁定日期", widget=DATE, initial=date.today)
     reason = forms.CharField(label="理由（驳回时必填）", widget=TEXTAREA, required=False, max_length=2000)
 
     def run(self):
         d = self.cleaned_data
         return A.do_record_court_decision(self.case, self.actor, valid=d["valid"], on=d["on"], reason=d["reason"])
-

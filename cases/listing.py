@@ -14,12 +14,16 @@ from registry.models import Committee, CommitteeType
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label="案号/当事人", required=False, max_length=50)
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *CaseStatus.choices])
-    dispute_type = forms.ChoiceField(label="纠纷类型", required=False, choices=[("", "全部纠纷类型"), *DisputeType.choices])
+    dispute_type = forms.ChoiceField(
+        label="纠纷类型", required=False, choices=[("", "全部纠纷类型"), *DisputeType.choices]
+    )
     source = forms.ChoiceField(label="来源", required=False, choices=[("", "全部来源"), *CaseSource.choices])
-    committee_type = forms.ChoiceField(label="调委会类型", required=False,
-                                       choices=[("", "全部调委会类型"), *CommitteeType.choices])
-    committee = forms.ModelChoiceField(label="调委会", required=False, queryset=Committee.objects.none(),
-                                       empty_label="全部调委会")
+    committee_type = forms.ChoiceField(
+        label="调委会类型", required=False, choices=[("", "全部调委会类型"), *CommitteeType.choices]
+    )
+    committee = forms.ModelChoiceField(
+        label="调委会", required=False, queryset=Committee.objects.none(), empty_label="全部调委会"
+    )
     area = forms.CharField(label="区划代码（如 421202）", required=False, max_length=12)
     overdue = forms.BooleanField(label="仅看超期", required=False)
     date_from = forms.DateField(label="登记日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -28,7 +32,7 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, committees: QuerySet[Committee] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["committee"].queryset = committees if committees is not None else Committee.objects.none()
-        for name, f in self.fields.items():
+        for f in self.fields.values():
             if isinstance(f.widget, forms.CheckboxInput):
                 f.widget.attrs["class"] = "form-check-input"
             elif isinstance(f.widget, forms.Select):

@@ -21,8 +21,10 @@ def relations(user: User, case: Case) -> set[Rel]:
             rels.add(Rel.MEDIATOR)
     elif user.role == Role.PARTY and case.parties.filter(user=user).exists():
         rels.add(Rel.PARTY)
-    elif user.role == Role.COURT_LIAISON and user.court_id and (
-        case.court_id == user.court_id or case.judicial_confirmations.filter(court_id=user.court_id).exists()
+    elif (
+        user.role == Role.COURT_LIAISON
+        and user.court_id
+        and (case.court_id == user.court_id or case.judicial_confirmations.filter(court_id=user.court_id).exists())
     ):
         rels.add(Rel.COURT)
     elif user.role == Role.COUNTY_ADMIN and user.division_id and case.division_code.startswith(user.division_id):

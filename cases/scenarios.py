@@ -12,7 +12,14 @@ from decimal import Decimal
 from accounts.models import User
 from cases import actions as A
 from cases.enums import (
-    CaseStatus, FollowUpOutcome, RecordKind, RetentionClass, Route, Satisfaction, SignatureMethod, TerminationReason,
+    CaseStatus,
+    FollowUpOutcome,
+    RecordKind,
+    RetentionClass,
+    Route,
+    Satisfaction,
+    SignatureMethod,
+    TerminationReason,
 )
 from cases.models import Case
 from registry.models import Court
@@ -43,8 +50,15 @@ class Cast:
 
 
 class Walker:
-    def __init__(self, case: Case, cast: Cast, at: datetime, rng: random.Random | None = None,
-                 oral_share: float = 0.0, court: Court | None = None) -> None:
+    def __init__(
+        self,
+        case: Case,
+        cast: Cast,
+        at: datetime,
+        rng: random.Random | None = None,
+        oral_share: float = 0.0,
+        court: Court | None = None,
+    ) -> None:
         self.case, self.cast, self.at = case, cast, at
         self.rng = rng or random.Random(0)
         self.oral_share, self.court = oral_share, court
@@ -64,40 +78,75 @@ class Walker:
 
     # Steps -------------------------------------------------------------------------------------------------
     def _refuse(self) -> None:
-        A.do_refuse_case(self.case, self.cast.director, reason="纠纷已由法院立案受理，不属于人民调解范围",
-                         routes=[Route.LITIGATION], at=self.tick(1, 30))
+        A.do_refuse_case(
+            self.case,
+            self.cast.director,
+            reason="纠纷已由法院立案受理，不属于人民调解范围",
+            routes=[Route.LITIGATION],
+            at=self.tick(1, 30),
+        )
 
     def _transfer(self) -> None:
-        A.do_transfer_case(self.case, self.cast.director, reason="涉及跨区域纠纷，移交有关部门处理",
-                           to_authority="县人力资源和社会保障局", at=self.tick(1, 30))
+        A.do_transfer_case(
+            self.case,
+            self.cast.director,
+            reason="涉及跨区域纠纷，移交有关部门处理",
+            to_authority="县人力资源和社会保障局",
+            at=self.tick(1, 30),
+        )
 
     def _accept(self) -> None:
         A.do_accept_case(self.case, self.cast.director, at=self.tick(0.5, 30))
 
     def _assign(self) -> None:
-        A.do_assign_mediators(self.case, self.cast.director, presiding=self.cast.mediator.mediator,
-                              rights_notified=True, identities_checked=True, at=self.tick(0.5, 24))
+        A.do_assign_mediators(
+            self.case,
+            self.cast.director,
+            presiding=self.cast.mediator.mediator,
+            rights_notified=True,
+            identities_checked=True,
+            at=self.tick(0.5, 24),
+        )
 
     def _investigate(self) -> None:
         held = self.tick(2, 72)
-        A.do_record_mediation(self.case, self.cast.mediator, kind=RecordKind.INVESTIGATION, held_at=held,
-                              place="村委会调解室", subject=self.case.parties.first().name,
-                              content="向当事人了解纠纷经过，核实相关证据材料，听取双方诉求。", at=held)
+        A.do_record_mediation(
+            self.case,
+            self.cast.mediator,
+            kind=RecordKind.INVESTIGATION,
+            held_at=held,
+            place="村委会调解室",
+            subject=self.case.parties.first().name,
+            content="向当事人了解纠纷经过，核实相关证据材料，听取双方诉求。",
+            at=held,
+        )
 
     def _session(self) -> None:
         held = self.tick(2, 120)
-        A.do_record_mediation(self.case, self.cast.mediator, kind=RecordKind.SESSION, held_at=held,
-                              place="调解室", subject="双方当事人",
-                              content="告知当事人权利义务，双方陈述事实，调解员释法说理，提出调解方案。",
-                              result="双方同意协商解决", at=held)
+        A.do_record_mediation(
+            self.case,
+            self.cast.mediator,
+            kind=RecordKind.SESSION,
+            held_at=held,
+            place="调解室",
+            subject="双方当事人",
+            content="告知当事人权利义务，双方陈述事实，调解员释法说理，提出调解方案。",
+            result="双方同意协商解决",
+            at=held,
+        )
 
     def _pause(self) -> None:
         A.do_pause_mediation(self.case, self.cast.mediator, reason="等待伤情鉴定结论", at=self.tick())
 
     def _terminate(self) -> None:
-        A.do_terminate_mediation(self.case, self.cast.mediator, reason=TerminationReason.NO_PROSPECT,
-                                 note="双方分歧较大，经多次调解无法达成一致",
-                                 routes=[Route.LITIGATION, Route.ARBITRATION], at=self.tick())
+        A.do_terminate_mediation(
+            self.case,
+            self.cast.mediator,
+            reason=TerminationReason.NO_PROSPECT,
+            note="双方分歧较大，经多次调解无法达成一致",
+            routes=[Route.LITIGATION, Route.ARBITRATION],
+            at=self.tick(),
+        )
 
     def _terms(self, deferred: bool) -> list[A.TermData]:
         parties = list(self.case.parties.all())
@@ -108,14 +157,29 @@ class Walker:
         if deferred and self.rng.random() < 0.5:
             half = (amount / 2).quantize(Decimal("0.01"))
             instalments = [((self.at + timedelta(days=10)).date(), half), (deadline, amount - half)]
-        return [A.TermData(obligor=obligor, obligee=obligee, content=f"{obligor.name}向{obligee.name}支付补偿款",
-                           amount=amount, manner="银行转账", place="调委会", deadline=deadline,
-                           instalments=instalments)]
+        return [
+            A.TermData(
+                obligor=obligor,
+                obligee=obligee,
+                content=f"{obligor.name}向{obligee.name}支付补偿款",
+                amount=amount,
+                manner="银行转账",
+                place="调委会",
+                deadline=deadline,
+                instalments=instalments,
+            )
+        ]
 
     def _written(self, deferred: bool) -> None:
         actor = self.cast.mediator
-        A.do_draft_agreement(self.case, actor, facts=self.case.brief_facts, responsibilities="双方各自承担相应责任",
-                             terms=self._terms(deferred), at=self.tick(1, 24))
+        A.do_draft_agreement(
+            self.case,
+            actor,
+            facts=self.case.brief_facts,
+            responsibilities="双方各自承担相应责任",
+            terms=self._terms(deferred),
+            at=self.tick(1, 24),
+        )
         for party in self.case.parties.all():
             A.do_sign_agreement(self.case, actor, party=party, method=SignatureMethod.FINGERPRINT, at=self.tick(0, 1))
         A.do_sign_agreement(self.case, actor, party=None, method=SignatureMethod.HANDWRITTEN, at=self.tick(0, 1))
@@ -129,36 +193,67 @@ class Walker:
 
     def _agreement(self) -> None:
         if self.rng.random() < self.oral_share:
-            A.do_record_oral_agreement(self.case, self.cast.mediator, facts=self.case.brief_facts,
-                                       terms=self._terms(False), oral_reason="双方当场履行，认为无需书面协议",
-                                       at=self.tick(1, 24))
+            A.do_record_oral_agreement(
+                self.case,
+                self.cast.mediator,
+                facts=self.case.brief_facts,
+                terms=self._terms(False),
+                oral_reason="双方当场履行，认为无需书面协议",
+                at=self.tick(1, 24),
+            )
         else:
             self._written_now()
 
     def _perform(self) -> None:
         self.case.refresh_from_db()
         if self.case.status == CaseStatus.AGREEMENT_REACHED:
-            A.do_record_immediate_performance(self.case, self.cast.mediator, on=self.at.date(),
-                                              note="当场支付，收条附卷", at=self.tick(0, 2))
+            A.do_record_immediate_performance(
+                self.case, self.cast.mediator, on=self.at.date(), note="当场支付，收条附卷", at=self.tick(0, 2)
+            )
 
     def _non_performance(self) -> None:
-        A.do_record_follow_up(self.case, self.cast.mediator, party=self.case.parties.first(),
-                              visited_on=self.tick(240, 480).date(), outcome=FollowUpOutcome.NOT_PERFORMED,
-                              satisfaction=Satisfaction.NEUTRAL, notes="义务人未按期支付", at=self.at)
-        A.do_report_non_performance(self.case, self.cast.mediator, partial=False, note="到期未支付补偿款",
-                                    at=self.tick(1, 24))
+        A.do_record_follow_up(
+            self.case,
+            self.cast.mediator,
+            party=self.case.parties.first(),
+            visited_on=self.tick(240, 480).date(),
+            outcome=FollowUpOutcome.NOT_PERFORMED,
+            satisfaction=Satisfaction.NEUTRAL,
+            notes="义务人未按期支付",
+            at=self.at,
+        )
+        A.do_report_non_performance(
+            self.case, self.cast.mediator, partial=False, note="到期未支付补偿款", at=self.tick(1, 24)
+        )
 
     def _remediate(self) -> None:
-        A.do_start_remediation(self.case, self.cast.mediator, reason="双方对协议履行方式产生新争议", revoke=False,
-                               consenting_parties=list(self.case.parties.all()), at=self.tick())
+        A.do_start_remediation(
+            self.case,
+            self.cast.mediator,
+            reason="双方对协议履行方式产生新争议",
+            revoke=False,
+            consenting_parties=list(self.case.parties.all()),
+            at=self.tick(),
+        )
 
     def _close(self) -> None:
-        A.do_record_follow_up(self.case, self.cast.mediator, party=self.case.parties.first(),
-                              visited_on=self.tick(24, 240).date(), outcome=FollowUpOutcome.PERFORMED,
-                              satisfaction=self.rng.choice([Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED]),
-                              notes="协议已履行，当事人关系缓和", at=self.at)
+        A.do_record_follow_up(
+            self.case,
+            self.cast.mediator,
+            party=self.case.parties.first(),
+            visited_on=self.tick(24, 240).date(),
+            outcome=FollowUpOutcome.PERFORMED,
+            satisfaction=self.rng.choice([Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED]),
+            notes="协议已履行，当事人关系缓和",
+            at=self.at,
+        )
         A.do_close_case(self.case, self.cast.mediator, summary="协议已履行完毕，结案", at=self.tick(1, 48))
 
     def _archive(self) -> None:
-        A.do_archive_case(self.case, self.cast.mediator, retention_class=RetentionClass.Y10,
-                          pages=self.rng.randint(8, 30), at=self.tick(24, 240))
+        A.do_archive_case(
+            self.case,
+            self.cast.mediator,
+            retention_class=RetentionClass.Y10,
+            pages=self.rng.randint(8, 30),
+            at=self.tick(24, 240),
+        )

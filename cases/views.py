@@ -24,12 +24,37 @@ from cases.transitions import LABELS
 from workdays.calendar import working_days_overdue
 
 FORMS: dict[str, type[F.ActionForm]] = {
-    f.action: f for f in [
-        F.AcceptForm, F.RefuseForm, F.TransferForm, F.AssignForm, F.RecuseForm, F.InvestigationForm, F.SessionForm,
-        F.ExtendForm, F.PauseForm, F.ResumeForm, F.TerminateForm, F.PartyRefusalForm, FA.DraftAgreementForm,
-        FA.OralAgreementForm, FA.SignForm, FA.SealForm, FA.ImmediatePerformanceForm, FA.PaymentForm,
-        FA.FollowUpForm, FA.ConfirmPerformedForm, FA.NonPerformanceForm, FA.UrgeForm, FA.RemediateForm,
-        FA.CloseForm, FA.ArchiveForm, FA.DisposeForm, FA.JCApplyForm, FA.JCAcceptForm, FA.JCRefuseForm,
+    f.action: f
+    for f in [
+        F.AcceptForm,
+        F.RefuseForm,
+        F.TransferForm,
+        F.AssignForm,
+        F.RecuseForm,
+        F.InvestigationForm,
+        F.SessionForm,
+        F.ExtendForm,
+        F.PauseForm,
+        F.ResumeForm,
+        F.TerminateForm,
+        F.PartyRefusalForm,
+        FA.DraftAgreementForm,
+        FA.OralAgreementForm,
+        FA.SignForm,
+        FA.SealForm,
+        FA.ImmediatePerformanceForm,
+        FA.PaymentForm,
+        FA.FollowUpForm,
+        FA.ConfirmPerformedForm,
+        FA.NonPerformanceForm,
+        FA.UrgeForm,
+        FA.RemediateForm,
+        FA.CloseForm,
+        FA.ArchiveForm,
+        FA.DisposeForm,
+        FA.JCApplyForm,
+        FA.JCAcceptForm,
+        FA.JCRefuseForm,
         FA.JCDecideForm,
     ]
 }
@@ -53,7 +78,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "records": case.records.select_related("recorded_by"),
         "agreement": agreement,
         "terms": agreement.terms.select_related("obligor", "obligee").prefetch_related("instalments")
-        if agreement else [],
+        if agreement
+        else [],
         "signatures": agreement.signatures.select_related("party", "mediator") if agreement else [],
         "valid_signature_ids": set(agreement.valid_signatures().values_list("pk", flat=True)) if agreement else set(),
         "follow_ups": case.follow_ups.select_related("party"),
@@ -89,8 +115,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             messages.success(request, f"已完成：{LABELS[action]}")
             return redirect("cases:detail", pk=case.pk)
-    return render(request, "cases/action.html", {"case": case, "form": form, "action": action,
-                                                 "label": LABELS[action]})
+    return render(request, "cases/action.html", {"case": case, "form": form, "action": action, "label": LABELS[action]})
 
 
 @login_required
@@ -101,8 +126,14 @@ def reveal_id_number(request: HttpRequest, pk: int, party_pk: int) -> HttpRespon
     party = get_object_or_404(case.parties, pk=party_pk)
     if not can_view_full_id(request.user, case):
         raise Http404
-    AccessLog.objects.create(user=request.user, action="VIEW_ID_NUMBER", case=case, party=party,
-                             ip_address=request.META.get("REMOTE_ADDR"), detail=f"查看{party.name}的身份证号码")
+    AccessLog.objects.create(
+        user=request.user,
+        action="VIEW_ID_NUMBER",
+        case=case,
+        party=party,
+        ip_address=request.META.get("REMOTE_ADDR"),
+        detail=f"查看{party.name}的身份证号码",
+    )
     return render(request, "cases/_id_number.html", {"party": party, "full": party.full_id_number()})
 
 

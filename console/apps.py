@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class ConsoleConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'console'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "console"

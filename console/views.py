@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role, SUPERVISOR_ROLES
+from accounts.models import SUPERVISOR_ROLES, Role
 from cases.enums import CLOCK_STATES, CaseStatus
 from cases.listing import CaseFilterForm, filter_cases
 from cases.scoping import cases_visible_to
@@ -46,15 +46,21 @@ def home(request: HttpRequest) -> HttpResponse:
     area_rows = []
     for child in children:
         qs = cases.filter(division_code__startswith=child.code)
-        counts = qs.aggregate(total=Count("id"), open=Count("id", filter=Q(status__in=CLOCK_STATES)),
-                              late=Count("id", filter=Q(status__in=CLOCK_STATES, time_limit_due__lt=today)))
+        counts = qs.aggregate(
+            total=Count("id"),
+            open=Count("id", filter=Q(status__in=CLOCK_STATES)),
+            late=Count("id", filter=Q(status__in=CLOCK_STATES, time_limit_due__lt=today)),
+        )
         if counts["total"]:
             area_rows.append((child, counts))
     context = {
-        "division": division, "total": sum(by_status.values()), "status_rows": status_rows, "overdue": overdue,
-        "area_rows": area_rows, "committees": committees_visible_to(request.user).count(),
-        "mediators": Mediator.objects.filter(committee__in=committees_visible_to(request.user),
-                                             is_active=True).count(),
+        "division": division,
+        "total": sum(by_status.values()),
+        "status_rows": status_rows,
+        "overdue": overdue,
+        "area_rows": area_rows,
+        "committees": committees_visible_to(request.user).count(),
+        "mediators": Mediator.objects.filter(committee__in=committees_visible_to(request.user), is_active=True).count(),
         "today": today,
     }
     return render(request, "console/home.html", context)
@@ -69,9 +75,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs.order_by("-registered_at", "-id"), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "console/cases.html", {"page": page, "filter_form": filter_form,
-                                                  "query": query.urlencode(), "today": timezone.localdate(),
-                                                  "clock_states": list(CLOCK_STATES)})
+    return render(
+        request,
+        "console/cases.html",
+        {
+            "page": page,
+            "filter_form": filter_form,
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+            "clock_states": list(CLOCK_STATES),
+        },
+    )
 
 
 class CommitteeFilter(forms.Form):
@@ -84,8 +98,11 @@ class CommitteeFilter(forms.Form):
 def committees(request: HttpRequest) -> HttpResponse:
     _require(request, SUPERVISOR_ROLES)
     form = CommitteeFilter(request.GET or None)
-    qs = committees_visible_to(request.user).select_related("division").annotate(
-        n_mediators=Count("mediators", filter=Q(mediators__is_active=True)))
+    qs = (
+        committees_visible_to(request.user)
+        .select_related("division")
+        .annotate(n_mediators=Count("mediators", filter=Q(mediators__is_active=True)))
+    )
     if form.is_valid():
         d = form.cleaned_data
         if d["q"]:
@@ -105,15 +122,23 @@ def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, SUPERVISOR_ROLES)
     committee = get_object_or_404(committees_visible_to(request.user).select_related("division"), pk=pk)
     cases = cases_visible_to(request.user).filter(committee=committee)
-    return render(request, "console/committee.html", {
-        "committee": committee, "mediators": committee.mediators.order_by("-is_active", "role", "name"),
-        "case_count": cases.count(), "open_count": cases.filter(status__in=CLOCK_STATES).count(),
-    })
+    return render(
+        request,
+        "console/committee.html",
+        {
+            "committee": committee,
+            "mediators": committee.mediators.order_by("-is_active", "role", "name"),
+            "case_count": cases.count(),
+            "open_count": cases.filter(status__in=CLOCK_STATES).count(),
+        },
+    )
 
 
 class MediatorFilter(forms.Form):
     q = forms.CharField(label="姓名/擅长", required=False, max_length=50)
-    category = forms.ChoiceField(label="专兼职", required=False, choices=[("", "专职和兼职"), *MediatorCategory.choices])
+    category = forms.ChoiceField(
+        label="专兼职", required=False, choices=[("", "专职和兼职"), *MediatorCategory.choices]
+    )
 
 
 @login_required
@@ -127,23 +152,29 @@ def mediators(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(Q(name__icontains=d["q"]) | Q(specialties__icontains=d["q"]))
         if d["category"]:
             qs = qs.filter(category=d["category"])
-    totals = qs.aggregate(full=Count("id", filter=Q(category=MediatorCategory.FULL_TIME)),
-                          part=Count("id", filter=Q(category=MediatorCategory.PART_TIME)))
+    totals = qs.aggregate(
+        full=Count("id", filter=Q(category=MediatorCategory.FULL_TIME)),
+        part=Count("id", filter=Q(category=MediatorCategory.PART_TIME)),
+    )
     page = Paginator(qs.order_by("committee__division_id", "committee_id", "role", "name"), 30).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "console/mediators.html", {"page": page, "form": form, "totals": totals,
-                                                      "query": query.urlencode()})
+    return render(
+        request, "console/mediators.html", {"page": page, "form": form, "totals": totals, "query": query.urlencode()}
+    )
 
 
 class OverrideForm(forms.ModelForm):
     class Meta:
         model = CalendarOverride
         fields = ["date", "kind", "name"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date", "class": "form-control"}),
-                   "kind": forms.Select(attrs={"class": "form-select"}),
-                   "name": forms.TextInput(attrs={"class": "form-control"})}
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+            "kind": forms.Select(attrs={"class": "form-select"}),
+            "name": forms.TextInput(attrs={"class": "form-control"}),
+        }
         error_messages = {"date": {"unique": "该日期已设置，请直接修改原记录"}}
 
 
@@ -161,8 +192,18 @@ def holidays(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已保存：{override.date:%Y-%m-%d} {override.get_kind_display()}")
             return redirect(f"{request.path}?year={override.date.year}")
     rows = CalendarOverride.objects.filter(date__year=year)
-    return render(request, "console/holidays.html", {"rows": rows, "year": year, "form": form, "can_edit": can_edit,
-                                                     "years": range(year - 1, year + 2), "kinds": DayKind})
+    return render(
+        request,
+        "console/holidays.html",
+        {
+            "rows": rows,
+            "year": year,
+            "form": form,
+            "can_edit": can_edit,
+            "years": range(year - 1, year + 2),
+            "kinds": DayKind,
+        },
+    )
 
 
 @login_required

@@ -79,7 +79,9 @@ class Committee(models.Model):
     committee_type = models.CharField(_("类型"), max_length=30, choices=CommitteeType.choices)
     kind = models.CharField(_("组织形式"), max_length=20, choices=CommitteeKind.choices, default=CommitteeKind.STANDARD)
     industry = models.CharField(_("行业领域"), max_length=20, choices=Industry.choices, blank=True, default="")
-    division = models.ForeignKey(Division, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="committees")
+    division = models.ForeignKey(
+        Division, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="committees"
+    )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
     is_regional = models.BooleanField(_("区域性"), default=False)
@@ -116,9 +118,15 @@ class Gender(models.TextChoices):
 
 
 class Mediator(models.Model):
-    committee = models.ForeignKey(Committee, verbose_name=_("调委会"), on_delete=models.PROTECT, related_name="mediators")
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("调委会"), on_delete=models.PROTECT, related_name="mediators"
+    )
     user = models.OneToOneField(
-        "accounts.User", verbose_name=_("登录账号"), null=True, blank=True, on_delete=models.PROTECT,
+        "accounts.User",
+        verbose_name=_("登录账号"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="mediator",
     )
     name = models.CharField(_("姓名"), max_length=50)

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class WorkbenchConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'workbench'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "workbench"

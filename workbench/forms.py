@@ -25,16 +25,23 @@ class RegisterCaseForm(forms.Form):
     dispute_type = forms.ChoiceField(label="纠纷类型", choices=[("", "请选择"), *DisputeType.choices])
     source = forms.ChoiceField(label="案件来源", choices=[("", "请选择"), *CaseSource.choices])
     referral_body = forms.CharField(label="移送单位（移送案件填写）", max_length=100, required=False)
-    court = forms.ModelChoiceField(label="委派/委托法院", queryset=Court.objects.all(), required=False,
-                                   empty_label="（非法院移送）")
+    court = forms.ModelChoiceField(
+        label="委派/委托法院", queryset=Court.objects.all(), required=False, empty_label="（非法院移送）"
+    )
     court_mode = forms.ChoiceField(label="诉调对接方式", choices=CourtReferralType.choices, required=False)
     court_case_no = forms.CharField(label="法院案号", max_length=60, required=False)
     occurred_on = forms.DateField(label="纠纷发生日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    brief_facts = forms.CharField(label="纠纷简要情况", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
-                                  min_length=10, error_messages={"min_length": "纠纷简要情况至少写10个字"})
+    brief_facts = forms.CharField(
+        label="纠纷简要情况",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        min_length=10,
+        error_messages={"min_length": "纠纷简要情况至少写10个字"},
+    )
     claims = forms.CharField(label="申请事项", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    amount_involved = forms.DecimalField(label="涉及金额（元）", min_value=0, max_digits=14, decimal_places=2,
-                                         initial=Decimal("0"), required=False)
+    amount_involved = forms.DecimalField(
+        label="涉及金额（元）", min_value=0, max_digits=14, decimal_places=2, initial=Decimal("0"), required=False
+    )
     is_difficult = forms.BooleanField(label="疑难复杂纠纷", required=False)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -60,8 +67,13 @@ class PartyForm(forms.Form):
     credit_code = forms.CharField(label="统一社会信用代码（单位）", max_length=18, required=False)
     legal_representative = forms.CharField(label="法定代表人/负责人", max_length=50, required=False)
     guardian_name = forms.CharField(label="法定代理人（未成年人）", max_length=50, required=False)
-    phone = forms.RegexField(label="联系电话", regex=r"^[0-9\-+ ]{7,20}$", required=False, max_length=20,
-                             error_messages={"invalid": "请填写正确的电话号码"})
+    phone = forms.RegexField(
+        label="联系电话",
+        regex=r"^[0-9\-+ ]{7,20}$",
+        required=False,
+        max_length=20,
+        error_messages={"invalid": "请填写正确的电话号码"},
+    )
     address = forms.CharField(label="住所或单位", max_length=200, required=False)
     occupation = forms.CharField(label="职业或职务", max_length=50, required=False)
 
@@ -97,10 +109,19 @@ class PartyForm(forms.Form):
 
     def to_data(self) -> PartyData:
         d = self.cleaned_data
-        return PartyData(side=d["side"], party_type=d["party_type"], name=d["name"], gender=d["gender"],
-                         id_number=d["id_number"], credit_code=d["credit_code"],
-                         legal_representative=d["legal_representative"], guardian_name=d["guardian_name"],
-                         phone=d["phone"], address=d["address"], occupation=d["occupation"])
+        return PartyData(
+            side=d["side"],
+            party_type=d["party_type"],
+            name=d["name"],
+            gender=d["gender"],
+            id_number=d["id_number"],
+            credit_code=d["credit_code"],
+            legal_representative=d["legal_representative"],
+            guardian_name=d["guardian_name"],
+            phone=d["phone"],
+            address=d["address"],
+            occupation=d["occupation"],
+        )
 
 
 PartyFormSet = formset_factory(PartyForm, extra=0, min_num=2, validate_min=True, max_num=30, validate_max=True)
@@ -110,9 +131,16 @@ PARTY_INITIAL = [{"side": PartySide.APPLICANT}, {"side": PartySide.RESPONDENT}]
 def case_data(form: RegisterCaseForm, parties) -> CaseData:
     d = form.cleaned_data
     return CaseData(
-        source=d["source"], dispute_type=d["dispute_type"], brief_facts=d["brief_facts"], claims=d["claims"],
-        amount_involved=d["amount_involved"] or Decimal("0"), is_difficult=d["is_difficult"],
-        occurred_on=d["occurred_on"], referral_body=d["referral_body"], court=d["court"],
-        court_mode=d["court_mode"] or "", court_case_no=d["court_case_no"],
+        source=d["source"],
+        dispute_type=d["dispute_type"],
+        brief_facts=d["brief_facts"],
+        claims=d["claims"],
+        amount_involved=d["amount_involved"] or Decimal("0"),
+        is_difficult=d["is_difficult"],
+        occurred_on=d["occurred_on"],
+        referral_body=d["referral_body"],
+        court=d["court"],
+        court_mode=d["court_mode"] or "",
+        court_case_no=d["court_case_no"],
         parties=[f.to_data() for f in parties.forms if f.cleaned_data],
     )

@@ -28,25 +28,40 @@ def home(request: HttpRequest) -> HttpResponse:
     _member(request)
     cases = cases_visible_to(request.user).select_related("committee").prefetch_related("parties")
     mediator = getattr(request.user, "mediator", None)
-    mine = cases.filter(Q(presiding_mediator=mediator) | Q(co_mediators=mediator)).distinct() if mediator else \
-        cases.none()
+    mine = (
+        cases.filter(Q(presiding_mediator=mediator) | Q(co_mediators=mediator)).distinct() if mediator else cases.none()
+    )
     today = timezone.localdate()
     queues = [
         ("待审查（待受理）", "bi-inbox", cases.filter(status=CaseStatus.INTAKE), "?status=INTAKE"),
         ("待指派调解员", "bi-person-plus", cases.filter(status=CaseStatus.ACCEPTED), "?status=ACCEPTED"),
-        ("我承办的在调案件", "bi-chat-square-text",
-         mine.filter(status__in=[CaseStatus.IN_MEDIATION, CaseStatus.REMEDIATION, CaseStatus.PAUSED]), ""),
-        ("已超过调解期限", "bi-alarm", cases.filter(status__in=CLOCK_STATES, time_limit_due__lt=today),
-         "?overdue=on"),
-        ("履行中 / 待督促", "bi-cash-coin",
-         cases.filter(status__in=[CaseStatus.PERFORMING, CaseStatus.NON_PERFORMANCE]), "?status=PERFORMING"),
-        ("待结案 / 待归档", "bi-archive",
-         cases.filter(status__in=[CaseStatus.PERFORMED, CaseStatus.TERMINATED, CaseStatus.CLOSED]), ""),
+        (
+            "我承办的在调案件",
+            "bi-chat-square-text",
+            mine.filter(status__in=[CaseStatus.IN_MEDIATION, CaseStatus.REMEDIATION, CaseStatus.PAUSED]),
+            "",
+        ),
+        ("已超过调解期限", "bi-alarm", cases.filter(status__in=CLOCK_STATES, time_limit_due__lt=today), "?overdue=on"),
+        (
+            "履行中 / 待督促",
+            "bi-cash-coin",
+            cases.filter(status__in=[CaseStatus.PERFORMING, CaseStatus.NON_PERFORMANCE]),
+            "?status=PERFORMING",
+        ),
+        (
+            "待结案 / 待归档",
+            "bi-archive",
+            cases.filter(status__in=[CaseStatus.PERFORMED, CaseStatus.TERMINATED, CaseStatus.CLOSED]),
+            "",
+        ),
     ]
-    blocks = [(title, icon, qs.count(), list(qs.order_by("time_limit_due", "-registered_at")[:5]), link)
-              for title, icon, qs, link in queues]
-    return render(request, "workbench/home.html", {"blocks": blocks, "committee": request.user.committee,
-                                                   "today": today})
+    blocks = [
+        (title, icon, qs.count(), list(qs.order_by("time_limit_due", "-registered_at")[:5]), link)
+        for title, icon, qs, link in queues
+    ]
+    return render(
+        request, "workbench/home.html", {"blocks": blocks, "committee": request.user.committee, "today": today}
+    )
 
 
 @login_required
@@ -75,6 +90,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs.order_by("-registered_at", "-id"), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "workbench/cases.html", {"page": page, "filter_form": filter_form,
-                                                    "query": query.urlencode(), "today": timezone.localdate(),
-                                                    "clock_states": list(CLOCK_STATES)})
+    return render(
+        request,
+        "workbench/cases.html",
+        {
+            "page": page,
+            "filter_form": filter_form,
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+            "clock_states": list(CLOCK_STATES),
+        },
+    )

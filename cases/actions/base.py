@@ -51,15 +51,30 @@ def check(case: Case, action: str, actor: User | None) -> CaseStatus:
     return CaseStatus(row.target)
 
 
-def record(case: Case, action: str, actor: User | None, at: datetime, *, to: CaseStatus | None = None,
-           note: str = "", data: dict | None = None, from_status: str | None = None) -> CaseEvent:
+def record(
+    case: Case,
+    action: str,
+    actor: User | None,
+    at: datetime,
+    *,
+    to: CaseStatus | None = None,
+    note: str = "",
+    data: dict | None = None,
+    from_status: str | None = None,
+) -> CaseEvent:
     """Move the case to `to` (if given) and append the event. Caller holds the lock inside a transaction."""
     before = case.status if from_status is None else from_status
     if to is not None and to != case.status:
         case.status = to
         case.save(update_fields=["status", "updated_at"])
     return CaseEvent.objects.create(
-        case=case, action=action, from_status=before, to_status=case.status, actor=actor, at=at, note=note,
+        case=case,
+        action=action,
+        from_status=before,
+        to_status=case.status,
+        actor=actor,
+        at=at,
+        note=note,
         data=data or {},
     )
 

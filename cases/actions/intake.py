@@ -12,7 +12,15 @@ from accounts.models import Role, User
 from cases import identity
 from cases.actions.base import ActionRefused, check, local_date, lock, notify_after_commit, now_or, record, require
 from cases.enums import (
-    CaseSource, CaseStatus, DisputeType, MediatorChosenBy, Outcome, PartySide, PartyType, Route, TerminationReason,
+    CaseSource,
+    CaseStatus,
+    DisputeType,
+    MediatorChosenBy,
+    Outcome,
+    PartySide,
+    PartyType,
+    Route,
+    TerminationReason,
 )
 from cases.models import Case, CaseSequence, Party, RecusalRequest
 from registry.models import Committee, Court, Mediator
@@ -81,10 +89,20 @@ def _validate_party(p: PartyData, index: int, today: date) -> None:
 def _create_parties(case: Case, parties: list[PartyData]) -> None:
     for i, p in enumerate(parties, start=1):
         party = Party(
-            case=case, side=p.side, party_type=p.party_type, name=p.name.strip(), gender=p.gender,
-            ethnicity=p.ethnicity, occupation=p.occupation, phone=p.phone, address=p.address,
-            credit_code=p.credit_code.strip().upper(), legal_representative=p.legal_representative,
-            guardian_name=p.guardian_name, user=p.user, order=i,
+            case=case,
+            side=p.side,
+            party_type=p.party_type,
+            name=p.name.strip(),
+            gender=p.gender,
+            ethnicity=p.ethnicity,
+            occupation=p.occupation,
+            phone=p.phone,
+            address=p.address,
+            credit_code=p.credit_code.strip().upper(),
+            legal_representative=p.legal_representative,
+            guardian_name=p.guardian_name,
+            user=p.user,
+            order=i,
         )
         if p.party_type == PartyType.NATURAL_PERSON and p.id_number:
             party.set_id_number(p.id_number)
@@ -95,8 +113,9 @@ def _create_parties(case: Case, parties: list[PartyData]) -> None:
         party.save()
 
 
-def do_register_case(actor: User, committee: Committee, data: CaseData, *, at: datetime | None = None,
-                     entered_at: datetime | None = None) -> Case:
+def do_register_case(
+    actor: User, committee: Committee, data: CaseData, *, at: datetime | None = None, entered_at: datetime | None = None
+) -> Case:
     """∅ → INTAKE (table row 1). A committee member records a walk-in, proactive or referred dispute.
 
     Preconditions: the actor belongs to `committee` (or is a party applying); at least one applicant and one
@@ -122,17 +141,35 @@ def do_register_case(actor: User, committee: Committee, data: CaseData, *, at: d
         require(data.court is not None, "法院委托移送的案件须选择法院", "court")
     with transaction.atomic():
         case = Case.objects.create(
-            committee=committee, division_code=committee.division_id, status=CaseStatus.INTAKE,
-            source=data.source, referral_body=data.referral_body, court=data.court, court_mode=data.court_mode,
-            court_case_no=data.court_case_no, dispute_type=data.dispute_type, brief_facts=data.brief_facts.strip(),
-            claims=data.claims.strip(), amount_involved=data.amount_involved, is_difficult=data.is_difficult,
-            occurred_on=data.occurred_on, registered_by=actor, registered_at=at,
+            committee=committee,
+            division_code=committee.division_id,
+            status=CaseStatus.INTAKE,
+            source=data.source,
+            referral_body=data.referral_body,
+            court=data.court,
+            court_mode=data.court_mode,
+            court_case_no=data.court_case_no,
+            dispute_type=data.dispute_type,
+            brief_facts=data.brief_facts.strip(),
+            claims=data.claims.strip(),
+            amount_involved=data.amount_involved,
+            is_difficult=data.is_difficult,
+            occurred_on=data.occurred_on,
+            registered_by=actor,
+            registered_at=at,
         )
         if entered_at is not None:  # backdated entry (seeder, legacy import): keep the real entry time
             Case.objects.filter(pk=case.pk).update(entered_at=entered_at)
         _create_parties(case, data.parties)
-        record(case, "register", actor, at, to=CaseStatus.INTAKE, from_status="",
-               note=f"来源：{CaseSource(data.source).label}")
+        record(
+            case,
+            "register",
+            actor,
+            at,
+            to=CaseStatus.INTAKE,
+            from_status="",
+            note=f"来源：{CaseSource(data.source).label}",
+        )
         notify_after_commit(case, f"新登记纠纷待审查：{case.title}", actor)
     return case
 
@@ -167,14 +204,24 @@ def do_accept_case(case: Case, actor: User, *, note: str = "", at: datetime | No
         case.accepted_at, case.accepted_by = at, actor
         case.time_limit_due = mediation_due_date(local_date(at), settings.TIAOJIE["MEDIATION_PERIOD_MONTHS"])
         case.save(update_fields=["year", "seq", "case_no", "accepted_at", "accepted_by", "time_limit_due"])
-        record(case, "accept", actor, at, to=target, note=note,
-               data={"case_no": case.case_no, "due": case.time_limit_due.isoformat()})
-        notify_after_commit(case, f"纠纷已受理，案号{case.case_no}，调解期限至{case.time_limit_due:%Y年%m月%d日}", actor)
+        record(
+            case,
+            "accept",
+            actor,
+            at,
+            to=target,
+            note=note,
+            data={"case_no": case.case_no, "due": case.time_limit_due.isoformat()},
+        )
+        notify_after_commit(
+            case, f"纠纷已受理，案号{case.case_no}，调解期限至{case.time_limit_due:%Y年%m月%d日}", actor
+        )
     return case
 
 
-def do_refuse_case(case: Case, actor: User, *, reason: str, routes: list[str], calming_measures: str = "",
-                   at: datetime | None = None) -> Case:
+def do_refuse_case(
+    case: Case, actor: User, *, reason: str, routes: list[str], calming_measures: str = "", at: datetime | None = None
+) -> Case:
     """INTAKE → NOT_ACCEPTED (row 3). Requires the reason and the routes the party was told about (RGD 24)."""
     at = now_or(at)
     require(len(reason.strip()) >= 4, "请写明不予受理的理由", "reason")
@@ -185,14 +232,28 @@ def do_refuse_case(case: Case, actor: User, *, reason: str, routes: list[str], c
         case.not_accepted_reason = reason.strip()
         case.routes_informed = routes_text(routes)
         case.save(update_fields=["not_accepted_reason", "routes_informed"])
-        record(case, "refuse", actor, at, to=target, note=reason.strip(),
-               data={"routes": routes, "calming_measures": calming_measures})
+        record(
+            case,
+            "refuse",
+            actor,
+            at,
+            to=target,
+            note=reason.strip(),
+            data={"routes": routes, "calming_measures": calming_measures},
+        )
         notify_after_commit(case, "您的调解申请不予受理，理由及其他解决途径请查看案件", actor)
     return case
 
 
-def do_transfer_case(case: Case, actor: User, *, reason: str, to_committee: Committee | None = None,
-                     to_authority: str = "", at: datetime | None = None) -> Case:
+def do_transfer_case(
+    case: Case,
+    actor: User,
+    *,
+    reason: str,
+    to_committee: Committee | None = None,
+    to_authority: str = "",
+    at: datetime | None = None,
+) -> Case:
     """INTAKE/ACCEPTED → TRANSFERRED_OUT (row 4): a hard or cross-area dispute goes up (village → township) or to
     the competent authority. A receiving committee on the platform gets a linked INTAKE case with the same parties."""
     at = now_or(at)
@@ -204,21 +265,50 @@ def do_transfer_case(case: Case, actor: User, *, reason: str, to_committee: Comm
         target = check(case, "transfer", actor)
         data: dict = {}
         if to_committee is not None:
-            receiver_actor = (User.objects.filter(committee=to_committee, role=Role.DIRECTOR, is_active=True).first()
-                              or actor)
-            parties = [PartyData(side=p.side, name=p.name, party_type=p.party_type, gender=p.gender,
-                                 phone=p.phone, address=p.address, id_number=p.full_id_number(),
-                                 credit_code=p.credit_code, user=p.user) for p in case.parties.all()]
+            receiver_actor = (
+                User.objects.filter(committee=to_committee, role=Role.DIRECTOR, is_active=True).first() or actor
+            )
+            parties = [
+                PartyData(
+                    side=p.side,
+                    name=p.name,
+                    party_type=p.party_type,
+                    gender=p.gender,
+                    phone=p.phone,
+                    address=p.address,
+                    id_number=p.full_id_number(),
+                    credit_code=p.credit_code,
+                    user=p.user,
+                )
+                for p in case.parties.all()
+            ]
             new = Case.objects.create(
-                committee=to_committee, division_code=to_committee.division_id, status=CaseStatus.INTAKE,
-                source=case.source, referral_body=case.committee.name, court=case.court, court_mode=case.court_mode,
-                dispute_type=case.dispute_type, brief_facts=case.brief_facts, claims=case.claims,
-                amount_involved=case.amount_involved, is_difficult=case.is_difficult, registered_by=receiver_actor,
+                committee=to_committee,
+                division_code=to_committee.division_id,
+                status=CaseStatus.INTAKE,
+                source=case.source,
+                referral_body=case.committee.name,
+                court=case.court,
+                court_mode=case.court_mode,
+                dispute_type=case.dispute_type,
+                brief_facts=case.brief_facts,
+                claims=case.claims,
+                amount_involved=case.amount_involved,
+                is_difficult=case.is_difficult,
+                registered_by=receiver_actor,
                 registered_at=at,
             )
             _create_parties(new, parties)
-            record(new, "register", receiver_actor, at, to=CaseStatus.INTAKE, from_status="",
-                   note=f"由{case.committee.name}移交：{reason.strip()}", data={"transferred_from": case.pk})
+            record(
+                new,
+                "register",
+                receiver_actor,
+                at,
+                to=CaseStatus.INTAKE,
+                from_status="",
+                note=f"由{case.committee.name}移交：{reason.strip()}",
+                data={"transferred_from": case.pk},
+            )
             notify_after_commit(new, f"收到{case.committee.name}移交的纠纷", None)
             data["new_case_id"] = new.pk
             case.transferred_to = to_committee.name
@@ -235,9 +325,17 @@ def _committee_mediator(case: Case, mediator: Mediator | None, label: str) -> Me
     return mediator
 
 
-def do_assign_mediators(case: Case, actor: User, *, presiding: Mediator, co_mediators: list[Mediator] | None = None,
-                        chosen_by: str = MediatorChosenBy.COMMITTEE, rights_notified: bool = False,
-                        identities_checked: bool = False, at: datetime | None = None) -> Case:
+def do_assign_mediators(
+    case: Case,
+    actor: User,
+    *,
+    presiding: Mediator,
+    co_mediators: list[Mediator] | None = None,
+    chosen_by: str = MediatorChosenBy.COMMITTEE,
+    rights_notified: bool = False,
+    identities_checked: bool = False,
+    at: datetime | None = None,
+) -> Case:
     """ACCEPTED → IN_MEDIATION (row 5), by the director (or the parties' choice, PML 19).
 
     Preconditions: the rights-and-duties notice delivered and signed (RGD 30) and the parties' identity checked;
@@ -260,15 +358,30 @@ def do_assign_mediators(case: Case, actor: User, *, presiding: Mediator, co_medi
         case.co_mediators.set(co_mediators)
         case.parties.update(identity_verified=True)
         names = "、".join(m.name for m in [presiding, *co_mediators])
-        record(case, "assign", actor, at, to=target, note=f"调解员：{names}",
-               data={"presiding": presiding.pk, "co": [m.pk for m in co_mediators], "chosen_by": chosen_by})
+        record(
+            case,
+            "assign",
+            actor,
+            at,
+            to=target,
+            note=f"调解员：{names}",
+            data={"presiding": presiding.pk, "co": [m.pk for m in co_mediators], "chosen_by": chosen_by},
+        )
         extra = [m.user for m in [presiding, *co_mediators] if m.user_id]
         notify_after_commit(case, f"已指派调解员：{names}", actor, extra=extra)
     return case
 
 
-def do_recuse_mediator(case: Case, actor: User, *, party: Party, replaced: Mediator, replacement: Mediator,
-                       reason: str, at: datetime | None = None) -> Case:
+def do_recuse_mediator(
+    case: Case,
+    actor: User,
+    *,
+    party: Party,
+    replaced: Mediator,
+    replacement: Mediator,
+    reason: str,
+    at: datetime | None = None,
+) -> Case:
     """Self-loop in mediation (RGD 25): a party's recusal request replaces the mediator concerned."""
     at = now_or(at)
     require(len(reason.strip()) >= 2, "请写明回避理由", "reason")
@@ -286,17 +399,26 @@ def do_recuse_mediator(case: Case, actor: User, *, party: Party, replaced: Media
         else:
             case.co_mediators.remove(replaced)
             case.co_mediators.add(replacement)
-        RecusalRequest.objects.create(case=case, requested_by=party, replaced=replaced, replacement=replacement,
-                                      reason=reason.strip(), at=at)
-        record(case, "recuse", actor, at, note=f"{party.name}申请{replaced.name}回避，改由{replacement.name}调解",
-               data={"replaced": replaced.pk, "replacement": replacement.pk})
-        notify_after_commit(case, f"调解员已更换为{replacement.name}", actor,
-                            extra=[replacement.user] if replacement.user_id else [])
+        RecusalRequest.objects.create(
+            case=case, requested_by=party, replaced=replaced, replacement=replacement, reason=reason.strip(), at=at
+        )
+        record(
+            case,
+            "recuse",
+            actor,
+            at,
+            note=f"{party.name}申请{replaced.name}回避，改由{replacement.name}调解",
+            data={"replaced": replaced.pk, "replacement": replacement.pk},
+        )
+        notify_after_commit(
+            case, f"调解员已更换为{replacement.name}", actor, extra=[replacement.user] if replacement.user_id else []
+        )
     return case
 
 
-def do_record_party_refusal(case: Case, actor: User, *, party: Party, statement: str, routes: list[str],
-                            at: datetime | None = None) -> Case:
+def do_record_party_refusal(
+    case: Case, actor: User, *, party: Party, statement: str, routes: list[str], at: datetime | None = None
+) -> Case:
     """Voluntariness rule (PML 17, 23): a party's explicit refusal before agreement ends the mediation.
 
     INTAKE → NOT_ACCEPTED; ACCEPTED/IN_MEDIATION/PAUSED/REMEDIATION → TERMINATED (reason PARTY_REFUSED). The routes
@@ -317,15 +439,31 @@ def do_record_party_refusal(case: Case, actor: User, *, party: Party, statement:
             case.termination_reason = TerminationReason.PARTY_REFUSED
             case.termination_note = text
             case.outcome = Outcome.FAILURE
-        case.save(update_fields=["routes_informed", "not_accepted_reason", "termination_reason", "termination_note",
-                                 "outcome"])
+        case.save(
+            update_fields=[
+                "routes_informed",
+                "not_accepted_reason",
+                "termination_reason",
+                "termination_note",
+                "outcome",
+            ]
+        )
         record(case, "party_refusal", actor, at, to=target, note=text, data={"party": party.pk, "routes": routes})
         notify_after_commit(case, "一方当事人拒绝调解，调解依法终止", actor)
     return case
 
 
 __all__ = [
-    "ActionRefused", "CaseData", "PartyData", "do_accept_case", "do_assign_mediators", "do_record_party_refusal",
-    "do_recuse_mediator", "do_refuse_case", "do_register_case", "do_transfer_case", "format_case_no",
+    "ActionRefused",
+    "CaseData",
+    "PartyData",
+    "do_accept_case",
+    "do_assign_mediators",
+    "do_record_party_refusal",
+    "do_recuse_mediator",
+    "do_refuse_case",
+    "do_register_case",
+    "do_transfer_case",
+    "format_case_no",
     "routes_text",
 ]

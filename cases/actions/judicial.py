@@ -28,8 +28,16 @@ def _jc_step(case: Case, action: str) -> None:
     require(current in before, f"司法确认当前为“{current.label}”，不能执行此操作")
 
 
-def do_apply_judicial_confirmation(case: Case, actor: User, *, applicant: Party, consenting: Party, court: Court,
-                                   applied_on: date, at: datetime | None = None) -> JudicialConfirmation:
+def do_apply_judicial_confirmation(
+    case: Case,
+    actor: User,
+    *,
+    applicant: Party,
+    consenting: Party,
+    court: Court,
+    applied_on: date,
+    at: datetime | None = None,
+) -> JudicialConfirmation:
     """JC NOT_APPLIED → APPLIED: the parties jointly apply (one applies, the other consents) within 30 days of the
     written agreement taking effect. The committee cannot apply on its own; it records the parties' application."""
     at = now_or(at)
@@ -38,26 +46,51 @@ def do_apply_judicial_confirmation(case: Case, actor: User, *, applicant: Party,
         check(case, "jc_apply", actor)
         _jc_step(case, "jc_apply")
         agreement = current_agreement(case)
-        require(agreement is not None and agreement.form == AgreementForm.WRITTEN and agreement.effective_at,
-                "只有已生效的书面调解协议可以申请司法确认")
+        require(
+            agreement is not None and agreement.form == AgreementForm.WRITTEN and agreement.effective_at,
+            "只有已生效的书面调解协议可以申请司法确认",
+        )
         require(applicant.case_id == case.pk and consenting.case_id == case.pk, "申请人须为本案当事人")
         require(applicant.pk != consenting.pk, "司法确认须由双方当事人共同申请", "consenting")
         if actor.role == Role.PARTY:
             require(applicant.user_id == actor.pk, "只能以本人名义申请")
         require(applied_on <= local_date(at), "申请日期不能晚于今天", "applied_on")
         deadline = jc_deadline(case)
-        require(applied_on <= deadline,
-                f"已超过申请期限：应自协议生效之日起30日内（{deadline:%Y年%m月%d日}前）申请司法确认", "applied_on")
-        jc = JudicialConfirmation.objects.create(case=case, agreement=agreement, court=court, applied_on=applied_on,
-                                                 applicant=applicant, consenting=consenting)
-        record(case, "jc_apply", actor, at, note=f"{applicant.name}申请、{consenting.name}同意，向{court.name}申请司法确认",
-               data={"jc": jc.pk})
+        require(
+            applied_on <= deadline,
+            f"已超过申请期限：应自协议生效之日起30日内（{deadline:%Y年%m月%d日}前）申请司法确认",
+            "applied_on",
+        )
+        jc = JudicialConfirmation.objects.create(
+            case=case,
+            agreement=agreement,
+            court=court,
+            applied_on=applied_on,
+            applicant=applicant,
+            consenting=consenting,
+        )
+        record(
+            case,
+            "jc_apply",
+            actor,
+            at,
+            note=f"{applicant.name}申请、{consenting.name}同意，向{court.name}申请司法确认",
+            data={"jc": jc.pk},
+        )
         notify_after_commit(case, f"已向{court.name}申请司法确认", actor, extra=list(court.liaisons.all()))
     return jc
 
 
-def do_record_court_acceptance(case: Case, actor: User, *, accepted: bool, on: date, court_case_no: str = "",
-                               reason: str = "", at: datetime | None = None) -> JudicialConfirmation:
+def do_record_court_acceptance(
+    case: Case,
+    actor: User,
+    *,
+    accepted: bool,
+    on: date,
+    court_case_no: str = "",
+    reason: str = "",
+    at: datetime | None = None,
+) -> JudicialConfirmation:
     """JC APPLIED → ACCEPTED or NOT_ACCEPTED, recorded by the court liaison (or the mediator from the court's
     notice)."""
     at = now_or(at)
@@ -82,8 +115,9 @@ def do_record_court_acceptance(case: Case, actor: User, *, accepted: bool, on: d
     return jc
 
 
-def do_record_court_decision(case: Case, actor: User, *, valid: bool, on: date, reason: str = "",
-                             at: datetime | None = None) -> JudicialConfirmation:
+def do_record_court_decision(
+    case: Case, actor: User, *, valid: bool, on: date, reason: str = "", at: datetime | None = None
+) -> JudicialConfirmation:
     """JC ACCEPTED → CONFIRMED_VALID or REJECTED. A valid ruling lets the obligee apply for enforcement; a rejection
     lets the parties change the agreement through mediation or sue (PML 33)."""
     at = now_or(at)

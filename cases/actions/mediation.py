@@ -11,17 +11,41 @@ from accounts.models import User
 from cases.actions.base import check, local_date, lock, notify_after_commit, now_or, record, require
 from cases.actions.intake import routes_text
 from cases.enums import (
-    AgreementForm, AgreementStatus, CaseStatus, Outcome, PerformanceStatus, RecordKind, SignatureMethod, SignerRole,
+    AgreementForm,
+    AgreementStatus,
+    Outcome,
+    PerformanceStatus,
+    RecordKind,
+    SignatureMethod,
+    SignerRole,
     TerminationReason,
 )
-from cases.models import Agreement, AgreementSignature, AgreementTerm, Case, Extension, Instalment, MediationRecord
-from cases.models import Party
+from cases.models import (
+    Agreement,
+    AgreementSignature,
+    AgreementTerm,
+    Case,
+    Extension,
+    Instalment,
+    MediationRecord,
+    Party,
+)
 from cases.permissions import current_agreement
 from workdays.calendar import next_working_day
 
 
-def do_record_mediation(case: Case, actor: User, *, kind: str, held_at: datetime, place: str, subject: str,
-                        content: str, result: str = "", at: datetime | None = None) -> MediationRecord:
+def do_record_mediation(
+    case: Case,
+    actor: User,
+    *,
+    kind: str,
+    held_at: datetime,
+    place: str,
+    subject: str,
+    content: str,
+    result: str = "",
+    at: datetime | None = None,
+) -> MediationRecord:
     """Self-loop (row 6): an investigation record (调查记录) or a session record (调解记录) by an assigned mediator."""
     at = now_or(at)
     action = "record_investigation" if kind == RecordKind.INVESTIGATION else "record_session"
@@ -32,15 +56,30 @@ def do_record_mediation(case: Case, actor: User, *, kind: str, held_at: datetime
     with transaction.atomic():
         case = lock(case)
         check(case, action, actor)
-        rec = MediationRecord.objects.create(case=case, kind=kind, held_at=held_at, place=place.strip(),
-                                             subject=subject.strip(), content=content.strip(), result=result.strip(),
-                                             recorded_by=actor)
+        rec = MediationRecord.objects.create(
+            case=case,
+            kind=kind,
+            held_at=held_at,
+            place=place.strip(),
+            subject=subject.strip(),
+            content=content.strip(),
+            result=result.strip(),
+            recorded_by=actor,
+        )
         record(case, action, actor, at, note=f"{RecordKind(kind).label}：{place.strip()}", data={"record": rec.pk})
     return rec
 
 
-def do_extend_time_limit(case: Case, actor: User, *, new_due: date, reason: str, consent_record: str,
-                         consenting_parties: list[Party], at: datetime | None = None) -> Case:
+def do_extend_time_limit(
+    case: Case,
+    actor: User,
+    *,
+    new_due: date,
+    reason: str,
+    consent_record: str,
+    consenting_parties: list[Party],
+    at: datetime | None = None,
+) -> Case:
     """Self-loop (row 7): extend the mediation period. Only with every party's recorded consent (RGD 33), only when
     the limit is near or past, by at most EXTENSION_MAX_DAYS; the new due date lands on a working day."""
     at = now_or(at)
@@ -52,22 +91,43 @@ def do_extend_time_limit(case: Case, actor: User, *, new_due: date, reason: str,
         case = lock(case)
         check(case, "extend", actor)
         all_parties = set(case.parties.values_list("pk", flat=True))
-        require({p.pk for p in consenting_parties} == all_parties, "延长调解期限须经各方当事人同意", "consenting_parties")
+        require(
+            {p.pk for p in consenting_parties} == all_parties, "延长调解期限须经各方当事人同意", "consenting_parties"
+        )
         old_due = case.time_limit_due
         require(old_due is not None, "本案尚无调解期限")
-        require(today >= old_due - timedelta(days=cfg.get("EXTENSION_WINDOW_DAYS", 7)),
-                "调解期限届满前7日内或届满后方可延长", "new_due")
+        require(
+            today >= old_due - timedelta(days=cfg.get("EXTENSION_WINDOW_DAYS", 7)),
+            "调解期限届满前7日内或届满后方可延长",
+            "new_due",
+        )
         require(new_due > max(old_due, today), "延长后的期限须晚于原期限和今天", "new_due")
-        require(new_due <= max(old_due, today) + timedelta(days=cfg["EXTENSION_MAX_DAYS"]),
-                f"每次延长不得超过{cfg['EXTENSION_MAX_DAYS']}日", "new_due")
+        require(
+            new_due <= max(old_due, today) + timedelta(days=cfg["EXTENSION_MAX_DAYS"]),
+            f"每次延长不得超过{cfg['EXTENSION_MAX_DAYS']}日",
+            "new_due",
+        )
         new_due = next_working_day(new_due)
-        ext = Extension.objects.create(case=case, old_due=old_due, new_due=new_due, reason=reason.strip(),
-                                       consent_record=consent_record.strip(), recorded_by=actor, at=at)
+        ext = Extension.objects.create(
+            case=case,
+            old_due=old_due,
+            new_due=new_due,
+            reason=reason.strip(),
+            consent_record=consent_record.strip(),
+            recorded_by=actor,
+            at=at,
+        )
         ext.consenting_parties.set(consenting_parties)
         case.time_limit_due = new_due
         case.save(update_fields=["time_limit_due"])
-        record(case, "extend", actor, at, note=f"调解期限由{old_due:%Y-%m-%d}延长至{new_due:%Y-%m-%d}：{reason.strip()}",
-               data={"old_due": old_due.isoformat(), "new_due": new_due.isoformat()})
+        record(
+            case,
+            "extend",
+            actor,
+            at,
+            note=f"调解期限由{old_due:%Y-%m-%d}延长至{new_due:%Y-%m-%d}：{reason.strip()}",
+            data={"old_due": old_due.isoformat(), "new_due": new_due.isoformat()},
+        )
         notify_after_commit(case, f"调解期限经各方同意延长至{new_due:%Y年%m月%d日}", actor)
     return case
 
@@ -93,8 +153,16 @@ def do_resume_mediation(case: Case, actor: User, *, note: str = "", at: datetime
     return case
 
 
-def do_terminate_mediation(case: Case, actor: User, *, reason: str, note: str, routes: list[str],
-                           escalation_risk: bool = False, at: datetime | None = None) -> Case:
+def do_terminate_mediation(
+    case: Case,
+    actor: User,
+    *,
+    reason: str,
+    note: str,
+    routes: list[str],
+    escalation_risk: bool = False,
+    at: datetime | None = None,
+) -> Case:
     """IN_MEDIATION/REMEDIATION/PAUSED → TERMINATED (row 9). The routes explained to the parties (arbitration,
     administrative, litigation) must be recorded (PML 26); an escalation risk is flagged on the event."""
     at = now_or(at)
@@ -108,8 +176,15 @@ def do_terminate_mediation(case: Case, actor: User, *, reason: str, note: str, r
         case.routes_informed = routes_text(routes)
         case.outcome = Outcome.FAILURE
         case.save(update_fields=["termination_reason", "termination_note", "routes_informed", "outcome"])
-        record(case, "terminate", actor, at, to=target, note=f"{TerminationReason(reason).label}：{note.strip()}",
-               data={"routes": routes, "escalation_risk": escalation_risk})
+        record(
+            case,
+            "terminate",
+            actor,
+            at,
+            to=target,
+            note=f"{TerminationReason(reason).label}：{note.strip()}",
+            data={"routes": routes, "escalation_risk": escalation_risk},
+        )
         notify_after_commit(case, "调解已终止，可通过其他途径解决，详见案件", actor)
     return case
 
@@ -141,22 +216,32 @@ def _validate_terms(case: Case, terms: list[TermData], today: date, *, future_on
         if future_only:
             require(t.deadline >= today, f"{where}：履行期限不能早于今天")
         if t.instalments:
-            require(t.amount is not None and sum(a for _, a in t.instalments) == t.amount,
-                    f"{where}：分期金额之和须等于条款金额")
+            require(
+                t.amount is not None and sum(a for _, a in t.instalments) == t.amount,
+                f"{where}：分期金额之和须等于条款金额",
+            )
             require(all(d <= t.deadline for d, _ in t.instalments), f"{where}：分期到期日不能晚于履行期限")
 
 
 def _create_terms(agreement: Agreement, terms: list[TermData]) -> None:
     for i, t in enumerate(terms, start=1):
         term = AgreementTerm.objects.create(
-            agreement=agreement, order=i, obligor=t.obligor, obligee=t.obligee, content=t.content.strip(),
-            amount=t.amount, manner=t.manner.strip(), place=t.place.strip(), deadline=t.deadline,
+            agreement=agreement,
+            order=i,
+            obligor=t.obligor,
+            obligee=t.obligee,
+            content=t.content.strip(),
+            amount=t.amount,
+            manner=t.manner.strip(),
+            place=t.place.strip(),
+            deadline=t.deadline,
         )
         Instalment.objects.bulk_create([Instalment(term=term, due_date=d, amount=a) for d, a in t.instalments])
 
 
-def do_draft_agreement(case: Case, actor: User, *, facts: str, responsibilities: str, terms: list[TermData],
-                       at: datetime | None = None) -> Agreement:
+def do_draft_agreement(
+    case: Case, actor: User, *, facts: str, responsibilities: str, terms: list[TermData], at: datetime | None = None
+) -> Agreement:
     """Self-loop (row 8, first half): draft or revise the written agreement (RGD 35 contents).
 
     Revising a draft changes its text hash, which voids every signature made on the earlier text."""
@@ -179,9 +264,15 @@ def do_draft_agreement(case: Case, actor: User, *, facts: str, responsibilities:
             if agreement.text_hash() != old_hash:
                 voided = agreement.signatures.filter(voided_at__isnull=True).update(voided_at=at)
         else:
-            agreement = Agreement.objects.create(case=case, form=AgreementForm.WRITTEN, facts=facts.strip(),
-                                                 responsibilities=responsibilities.strip(), drafted_by=actor,
-                                                 drafted_at=at, supersedes=agreement)
+            agreement = Agreement.objects.create(
+                case=case,
+                form=AgreementForm.WRITTEN,
+                facts=facts.strip(),
+                responsibilities=responsibilities.strip(),
+                drafted_by=actor,
+                drafted_at=at,
+                supersedes=agreement,
+            )
             _create_terms(agreement, terms)
         note = f"协议草稿共{len(terms)}项条款" + (f"；文本已修改，{voided}个原签名作废" if voided else "")
         record(case, "draft_agreement", actor, at, note=note, data={"agreement": agreement.pk, "voided": voided})
@@ -209,25 +300,41 @@ def _maybe_effective(case: Case, agreement: Agreement, at: datetime) -> bool:
     agreement.save(update_fields=["status", "effective_at"])
     case.outcome = Outcome.SUCCESS
     case.save(update_fields=["outcome"])
-    record(case, "agreement_effective", None, at, to=check(case, "agreement_effective", None),
-           note="各方当事人、调解员签名并加盖调委会印章，协议生效", data={"agreement": agreement.pk})
+    record(
+        case,
+        "agreement_effective",
+        None,
+        at,
+        to=check(case, "agreement_effective", None),
+        note="各方当事人、调解员签名并加盖调委会印章，协议生效",
+        data={"agreement": agreement.pk},
+    )
     _start_performance(case, agreement, at)
     notify_after_commit(case, "调解协议已生效", None)
     return True
 
 
 def _start_performance(case: Case, agreement: Agreement, at: datetime) -> None:
-    deferred = agreement.terms.filter(deadline__gt=local_date(at)).exists() or Instalment.objects.filter(
-        term__agreement=agreement, due_date__gt=local_date(at)).exists()
+    deferred = (
+        agreement.terms.filter(deadline__gt=local_date(at)).exists()
+        or Instalment.objects.filter(term__agreement=agreement, due_date__gt=local_date(at)).exists()
+    )
     if deferred:
         case.performance_status = PerformanceStatus.PERFORMING
         case.save(update_fields=["performance_status"])
-        record(case, "performance_tracking", None, at, to=check(case, "performance_tracking", None),
-               note="协议约定分期或延期履行，进入履行期")
+        record(
+            case,
+            "performance_tracking",
+            None,
+            at,
+            to=check(case, "performance_tracking", None),
+            note="协议约定分期或延期履行，进入履行期",
+        )
 
 
-def do_sign_agreement(case: Case, actor: User, *, party: Party | None, method: str,
-                      at: datetime | None = None) -> AgreementSignature:
+def do_sign_agreement(
+    case: Case, actor: User, *, party: Party | None, method: str, at: datetime | None = None
+) -> AgreementSignature:
     """Self-loop (row 8): record one party's signature, seal or fingerprint (party given) or the presiding
     mediator's signature (party None) on the current draft text. The last missing signature makes it effective."""
     at = now_or(at)
@@ -247,13 +354,20 @@ def do_sign_agreement(case: Case, actor: User, *, party: Party | None, method: s
             mediator = getattr(actor, "mediator", None)
             require(mediator is not None, "只有调解员本人可以签名")
             require(not valid.filter(signer_role=SignerRole.MEDIATOR).exists(), "调解员已签署当前文本")
-            sig = AgreementSignature(agreement=agreement, signer_role=SignerRole.MEDIATOR, mediator=mediator,
-                                     method=method)
+            sig = AgreementSignature(
+                agreement=agreement, signer_role=SignerRole.MEDIATOR, mediator=mediator, method=method
+            )
             who = f"调解员{mediator.name}"
         sig.signed_at, sig.recorded_by, sig.text_hash = at, actor, agreement.text_hash()
         sig.save()
-        record(case, "sign_agreement", actor, at, note=f"{who}已{SignatureMethod(method).label}",
-               data={"agreement": agreement.pk, "hash": sig.text_hash})
+        record(
+            case,
+            "sign_agreement",
+            actor,
+            at,
+            note=f"{who}已{SignatureMethod(method).label}",
+            data={"agreement": agreement.pk, "hash": sig.text_hash},
+        )
         _maybe_effective(case, agreement, at)
     return sig
 
@@ -267,16 +381,22 @@ def do_seal_agreement(case: Case, actor: User, *, at: datetime | None = None) ->
         agreement = current_agreement(case)
         require(agreement is not None and agreement.status == AgreementStatus.DRAFT, "没有待盖章的书面协议")
         require(not agreement.valid_signatures().filter(signer_role=SignerRole.SEAL).exists(), "当前文本已盖章")
-        sig = AgreementSignature.objects.create(agreement=agreement, signer_role=SignerRole.SEAL,
-                                                method=SignatureMethod.SEAL, signed_at=at, recorded_by=actor,
-                                                text_hash=agreement.text_hash())
+        sig = AgreementSignature.objects.create(
+            agreement=agreement,
+            signer_role=SignerRole.SEAL,
+            method=SignatureMethod.SEAL,
+            signed_at=at,
+            recorded_by=actor,
+            text_hash=agreement.text_hash(),
+        )
         record(case, "seal_agreement", actor, at, note="已加盖调委会印章", data={"agreement": agreement.pk})
         _maybe_effective(case, agreement, at)
     return sig
 
 
-def do_record_oral_agreement(case: Case, actor: User, *, facts: str, terms: list[TermData], oral_reason: str,
-                             at: datetime | None = None) -> Agreement:
+def do_record_oral_agreement(
+    case: Case, actor: User, *, facts: str, terms: list[TermData], oral_reason: str, at: datetime | None = None
+) -> Agreement:
     """IN_MEDIATION/REMEDIATION → AGREEMENT_REACHED (row 8, oral): the parties agree orally, the mediator records
     the content (口头协议登记表); effective the same day (PML 30)."""
     at = now_or(at)
@@ -290,21 +410,42 @@ def do_record_oral_agreement(case: Case, actor: User, *, facts: str, terms: list
         if previous is not None and previous.status == AgreementStatus.DRAFT:
             previous.status = AgreementStatus.REVOKED
             previous.save(update_fields=["status"])
-        agreement = Agreement.objects.create(case=case, form=AgreementForm.ORAL, status=AgreementStatus.EFFECTIVE,
-                                             facts=facts.strip(), oral_reason=oral_reason.strip(), drafted_by=actor,
-                                             drafted_at=at, effective_at=at)
+        agreement = Agreement.objects.create(
+            case=case,
+            form=AgreementForm.ORAL,
+            status=AgreementStatus.EFFECTIVE,
+            facts=facts.strip(),
+            oral_reason=oral_reason.strip(),
+            drafted_by=actor,
+            drafted_at=at,
+            effective_at=at,
+        )
         _create_terms(agreement, terms)
         case.outcome = Outcome.SUCCESS
         case.save(update_fields=["outcome"])
-        record(case, "oral_agreement", actor, at, to=target, note=f"达成口头协议：{oral_reason.strip()}",
-               data={"agreement": agreement.pk})
+        record(
+            case,
+            "oral_agreement",
+            actor,
+            at,
+            to=target,
+            note=f"达成口头协议：{oral_reason.strip()}",
+            data={"agreement": agreement.pk},
+        )
         _start_performance(case, agreement, at)
         notify_after_commit(case, "已达成口头调解协议，当日生效", actor)
     return agreement
 
 
 __all__ = [
-    "TermData", "do_draft_agreement", "do_extend_time_limit", "do_pause_mediation", "do_record_mediation",
-    "do_record_oral_agreement", "do_resume_mediation", "do_seal_agreement", "do_sign_agreement",
+    "TermData",
+    "do_draft_agreement",
+    "do_extend_time_limit",
+    "do_pause_mediation",
+    "do_record_mediation",
+    "do_record_oral_agreement",
+    "do_resume_mediation",
+    "do_seal_agreement",
+    "do_sign_agreement",
     "do_terminate_mediation",
 ]

@@ -10,7 +10,12 @@ from accounts.models import User
 from cases.actions.base import check, local_date, lock, notify_after_commit, now_or, record, require
 from cases.dossier import missing_items
 from cases.enums import (
-    AgreementStatus, CaseStatus, FollowUpOutcome, PerformanceStatus, RetentionClass, Satisfaction,
+    AgreementStatus,
+    CaseStatus,
+    FollowUpOutcome,
+    PerformanceStatus,
+    RetentionClass,
+    Satisfaction,
 )
 from cases.models import Case, FollowUp, Instalment, Party, PerformanceRecord
 from cases.permissions import current_agreement
@@ -19,8 +24,9 @@ from workdays.calendar import mediation_due_date
 RETENTION_YEARS = {RetentionClass.Y30: 30, RetentionClass.Y10: 10}
 
 
-def do_record_immediate_performance(case: Case, actor: User, *, on: date, note: str,
-                                    at: datetime | None = None) -> Case:
+def do_record_immediate_performance(
+    case: Case, actor: User, *, on: date, note: str, at: datetime | None = None
+) -> Case:
     """AGREEMENT_REACHED → PERFORMED (row 10): performed on the spot, with a receipt or transfer slip (履行凭证)."""
     at = now_or(at)
     require(len(note.strip()) >= 2, "请记录履行情况及凭证", "note")
@@ -37,8 +43,16 @@ def do_record_immediate_performance(case: Case, actor: User, *, on: date, note: 
     return case
 
 
-def do_record_payment(case: Case, actor: User, *, on: date, note: str, instalment: Instalment | None = None,
-                      amount: Decimal | None = None, at: datetime | None = None) -> PerformanceRecord:
+def do_record_payment(
+    case: Case,
+    actor: User,
+    *,
+    on: date,
+    note: str,
+    instalment: Instalment | None = None,
+    amount: Decimal | None = None,
+    at: datetime | None = None,
+) -> PerformanceRecord:
     """Self-loop: one instalment or part of an obligation performed, with its date and amount."""
     at = now_or(at)
     require(on <= local_date(at), "履行日期不能晚于今天", "on")
@@ -52,14 +66,30 @@ def do_record_payment(case: Case, actor: User, *, on: date, note: str, instalmen
             instalment.paid_on = on
             instalment.save(update_fields=["paid_on"])
             amount = amount or instalment.amount
-        rec = PerformanceRecord.objects.create(case=case, kind="PAYMENT", on=on, amount=amount, instalment=instalment,
-                                               note=note.strip(), recorded_by=actor)
-        record(case, "record_payment", actor, at, note=f"登记履行{amount or ''}元：{note.strip()}".replace("履行元", "履行"))
+        rec = PerformanceRecord.objects.create(
+            case=case, kind="PAYMENT", on=on, amount=amount, instalment=instalment, note=note.strip(), recorded_by=actor
+        )
+        record(
+            case,
+            "record_payment",
+            actor,
+            at,
+            note=f"登记履行{amount or ''}元：{note.strip()}".replace("履行元", "履行"),
+        )
     return rec
 
 
-def do_record_follow_up(case: Case, actor: User, *, party: Party, visited_on: date, outcome: str, satisfaction: str,
-                        notes: str, at: datetime | None = None) -> FollowUp:
+def do_record_follow_up(
+    case: Case,
+    actor: User,
+    *,
+    party: Party,
+    visited_on: date,
+    outcome: str,
+    satisfaction: str,
+    notes: str,
+    at: datetime | None = None,
+) -> FollowUp:
     """Self-loop: a follow-up visit (回访, RGD 36) with the performance found and the party's satisfaction."""
     at = now_or(at)
     require(outcome in FollowUpOutcome.values, "请选择履行情况", "outcome")
@@ -70,11 +100,23 @@ def do_record_follow_up(case: Case, actor: User, *, party: Party, visited_on: da
         case = lock(case)
         check(case, "record_follow_up", actor)
         require(party.case_id == case.pk, "被回访人不是本案当事人", "party")
-        fu = FollowUp.objects.create(case=case, party=party, visited_on=visited_on, outcome=outcome,
-                                     satisfaction=satisfaction, notes=notes.strip(), visitor=actor)
-        record(case, "record_follow_up", actor, at,
-               note=f"回访{party.name}：{FollowUpOutcome(outcome).label}，{Satisfaction(satisfaction).label}",
-               data={"follow_up": fu.pk, "outcome": outcome})
+        fu = FollowUp.objects.create(
+            case=case,
+            party=party,
+            visited_on=visited_on,
+            outcome=outcome,
+            satisfaction=satisfaction,
+            notes=notes.strip(),
+            visitor=actor,
+        )
+        record(
+            case,
+            "record_follow_up",
+            actor,
+            at,
+            note=f"回访{party.name}：{FollowUpOutcome(outcome).label}，{Satisfaction(satisfaction).label}",
+            data={"follow_up": fu.pk, "outcome": outcome},
+        )
     return fu
 
 
@@ -85,9 +127,12 @@ def do_confirm_performed(case: Case, actor: User, *, note: str = "", at: datetim
         case = lock(case)
         target = check(case, "confirm_performed", actor)
         agreement = current_agreement(case)
-        require(case.follow_ups.filter(outcome=FollowUpOutcome.PERFORMED,
-                                       visited_on__gte=local_date(agreement.effective_at)).exists(),
-                "须先记录一次确认已履行的回访")
+        require(
+            case.follow_ups.filter(
+                outcome=FollowUpOutcome.PERFORMED, visited_on__gte=local_date(agreement.effective_at)
+            ).exists(),
+            "须先记录一次确认已履行的回访",
+        )
         Instalment.objects.filter(term__agreement=agreement, paid_on__isnull=True).update(paid_on=local_date(at))
         case.performance_status = PerformanceStatus.FULLY_PERFORMED
         case.save(update_fields=["performance_status"])
@@ -95,19 +140,18 @@ def do_confirm_performed(case: Case, actor: User, *, note: str = "", at: datetim
     return case
 
 
-def do_report_non_performance(case: Case, actor: User, *, partial: bool, note: str,
-                              at: datetime | None = None) -> Case:
+def do_report_non_performance(case: Case, actor: User, *, partial: bool, note: str, at: datetime | None = None) -> Case:
     """PERFORMING → NON_PERFORMANCE (row 13): a follow-up found the agreement not, or only partly, performed."""
     at = now_or(at)
     require(len(note.strip()) >= 4, "请写明未履行的具体情况", "note")
     with transaction.atomic():
         case = lock(case)
         target = check(case, "report_non_performance", actor)
-        case.performance_status = (PerformanceStatus.PARTIALLY_PERFORMED if partial
-                                   else PerformanceStatus.NOT_PERFORMED)
+        case.performance_status = PerformanceStatus.PARTIALLY_PERFORMED if partial else PerformanceStatus.NOT_PERFORMED
         case.save(update_fields=["performance_status"])
-        PerformanceRecord.objects.create(case=case, kind="NOT_PERFORMED", on=local_date(at), note=note.strip(),
-                                         recorded_by=actor)
+        PerformanceRecord.objects.create(
+            case=case, kind="NOT_PERFORMED", on=local_date(at), note=note.strip(), recorded_by=actor
+        )
         record(case, "report_non_performance", actor, at, to=target, note=note.strip())
         notify_after_commit(case, "协议未按期履行，调委会将督促履行", actor)
     return case
@@ -120,16 +164,18 @@ def do_urge_performance(case: Case, actor: User, *, note: str, at: datetime | No
     with transaction.atomic():
         case = lock(case)
         target = check(case, "urge_performance", actor)
-        PerformanceRecord.objects.create(case=case, kind="URGED", on=local_date(at), note=note.strip(),
-                                         recorded_by=actor)
+        PerformanceRecord.objects.create(
+            case=case, kind="URGED", on=local_date(at), note=note.strip(), recorded_by=actor
+        )
         case.performance_status = PerformanceStatus.PERFORMING
         case.save(update_fields=["performance_status"])
         record(case, "urge_performance", actor, at, to=target, note=note.strip())
     return case
 
 
-def do_start_remediation(case: Case, actor: User, *, reason: str, revoke: bool, consenting_parties: list[Party],
-                         at: datetime | None = None) -> Case:
+def do_start_remediation(
+    case: Case, actor: User, *, reason: str, revoke: bool, consenting_parties: list[Party], at: datetime | None = None
+) -> Case:
     """AGREEMENT_REACHED/PERFORMING/NON_PERFORMANCE → REMEDIATION (row 16, RGD 37(2)): with both parties' consent
     the agreement is changed or revoked and mediation starts again, with a new time limit."""
     at = now_or(at)
@@ -137,8 +183,11 @@ def do_start_remediation(case: Case, actor: User, *, reason: str, revoke: bool, 
     with transaction.atomic():
         case = lock(case)
         target = check(case, "remediate", actor)
-        require({p.pk for p in consenting_parties} == set(case.parties.values_list("pk", flat=True)),
-                "重新调解须经各方当事人同意", "consenting_parties")
+        require(
+            {p.pk for p in consenting_parties} == set(case.parties.values_list("pk", flat=True)),
+            "重新调解须经各方当事人同意",
+            "consenting_parties",
+        )
         agreement = current_agreement(case)
         if agreement is not None:
             agreement.status = AgreementStatus.REVOKED if revoke else AgreementStatus.CHANGED
@@ -146,14 +195,22 @@ def do_start_remediation(case: Case, actor: User, *, reason: str, revoke: bool, 
         case.time_limit_due = mediation_due_date(local_date(at), settings.TIAOJIE["MEDIATION_PERIOD_MONTHS"])
         case.outcome, case.performance_status = "", ""
         case.save(update_fields=["time_limit_due", "outcome", "performance_status"])
-        record(case, "remediate", actor, at, to=target, note=reason.strip(),
-               data={"old_agreement": agreement.pk if agreement else None, "revoked": revoke})
+        record(
+            case,
+            "remediate",
+            actor,
+            at,
+            to=target,
+            note=reason.strip(),
+            data={"old_agreement": agreement.pk if agreement else None, "revoked": revoke},
+        )
         notify_after_commit(case, "经各方同意，本案重新调解", actor)
     return case
 
 
-def do_close_case(case: Case, actor: User, *, summary: str, advised_litigation: bool = False,
-                  at: datetime | None = None) -> Case:
+def do_close_case(
+    case: Case, actor: User, *, summary: str, advised_litigation: bool = False, at: datetime | None = None
+) -> Case:
     """PERFORMED/TERMINATED/NON_PERFORMANCE → CLOSED (rows 15, 17) with the closing report (结案报告).
 
     From NON_PERFORMANCE only after urging has failed and the parties were told they may sue (PML 32), or apply
@@ -165,10 +222,16 @@ def do_close_case(case: Case, actor: User, *, summary: str, advised_litigation: 
         target = check(case, "close", actor)
         if case.status == CaseStatus.NON_PERFORMANCE:
             require(case.performance_records.filter(kind="URGED").exists(), "未履行的案件须先督促履行")
-            require(advised_litigation, "须告知当事人可以就履行问题向人民法院起诉（或申请强制执行）",
-                    "advised_litigation")
-            PerformanceRecord.objects.create(case=case, kind="ADVISED_LITIGATION", on=local_date(at),
-                                             note="已告知当事人可向人民法院起诉或申请强制执行", recorded_by=actor)
+            require(
+                advised_litigation, "须告知当事人可以就履行问题向人民法院起诉（或申请强制执行）", "advised_litigation"
+            )
+            PerformanceRecord.objects.create(
+                case=case,
+                kind="ADVISED_LITIGATION",
+                on=local_date(at),
+                note="已告知当事人可向人民法院起诉或申请强制执行",
+                recorded_by=actor,
+            )
         case.closed_at, case.closing_summary = at, summary.strip()
         case.save(update_fields=["closed_at", "closing_summary"])
         record(case, "close", actor, at, to=target, note=summary.strip())
@@ -190,8 +253,14 @@ def do_archive_case(case: Case, actor: User, *, retention_class: str, pages: int
         case.archived_at, case.archived_by = at, actor
         case.retention_class, case.dossier_pages = retention_class, pages
         case.save(update_fields=["archived_at", "archived_by", "retention_class", "dossier_pages"])
-        record(case, "archive", actor, at, to=target,
-               note=f"立卷归档，{pages}页，保管期限{RetentionClass(retention_class).label}")
+        record(
+            case,
+            "archive",
+            actor,
+            at,
+            to=target,
+            note=f"立卷归档，{pages}页，保管期限{RetentionClass(retention_class).label}",
+        )
     return case
 
 
@@ -214,7 +283,14 @@ def do_dispose_case(case: Case, actor: User, *, approval: str, at: datetime | No
 
 
 __all__ = [
-    "do_archive_case", "do_close_case", "do_confirm_performed", "do_dispose_case", "do_record_follow_up",
-    "do_record_immediate_performance", "do_record_payment", "do_report_non_performance", "do_start_remediation",
+    "do_archive_case",
+    "do_close_case",
+    "do_confirm_performed",
+    "do_dispose_case",
+    "do_record_follow_up",
+    "do_record_immediate_performance",
+    "do_record_payment",
+    "do_report_non_performance",
+    "do_start_remediation",
     "do_urge_performance",
 ]

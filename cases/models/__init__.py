@@ -3,7 +3,19 @@ from .case import Case, CaseEvent, CaseSequence, Notification, Party, RecusalReq
 from .records import Extension, FollowUp, JudicialConfirmation, MediationRecord, PerformanceRecord
 
 __all__ = [
-    "Agreement", "AgreementSignature", "AgreementTerm", "Case", "CaseEvent", "CaseSequence", "Extension",
-    "FollowUp", "Instalment", "JudicialConfirmation", "MediationRecord", "Notification", "Party",
-    "PerformanceRecord", "RecusalRequest",
+    "Agreement",
+    "AgreementSignature",
+    "AgreementTerm",
+    "Case",
+    "CaseEvent",
+    "CaseSequence",
+    "Extension",
+    "FollowUp",
+    "Instalment",
+    "JudicialConfirmation",
+    "MediationRecord",
+    "Notification",
+    "Party",
+    "PerformanceRecord",
+    "RecusalRequest",
 ]

@@ -12,8 +12,9 @@ from cases.enums import AgreementForm, AgreementStatus, SignatureMethod, SignerR
 class Agreement(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="agreements")
     form = models.CharField(_("协议形式"), max_length=10, choices=AgreementForm.choices)
-    status = models.CharField(_("协议状态"), max_length=30, choices=AgreementStatus.choices,
-                              default=AgreementStatus.DRAFT)
+    status = models.CharField(
+        _("协议状态"), max_length=30, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
+    )
     facts = models.TextField(_("纠纷主要事实、争议事项"))
     responsibilities = models.TextField(_("各方责任"), blank=True)
     oral_reason = models.CharField(_("采用口头协议的原因"), max_length=200, blank=True)
@@ -76,8 +77,7 @@ class AgreementSignature(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="signatures")
     signer_role = models.CharField(max_length=10, choices=SignerRole.choices)
     party = models.ForeignKey("cases.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    mediator = models.ForeignKey("registry.Mediator", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+")
+    mediator = models.ForeignKey("registry.Mediator", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     method = models.CharField(_("签署方式"), max_length=20, choices=SignatureMethod.choices)
     signed_at = models.DateTimeField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

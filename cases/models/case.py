@@ -6,8 +6,18 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import identity
 from cases.enums import (
-    CaseSource, CaseStatus, CourtReferralType, DisputeType, Gender, MediatorChosenBy, Outcome, PartySide,
-    PartyType, PerformanceStatus, RetentionClass, TerminationReason,
+    CaseSource,
+    CaseStatus,
+    CourtReferralType,
+    DisputeType,
+    Gender,
+    MediatorChosenBy,
+    Outcome,
+    PartySide,
+    PartyType,
+    PerformanceStatus,
+    RetentionClass,
+    TerminationReason,
 )
 
 
@@ -17,19 +27,28 @@ class Case(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
     seq = models.PositiveIntegerField(_("序号"), null=True, blank=True)
 
-    committee = models.ForeignKey("registry.Committee", verbose_name=_("调委会"), on_delete=models.PROTECT,
-                                  related_name="cases")
+    committee = models.ForeignKey(
+        "registry.Committee", verbose_name=_("调委会"), on_delete=models.PROTECT, related_name="cases"
+    )
     # Denormalised committee division code: every jurisdiction check is a prefix match on this indexed column.
     division_code = models.CharField(_("区划代码"), max_length=12, db_index=True)
-    status = models.CharField(_("状态"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.INTAKE,
-                              db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.INTAKE, db_index=True
+    )
 
     source = models.CharField(_("案件来源"), max_length=30, choices=CaseSource.choices)
     referral_body = models.CharField(_("移送单位"), max_length=100, blank=True)
-    court = models.ForeignKey("registry.Court", verbose_name=_("委派/委托法院"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="referred_cases")
-    court_mode = models.CharField(_("诉调对接方式"), max_length=10, choices=CourtReferralType.choices, blank=True,
-                                  default="")
+    court = models.ForeignKey(
+        "registry.Court",
+        verbose_name=_("委派/委托法院"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referred_cases",
+    )
+    court_mode = models.CharField(
+        _("诉调对接方式"), max_length=10, choices=CourtReferralType.choices, blank=True, default=""
+    )
     court_case_no = models.CharField(_("法院案号"), max_length=60, blank=True)
 
     dispute_type = models.CharField(_("纠纷类型"), max_length=30, choices=DisputeType.choices, db_index=True)
@@ -39,41 +58,55 @@ class Case(models.Model):
     is_difficult = models.BooleanField(_("疑难复杂"), default=False)
     occurred_on = models.DateField(_("纠纷发生日期"), null=True, blank=True)
 
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT,
-                                      related_name="+")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
     registered_at = models.DateTimeField(_("登记时间"), db_index=True)
     entered_at = models.DateTimeField(_("录入系统时间"), auto_now_add=True)
 
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True, db_index=True)
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     not_accepted_reason = models.TextField(_("不予受理理由"), blank=True)
     routes_informed = models.CharField(_("已告知的其他途径"), max_length=200, blank=True)
     transferred_to = models.CharField(_("移交至"), max_length=100, blank=True)
 
-    presiding_mediator = models.ForeignKey("registry.Mediator", verbose_name=_("主持调解员"), null=True, blank=True,
-                                           on_delete=models.PROTECT, related_name="presiding_cases")
-    co_mediators = models.ManyToManyField("registry.Mediator", verbose_name=_("参与调解员"), blank=True,
-                                          related_name="co_cases")
-    mediator_chosen_by = models.CharField(_("调解员产生方式"), max_length=10, choices=MediatorChosenBy.choices,
-                                          blank=True, default="")
+    presiding_mediator = models.ForeignKey(
+        "registry.Mediator",
+        verbose_name=_("主持调解员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="presiding_cases",
+    )
+    co_mediators = models.ManyToManyField(
+        "registry.Mediator", verbose_name=_("参与调解员"), blank=True, related_name="co_cases"
+    )
+    mediator_chosen_by = models.CharField(
+        _("调解员产生方式"), max_length=10, choices=MediatorChosenBy.choices, blank=True, default=""
+    )
     rights_notified_at = models.DateTimeField(_("权利义务告知时间"), null=True, blank=True)
     time_limit_due = models.DateField(_("调解期限"), null=True, blank=True, db_index=True)
 
     outcome = models.CharField(_("调解结果"), max_length=10, choices=Outcome.choices, blank=True, default="")
-    termination_reason = models.CharField(_("终止原因"), max_length=40, choices=TerminationReason.choices,
-                                          blank=True, default="")
+    termination_reason = models.CharField(
+        _("终止原因"), max_length=40, choices=TerminationReason.choices, blank=True, default=""
+    )
     termination_note = models.TextField(_("终止说明"), blank=True)
-    performance_status = models.CharField(_("履行情况"), max_length=30, choices=PerformanceStatus.choices,
-                                          blank=True, default="")
+    performance_status = models.CharField(
+        _("履行情况"), max_length=30, choices=PerformanceStatus.choices, blank=True, default=""
+    )
 
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True, db_index=True)
     closing_summary = models.TextField(_("结案情况"), blank=True)
     archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
-    archived_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
-    retention_class = models.CharField(_("保管期限"), max_length=10, choices=RetentionClass.choices, blank=True,
-                                       default="")
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    retention_class = models.CharField(
+        _("保管期限"), max_length=10, choices=RetentionClass.choices, blank=True, default=""
+    )
     dossier_pages = models.PositiveIntegerField(_("卷宗页数"), null=True, blank=True)
     disposed_at = models.DateTimeField(_("销毁时间"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -107,8 +140,7 @@ class Case(models.Model):
 class Party(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="parties")
     side = models.CharField(_("地位"), max_length=20, choices=PartySide.choices)
-    party_type = models.CharField(_("类型"), max_length=20, choices=PartyType.choices,
-                                  default=PartyType.NATURAL_PERSON)
+    party_type = models.CharField(_("类型"), max_length=20, choices=PartyType.choices, default=PartyType.NATURAL_PERSON)
     name = models.CharField(_("姓名/名称"), max_length=100)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
     ethnicity = models.CharField(_("民族"), max_length=20, blank=True)
@@ -123,8 +155,9 @@ class Party(models.Model):
     legal_representative = models.CharField(_("法定代表人/负责人"), max_length=50, blank=True)
     guardian_name = models.CharField(_("法定代理人"), max_length=50, blank=True)
     identity_verified = models.BooleanField(_("身份已核验"), default=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="party_roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="party_roles"
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -179,8 +212,9 @@ class CaseEvent(models.Model):
     action = models.CharField(_("操作"), max_length=40)
     from_status = models.CharField(_("原状态"), max_length=20, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20, choices=CaseStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(_("时间"), db_index=True)
     note = models.TextField(_("说明"), blank=True)
     data = models.JSONField(default=dict, blank=True)

@@ -41,8 +41,9 @@ class PerformanceRecord(models.Model):
     kind = models.CharField(max_length=30)  # IMMEDIATE, PAYMENT, NOT_PERFORMED, URGED, ADVISED_LITIGATION
     on = models.DateField(_("日期"))
     amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
-    instalment = models.ForeignKey("cases.Instalment", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    instalment = models.ForeignKey(
+        "cases.Instalment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.TextField(_("说明"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -69,12 +70,14 @@ class JudicialConfirmation(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="judicial_confirmations")
     agreement = models.ForeignKey("cases.Agreement", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("司法确认状态"), max_length=20, choices=JCStatus.choices, default=JCStatus.APPLIED)
-    court = models.ForeignKey("registry.Court", verbose_name=_("受理法院"), on_delete=models.PROTECT,
-                              related_name="confirmations")
+    court = models.ForeignKey(
+        "registry.Court", verbose_name=_("受理法院"), on_delete=models.PROTECT, related_name="confirmations"
+    )
     applied_on = models.DateField(_("申请日期"))
     applicant = models.ForeignKey("cases.Party", verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+")
-    consenting = models.ForeignKey("cases.Party", verbose_name=_("同意申请的当事人"), on_delete=models.PROTECT,
-                                   related_name="+")
+    consenting = models.ForeignKey(
+        "cases.Party", verbose_name=_("同意申请的当事人"), on_delete=models.PROTECT, related_name="+"
+    )
     accepted_on = models.DateField(_("法院受理日期"), null=True, blank=True)
     court_case_no = models.CharField(_("法院案号"), max_length=60, blank=True)
     decided_on = models.DateField(_("裁定日期"), null=True, blank=True)

@@ -6,11 +6,21 @@ from cases.enums import CaseStatus
 register = template.Library()
 
 _COLOURS = {
-    CaseStatus.INTAKE: "warning", CaseStatus.ACCEPTED: "info", CaseStatus.IN_MEDIATION: "primary",
-    CaseStatus.PAUSED: "secondary", CaseStatus.REMEDIATION: "primary", CaseStatus.AGREEMENT_REACHED: "success",
-    CaseStatus.PERFORMING: "success", CaseStatus.NON_PERFORMANCE: "danger", CaseStatus.PERFORMED: "success",
-    CaseStatus.TERMINATED: "dark", CaseStatus.NOT_ACCEPTED: "dark", CaseStatus.TRANSFERRED_OUT: "secondary",
-    CaseStatus.CLOSED: "secondary", CaseStatus.ARCHIVED: "light", CaseStatus.DISPOSED: "light",
+    CaseStatus.INTAKE: "warning",
+    CaseStatus.ACCEPTED: "info",
+    CaseStatus.IN_MEDIATION: "primary",
+    CaseStatus.PAUSED: "secondary",
+    CaseStatus.REMEDIATION: "primary",
+    CaseStatus.AGREEMENT_REACHED: "success",
+    CaseStatus.PERFORMING: "success",
+    CaseStatus.NON_PERFORMANCE: "danger",
+    CaseStatus.PERFORMED: "success",
+    CaseStatus.TERMINATED: "dark",
+    CaseStatus.NOT_ACCEPTED: "dark",
+    CaseStatus.TRANSFERRED_OUT: "secondary",
+    CaseStatus.CLOSED: "secondary",
+    CaseStatus.ARCHIVED: "light",
+    CaseStatus.DISPOSED: "light",
 }
 
 
