@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import re
+import unicodedata
 from datetime import date
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -16,14 +17,15 @@ from django.conf import settings
 
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _CHECK = "10X98765432"
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
+_ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")
 # 统一社会信用代码 (GB 32100-2015): 18 chars from this alphabet, check char by weighted mod 31.
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 
 
 def normalise_id_number(value: str) -> str:
-    return (value or "").strip().upper().replace(" ", "")
+    """Full-width digits typed with a Chinese input method become ASCII (NFKC); spaces go; x becomes X."""
+    return unicodedata.normalize("NFKC", value or "").strip().upper().replace(" ", "")
 
 
 def id_number_error(value: str, today: date | None = None) -> str | None:
@@ -50,7 +52,10 @@ def birth_date_from_id(value: str) -> date:
 
 
 def age_on(value: str, today: date) -> int:
-    born = birth_date_from_id(value)
+    return age_at(birth_date_from_id(value), today)
+
+
+def age_at(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 

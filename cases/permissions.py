@@ -45,11 +45,21 @@ def jc_status(case: Case) -> JCStatus:
     return JCStatus(jc.status) if jc else JCStatus.NOT_APPLIED
 
 
-def _available(action: str, case: Case) -> bool:
+def court_may_record(user: User, case: Case) -> bool:
+    """A court liaison records acceptance and rulings only for confirmations filed with their own court."""
+    if user.role != Role.COURT_LIAISON:
+        return True
+    jc = current_jc(case)
+    return jc is not None and jc.court_id == user.court_id
+
+
+def _available(action: str, case: Case, user: User) -> bool:
     """Extra preconditions that decide whether an action is offered at all (not guards that need input)."""
     if action in JC_TABLE:
         before, _after = JC_TABLE[action]
         if jc_status(case) not in before:
+            return False
+        if action != "jc_apply" and not court_may_record(user, case):
             return False
         if action == "jc_apply":
             agr = current_agreement(case)
@@ -59,9 +69,12 @@ def _available(action: str, case: Case) -> bool:
         agr = current_agreement(case)
         if not agr or agr.status != AgreementStatus.DRAFT:
             return False
+        valid = agr.valid_signatures()
         if action == "seal_agreement":
-            return not agr.valid_signatures().filter(signer_role=SignerRole.SEAL).exists()
-        return True
+            return not valid.filter(signer_role=SignerRole.SEAL).exists()
+        signed_parties = set(valid.exclude(party=None).values_list("party_id", flat=True))
+        parties_missing = case.parties.exclude(pk__in=signed_parties).exists()
+        return parties_missing or not valid.filter(signer_role=SignerRole.MEDIATOR).exists()
     if action == "recuse":
         return case.presiding_mediator_id is not None
     return True
@@ -76,7 +89,7 @@ def available_actions(case: Case, user: User) -> list[tuple[str, str]]:
     for row in TABLE:
         if row.source != case.status or row.action in seen or Rel.SYSTEM in row.rels:
             continue
-        if rels & row.rels and _available(row.action, case):
+        if rels & row.rels and _available(row.action, case, user):
             seen[row.action] = LABELS[row.action]
     return list(seen.items())
 

@@ -5,6 +5,7 @@ Outside development (`TIAOJIE_ENV` other than `development`/`test`) a SECRET_KEY
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -102,6 +103,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the write lock instead of failing at once under concurrent registration.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # A file, not Django's shared in-memory test DB: threads (concurrent numbering) and the live server for
+    # browser tests each open their own connection. One file per process so parallel runs never collide.
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"tiaojie-test-{os.getpid()}.sqlite3")}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -75,8 +75,9 @@ def _validate_party(p: PartyData, index: int, today: date) -> None:
         if p.id_number:
             err = identity.id_number_error(p.id_number, today)
             require(err is None, f"{where}：{err}")
-            if identity.age_on(p.id_number, today) < 18:
-                require(bool(p.guardian_name), f"{where}为未成年人，须填写法定代理人")
+        born = identity.birth_date_from_id(p.id_number) if p.id_number else p.birth_date
+        if born is not None and identity.age_at(born, today) < 18:
+            require(bool(p.guardian_name), f"{where}为未成年人，须填写法定代理人")
     else:
         require(p.party_type in PartyType.values, f"{where}的类型无效")
         if p.side == PartySide.APPLICANT:
@@ -279,6 +280,11 @@ def do_transfer_case(
                     id_number=p.full_id_number(),
                     credit_code=p.credit_code,
                     user=p.user,
+                    ethnicity=p.ethnicity,
+                    birth_date=p.birth_date,
+                    occupation=p.occupation,
+                    legal_representative=p.legal_representative,
+                    guardian_name=p.guardian_name,
                 )
                 for p in case.parties.all()
             ]

@@ -9,7 +9,7 @@ from accounts.models import Role, User
 from cases.actions.base import check, local_date, lock, notify_after_commit, now_or, record, require
 from cases.enums import AgreementForm, AgreementStatus, JCStatus
 from cases.models import Case, JudicialConfirmation, Party
-from cases.permissions import current_agreement, current_jc, jc_status
+from cases.permissions import court_may_record, current_agreement, current_jc, jc_status
 from cases.transitions import JC_TABLE
 from registry.models import Court
 
@@ -104,6 +104,7 @@ def do_record_court_acceptance(
         check(case, action, actor)
         _jc_step(case, action)
         jc = current_jc(case)
+        require(court_may_record(actor, case), "只能登记本院受理的司法确认")
         require(on >= jc.applied_on, "受理日期不能早于申请日期", "on")
         jc.status = JC_TABLE[action][1]
         jc.accepted_on = on if accepted else None
@@ -128,6 +129,7 @@ def do_record_court_decision(
         check(case, "jc_decide", actor)
         _jc_step(case, "jc_decide")
         jc = current_jc(case)
+        require(court_may_record(actor, case), "只能登记本院受理的司法确认")
         require(on >= jc.accepted_on, "裁定日期不能早于受理日期", "on")
         jc.status = JCStatus.CONFIRMED_VALID if valid else JCStatus.REJECTED
         jc.decided_on, jc.reason = on, reason.strip()

@@ -19,7 +19,7 @@ from cases.enums import (
 )
 from cases.models import Case, FollowUp, Instalment, Party, PerformanceRecord
 from cases.permissions import current_agreement
-from workdays.calendar import mediation_due_date
+from workdays.calendar import add_months, mediation_due_date
 
 RETENTION_YEARS = {RetentionClass.Y30: 30, RetentionClass.Y10: 10}
 
@@ -275,7 +275,7 @@ def do_dispose_case(case: Case, actor: User, *, approval: str, at: datetime | No
         years = RETENTION_YEARS.get(case.retention_class)
         require(years is not None, "永久保管的卷宗不能销毁")
         archived = local_date(case.archived_at)
-        require(local_date(at) >= archived.replace(year=archived.year + years), "保管期限未满，不能销毁")
+        require(local_date(at) >= add_months(archived, 12 * years), "保管期限未满，不能销毁")
         case.disposed_at = at
         case.save(update_fields=["disposed_at"])
         record(case, "dispose", actor, at, to=target, note=approval.strip())
