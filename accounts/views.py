@@ -14,3 +14,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if role in (Role.SFS_OFFICER, Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.COURT_LIAISON):
         return redirect("console:home" if role != Role.COURT_LIAISON else "console:cases")
     return redirect("cases:mine")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A CSRF refusal explained in Chinese (the form's content is still in the user's browser: go back)."""
+    from django.shortcuts import render
+
+    return render(request, "403_csrf.html", status=403)

@@ -9,7 +9,7 @@ from cases.enums import MediatorChosenBy, RecordKind, Route, TerminationReason
 from cases.models import Case
 from registry.models import Committee, Mediator
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 ROUTES = forms.MultipleChoiceField(

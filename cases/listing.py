@@ -26,8 +26,12 @@ class CaseFilterForm(forms.Form):
     )
     area = forms.CharField(label="区划代码（如 421202）", required=False, max_length=12)
     overdue = forms.BooleanField(label="仅看超期", required=False)
-    date_from = forms.DateField(label="登记日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label="登记日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, committees: QuerySet[Committee] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from accounts.models import User
 from cases import actions as A
+from cases.actions.base import local_date
 from cases.enums import (
     CaseStatus,
     FollowUpOutcome,
@@ -152,11 +153,11 @@ class Walker:
         parties = list(self.case.parties.all())
         obligee, obligor = parties[0], parties[1]
         amount = (self.case.amount_involved or Decimal("0")) or Decimal(self.rng.choice([500, 1200, 3000, 8000]))
-        deadline = (self.at + timedelta(days=self.rng.randint(20, 90))).date() if deferred else self.at.date()
+        deadline = local_date(self.at + timedelta(days=self.rng.randint(20, 90))) if deferred else local_date(self.at)
         instalments = []
         if deferred and self.rng.random() < 0.5:
             half = (amount / 2).quantize(Decimal("0.01"))
-            instalments = [((self.at + timedelta(days=10)).date(), half), (deadline, amount - half)]
+            instalments = [(local_date(self.at + timedelta(days=10)), half), (deadline, amount - half)]
         return [
             A.TermData(
                 obligor=obligor,
@@ -171,14 +172,15 @@ class Walker:
         ]
 
     def _written(self, deferred: bool) -> None:
-        actor = self.cast.mediator
+        # Tick before building the terms: an immediate deadline is "today" at the moment of the action.
+        actor, at = self.cast.mediator, self.tick(1, 24)
         A.do_draft_agreement(
             self.case,
             actor,
             facts=self.case.brief_facts,
             responsibilities="双方各自承担相应责任",
             terms=self._terms(deferred),
-            at=self.tick(1, 24),
+            at=at,
         )
         for party in self.case.parties.all():
             A.do_sign_agreement(self.case, actor, party=party, method=SignatureMethod.FINGERPRINT, at=self.tick(0, 1))
@@ -193,13 +195,14 @@ class Walker:
 
     def _agreement(self) -> None:
         if self.rng.random() < self.oral_share:
+            at = self.tick(1, 24)
             A.do_record_oral_agreement(
                 self.case,
                 self.cast.mediator,
                 facts=self.case.brief_facts,
                 terms=self._terms(False),
                 oral_reason="双方当场履行，认为无需书面协议",
-                at=self.tick(1, 24),
+                at=at,
             )
         else:
             self._written_now()

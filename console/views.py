@@ -171,7 +171,7 @@ class OverrideForm(forms.ModelForm):
         model = CalendarOverride
         fields = ["date", "kind", "name"]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+            "date": forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
             "kind": forms.Select(attrs={"class": "form-select"}),
             "name": forms.TextInput(attrs={"class": "form-control"}),
         }

@@ -176,3 +176,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"

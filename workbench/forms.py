@@ -30,7 +30,9 @@ class RegisterCaseForm(forms.Form):
     )
     court_mode = forms.ChoiceField(label="诉调对接方式", choices=CourtReferralType.choices, required=False)
     court_case_no = forms.CharField(label="法院案号", max_length=60, required=False)
-    occurred_on = forms.DateField(label="纠纷发生日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(
+        label="纠纷发生日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     brief_facts = forms.CharField(
         label="纠纷简要情况",
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -94,14 +94,17 @@ def recipients(case: Case, exclude: User | None = None) -> list[User]:
     return list(users.values())
 
 
-def notify_after_commit(case: Case, message: str, actor: User | None, extra: Iterable[User] = ()) -> None:
-    """Notifications are sent only once the action's transaction has committed."""
+def notify_after_commit(
+    case: Case, message: str, actor: User | None, extra: Iterable[User] = (), at: datetime | None = None
+) -> None:
+    """Notifications are sent only once the action's transaction has committed, dated with the action's time."""
+    created = at or timezone.now()
     targets = {u.pk: u for u in [*recipients(case, exclude=actor), *extra] if actor is None or u.pk != actor.pk}
     case_id = case.pk
 
     def send() -> None:
         Notification.objects.bulk_create(
-            [Notification(user_id=uid, case_id=case_id, message=message[:200]) for uid in targets]
+            [Notification(user_id=uid, case_id=case_id, message=message[:200], created_at=created) for uid in targets]
         )
 
     transaction.on_commit(send)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from accounts.models import Role, User
 from cases import identity
@@ -158,9 +159,9 @@ def do_register_case(
             occurred_on=data.occurred_on,
             registered_by=actor,
             registered_at=at,
+            # When the case reached the system; later than `at` for backdated entries (seeder, legacy import).
+            entered_at=entered_at or timezone.now(),
         )
-        if entered_at is not None:  # backdated entry (seeder, legacy import): keep the real entry time
-            Case.objects.filter(pk=case.pk).update(entered_at=entered_at)
         _create_parties(case, data.parties)
         record(
             case,
@@ -171,7 +172,7 @@ def do_register_case(
             from_status="",
             note=f"来源：{CaseSource(data.source).label}",
         )
-        notify_after_commit(case, f"新登记纠纷待审查：{case.title}", actor)
+        notify_after_commit(case, f"新登记纠纷待审查：{case.title}", actor, at=at)
     return case
 
 
@@ -215,7 +216,7 @@ def do_accept_case(case: Case, actor: User, *, note: str = "", at: datetime | No
             data={"case_no": case.case_no, "due": case.time_limit_due.isoformat()},
         )
         notify_after_commit(
-            case, f"纠纷已受理，案号{case.case_no}，调解期限至{case.time_limit_due:%Y年%m月%d日}", actor
+            case, f"纠纷已受理，案号{case.case_no}，调解期限至{case.time_limit_due:%Y年%m月%d日}", actor, at=at
         )
     return case
 
@@ -242,7 +243,7 @@ def do_refuse_case(
             note=reason.strip(),
             data={"routes": routes, "calming_measures": calming_measures},
         )
-        notify_after_commit(case, "您的调解申请不予受理，理由及其他解决途径请查看案件", actor)
+        notify_after_commit(case, "您的调解申请不予受理，理由及其他解决途径请查看案件", actor, at=at)
     return case
 
 
@@ -303,6 +304,7 @@ def do_transfer_case(
                 is_difficult=case.is_difficult,
                 registered_by=receiver_actor,
                 registered_at=at,
+                entered_at=at,
             )
             _create_parties(new, parties)
             record(
@@ -315,7 +317,7 @@ def do_transfer_case(
                 note=f"由{case.committee.name}移交：{reason.strip()}",
                 data={"transferred_from": case.pk},
             )
-            notify_after_commit(new, f"收到{case.committee.name}移交的纠纷", None)
+            notify_after_commit(new, f"收到{case.committee.name}移交的纠纷", None, at=at)
             data["new_case_id"] = new.pk
             case.transferred_to = to_committee.name
         else:
@@ -374,7 +376,7 @@ def do_assign_mediators(
             data={"presiding": presiding.pk, "co": [m.pk for m in co_mediators], "chosen_by": chosen_by},
         )
         extra = [m.user for m in [presiding, *co_mediators] if m.user_id]
-        notify_after_commit(case, f"已指派调解员：{names}", actor, extra=extra)
+        notify_after_commit(case, f"已指派调解员：{names}", actor, extra=extra, at=at)
     return case
 
 
@@ -417,7 +419,11 @@ def do_recuse_mediator(
             data={"replaced": replaced.pk, "replacement": replacement.pk},
         )
         notify_after_commit(
-            case, f"调解员已更换为{replacement.name}", actor, extra=[replacement.user] if replacement.user_id else []
+            case,
+            f"调解员已更换为{replacement.name}",
+            actor,
+            extra=[replacement.user] if replacement.user_id else [],
+            at=at,
         )
     return case
 
@@ -455,7 +461,7 @@ def do_record_party_refusal(
             ]
         )
         record(case, "party_refusal", actor, at, to=target, note=text, data={"party": party.pk, "routes": routes})
-        notify_after_commit(case, "一方当事人拒绝调解，调解依法终止", actor)
+        notify_after_commit(case, "一方当事人拒绝调解，调解依法终止", actor, at=at)
     return case
 
 

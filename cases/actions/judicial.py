@@ -77,7 +77,7 @@ def do_apply_judicial_confirmation(
             note=f"{applicant.name}申请、{consenting.name}同意，向{court.name}申请司法确认",
             data={"jc": jc.pk},
         )
-        notify_after_commit(case, f"已向{court.name}申请司法确认", actor, extra=list(court.liaisons.all()))
+        notify_after_commit(case, f"已向{court.name}申请司法确认", actor, extra=list(court.liaisons.all()), at=at)
     return jc
 
 
@@ -112,7 +112,7 @@ def do_record_court_acceptance(
         jc.save()
         note = f"{jc.court.name}已受理，案号{jc.court_case_no}" if accepted else f"法院不予受理：{reason.strip()}"
         record(case, action, actor, at, note=note, data={"jc": jc.pk})
-        notify_after_commit(case, note, actor)
+        notify_after_commit(case, note, actor, at=at)
     return jc
 
 
@@ -139,7 +139,7 @@ def do_record_court_decision(
         agreement.save(update_fields=["status"])
         note = "法院裁定调解协议有效" if valid else f"法院驳回司法确认申请：{reason.strip()}"
         record(case, "jc_decide", actor, at, note=note, data={"jc": jc.pk, "valid": valid})
-        notify_after_commit(case, note, actor)
+        notify_after_commit(case, note, actor, at=at)
     return jc
 
 

@@ -128,7 +128,7 @@ def do_extend_time_limit(
             note=f"调解期限由{old_due:%Y-%m-%d}延长至{new_due:%Y-%m-%d}：{reason.strip()}",
             data={"old_due": old_due.isoformat(), "new_due": new_due.isoformat()},
         )
-        notify_after_commit(case, f"调解期限经各方同意延长至{new_due:%Y年%m月%d日}", actor)
+        notify_after_commit(case, f"调解期限经各方同意延长至{new_due:%Y年%m月%d日}", actor, at=at)
     return case
 
 
@@ -185,7 +185,7 @@ def do_terminate_mediation(
             note=f"{TerminationReason(reason).label}：{note.strip()}",
             data={"routes": routes, "escalation_risk": escalation_risk},
         )
-        notify_after_commit(case, "调解已终止，可通过其他途径解决，详见案件", actor)
+        notify_after_commit(case, "调解已终止，可通过其他途径解决，详见案件", actor, at=at)
     return case
 
 
@@ -276,7 +276,9 @@ def do_draft_agreement(
             _create_terms(agreement, terms)
         note = f"协议草稿共{len(terms)}项条款" + (f"；文本已修改，{voided}个原签名作废" if voided else "")
         record(case, "draft_agreement", actor, at, note=note, data={"agreement": agreement.pk, "voided": voided})
-        notify_after_commit(case, "调解协议草稿已更新，请查看" + ("，原签名已作废需重新签署" if voided else ""), actor)
+        notify_after_commit(
+            case, "调解协议草稿已更新，请查看" + ("，原签名已作废需重新签署" if voided else ""), actor, at=at
+        )
     return agreement
 
 
@@ -310,7 +312,7 @@ def _maybe_effective(case: Case, agreement: Agreement, at: datetime) -> bool:
         data={"agreement": agreement.pk},
     )
     _start_performance(case, agreement, at)
-    notify_after_commit(case, "调解协议已生效", None)
+    notify_after_commit(case, "调解协议已生效", None, at=at)
     return True
 
 
@@ -433,7 +435,7 @@ def do_record_oral_agreement(
             data={"agreement": agreement.pk},
         )
         _start_performance(case, agreement, at)
-        notify_after_commit(case, "已达成口头调解协议，当日生效", actor)
+        notify_after_commit(case, "已达成口头调解协议，当日生效", actor, at=at)
     return agreement
 
 

@@ -153,7 +153,7 @@ def do_report_non_performance(case: Case, actor: User, *, partial: bool, note: s
             case=case, kind="NOT_PERFORMED", on=local_date(at), note=note.strip(), recorded_by=actor
         )
         record(case, "report_non_performance", actor, at, to=target, note=note.strip())
-        notify_after_commit(case, "协议未按期履行，调委会将督促履行", actor)
+        notify_after_commit(case, "协议未按期履行，调委会将督促履行", actor, at=at)
     return case
 
 
@@ -204,7 +204,7 @@ def do_start_remediation(
             note=reason.strip(),
             data={"old_agreement": agreement.pk if agreement else None, "revoked": revoke},
         )
-        notify_after_commit(case, "经各方同意，本案重新调解", actor)
+        notify_after_commit(case, "经各方同意，本案重新调解", actor, at=at)
     return case
 
 
@@ -235,7 +235,7 @@ def do_close_case(
         case.closed_at, case.closing_summary = at, summary.strip()
         case.save(update_fields=["closed_at", "closing_summary"])
         record(case, "close", actor, at, to=target, note=summary.strip())
-        notify_after_commit(case, "案件已结案", actor)
+        notify_after_commit(case, "案件已结案", actor, at=at)
     return case
 
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import identity
@@ -62,7 +63,7 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
     )
     registered_at = models.DateTimeField(_("登记时间"), db_index=True)
-    entered_at = models.DateTimeField(_("录入系统时间"), auto_now_add=True)
+    entered_at = models.DateTimeField(_("录入系统时间"), default=timezone.now)
 
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True, db_index=True)
     accepted_by = models.ForeignKey(
@@ -258,7 +259,7 @@ class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     message = models.CharField(max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

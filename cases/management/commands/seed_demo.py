@@ -25,7 +25,6 @@ from cases import demo_city as D
 from cases.enums import AgreementForm, CaseSource, CaseStatus, FollowUpOutcome, JCStatus, PartySide, PartyType, Route
 from cases.enums import CourtReferralType as CR
 from cases.enums import Satisfaction as SAT
-from cases.enums import SignatureMethod as SIG
 from cases.identity import make_valid_credit_code, make_valid_id_number
 from cases.models import Case, JudicialConfirmation
 from cases.permissions import current_agreement
@@ -149,27 +148,6 @@ class DemoWalker(Walker):
     def __init__(self, *args, plan: Plan, court: Court, liaison=None, **kw) -> None:
         super().__init__(*args, court=court, **kw)
         self.plan, self.liaison = plan, liaison
-
-    # Walker._written and Walker._agreement build the terms (an immediate deadline is the clock's date) before they
-    # tick the clock for the action, so whenever that tick crosses midnight the action refuses a deadline "before
-    # today". Same steps here with the clock ticked first (remove once cases.scenarios is fixed).
-    def _written(self, deferred: bool) -> None:
-        case, actor, at = self.case, self.cast.mediator, self.tick(1, 24)
-        facts, terms = case.brief_facts, self._terms(deferred)
-        A.do_draft_agreement(case, actor, facts=facts, responsibilities="双方各自承担相应责任", terms=terms, at=at)
-        for party in case.parties.all():
-            A.do_sign_agreement(case, actor, party=party, method=SIG.FINGERPRINT, at=self.tick(0, 1))
-        A.do_sign_agreement(case, actor, party=None, method=SIG.HANDWRITTEN, at=self.tick(0, 1))
-        A.do_seal_agreement(case, self.cast.director, at=self.tick(0, 2))
-
-    def _agreement(self) -> None:
-        if self.rng.random() >= self.oral_share:
-            return self._written_now()
-        at, reason = self.tick(1, 24), "双方当场履行，认为无需书面协议"
-        terms = self._terms(False)
-        A.do_record_oral_agreement(
-            self.case, self.cast.mediator, facts=self.case.brief_facts, terms=terms, oral_reason=reason, at=at
-        )
 
     def _transfer(self) -> None:
         dept = next((v for k, v in D.TRANSFER_TO.items() if self.case.dispute_type.startswith(k)), "人民法院")
