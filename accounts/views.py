@@ -21,3 +21,25 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     from django.shortcuts import render
 
     return render(request, "403_csrf.html", status=403)
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's notices, newest first; opening the page marks them read. Only cases the user can still see
+    are linked (a case may have left their jurisdiction since)."""
+    from django.core.paginator import Paginator
+    from django.shortcuts import render
+    from django.utils import timezone
+
+    from cases.scoping import cases_visible_to
+
+    items = request.user.notifications.select_related("case")
+    page = Paginator(items, 30).get_page(request.GET.get("page"))
+    visible = set(
+        cases_visible_to(request.user)
+        .filter(pk__in=[n.case_id for n in page if n.case_id])
+        .values_list("pk", flat=True)
+    )
+    rows = [(n, n.case_id in visible) for n in page]
+    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "accounts/notifications.html", {"page": page, "rows": rows})

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/notifications/", account_views.notifications, name="notifications"),
     path("cases/", include("cases.urls")),
     path("workbench/", include("workbench.urls")),
     path("console/", include("console.urls")),
