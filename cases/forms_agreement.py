@@ -45,13 +45,18 @@ class TermForm(forms.Form):
                 continue
             parts = line.split()
             try:
-                result.append((date.fromisoformat(parts[0]), Decimal(parts[1])))
+                due, amount = date.fromisoformat(parts[0]), Decimal(parts[1])
             except (IndexError, ValueError, InvalidOperation):
                 raise forms.ValidationError(f"第{n}行格式应为“日期 金额”，如 2026-12-01 500") from None
+            if len(parts) != 2 or not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:
+                raise forms.ValidationError(f"第{n}行的金额应为大于0的数字，最多两位小数")
+            result.append((due, amount))
         return result
 
 
-TermFormSet = formset_factory(TermForm, extra=0, min_num=1, validate_min=True, max_num=20, validate_max=True)
+TermFormSet = formset_factory(
+    TermForm, extra=0, min_num=1, validate_min=True, max_num=20, validate_max=True, absolute_max=20
+)
 
 
 class DraftAgreementForm(ActionForm):

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import AccessLog
+from accounts.models import AccessLog, Role
 from cases import forms as F
 from cases import forms_agreement as FA
 from cases.actions import ActionRefused
@@ -92,6 +92,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_view_id": can_view_full_id(request.user, case),
         "overdue": overdue_days(case),
         "today": timezone.localdate(),
+        "clock_running": case.status in CLOCK_STATES,
+        # A party sees their own dispute, not the committee's working papers or the other side's contacts.
+        "party_view": request.user.role == Role.PARTY,
+        "own_party_ids": set(case.parties.filter(user=request.user).values_list("pk", flat=True)),
     }
     return render(request, "cases/detail.html", context)
 

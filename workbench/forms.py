@@ -64,9 +64,9 @@ class PartyForm(forms.Form):
     side = forms.ChoiceField(label="地位", choices=PartySide.choices)
     party_type = forms.ChoiceField(label="类型", choices=PartyType.choices)
     name = forms.CharField(label="姓名/名称", max_length=100)
-    id_number = forms.CharField(label="身份证号码（自然人）", max_length=18, required=False)
+    id_number = forms.CharField(label="身份证号码（申请人必填）", max_length=18, required=False)
     gender = forms.ChoiceField(label="性别", choices=[("", "—"), *Gender.choices], required=False)
-    credit_code = forms.CharField(label="统一社会信用代码（单位）", max_length=18, required=False)
+    credit_code = forms.CharField(label="统一社会信用代码（申请单位必填）", max_length=18, required=False)
     legal_representative = forms.CharField(label="法定代表人/负责人", max_length=50, required=False)
     guardian_name = forms.CharField(label="法定代理人（未成年人）", max_length=50, required=False)
     phone = forms.RegexField(
@@ -126,7 +126,9 @@ class PartyForm(forms.Form):
         )
 
 
-PartyFormSet = formset_factory(PartyForm, extra=0, min_num=2, validate_min=True, max_num=30, validate_max=True)
+PartyFormSet = formset_factory(
+    PartyForm, extra=0, min_num=2, validate_min=True, max_num=30, validate_max=True, absolute_max=30
+)
 PARTY_INITIAL = [{"side": PartySide.APPLICANT}, {"side": PartySide.RESPONDENT}]
 
 

@@ -78,7 +78,17 @@ def register(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已登记，登记号 {case.registration_no}，等待调委会主任审查受理")
             return redirect("cases:detail", pk=case.pk)
-    return render(request, "workbench/register.html", {"form": form, "parties": parties, "committee": committee})
+    return render(
+        request,
+        "workbench/register.html",
+        {
+            "form": form,
+            "parties": parties,
+            "committee": committee,
+            "org_fields": ["credit_code", "legal_representative"],
+            "person_fields": ["id_number", "gender", "guardian_name", "occupation"],
+        },
+    )
 
 
 @login_required

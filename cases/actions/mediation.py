@@ -216,6 +216,7 @@ def _validate_terms(case: Case, terms: list[TermData], today: date, *, future_on
         if future_only:
             require(t.deadline >= today, f"{where}：履行期限不能早于今天")
         if t.instalments:
+            require(all(a.is_finite() and a > 0 for _, a in t.instalments), f"{where}：分期金额须大于0")
             require(
                 t.amount is not None and sum(a for _, a in t.instalments) == t.amount,
                 f"{where}：分期金额之和须等于条款金额",
