@@ -9,38 +9,9 @@ VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 ADDR=${DEMO_ADDR:-127.0.0.1:8000}
 
-say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
-die() {
-    printf '\033[31mERROR: %s\033[0m\n' "$*" >&2
-    exit 1
-}
-
-apt_install() {
-    if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
-        echo "Not root (or no apt-get): please install these Debian packages yourself: $*" >&2
-        return 1
-    fi
-    say "apt-get install $*"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q && apt-get install -y -q --no-install-recommends "$@"
-}
-
-if ! { [[ -x "$PY" ]] && "$PY" -c 'import sys' >/dev/null 2>&1; }; then
-    if ! command -v python3 >/dev/null 2>&1; then
-        apt_install python3 python3-venv || die "python3 is required"
-    fi
-    say "creating .venv"
-    rm -rf "$VENV"
-    if ! python3 -m venv "$VENV"; then
-        # Debian ships venv/ensurepip separately.
-        rm -rf "$VENV"
-        apt_install python3-venv || die "python3 -m venv failed; install python3-venv"
-        python3 -m venv "$VENV" || die "python3 -m venv failed"
-    fi
-fi
-
-say "pip install -r requirements.txt"
-"$PY" -m pip install -q -r requirements.txt
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
+ensure_venv requirements.txt
 
 mkdir -p var/staticfiles  # STATIC_ROOT; WhiteNoise warns if it is missing
 say "migrate"

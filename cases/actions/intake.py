@@ -115,6 +115,42 @@ def _create_parties(case: Case, parties: list[PartyData]) -> None:
         party.save()
 
 
+def _open_intake(
+    committee: Committee,
+    data: CaseData,
+    actor: User,
+    at: datetime,
+    entered_at: datetime,
+    *,
+    note: str,
+    event: dict | None = None,
+) -> Case:
+    """Create an INTAKE case with its parties and its first event (registration, or receipt of a transfer).
+    `entered_at` is when the case reached the system: later than `at` for backdated entries (seeder, import)."""
+    case = Case.objects.create(
+        committee=committee,
+        division_code=committee.division_id,
+        status=CaseStatus.INTAKE,
+        source=data.source,
+        referral_body=data.referral_body,
+        court=data.court,
+        court_mode=data.court_mode,
+        court_case_no=data.court_case_no,
+        dispute_type=data.dispute_type,
+        brief_facts=data.brief_facts.strip(),
+        claims=data.claims.strip(),
+        amount_involved=data.amount_involved,
+        is_difficult=data.is_difficult,
+        occurred_on=data.occurred_on,
+        registered_by=actor,
+        registered_at=at,
+        entered_at=entered_at,
+    )
+    _create_parties(case, data.parties)
+    record(case, "register", actor, at, to=CaseStatus.INTAKE, from_status="", note=note, data=event)
+    return case
+
+
 def do_register_case(
     actor: User, committee: Committee, data: CaseData, *, at: datetime | None = None, entered_at: datetime | None = None
 ) -> Case:
@@ -142,35 +178,8 @@ def do_register_case(
     if data.source == CaseSource.REFERRED_COURT:
         require(data.court is not None, "法院委托移送的案件须选择法院", "court")
     with transaction.atomic():
-        case = Case.objects.create(
-            committee=committee,
-            division_code=committee.division_id,
-            status=CaseStatus.INTAKE,
-            source=data.source,
-            referral_body=data.referral_body,
-            court=data.court,
-            court_mode=data.court_mode,
-            court_case_no=data.court_case_no,
-            dispute_type=data.dispute_type,
-            brief_facts=data.brief_facts.strip(),
-            claims=data.claims.strip(),
-            amount_involved=data.amount_involved,
-            is_difficult=data.is_difficult,
-            occurred_on=data.occurred_on,
-            registered_by=actor,
-            registered_at=at,
-            # When the case reached the system; later than `at` for backdated entries (seeder, legacy import).
-            entered_at=entered_at or timezone.now(),
-        )
-        _create_parties(case, data.parties)
-        record(
-            case,
-            "register",
-            actor,
-            at,
-            to=CaseStatus.INTAKE,
-            from_status="",
-            note=f"来源：{CaseSource(data.source).label}",
+        case = _open_intake(
+            committee, data, actor, at, entered_at or timezone.now(), note=f"来源：{CaseSource(data.source).label}"
         )
         notify_after_commit(case, f"新登记纠纷待审查：{case.title}", actor, at=at)
     return case
@@ -289,33 +298,28 @@ def do_transfer_case(
                 )
                 for p in case.parties.all()
             ]
-            new = Case.objects.create(
-                committee=to_committee,
-                division_code=to_committee.division_id,
-                status=CaseStatus.INTAKE,
+            data_in = CaseData(
                 source=case.source,
-                referral_body=case.committee.name,
-                court=case.court,
-                court_mode=case.court_mode,
                 dispute_type=case.dispute_type,
                 brief_facts=case.brief_facts,
                 claims=case.claims,
+                parties=parties,
                 amount_involved=case.amount_involved,
                 is_difficult=case.is_difficult,
-                registered_by=receiver_actor,
-                registered_at=at,
-                entered_at=at,
+                occurred_on=case.occurred_on,
+                referral_body=case.committee.name,
+                court=case.court,
+                court_mode=case.court_mode,
+                court_case_no=case.court_case_no,
             )
-            _create_parties(new, parties)
-            record(
-                new,
-                "register",
+            new = _open_intake(
+                to_committee,
+                data_in,
                 receiver_actor,
                 at,
-                to=CaseStatus.INTAKE,
-                from_status="",
+                at,
                 note=f"由{case.committee.name}移交：{reason.strip()}",
-                data={"transferred_from": case.pk},
+                event={"transferred_from": case.pk},
             )
             notify_after_commit(new, f"收到{case.committee.name}移交的纠纷", None, at=at)
             data["new_case_id"] = new.pk
