@@ -32,3 +32,15 @@ def test_no_notification_is_sent_when_the_action_rolls_back(world, django_captur
             pass
     assert callbacks == []
     assert Notification.objects.count() == before
+
+
+def test_recipients_are_the_cases_mediators_director_and_parties_never_the_actor(
+    world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = make_case(world, CaseStatus.IN_MEDIATION)
+    assign_note = "已指派调解员"
+    told = set(Notification.objects.filter(case=case, message__startswith=assign_note).values_list("user", flat=True))
+    # Assigned by director_a: the presiding mediator and the party hear of it; the actor, an unassigned mediator
+    # of the same committee, and people of other committees do not.
+    assert told == {world.mediator_a.pk, world.party_user.pk}

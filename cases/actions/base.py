@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -79,19 +80,16 @@ def record(
     )
 
 
-def recipients(case: Case, exclude: User | None = None) -> list[User]:
-    """Who hears about a case: its mediators' accounts, the committee director(s), and parties with accounts."""
-    users: dict[int, User] = {}
-    for m in case.mediators():
-        if m.user_id:
-            users[m.user_id] = m.user
-    for u in User.objects.filter(committee_id=case.committee_id, role=Role.DIRECTOR, is_active=True):
-        users[u.pk] = u
-    for p in case.parties.exclude(user=None).select_related("user"):
-        users[p.user_id] = p.user
-    if exclude is not None:
-        users.pop(exclude.pk, None)
-    return list(users.values())
+def recipient_ids(case: Case) -> set[int]:
+    """Who hears about a case, in one query: the accounts of its mediators, the committee's director(s), and the
+    parties with accounts."""
+    mediators = Q(mediator__pk=case.presiding_mediator_id) | Q(mediator__co_cases=case)
+    directors = Q(committee_id=case.committee_id, role=Role.DIRECTOR)
+    return set(
+        User.objects.filter(mediators | directors | Q(party_roles__case=case), is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def notify_after_commit(
@@ -99,7 +97,9 @@ def notify_after_commit(
 ) -> None:
     """Notifications are sent only once the action's transaction has committed, dated with the action's time."""
     created = at or timezone.now()
-    targets = {u.pk: u for u in [*recipients(case, exclude=actor), *extra] if actor is None or u.pk != actor.pk}
+    targets = recipient_ids(case) | {u.pk for u in extra}
+    if actor is not None:
+        targets.discard(actor.pk)
     case_id = case.pk
 
     def send() -> None:
