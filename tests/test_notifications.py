@@ -44,3 +44,21 @@ def test_recipients_are_the_cases_mediators_director_and_parties_never_the_actor
     # Assigned by director_a: the presiding mediator and the party hear of it; the actor, an unassigned mediator
     # of the same committee, and people of other committees do not.
     assert told == {world.mediator_a.pk, world.party_user.pk}
+
+
+def test_a_new_case_is_told_only_to_its_committee_director_and_party(world, django_capture_on_commit_callbacks):
+    """Regression: before any mediator is assigned, nobody outside the case may hear of it (names, case number)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        case = make_case(world, CaseStatus.ACCEPTED)
+    told = set(Notification.objects.filter(case=case).values_list("user", flat=True))
+    assert told == {world.director_a.pk, world.party_user.pk}
+    for outsider in (
+        world.outsider,
+        world.other_county_admin,
+        world.court_liaison,
+        world.city_admin,
+        world.mediator_b,
+        world.mediator_c,
+        world.sfs_officer,
+    ):
+        assert not Notification.objects.filter(user=outsider).exists()

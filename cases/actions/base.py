@@ -83,13 +83,12 @@ def record(
 def recipient_ids(case: Case) -> set[int]:
     """Who hears about a case, in one query: the accounts of its mediators, the committee's director(s), and the
     parties with accounts."""
-    mediators = Q(mediator__pk=case.presiding_mediator_id) | Q(mediator__co_cases=case)
-    directors = Q(committee_id=case.committee_id, role=Role.DIRECTOR)
-    return set(
-        User.objects.filter(mediators | directors | Q(party_roles__case=case), is_active=True).values_list(
-            "pk", flat=True
-        )
-    )
+    # Never build Q(mediator__pk=None): it matches every user *without* a mediator profile.
+    who = Q(committee_id=case.committee_id, role=Role.DIRECTOR) | Q(party_roles__case=case)
+    who |= Q(mediator__co_cases=case)
+    if case.presiding_mediator_id is not None:
+        who |= Q(mediator__pk=case.presiding_mediator_id)
+    return set(User.objects.filter(who, is_active=True).values_list("pk", flat=True))
 
 
 def notify_after_commit(
