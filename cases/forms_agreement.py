@@ -71,7 +71,8 @@ class DraftAgreementForm(ActionForm):
         initial_terms = []
         if agreement is not None and agreement.status == "DRAFT":
             self.fields["facts"].initial = agreement.facts
-            self.fields["responsibilities"].initial = agreement.responsibilities
+            if "responsibilities" in self.fields:  # the oral form has no such field
+                self.fields["responsibilities"].initial = agreement.responsibilities
             for t in agreement.terms.all():
                 lines = "\n".join(f"{i.due_date} {i.amount}" for i in t.instalments.all())
                 initial_terms.append(

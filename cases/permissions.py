@@ -37,7 +37,9 @@ def current_agreement(case: Case):
 
 
 def current_jc(case: Case):
-    return case.judicial_confirmations.first()
+    """The judicial confirmation of the current agreement (an earlier agreement's confirmation does not count)."""
+    agreement = current_agreement(case)
+    return case.judicial_confirmations.filter(agreement=agreement).first() if agreement else None
 
 
 def jc_status(case: Case) -> JCStatus:

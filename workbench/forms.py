@@ -46,8 +46,10 @@ class RegisterCaseForm(forms.Form):
     )
     is_difficult = forms.BooleanField(label="疑难复杂纠纷", required=False)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, committee=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if committee is not None:
+            self.fields["court"].queryset = Court.objects.filter(division__code__startswith=committee.division_id[:4])
         _style(self)
 
     def clean(self) -> dict:

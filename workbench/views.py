@@ -68,7 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def register(request: HttpRequest) -> HttpResponse:
     _member(request)
     committee: Committee = request.user.committee
-    form = RegisterCaseForm(request.POST or None)
+    form = RegisterCaseForm(request.POST or None, committee=committee)
     parties = PartyFormSet(request.POST or None, prefix="parties", initial=None if request.POST else PARTY_INITIAL)
     if request.method == "POST" and form.is_valid() & parties.is_valid():
         try:

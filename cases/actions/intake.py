@@ -177,6 +177,10 @@ def do_register_case(
         _validate_party(p, i, today)
     if data.source == CaseSource.REFERRED_COURT:
         require(data.court is not None, "法院委托移送的案件须选择法院", "court")
+        require(data.court.division_id[:4] == committee.division_id[:4], "只能选择本市的法院", "court")
+    else:
+        # A court is linked (and its liaison sees the case) only when the court referred it.
+        data.court, data.court_mode, data.court_case_no = None, "", ""
     with transaction.atomic():
         case = _open_intake(
             committee, data, actor, at, entered_at or timezone.now(), note=f"来源：{CaseSource(data.source).label}"

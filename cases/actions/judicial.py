@@ -12,14 +12,16 @@ from cases.models import Case, JudicialConfirmation, Party
 from cases.permissions import court_may_record, current_agreement, current_jc, jc_status
 from cases.transitions import JC_TABLE
 from registry.models import Court
+from workdays.calendar import next_working_day
 
 
 def jc_deadline(case: Case) -> date | None:
     """Last day to apply: 30 days from the agreement's effective date (PML 33)."""
     agreement = current_agreement(case)
-    if agreement is None or agreement.effective_at is None:
+    if agreement is None or agreement.effective_at is None or agreement.form != AgreementForm.WRITTEN:
         return None
-    return local_date(agreement.effective_at) + timedelta(days=settings.TIAOJIE["JC_APPLY_DAYS"])
+    # A period whose last day is a rest day ends on the next working day (民法典 art. 203).
+    return next_working_day(local_date(agreement.effective_at) + timedelta(days=settings.TIAOJIE["JC_APPLY_DAYS"]))
 
 
 def _jc_step(case: Case, action: str) -> None:
@@ -52,6 +54,10 @@ def do_apply_judicial_confirmation(
         )
         require(applicant.case_id == case.pk and consenting.case_id == case.pk, "申请人须为本案当事人")
         require(applicant.pk != consenting.pk, "司法确认须由双方当事人共同申请", "consenting")
+        require(
+            applicant.side != consenting.side, "司法确认须由协议双方共同申请：同意申请的须为对方当事人", "consenting"
+        )
+        require(applied_on >= local_date(agreement.effective_at), "申请日期不能早于协议生效日期", "applied_on")
         if actor.role == Role.PARTY:
             require(applicant.user_id == actor.pk, "只能以本人名义申请")
         require(applied_on <= local_date(at), "申请日期不能晚于今天", "applied_on")

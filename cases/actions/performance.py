@@ -13,12 +13,13 @@ from cases.enums import (
     AgreementStatus,
     CaseStatus,
     FollowUpOutcome,
+    JCStatus,
     PerformanceStatus,
     RetentionClass,
     Satisfaction,
 )
 from cases.models import Case, FollowUp, Instalment, Party, PerformanceRecord
-from cases.permissions import current_agreement
+from cases.permissions import current_agreement, current_jc
 from workdays.calendar import add_months, mediation_due_date
 
 RETENTION_YEARS = {RetentionClass.Y30: 30, RetentionClass.Y10: 10}
@@ -183,6 +184,11 @@ def do_start_remediation(
     with transaction.atomic():
         case = lock(case)
         target = check(case, "remediate", actor)
+        jc = current_jc(case)
+        require(
+            jc is None or jc.status not in (JCStatus.APPLIED, JCStatus.ACCEPTED, JCStatus.CONFIRMED_VALID),
+            "该协议的司法确认正在办理或已确认有效，不能重新调解；当事人可依法向人民法院起诉或申请执行",
+        )
         require(
             {p.pk for p in consenting_parties} == set(case.parties.values_list("pk", flat=True)),
             "重新调解须经各方当事人同意",
