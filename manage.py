@@ -1,12 +1,15 @@
 #!/usr/bin/env python
 """Django's command-line utility for administrative tasks."""
+
 import os
 import sys
 
 
 def main():
     """Run administrative tasks."""
-    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'tiaojie.settings')
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tiaojie.settings")
+    # Local commands default to development; a production host sets TIAOJIE_ENV=production (wsgi/asgi fail closed).
+    os.environ.setdefault("TIAOJIE_ENV", "development")
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:
@@ -18,5 +21,5 @@ def main():
     execute_from_command_line(sys.argv)
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

@@ -18,8 +18,7 @@ def menu_for(user: User) -> list[tuple[str, str, str]]:
             ("调解组织", reverse("console:committees"), "bi-building"),
             ("调解员", reverse("console:mediators"), "bi-people"),
         ]
-        if user.role != Role.SFS_OFFICER:
-            items.append(("节假日", reverse("console:holidays"), "bi-calendar3"))
+        items.append(("节假日", reverse("console:holidays"), "bi-calendar3"))
         return items
     if user.role == Role.COURT_LIAISON:
         return [("司法确认与委派案件", reverse("console:cases"), "bi-bank")]

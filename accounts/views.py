@@ -41,5 +41,6 @@ def notifications(request: HttpRequest) -> HttpResponse:
         .values_list("pk", flat=True)
     )
     rows = [(n, n.case_id in visible) for n in page]
-    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    shown = [n.pk for n in page]
+    request.user.notifications.filter(pk__in=shown, read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "accounts/notifications.html", {"page": page, "rows": rows})

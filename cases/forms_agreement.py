@@ -192,9 +192,8 @@ class PaymentForm(ActionForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        unpaid = Instalment.objects.filter(
-            term__agreement__case=self.case, paid_on__isnull=True, term__agreement__effective_at__isnull=False
-        )
+        agreement = current_agreement(self.case)
+        unpaid = Instalment.objects.filter(term__agreement=agreement, paid_on__isnull=True)
         self.fields["instalment"] = forms.ModelChoiceField(
             label="对应分期", queryset=unpaid, required=False, empty_label="（不对应分期）"
         )

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import AccessLog, Role
+from accounts.models import SUPERVISOR_ROLES, AccessLog, Role
 from cases import forms as F
 from cases import forms_agreement as FA
 from cases.actions import ActionRefused
@@ -69,6 +69,15 @@ def overdue_days(case) -> int:
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = access_case_by_id(request.user, pk)
+    if request.user.role in SUPERVISOR_ROLES | {Role.COURT_LIAISON}:
+        # Case-level access by supervisors and courts is logged (mediation-domain.md §13.3).
+        AccessLog.objects.create(
+            user=request.user,
+            action="VIEW_CASE",
+            case=case,
+            ip_address=request.META.get("REMOTE_ADDR"),
+            detail="查看案件",
+        )
     agreement = current_agreement(case)
     context = {
         "case": case,

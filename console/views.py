@@ -19,7 +19,8 @@ from registry.models import Committee, CommitteeKind, CommitteeType, Division, M
 from workdays.models import CalendarOverride, DayKind
 
 CONSOLE_ROLES = SUPERVISOR_ROLES | {Role.COURT_LIAISON}
-CALENDAR_EDITORS = {Role.COUNTY_ADMIN, Role.CITY_ADMIN}
+# The calendar sets every county's deadlines, so only the city bureau edits it.
+CALENDAR_EDITORS = {Role.CITY_ADMIN}
 
 
 def _require(request: HttpRequest, roles: set) -> None:

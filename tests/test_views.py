@@ -3,6 +3,7 @@
 import re
 from datetime import date, timedelta
 
+import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.utils import timezone
@@ -181,10 +182,10 @@ def test_case_page_timeline_lists_every_event_with_actor_and_chinese_statuses(wo
 SATURDAY = date(2026, 12, 5)
 
 
-def test_county_admin_adds_a_makeup_working_day(world):
+def test_city_admin_adds_a_makeup_working_day(world):
     assert SATURDAY.weekday() == 5
     assert is_working_day(SATURDAY) is False
-    client = login(world.county_admin)
+    client = login(world.city_admin)
     page = client.get("/console/holidays/?year=2026").content.decode()
     assert "新增日期" in page
     response = client.post("/console/holidays/", {"date": SATURDAY.isoformat(), "kind": "WORKDAY", "name": "调休上班"})
@@ -203,9 +204,11 @@ def test_county_admin_adds_a_makeup_working_day(world):
     assert is_working_day(SATURDAY) is False
 
 
-def test_sfs_officer_sees_the_calendar_but_cannot_change_it(world):
+@pytest.mark.parametrize("who", ["sfs_officer", "county_admin"])
+def test_township_and_county_see_the_calendar_but_cannot_change_it(world, who):
+    """The calendar sets every county's deadlines: only the city bureau edits it."""
     CalendarOverride.objects.create(date=SATURDAY, kind="WORKDAY", name="调休上班")
-    client = login(world.sfs_officer)
+    client = login(getattr(world, who))
     response = client.get("/console/holidays/?year=2026")
     assert response.status_code == 200
     html = response.content.decode()

@@ -22,7 +22,9 @@ def envint(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
-ENVIRONMENT = os.environ.get("TIAOJIE_ENV", "development")
+# Fail closed: without TIAOJIE_ENV the settings are production ones (real keys required, DEBUG off).
+# manage.py defaults to development for the local commands; wsgi/asgi do not.
+ENVIRONMENT = os.environ.get("TIAOJIE_ENV", "production")
 IS_DEV = ENVIRONMENT in {"development", "test"}
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")

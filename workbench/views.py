@@ -46,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "履行中 / 待督促",
             "bi-cash-coin",
             cases.filter(status__in=[CaseStatus.PERFORMING, CaseStatus.NON_PERFORMANCE]),
-            "?status=PERFORMING",
+            "",
         ),
         (
             "待结案 / 待归档",

@@ -1,5 +1,6 @@
 """During mediation: records, extension of the time limit, pause, termination, and the agreement (PML 28–30)."""
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -144,12 +145,24 @@ def do_pause_mediation(case: Case, actor: User, *, reason: str, at: datetime | N
 
 
 def do_resume_mediation(case: Case, actor: User, *, note: str = "", at: datetime | None = None) -> Case:
-    """PAUSED → IN_MEDIATION."""
+    """PAUSED → IN_MEDIATION. The days spent paused (e.g. waiting for an appraisal) do not count against the
+    mediation period: the due date moves on by the paused calendar days, landing on a working day."""
     at = now_or(at)
     with transaction.atomic():
         case = lock(case)
         target = check(case, "resume", actor)
-        record(case, "resume", actor, at, to=target, note=note.strip())
+        paused = case.events.filter(action="pause").order_by("-at", "-id").first()
+        data: dict = {}
+        if paused is not None and case.time_limit_due is not None:
+            days = max(0, (local_date(at) - local_date(paused.at)).days)
+            old_due = case.time_limit_due
+            case.time_limit_due = next_working_day(old_due + timedelta(days=days))
+            case.save(update_fields=["time_limit_due"])
+            data = {"old_due": old_due.isoformat(), "new_due": case.time_limit_due.isoformat(), "paused_days": days}
+            note = (note.strip() + "；" if note.strip() else "") + (
+                f"暂缓{days}日不计入调解期限，期限顺延至{case.time_limit_due:%Y-%m-%d}"
+            )
+        record(case, "resume", actor, at, to=target, note=note.strip(), data=data)
     return case
 
 
@@ -172,6 +185,12 @@ def do_terminate_mediation(
     with transaction.atomic():
         case = lock(case)
         target = check(case, "terminate", actor)
+        if reason == TerminationReason.TIME_LIMIT_NO_CONSENT:
+            require(
+                case.time_limit_due is not None and local_date(at) > case.time_limit_due,
+                "调解期限尚未届满，不能以此为由终止",
+                "reason",
+            )
         case.termination_reason, case.termination_note = reason, note.strip()
         case.routes_informed = routes_text(routes)
         case.outcome = Outcome.FAILURE
@@ -272,7 +291,7 @@ def do_draft_agreement(
                 responsibilities=responsibilities.strip(),
                 drafted_by=actor,
                 drafted_at=at,
-                supersedes=agreement,
+                supersedes=case.agreements.first(),  # the agreement re-mediation changed or revoked, if any
             )
             _create_terms(agreement, terms)
         note = f"协议草稿共{len(terms)}项条款" + (f"；文本已修改，{voided}个原签名作废" if voided else "")
@@ -361,7 +380,9 @@ def do_sign_agreement(
                 agreement=agreement, signer_role=SignerRole.MEDIATOR, mediator=mediator, method=method
             )
             who = f"调解员{mediator.name}"
-        sig.signed_at, sig.recorded_by, sig.text_hash = at, actor, agreement.text_hash()
+        sig.signed_at, sig.recorded_by = at, actor
+        sig.signed_text = agreement.canonical_text()
+        sig.text_hash = hashlib.sha256(sig.signed_text.encode()).hexdigest()
         sig.save()
         record(
             case,
@@ -391,6 +412,7 @@ def do_seal_agreement(case: Case, actor: User, *, at: datetime | None = None) ->
             signed_at=at,
             recorded_by=actor,
             text_hash=agreement.text_hash(),
+            signed_text=agreement.canonical_text(),
         )
         record(case, "seal_agreement", actor, at, note="已加盖调委会印章", data={"agreement": agreement.pk})
         _maybe_effective(case, agreement, at)
@@ -415,6 +437,7 @@ def do_record_oral_agreement(
             previous.save(update_fields=["status"])
         agreement = Agreement.objects.create(
             case=case,
+            supersedes=case.agreements.exclude(pk=getattr(previous, "pk", None)).first(),
             form=AgreementForm.ORAL,
             status=AgreementStatus.EFFECTIVE,
             facts=facts.strip(),

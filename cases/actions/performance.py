@@ -62,7 +62,9 @@ def do_record_payment(
         case = lock(case)
         check(case, "record_payment", actor)
         if instalment is not None:
-            require(instalment.term.agreement.case_id == case.pk, "该分期不属于本案")
+            require(
+                instalment.term.agreement_id == getattr(current_agreement(case), "pk", None), "该分期不属于本案现行协议"
+            )
             require(instalment.paid_on is None, "该分期已登记履行")
             instalment.paid_on = on
             instalment.save(update_fields=["paid_on"])

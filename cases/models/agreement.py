@@ -1,6 +1,7 @@
 """Mediation agreements (PML 28–30): written or oral, with structured terms and signatures."""
 
 import hashlib
+import json
 
 from django.conf import settings
 from django.db import models
@@ -29,15 +30,26 @@ class Agreement(models.Model):
         verbose_name_plural = _("调解协议")
 
     def canonical_text(self) -> str:
-        """The exact text that signatures attest to; any change to it voids earlier signatures."""
-        lines = [f"形式:{self.form}", f"事实:{self.facts}", f"责任:{self.responsibilities}"]
-        for t in self.terms.all().order_by("order", "id"):
-            lines.append(
-                f"条款{t.order}:{t.obligor_id}>{t.obligee_id}|{t.content}|{t.amount}|{t.manner}|{t.place}|{t.deadline}"
-            )
-            for i in t.instalments.all().order_by("due_date", "id"):
-                lines.append(f"  分期:{i.due_date}|{i.amount}")
-        return "\n".join(lines)
+        """The exact text that signatures attest to (JSON, so no two different agreements share it); any change to
+        it voids earlier signatures."""
+        terms = [
+            {
+                "order": t.order,
+                "obligor": t.obligor_id,
+                "obligee": t.obligee_id,
+                "content": t.content,
+                "amount": str(t.amount) if t.amount is not None else None,
+                "manner": t.manner,
+                "place": t.place,
+                "deadline": t.deadline.isoformat(),
+                "instalments": [
+                    [i.due_date.isoformat(), str(i.amount)] for i in t.instalments.order_by("due_date", "id")
+                ],
+            }
+            for t in self.terms.order_by("order", "id")
+        ]
+        body = {"form": self.form, "facts": self.facts, "responsibilities": self.responsibilities, "terms": terms}
+        return json.dumps(body, ensure_ascii=False, sort_keys=True)
 
     def text_hash(self) -> str:
         return hashlib.sha256(self.canonical_text().encode()).hexdigest()
@@ -82,6 +94,8 @@ class AgreementSignature(models.Model):
     signed_at = models.DateTimeField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text_hash = models.CharField(max_length=64)
+    # What was signed, kept even if a draft is later revised (its terms are replaced, the signature voided).
+    signed_text = models.TextField(blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

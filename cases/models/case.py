@@ -126,7 +126,9 @@ class Case(models.Model):
 
     @property
     def registration_no(self) -> str:
-        return f"登记{self.registered_at:%Y}-{self.pk:06d}" if self.pk and self.registered_at else "—"
+        if not (self.pk and self.registered_at):
+            return "—"
+        return f"登记{timezone.localtime(self.registered_at):%Y}-{self.pk:06d}"
 
     @property
     def title(self) -> str:

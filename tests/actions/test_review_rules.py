@@ -180,3 +180,56 @@ def test_a_pending_confirmation_blocks_remediation_and_a_new_agreement_can_be_co
         at=dt(2026, 3, 26),
     )
     assert jc.agreement == case.agreements.filter(status="EFFECTIVE").get()
+
+
+def test_paused_days_do_not_count_against_the_mediation_period(world):
+    case = mediating_case(world, dt(2026, 3, 2))  # accepted 03-02: due 04-02
+    due = reload(case).time_limit_due
+    A.do_pause_mediation(case, world.mediator_a, reason="等待伤情鉴定结论", at=dt(2026, 3, 10))
+    A.do_resume_mediation(case, world.mediator_a, at=dt(2026, 3, 30))
+    case = reload(case)
+    assert case.status == S.IN_MEDIATION
+    # 20 paused days added: 04-02 + 20 = 04-22 (a Wednesday, a working day).
+    assert (due, case.time_limit_due) == (date(2026, 4, 2), date(2026, 4, 22))
+    assert "暂缓20日不计入调解期限" in case.events.last().note
+
+
+def test_time_limit_termination_only_after_the_limit(world):
+    case = mediating_case(world, dt(2026, 3, 2))
+    with refused(case, "调解期限尚未届满，不能以此为由终止"):
+        A.do_terminate_mediation(
+            case,
+            world.mediator_a,
+            reason="TIME_LIMIT_NO_CONSENT",
+            note="当事人不同意延长",
+            routes=["LITIGATION"],
+            at=dt(2026, 3, 20),
+        )
+    A.do_terminate_mediation(
+        case,
+        world.mediator_a,
+        reason="TIME_LIMIT_NO_CONSENT",
+        note="当事人不同意延长",
+        routes=["LITIGATION"],
+        at=dt(2026, 4, 3),
+    )
+    assert reload(case).status == S.TERMINATED
+
+
+def test_registration_number_uses_the_local_year(world):
+    # 2026-01-01 05:00 in Beijing is still 2025 in UTC.
+    case = A.do_register_case(world.mediator_a, world.village_a, case_data(world.party_user), at=dt(2026, 1, 1, 5))
+    assert case.registration_no.startswith("登记2026-")
+
+
+def test_each_signature_keeps_the_text_it_attests_to(world):
+    from tests.actions.helpers import draft, sign
+
+    case = mediating_case(world, dt(2026, 3, 2))
+    first = draft(world, case, dt(2026, 3, 10), date(2026, 4, 30))
+    signed_text = first.canonical_text()
+    sig = sign(world, case, "applicant", dt(2026, 3, 10, 11))
+    draft(world, case, dt(2026, 3, 11), date(2026, 5, 31))  # the text changes: the signature is voided
+    sig.refresh_from_db()
+    assert sig.voided_at is not None
+    assert sig.signed_text == signed_text and "2026-04-30" in sig.signed_text
