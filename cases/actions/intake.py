@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import AccessLog, Role, User
 from cases import identity
 from cases.actions.base import ActionRefused, check, local_date, lock, notify_after_commit, now_or, record, require
 from cases.enums import (
@@ -280,9 +280,6 @@ def do_transfer_case(
         target = check(case, "transfer", actor)
         data: dict = {}
         if to_committee is not None:
-            receiver_actor = (
-                User.objects.filter(committee=to_committee, role=Role.DIRECTOR, is_active=True).first() or actor
-            )
             parties = [
                 PartyData(
                     side=p.side,
@@ -316,14 +313,28 @@ def do_transfer_case(
                 court_mode=case.court_mode,
                 court_case_no=case.court_case_no,
             )
+            # Registered by whoever made the transfer (the receiving committee has done nothing yet).
             new = _open_intake(
                 to_committee,
                 data_in,
-                receiver_actor,
+                actor,
                 at,
                 at,
                 note=f"由{case.committee.name}移交：{reason.strip()}",
                 event={"transferred_from": case.pk},
+            )
+            # The parties' identity numbers now go to another committee: a transfer of personal data, logged.
+            AccessLog.objects.bulk_create(
+                [
+                    AccessLog(
+                        user=actor,
+                        action="TRANSFER_PERSONAL_DATA",
+                        case=case,
+                        party=p,
+                        detail=f"移交至{to_committee.name}（案件{new.pk}）",
+                    )
+                    for p in case.parties.exclude(id_number_encrypted="")
+                ]
             )
             notify_after_commit(new, f"收到{case.committee.name}移交的纠纷", None, at=at)
             data["new_case_id"] = new.pk

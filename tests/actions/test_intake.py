@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from accounts.models import AccessLog
 from cases import actions as A
 from cases.enums import PartySide, Route
 from cases.identity import make_valid_id_number
@@ -123,7 +124,11 @@ def test_transfer_to_the_township_creates_a_linked_intake_case(world):
     assert [(p.name, p.side, p.full_id_number()) for p in new.parties.all()] == [
         (p.name, p.side, p.full_id_number()) for p in case.parties.all()
     ]
-    assert events(new) == [("register", "", S.INTAKE, world.director_a.pk)]  # no township director: the sender
+    assert events(new) == [("register", "", S.INTAKE, world.director_a.pk)]  # registered by the sender
+    assert new.registered_by == world.director_a
+    # Copying the parties' ID numbers to another committee is a logged transfer of personal data.
+    logged = AccessLog.objects.filter(action="TRANSFER_PERSONAL_DATA", user=world.director_a, case=case)
+    assert sorted(logged.values_list("party__name", flat=True)) == sorted(p.name for p in case.parties.all())
 
 
 def test_transfer_keeps_the_guardian_of_a_minor(world):
