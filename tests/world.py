@@ -51,9 +51,23 @@ class World:
         return Cast(director=self.director_a, mediator=self.mediator_a)
 
     def personas(self) -> dict[str, User]:
-        return {name: getattr(self, name) for name in (
-            "director_a", "mediator_a", "mediator_a2", "mediator_b", "mediator_c", "sfs_officer", "county_admin",
-            "other_county_admin", "city_admin", "court_liaison", "party_user", "outsider")}
+        return {
+            name: getattr(self, name)
+            for name in (
+                "director_a",
+                "mediator_a",
+                "mediator_a2",
+                "mediator_b",
+                "mediator_c",
+                "sfs_officer",
+                "county_admin",
+                "other_county_admin",
+                "city_admin",
+                "court_liaison",
+                "party_user",
+                "outsider",
+            )
+        }
 
 
 def _user(username: str, role: str, full_name: str, **kw) -> User:
@@ -61,11 +75,24 @@ def _user(username: str, role: str, full_name: str, **kw) -> User:
     return user
 
 
-def _mediator_user(username: str, committee: Committee, name: str, role: str = Role.MEDIATOR,
-                   mrole: str = MediatorRole.MEMBER, gender: str = "F") -> User:
+def _mediator_user(
+    username: str,
+    committee: Committee,
+    name: str,
+    role: str = Role.MEDIATOR,
+    mrole: str = MediatorRole.MEMBER,
+    gender: str = "F",
+) -> User:
     user = _user(username, role, name, committee=committee)
-    Mediator.objects.create(committee=committee, user=user, name=name, gender=gender, role=mrole,
-                            category=MediatorCategory.PART_TIME, phone="13800000000")
+    Mediator.objects.create(
+        committee=committee,
+        user=user,
+        name=name,
+        gender=gender,
+        role=mrole,
+        category=MediatorCategory.PART_TIME,
+        phone="13800000000",
+    )
     return user
 
 
@@ -89,7 +116,11 @@ def build_world() -> World:
     village_c = committee("城关村人民调解委员会", "城关", CommitteeType.VILLAGE, vc)
     court = Court.objects.create(name="咸宁市咸安区人民法院", division=xianan)
     return World(
-        village_a=village_a, village_b=village_b, township=township, village_c=village_c, court=court,
+        village_a=village_a,
+        village_b=village_b,
+        township=township,
+        village_c=village_c,
+        court=court,
         director_a=_mediator_user("director_a", village_a, "王主任", Role.DIRECTOR, MediatorRole.DIRECTOR, "M"),
         mediator_a=_mediator_user("mediator_a", village_a, "李调解"),
         mediator_a2=_mediator_user("mediator_a2", village_a, "赵调解", gender="M"),
@@ -113,14 +144,27 @@ def applicant_id(n: int = 1) -> str:
 
 def case_data(party_user: User | None = None, **overrides) -> A.CaseData:
     data = A.CaseData(
-        source=CaseSource.ON_APPLICATION, dispute_type=DisputeType.NEIGHBOR,
-        brief_facts="双方因宅前排水沟堵塞问题发生争执，申请人房屋受雨水浸泡。", claims="请求被申请人疏通排水沟并赔偿损失",
+        source=CaseSource.ON_APPLICATION,
+        dispute_type=DisputeType.NEIGHBOR,
+        brief_facts="双方因宅前排水沟堵塞问题发生争执，申请人房屋受雨水浸泡。",
+        claims="请求被申请人疏通排水沟并赔偿损失",
         amount_involved=Decimal("3000"),
         parties=[
-            A.PartyData(side=PartySide.APPLICANT, name="张三", id_number=applicant_id(1), phone="13900000001",
-                        address="桂花村3组", user=party_user),
-            A.PartyData(side=PartySide.RESPONDENT, name="李四", id_number=applicant_id(2), phone="13900000002",
-                        address="桂花村3组"),
+            A.PartyData(
+                side=PartySide.APPLICANT,
+                name="张三",
+                id_number=applicant_id(1),
+                phone="13900000001",
+                address="桂花村3组",
+                user=party_user,
+            ),
+            A.PartyData(
+                side=PartySide.RESPONDENT,
+                name="李四",
+                id_number=applicant_id(2),
+                phone="13900000002",
+                address="桂花村3组",
+            ),
         ],
     )
     for key, value in overrides.items():
@@ -128,8 +172,9 @@ def case_data(party_user: User | None = None, **overrides) -> A.CaseData:
     return data
 
 
-def make_case(world: World, status: CaseStatus = CaseStatus.INTAKE, *, at: datetime | None = None,
-              seed: int = 0, **overrides) -> Case:
+def make_case(
+    world: World, status: CaseStatus = CaseStatus.INTAKE, *, at: datetime | None = None, seed: int = 0, **overrides
+) -> Case:
     """Register a case at village A (with `party_user` as the applicant) and walk it to `status`."""
     at = at or datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
     overrides.setdefault("party_user", world.party_user)
