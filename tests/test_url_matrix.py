@@ -16,22 +16,8 @@ from cases.enums import CaseSource, CaseStatus, CourtReferralType
 from cases.permissions import available_actions, can_view_full_id
 from cases.scenarios import Cast, Walker
 from cases.views import FORMS
-from tests.world import TZ, World, applicant_id, case_data, make_case
+from tests.world import PERSONAS, TZ, World, applicant_id, case_data, make_case
 
-PERSONAS = [
-    "director_a",
-    "mediator_a",
-    "mediator_a2",
-    "mediator_b",
-    "mediator_c",
-    "sfs_officer",
-    "county_admin",
-    "other_county_admin",
-    "city_admin",
-    "court_liaison",
-    "party_user",
-    "outsider",
-]
 SUPERVISORS = {"sfs_officer", "county_admin", "city_admin"}  # the supervisors of village A
 MEMBERS_A = {"director_a", "mediator_a", "mediator_a2"}
 COMMITTEE_MEMBERS = MEMBERS_A | {"mediator_b", "mediator_c"}

@@ -18,6 +18,21 @@ from cases.scenarios import Cast, Walker
 from registry.models import Committee, CommitteeType, Court, Division, Mediator, MediatorCategory, MediatorRole
 
 TZ = ZoneInfo("Asia/Shanghai")
+# The named personas of every role × jurisdiction matrix, in a stable order.
+PERSONAS = (
+    "director_a",
+    "mediator_a",
+    "mediator_a2",
+    "mediator_b",
+    "mediator_c",
+    "sfs_officer",
+    "county_admin",
+    "other_county_admin",
+    "city_admin",
+    "court_liaison",
+    "party_user",
+    "outsider",
+)
 PASSWORD = "pass-for-tests-1"
 
 
@@ -51,23 +66,7 @@ class World:
         return Cast(director=self.director_a, mediator=self.mediator_a)
 
     def personas(self) -> dict[str, User]:
-        return {
-            name: getattr(self, name)
-            for name in (
-                "director_a",
-                "mediator_a",
-                "mediator_a2",
-                "mediator_b",
-                "mediator_c",
-                "sfs_officer",
-                "county_admin",
-                "other_county_admin",
-                "city_admin",
-                "court_liaison",
-                "party_user",
-                "outsider",
-            )
-        }
+        return {name: getattr(self, name) for name in PERSONAS}
 
 
 def _user(username: str, role: str, full_name: str, **kw) -> User:

@@ -44,7 +44,7 @@ from cases.permissions import available_actions
 from cases.transitions import LABELS, TABLE, Rel
 from tests.matrix.calls import CALLS, MATRIX_ACTIONS, SYSTEM_ONLY, _parties_cache
 from tests.matrix.scenarios import BY_KEY, SCENARIOS, Scenario, last_at
-from tests.world import World
+from tests.world import PERSONAS, World
 from workdays import calendar
 
 S = CaseStatus
@@ -225,20 +225,7 @@ def test_every_non_system_action_has_a_call():
 
 def test_every_table_row_is_offered_to_someone_in_some_scenario():
     """The scenarios are rich enough: every non-SYSTEM (action, status) row gets an allowed, executed call."""
-    personas = [
-        "director_a",
-        "mediator_a",
-        "mediator_a2",
-        "mediator_b",
-        "mediator_c",
-        "sfs_officer",
-        "county_admin",
-        "other_county_admin",
-        "city_admin",
-        "court_liaison",
-        "party_user",
-        "outsider",
-    ]
+    personas = list(PERSONAS)
     uncovered = []
     for row in TABLE:
         if Rel.SYSTEM in row.rels:
