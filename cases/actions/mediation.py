@@ -1,6 +1,5 @@
 """During mediation: records, extension of the time limit, pause, termination, and the agreement (PML 28–30)."""
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -31,6 +30,7 @@ from cases.models import (
     MediationRecord,
     Party,
 )
+from cases.models.agreement import text_digest
 from cases.permissions import current_agreement
 from workdays.calendar import next_working_day
 
@@ -382,7 +382,7 @@ def do_sign_agreement(
             who = f"调解员{mediator.name}"
         sig.signed_at, sig.recorded_by = at, actor
         sig.signed_text = agreement.canonical_text()
-        sig.text_hash = hashlib.sha256(sig.signed_text.encode()).hexdigest()
+        sig.text_hash = text_digest(sig.signed_text)
         sig.save()
         record(
             case,
@@ -405,14 +405,15 @@ def do_seal_agreement(case: Case, actor: User, *, at: datetime | None = None) ->
         agreement = current_agreement(case)
         require(agreement is not None and agreement.status == AgreementStatus.DRAFT, "没有待盖章的书面协议")
         require(not agreement.valid_signatures().filter(signer_role=SignerRole.SEAL).exists(), "当前文本已盖章")
+        signed_text = agreement.canonical_text()
         sig = AgreementSignature.objects.create(
             agreement=agreement,
             signer_role=SignerRole.SEAL,
             method=SignatureMethod.SEAL,
             signed_at=at,
             recorded_by=actor,
-            text_hash=agreement.text_hash(),
-            signed_text=agreement.canonical_text(),
+            text_hash=text_digest(signed_text),
+            signed_text=signed_text,
         )
         record(case, "seal_agreement", actor, at, note="已加盖调委会印章", data={"agreement": agreement.pk})
         _maybe_effective(case, agreement, at)

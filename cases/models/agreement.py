@@ -10,6 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from cases.enums import AgreementForm, AgreementStatus, SignatureMethod, SignerRole
 
 
+def text_digest(text: str) -> str:
+    """The hash a signature records of the agreement text it attests to."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 class Agreement(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="agreements")
     form = models.CharField(_("协议形式"), max_length=10, choices=AgreementForm.choices)
@@ -52,7 +57,7 @@ class Agreement(models.Model):
         return json.dumps(body, ensure_ascii=False, sort_keys=True)
 
     def text_hash(self) -> str:
-        return hashlib.sha256(self.canonical_text().encode()).hexdigest()
+        return text_digest(self.canonical_text())
 
     def valid_signatures(self) -> models.QuerySet:
         return self.signatures.filter(text_hash=self.text_hash(), voided_at__isnull=True)
