@@ -178,6 +178,10 @@ class OverrideForm(forms.ModelForm):
         }
         error_messages = {"date": {"unique": "该日期已设置，请直接修改原记录"}}
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "请选择"), *DayKind.choices]
+
 
 @login_required
 def holidays(request: HttpRequest) -> HttpResponse:
