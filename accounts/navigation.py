@@ -1,4 +1,4 @@
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Role, User
 
@@ -18,8 +18,26 @@ def menu_for(user: User) -> list[tuple[str, str, str]]:
             ("调解组织", reverse("console:committees"), "bi-building"),
             ("调解员", reverse("console:mediators"), "bi-people"),
         ]
+        items += _optional(
+            ("统计", "insights:dashboard", "bi-bar-chart"),
+            ("报表", "insights:monthly_form", "bi-table"),
+            ("录入通报", "supervision:entry_notice", "bi-megaphone"),
+            ("卷宗评查", "supervision:spot_checks", "bi-clipboard-check"),
+            ("台账导入", "imports:upload", "bi-upload"),
+        )
         items.append(("节假日", reverse("console:holidays"), "bi-calendar3"))
         return items
     if user.role == Role.COURT_LIAISON:
         return [("司法确认与委派案件", reverse("console:cases"), "bi-bank")]
     return [("我的案件", reverse("cases:mine"), "bi-folder2-open")]
+
+
+def _optional(*entries: tuple[str, str, str]) -> list[tuple[str, str, str]]:
+    """Menu entries whose page exists (a URL name not (yet) defined is left out rather than breaking the menu)."""
+    items = []
+    for label, name, icon in entries:
+        try:
+            items.append((label, reverse(name), icon))
+        except NoReverseMatch:
+            continue
+    return items

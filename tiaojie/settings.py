@@ -59,6 +59,12 @@ INSTALLED_APPS = [
     "cases",
     "workbench",
     "console",
+    "documents",
+    "portal",
+    "messaging",
+    "insights",
+    "supervision",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +151,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+# Uploaded evidence and message files: outside the web root, never served by the static/media handler; they are
+# streamed by views that check the case scope first. Tests point it at a temporary directory.
+PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT", BASE_DIR / "var" / "private"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12_582_912
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -170,6 +181,8 @@ TIAOJIE = {
     "JC_APPLY_DAYS": envint("JC_APPLY_DAYS", 30),
     "CASE_NUMBER_FORMAT": os.environ.get("CASE_NUMBER_FORMAT", "（{year}）{short}人调字第{seq}号"),
     "DOSSIER_CHECKLIST": BASE_DIR / "data" / "dossier_checklist.json",
+    # Uploads (evidence, message attachments): the largest accepted file, in bytes.
+    "UPLOAD_MAX_BYTES": envint("UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
 }
 
 LOGGING = {

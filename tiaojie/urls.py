@@ -17,5 +17,11 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("workbench/", include("workbench.urls")),
     path("console/", include("console.urls")),
+    path("documents/", include("documents.urls")),
+    path("portal/", include("portal.urls")),
+    path("messages/", include("messaging.urls")),
+    path("insights/", include("insights.urls")),
+    path("supervision/", include("supervision.urls")),
+    path("imports/", include("imports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,6 @@
 from .agreement import Agreement, AgreementSignature, AgreementTerm, Instalment
 from .case import Case, CaseEvent, CaseSequence, Notification, Party, RecusalRequest
-from .records import Extension, FollowUp, JudicialConfirmation, MediationRecord, PerformanceRecord
+from .records import Extension, FollowUp, JudicialConfirmation, MediationRecord, PerformanceRecord, Rating
 
 __all__ = [
     "Agreement",
@@ -17,5 +17,6 @@ __all__ = [
     "Notification",
     "Party",
     "PerformanceRecord",
+    "Rating",
     "RecusalRequest",
 ]

@@ -101,6 +101,11 @@ class AgreementSignature(models.Model):
     text_hash = models.CharField(max_length=64)
     # What was signed, kept even if a draft is later revised (its terms are replaced, the signature voided).
     signed_text = models.TextField(blank=True)
+    # For online signatures (电子签名法 art. 14): which login session, address and browser signed. The session
+    # key is stored as a SHA-256 so that the stored value cannot be replayed as a session cookie.
+    session_ref = models.CharField(_("签署会话"), max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(_("签署地址"), null=True, blank=True)
+    user_agent = models.CharField(_("签署终端"), max_length=300, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -109,6 +109,12 @@ class Case(models.Model):
         _("保管期限"), max_length=10, choices=RetentionClass.choices, blank=True, default=""
     )
     dossier_pages = models.PositiveIntegerField(_("卷宗页数"), null=True, blank=True)
+    # Prevention indicators of the MoJ statistics form (§5.10), each counted as 件/人: 0 means "not applicable",
+    # n > 0 means this case prevented that outcome for n persons.
+    prevented_suicide_persons = models.PositiveIntegerField(_("防止民间纠纷引起自杀（人）"), default=0)
+    prevented_criminal_persons = models.PositiveIntegerField(_("防止民间纠纷转化为刑事案件（人）"), default=0)
+    prevented_group_petition_persons = models.PositiveIntegerField(_("防止群体性上访（人）"), default=0)
+    prevented_group_fight_persons = models.PositiveIntegerField(_("防止群体性械斗（人）"), default=0)
     disposed_at = models.DateTimeField(_("销毁时间"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

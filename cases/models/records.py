@@ -86,3 +86,21 @@ class JudicialConfirmation(models.Model):
 
     class Meta:
         ordering = ["-applied_on", "-id"]
+
+
+class Rating(models.Model):
+    """A party's satisfaction rating (满意度) of the service, given after the case is closed. One per party."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="ratings")
+    party = models.ForeignKey("cases.Party", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(_("满意度评分"))  # 1 (very dissatisfied) … 5 (very satisfied)
+    comment = models.TextField(_("评价"), blank=True)
+    created_at = models.DateTimeField(_("评价时间"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "party"], name="rating_one_per_party"),
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_5"),
+        ]

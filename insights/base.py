@@ -1,0 +1,74 @@
+"""Shared definitions of the statistics: periods, areas and which cases a report counts.
+
+Every figure of the dashboard, the MoJ monthly form, the reconciliation (三统一), the entry notice and the
+benchmark starts from these functions, so that the same case is counted the same way everywhere.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+
+from cases.enums import CaseStatus
+from cases.models import Case
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed range of calendar days [start, end] in China time, with its Chinese label."""
+
+    start: date
+    end: date
+    label: str
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=TZ)
+
+    @property
+    def end_at(self) -> datetime:
+        """Exclusive upper bound: midnight after the last day."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=TZ)
+
+    def same_period_last_year(self) -> "Period":
+        return make_period(self.start.year - 1, self._kind(), self._index())
+
+    def _kind(self) -> str:
+        if self.start.month == 1 and self.end.month == 12:
+            return "year"
+        return "quarter" if (self.end.month - self.start.month) == 2 else "month"
+
+    def _index(self) -> int:
+        kind = self._kind()
+        return 1 if kind == "year" else (self.start.month - 1) // 3 + 1 if kind == "quarter" else self.start.month
+
+
+def _month_end(year: int, month: int) -> date:
+    return (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+
+
+def make_period(year: int, kind: str = "month", index: int = 1) -> Period:
+    """kind "month" (index 1–12), "quarter" (1–4) or "year"."""
+    if kind == "year":
+        return Period(date(year, 1, 1), date(year, 12, 31), f"{year}年")
+    if kind == "quarter":
+        first = 3 * (index - 1) + 1
+        return Period(date(year, first, 1), _month_end(year, first + 2), f"{year}年第{index}季度")
+    return Period(date(year, index, 1), _month_end(year, index), f"{year}年{index}月")
+
+
+def in_area(code: str) -> Q:
+    """Cases in an administrative area given by its division code (any level; "" = everywhere)."""
+    return Q(division_code__startswith=code) if code else Q()
+
+
+def reported_cases(qs: QuerySet[Case], period: Period) -> QuerySet[Case]:
+    """The cases a report for `period` counts as 调解案件 (mediated cases): accepted within the period. A case
+    transferred out after acceptance is counted once, by the committee that finally handles it (its linked intake
+    case there), so the transferred-out row is left out."""
+    return qs.filter(accepted_at__gte=period.start_at, accepted_at__lt=period.end_at).exclude(
+        status=CaseStatus.TRANSFERRED_OUT
+    )
