@@ -36,6 +36,23 @@ class Period:
     def same_period_last_year(self) -> "Period":
         return make_period(self.start.year - 1, self._kind(), self._index())
 
+    @property
+    def kind(self) -> str:
+        """ "month", "quarter" or "year" (the arguments of make_period, so a period round-trips through a URL)."""
+        return self._kind()
+
+    @property
+    def index(self) -> int:
+        return self._index()
+
+    @property
+    def year(self) -> int:
+        return self.start.year
+
+    def months(self) -> list[tuple[int, int]]:
+        """(year, month) of every calendar month the period covers, in order."""
+        return [(self.start.year, m) for m in range(self.start.month, self.end.month + 1)]
+
     def _kind(self) -> str:
         if self.start.month == 1 and self.end.month == 12:
             return "year"
@@ -58,6 +75,40 @@ def make_period(year: int, kind: str = "month", index: int = 1) -> Period:
         first = 3 * (index - 1) + 1
         return Period(date(year, first, 1), _month_end(year, first + 2), f"{year}年第{index}季度")
     return Period(date(year, index, 1), _month_end(year, index), f"{year}年{index}月")
+
+
+KINDS = {"month": 12, "quarter": 4, "year": 1}
+
+
+def period_or_none(year: object, kind: object, index: object) -> Period | None:
+    """make_period from untrusted input (URL parameters): None instead of an exception when out of range."""
+    try:
+        y, i = int(str(year)), int(str(index or 1))
+    except (TypeError, ValueError):
+        return None
+    if kind not in KINDS or not (2000 <= y <= 2100) or not (1 <= i <= KINDS[str(kind)]):
+        return None
+    return make_period(y, str(kind), i)
+
+
+def period_key(period: Period) -> str:
+    """The compact URL form of a period: "2026", "2026-Q2" or "2026-03"."""
+    if period.kind == "year":
+        return str(period.year)
+    if period.kind == "quarter":
+        return f"{period.year}-Q{period.index}"
+    return f"{period.year}-{period.index:02d}"
+
+
+def parse_period_key(value: object) -> Period | None:
+    """The inverse of period_key; None for anything else (never an exception on user input)."""
+    text = str(value or "").strip().upper()
+    year, _sep, rest = text.partition("-")
+    if not rest:
+        return period_or_none(year, "year", 1)
+    if rest.startswith("Q"):
+        return period_or_none(year, "quarter", rest[1:])
+    return period_or_none(year, "month", rest)
 
 
 def in_area(code: str) -> Q:

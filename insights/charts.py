@@ -1,0 +1,68 @@
+"""ECharts option dicts, built in Python and handed to the page with json_script (static/js/insights.js draws
+them). Each chart carries `links`: the case list behind each bar or point, opened on click."""
+
+from collections.abc import Callable
+
+from insights.metrics import AreaRow, Breakdown, Dashboard
+from insights.slices import Slice
+
+BLUE, GREEN, GREY = "#1f5aa6", "#2e8b57", "#9aa5b1"
+
+
+def _base(title: str) -> dict:
+    """The chart's title is the HTML heading above it (it wraps on a phone); `aria` describes it to screen readers."""
+    return {
+        "aria": {"enabled": True, "label": {"description": title}},
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
+    }
+
+
+def trend_chart(d: Dashboard, link: Callable[[Slice], str]) -> dict:
+    option = _base(f"月度受理趋势（{d.period.year}年与上年同期）")
+    option["legend"] = {"top": 0, "data": [f"{d.period.year}年受理", f"{d.period.year - 1}年受理", "调解成功"]}
+    option["xAxis"] = {"type": "category", "data": d.trend_months}
+    option["yAxis"] = {"type": "value", "minInterval": 1}
+    option["series"] = [
+        {"name": f"{d.period.year}年受理", "type": "bar", "data": d.trend_this, "itemStyle": {"color": BLUE}},
+        {"name": f"{d.period.year - 1}年受理", "type": "bar", "data": d.trend_last, "itemStyle": {"color": GREY}},
+        {"name": "调解成功", "type": "line", "data": d.trend_success, "itemStyle": {"color": GREEN}},
+    ]
+    return {"option": option, "links": []}
+
+
+def breakdown_chart(title: str, rows: list[Breakdown], d: Dashboard, link: Callable[[Slice], str]) -> dict:
+    shown = [r for r in rows if r.cases]
+    option = _base(title)
+    option["legend"] = {"top": 0, "data": ["受理", "成功"]}
+    option["yAxis"] = {
+        "type": "category",
+        "inverse": True,
+        "data": [r.label for r in shown],
+        "axisLabel": {"width": 110, "overflow": "truncate"},
+    }
+    option["xAxis"] = {"type": "value", "minInterval": 1}
+    option["series"] = [
+        {"name": "受理", "type": "bar", "data": [r.cases for r in shown], "itemStyle": {"color": BLUE}},
+        {"name": "成功", "type": "bar", "data": [r.success for r in shown], "itemStyle": {"color": GREEN}},
+    ]
+    links = [link(d.slice("cases", **r.filters)) for r in shown]
+    return {"option": option, "links": links, "height": max(200, 50 + 34 * len(shown))}
+
+
+def area_chart(rows: list[AreaRow], d: Dashboard, link: Callable[[Slice], str]) -> dict:
+    option = _base(f"按{d.area_level_label}")
+    option["legend"] = {"top": 0, "data": ["受理", "成功"]}
+    option["yAxis"] = {
+        "type": "category",
+        "inverse": True,
+        "data": [r.name for r in rows],
+        "axisLabel": {"width": 110, "overflow": "truncate"},
+    }
+    option["xAxis"] = {"type": "value", "minInterval": 1}
+    option["series"] = [
+        {"name": "受理", "type": "bar", "data": [r.cases for r in rows], "itemStyle": {"color": BLUE}},
+        {"name": "成功", "type": "bar", "data": [r.success for r in rows], "itemStyle": {"color": GREEN}},
+    ]
+    links = [link(Slice(r.code, d.period, "cases", r.committee_id)) for r in rows]
+    return {"option": option, "links": links, "height": max(200, 50 + 34 * len(rows))}
