@@ -1,43 +1,84 @@
+from dataclasses import dataclass, field
+
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Role, User
 
 
-def menu_for(user: User) -> list[tuple[str, str, str]]:
-    """(label, url, icon) entries of the top navigation, by role."""
+@dataclass(frozen=True)
+class MenuItem:
+    """One entry of the top navigation: a link, or a drop-down group of links (url empty, children set)."""
+
+    label: str
+    url: str
+    icon: str
+    children: tuple["MenuItem", ...] = field(default=())
+
+
+def _item(label: str, name: str, icon: str) -> MenuItem | None:
+    """A link to a named URL, or None when the page does not exist (an app not installed in this deployment)."""
+    try:
+        return MenuItem(label, reverse(name), icon)
+    except NoReverseMatch:
+        return None
+
+
+def _group(label: str, icon: str, *entries: tuple[str, str, str]) -> list[MenuItem]:
+    children = tuple(item for item in (_item(*e) for e in entries) if item)
+    if not children:
+        return []
+    return [children[0]] if len(children) == 1 else [MenuItem(label, "", icon, children)]
+
+
+def _links(*entries: tuple[str, str, str]) -> list[MenuItem]:
+    return [item for item in (_item(*e) for e in entries) if item]
+
+
+def menu_for(user: User) -> list[MenuItem]:
+    """The top navigation, by role. Supervisors' pages are grouped so that the bar fits one line on a desktop."""
     if user.role in (Role.MEDIATOR, Role.DIRECTOR):
-        return [
-            ("工作台", reverse("workbench:home"), "bi-house"),
-            ("登记纠纷", reverse("workbench:register"), "bi-plus-circle"),
-            ("案件", reverse("workbench:cases"), "bi-folder2-open"),
-        ]
-    if user.role in (Role.SFS_OFFICER, Role.COUNTY_ADMIN, Role.CITY_ADMIN):
-        items = [
-            ("总览", reverse("console:home"), "bi-speedometer2"),
-            ("案件", reverse("console:cases"), "bi-folder2-open"),
-            ("调解组织", reverse("console:committees"), "bi-building"),
-            ("调解员", reverse("console:mediators"), "bi-people"),
-        ]
-        items += _optional(
-            ("统计", "insights:dashboard", "bi-bar-chart"),
-            ("报表", "insights:monthly_form", "bi-table"),
-            ("录入通报", "supervision:entry_notice", "bi-megaphone"),
-            ("卷宗评查", "supervision:spot_checks", "bi-clipboard-check"),
-            ("台账导入", "imports:upload", "bi-upload"),
+        items = _links(
+            ("工作台", "workbench:home", "bi-house"),
+            ("登记纠纷", "workbench:register", "bi-plus-circle"),
+            ("案件", "workbench:cases", "bi-folder2-open"),
+            ("我的预约", "messaging:availability", "bi-calendar-check"),
+            ("评查结果", "supervision:committee_results", "bi-clipboard-check"),
         )
-        items.append(("节假日", reverse("console:holidays"), "bi-calendar3"))
+        if user.role == Role.DIRECTOR:
+            items += _links(("台账导入", "imports:upload", "bi-upload"))
+        return items
+    if user.role in (Role.SFS_OFFICER, Role.COUNTY_ADMIN, Role.CITY_ADMIN):
+        items = _links(("总览", "console:home", "bi-speedometer2"), ("案件", "console:cases", "bi-folder2-open"))
+        items += _group(
+            "统计报表",
+            "bi-bar-chart",
+            ("统计分析", "insights:dashboard", "bi-bar-chart"),
+            ("人民调解工作统计表", "insights:monthly_form", "bi-table"),
+            ("三统一核对", "supervision:reconciliation", "bi-check2-square"),
+        )
+        items += _group(
+            "督导检查",
+            "bi-clipboard-check",
+            ("录入情况通报", "supervision:entry_notice", "bi-megaphone"),
+            ("卷宗评查", "supervision:spot_checks", "bi-clipboard-check"),
+        )
+        items += _group(
+            "组织与人员",
+            "bi-building",
+            ("调解组织", "console:committees", "bi-building"),
+            ("调解员", "console:mediators", "bi-people"),
+        )
+        items += _group(
+            "数据",
+            "bi-database",
+            ("台账导入", "imports:upload", "bi-upload"),
+            ("节假日", "console:holidays", "bi-calendar3"),
+        )
         return items
     if user.role == Role.COURT_LIAISON:
-        return [("司法确认与委派案件", reverse("console:cases"), "bi-bank")]
-    return [("我的案件", reverse("cases:mine"), "bi-folder2-open")]
-
-
-def _optional(*entries: tuple[str, str, str]) -> list[tuple[str, str, str]]:
-    """Menu entries whose page exists (a URL name not (yet) defined is left out rather than breaking the menu)."""
-    items = []
-    for label, name, icon in entries:
-        try:
-            items.append((label, reverse(name), icon))
-        except NoReverseMatch:
-            continue
-    return items
+        return _links(("司法确认与委派案件", "console:cases", "bi-bank"))
+    return _links(
+        ("我的案件", "portal:cases", "bi-folder2-open"),
+        ("申请调解", "portal:apply", "bi-pencil-square"),
+        ("调解组织名册", "portal:roster", "bi-people"),
+    )
