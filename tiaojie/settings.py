@@ -181,9 +181,23 @@ TIAOJIE = {
     "JC_APPLY_DAYS": envint("JC_APPLY_DAYS", 30),
     "CASE_NUMBER_FORMAT": os.environ.get("CASE_NUMBER_FORMAT", "（{year}）{short}人调字第{seq}号"),
     "DOSSIER_CHECKLIST": BASE_DIR / "data" / "dossier_checklist.json",
+    # Supervision: entry discipline (deadline, thresholds of the 录入情况通报) and the 卷宗评查 checklist.
+    "ENTRY_RULES": BASE_DIR / "data" / "entry_rules.json",
+    "SPOT_CHECK_CHECKLIST": BASE_DIR / "data" / "spot_check_checklist.json",
     # Uploads (evidence, message attachments): the largest accepted file, in bytes.
     "UPLOAD_MAX_BYTES": envint("UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+    # Party portal: SMS verification codes and online applications (portal.limits reads these).
+    "SMS_CODE_TTL_SECONDS": envint("SMS_CODE_TTL_SECONDS", 300),
+    "SMS_CODE_MAX_ATTEMPTS": envint("SMS_CODE_MAX_ATTEMPTS", 5),
+    "SMS_CODE_INTERVAL_SECONDS": envint("SMS_CODE_INTERVAL_SECONDS", 60),
+    "SMS_CODES_PER_PHONE_PER_DAY": envint("SMS_CODES_PER_PHONE_PER_DAY", 10),
+    "SMS_CODES_PER_IP_PER_HOUR": envint("SMS_CODES_PER_IP_PER_HOUR", 20),
+    "APPLICATIONS_PER_ACCOUNT_PER_DAY": envint("APPLICATIONS_PER_ACCOUNT_PER_DAY", 3),
+    "APPLICATIONS_PER_IP_PER_DAY": envint("APPLICATIONS_PER_IP_PER_DAY", 10),
 }
+# Where SMS go (verification codes, notices to parties): a dotted path to a class with send(phone, text).
+# The default writes them to the console/log; a real gateway is a class with the same method.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "portal.sms.ConsoleBackend")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,109 @@
+"""Supervision configuration, read through one function each: the entry rules (录入纪律), the spot-check checklist
+(卷宗评查) and the case-number rule as a regular expression. Local rules live in data/, not in code."""
+
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class EntryRules:
+    deadline_days: int  # calendar days after the end of the case's month
+    facts_min_chars: int
+    drop_alert_percent: int
+    written_share_min_percent: int
+
+
+@cache
+def entry_rules() -> EntryRules:
+    with open(settings.TIAOJIE["ENTRY_RULES"], encoding="utf-8") as fh:
+        raw = json.load(fh)
+    rules = EntryRules(
+        deadline_days=int(raw["deadline_days_after_month_end"]),
+        facts_min_chars=int(raw["brief_facts_min_chars"]),
+        drop_alert_percent=int(raw.get("drop_alert_percent", 30)),
+        written_share_min_percent=int(raw.get("written_share_min_percent", 0)),
+    )
+    if rules.deadline_days < 0 or rules.facts_min_chars < 0:
+        raise ValueError("entry_rules.json: negative deadline or threshold")
+    return rules
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    label: str
+    max_points: Decimal
+    suggest: str | None
+    guide: str
+
+
+SUGGESTERS = {
+    "acceptance",
+    "dossier_complete",
+    "facts",
+    "agreement_terms",
+    "signatures",
+    "seal",
+    "follow_up",
+    "timeliness",
+}
+
+
+def load_checklist(path: str | None = None) -> dict:
+    """The checklist as stored with each spot check (a snapshot: later edits of the file do not change old checks)."""
+    with open(path or settings.TIAOJIE["SPOT_CHECK_CHECKLIST"], encoding="utf-8") as fh:
+        raw = json.load(fh)
+    items = raw["items"]
+    keys = [i["key"] for i in items]
+    if len(set(keys)) != len(keys):
+        raise ValueError("spot_check_checklist.json: duplicate keys")
+    unknown = [i["suggest"] for i in items if i.get("suggest") and i["suggest"] not in SUGGESTERS]
+    if unknown:
+        raise ValueError(f"spot_check_checklist.json: unknown suggesters {unknown}")
+    grades = sorted(raw["grades"], key=lambda g: -g["min_score"])
+    return {"items": items, "grades": grades}
+
+
+@cache
+def spot_check_checklist() -> dict:
+    return load_checklist()
+
+
+def checklist_items(snapshot: dict) -> list[ChecklistItem]:
+    return [
+        ChecklistItem(
+            key=i["key"],
+            label=i["label"],
+            max_points=Decimal(str(i["max_points"])),
+            suggest=i.get("suggest"),
+            guide=i.get("guide", ""),
+        )
+        for i in snapshot["items"]
+    ]
+
+
+def grade_for(score: Decimal | float | None, snapshot: dict) -> str:
+    if score is None:
+        return "—"
+    for g in snapshot["grades"]:
+        if score >= g["min_score"]:
+            return g["label"]
+    return snapshot["grades"][-1]["label"]
+
+
+@cache
+def case_number_regex(fmt: str | None = None) -> re.Pattern:
+    """settings.TIAOJIE["CASE_NUMBER_FORMAT"] turned into a regex with named groups year, short and seq.
+
+    The literal parts are matched exactly; {year} is four digits, {seq} a number without leading zeros and
+    {short} any non-empty text (checked against the committee's short name by the caller)."""
+    fmt = fmt or settings.TIAOJIE["CASE_NUMBER_FORMAT"]
+    fields = {"year": r"(?P<year>\d{4})", "short": r"(?P<short>.+?)", "seq": r"(?P<seq>[1-9]\d*)"}
+    parts = re.split(r"(\{year\}|\{short\}|\{seq\})", fmt)
+    pattern = "".join(fields[p[1:-1]] if p in ("{year}", "{short}", "{seq}") else re.escape(p) for p in parts)
+    return re.compile(rf"^{pattern}$")
