@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from messaging import views
 
 app_name = "messaging"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("case/<int:pk>/", views.thread, name="thread"),
+    path("case/<int:pk>/feed/", views.feed, name="feed"),
+    path("case/<int:pk>/post/", views.post, name="post"),
+    path("case/<int:pk>/booking/", views.booking, name="booking"),
+    path("attachment/<int:pk>/", views.attachment, name="attachment"),
+    path("booking/<int:pk>/propose/", views.propose, name="propose"),
+    path("booking/<int:pk>/<slug:action>/", views.booking_action, name="booking_action"),
+    path("availability/", views.availability, name="availability"),
+    path("availability/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+]

@@ -1,0 +1,157 @@
+"""Excel files the imports app writes: the case-list export (masked by role) and the import error report.
+
+Both are written with openpyxl's write-only mode into a spooled temporary file, so a large export keeps memory
+flat, and streamed to the browser from there.
+"""
+
+import tempfile
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from accounts.models import Role, User
+from cases import identity
+from cases.enums import CaseSource, CaseStatus, DisputeType, Outcome, PartyType, TerminationReason
+from cases.models import Case
+from imports import crypto
+from imports.models import ImportBatch, RowStatus
+
+EXPORT_COLUMNS = [
+    "案号",
+    "登记日期",
+    "受理日期",
+    "调委会",
+    "纠纷类型",
+    "来源",
+    "状态",
+    "当事人",
+    "身份证号",
+    "联系电话",
+    "涉及金额",
+    "调解结果",
+]
+
+
+def mask_phone(phone: str) -> str:
+    p = (phone or "").strip()
+    if len(p) < 7:
+        return "*" * len(p)
+    return p[:3] + "*" * (len(p) - 7) + p[-4:]
+
+
+def full_id_case_ids(user: User, qs: QuerySet[Case]) -> set[int]:
+    """The cases of `qs` (already scoped to the user) for which cases.permissions.can_view_full_id holds, in one
+    query instead of one per case: the director for the committee's cases, a mediator for the cases they mediate,
+    the court liaison for the cases before their court; nobody else."""
+    if user.role == Role.DIRECTOR and user.committee_id:
+        return set(qs.filter(committee_id=user.committee_id).values_list("pk", flat=True))
+    if user.role == Role.MEDIATOR and user.committee_id:
+        mediator = getattr(user, "mediator", None)
+        if mediator is None:
+            return set()
+        mine = Q(presiding_mediator=mediator) | Q(co_mediators=mediator)
+        return set(qs.filter(mine, committee_id=user.committee_id).values_list("pk", flat=True))
+    if user.role == Role.COURT_LIAISON and user.court_id:
+        court = Q(court_id=user.court_id) | Q(judicial_confirmations__court_id=user.court_id)
+        return set(qs.filter(court).values_list("pk", flat=True))
+    return set()
+
+
+def _outcome(case: Case) -> str:
+    if case.status == CaseStatus.NOT_ACCEPTED:
+        return "不予受理"
+    if case.outcome == Outcome.FAILURE and case.termination_reason:
+        return f"调解不成功（{TerminationReason(case.termination_reason).label}）"
+    return str(Outcome(case.outcome).label) if case.outcome else "—"
+
+
+def _local_date(value: datetime | None) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d}" if value else ""
+
+
+def case_rows(cases: Iterable[Case], full_ids: set[int]) -> Iterable[list]:
+    for case in cases:
+        full = case.pk in full_ids
+        parties = list(case.parties.all())
+        ids = []
+        for p in parties:
+            if p.party_type != PartyType.NATURAL_PERSON:
+                ids.append(p.credit_code or "—")
+            elif full:
+                ids.append(p.full_id_number() or "—")
+            else:
+                ids.append(p.id_number_masked or "—")
+        phones = [(p.phone if full else mask_phone(p.phone)) or "—" for p in parties]
+        yield [
+            case.case_no or case.registration_no,
+            _local_date(case.registered_at),
+            _local_date(case.accepted_at),
+            case.committee.name,
+            str(DisputeType(case.dispute_type).label),
+            str(CaseSource(case.source).label),
+            str(CaseStatus(case.status).label),
+            "、".join(p.name for p in parties),
+            "、".join(ids),
+            "、".join(phones),
+            float(case.amount_involved or 0),
+            _outcome(case),
+        ]
+
+
+def _bold_row(ws, values: list) -> list:
+    cells = []
+    for v in values:
+        c = WriteOnlyCell(ws, value=v)
+        c.font = Font(bold=True)
+        cells.append(c)
+    return cells
+
+
+def write_cases(user: User, qs: QuerySet[Case], total: int, full_ids: set[int]):
+    """The export as a spooled temporary file positioned at 0. Row 1 names who exported it and when (a plain
+    watermark, mediation-domain.md §13.3), row 2 the headers."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("案件清单")
+    ws.column_dimensions["A"].width = 28
+    for col in "BCFG":
+        ws.column_dimensions[col].width = 12
+    for col in "DEHIJ":
+        ws.column_dimensions[col].width = 24
+    now = timezone.localtime()
+    ws.append([f"由{user.display_name}于{now:%Y-%m-%d %H:%M}导出，共{total}件。含个人信息，仅限工作使用，不得外传。"])
+    ws.append(_bold_row(ws, EXPORT_COLUMNS))
+    cases = qs.select_related("committee").prefetch_related("parties").order_by("-registered_at", "-id")
+    for row in case_rows(cases.iterator(chunk_size=1000), full_ids):
+        ws.append(row)
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    wb.save(out)
+    out.seek(0)
+    return out
+
+
+def write_error_report(batch: ImportBatch):
+    """The rows that will not be imported, each with its original cells and the reason in Chinese."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("错误报告")
+    ws.append(_bold_row(ws, ["行号", *batch.headers, "错误说明"]))
+    bad = [RowStatus.ERROR, RowStatus.DUPLICATE, RowStatus.FAILED]
+    for row in batch.rows.filter(status__in=bad).order_by("row_number").iterator(chunk_size=1000):
+        cells = crypto.unseal(row.raw, []) or []
+        cells = list(cells) + [""] * (len(batch.headers) - len(cells))
+        ws.append([row.row_number, *cells[: len(batch.headers)], row.message])
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    wb.save(out)
+    out.seek(0)
+    return out
+
+
+def mask_preview_cell(value: object) -> object:
+    """Preview tables show the file's first rows; an ID number in them is shown masked."""
+    if isinstance(value, str) and len(value) == 18 and value[:17].isdigit():
+        return identity.mask_id_number(value)
+    return value
