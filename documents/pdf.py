@@ -19,6 +19,15 @@ def render_pdf(template_name: str, context: dict[str, Any], request: HttpRequest
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
+def layout_pdf(template_name: str, context: dict[str, Any], request: HttpRequest | None = None):
+    """The laid-out WeasyPrint document (pages with their anchors), for callers that need page numbers before
+    writing the PDF (the dossier index). `.write_pdf()` gives the bytes."""
+    from weasyprint import HTML
+
+    html = render_to_string(template_name, context, request=request)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+
+
 def pdf_response(data: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
     """An HTTP response carrying a PDF; the Chinese file name is sent RFC 6266-encoded by Django."""
     response = HttpResponse(data, content_type="application/pdf")
