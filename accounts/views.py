@@ -5,15 +5,18 @@ from django.shortcuts import redirect
 from accounts.models import Role
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Send each role to the front page of its interface."""
+    """Send each role to the front page of its interface; anonymous visitors get the public portal home."""
+    if not request.user.is_authenticated:
+        from portal.views import home as portal_home
+
+        return portal_home(request)
     role = request.user.role
     if role in (Role.MEDIATOR, Role.DIRECTOR):
         return redirect("workbench:home")
     if role in (Role.SFS_OFFICER, Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.COURT_LIAISON):
         return redirect("console:home" if role != Role.COURT_LIAISON else "console:cases")
-    return redirect("cases:mine")
+    return redirect("portal:cases")
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -75,6 +75,9 @@ def _available(action: str, case: Case, user: User) -> bool:
         if action == "seal_agreement":
             return not valid.filter(signer_role=SignerRole.SEAL).exists()
         signed_parties = set(valid.exclude(party=None).values_list("party_id", flat=True))
+        if user.role == Role.PARTY:
+            # A party signs only as themselves: offered while their own signature on the current text is missing.
+            return case.parties.filter(user=user).exclude(pk__in=signed_parties).exists()
         parties_missing = case.parties.exclude(pk__in=signed_parties).exists()
         return parties_missing or not valid.filter(signer_role=SignerRole.MEDIATOR).exists()
     if action == "recuse":

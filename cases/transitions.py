@@ -57,7 +57,10 @@ TABLE: list[Row] = [
     *_rows("resume", [S.PAUSED], S.IN_MEDIATION, M),
     # 8: agreement. A written agreement becomes effective by the SYSTEM row once all signatures and the seal exist.
     *_rows("draft_agreement", MEDIATING, None, M),
-    *_rows("sign_agreement", MEDIATING, None, M),
+    # A party signs online only as themselves (cases.actions.do_sign_agreement checks whose party it is). In
+    # re-mediation parties still sign in front of the mediator, who records it (see the portal report).
+    *_rows("sign_agreement", [S.IN_MEDIATION], None, M, P),
+    *_rows("sign_agreement", [S.REMEDIATION], None, M),
     *_rows("seal_agreement", MEDIATING, None, D),
     *_rows("agreement_effective", MEDIATING, S.AGREEMENT_REACHED, SY),
     *_rows("oral_agreement", MEDIATING, S.AGREEMENT_REACHED, M),
@@ -95,6 +98,10 @@ JC_TABLE: dict[str, tuple[set[JCStatus], JCStatus | None]] = {
 
 LABELS: dict[str, str] = {
     "register": "登记纠纷",
+    # Events that change no status and need no row of their own: they are checked against the party_refusal rows
+    # (the states in which a party may state their will about the mediation).
+    "party_joined": "当事人加入案件",
+    "party_consent": "当事人同意调解",
     "accept": "受理",
     "refuse": "不予受理",
     "transfer": "移交",

@@ -229,7 +229,6 @@ def test_anonymous_is_sent_to_login_everywhere(world):
         *case_urls(case),
         *CONSOLE_URLS,
         *WORKBENCH_URLS,
-        "/",
         "/cases/",
         f"/console/committees/{world.village_a.pk}/",
     ]
@@ -242,6 +241,13 @@ def test_anonymous_is_sent_to_login_everywhere(world):
         assert response.status_code == 302, url
         assert response["Location"].startswith("/accounts/login/?next="), url
     assert not AccessLog.objects.exists()
+
+
+def test_anonymous_home_is_the_public_portal(world):
+    """The site root is the public portal home (what mediation is, how to apply), not a login wall."""
+    response = Client().get("/")
+    assert response.status_code == 200
+    assert "人民调解" in response.content.decode()
 
 
 def accepted_case(world: World, mediator, director, committee, n: int):

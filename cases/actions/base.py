@@ -1,17 +1,22 @@
 """The machinery shared by every action: lock, check against the transition table, record the event, notify."""
 
+import logging
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from accounts.models import Role, User
 from cases.enums import CaseStatus
 from cases.models import Case, CaseEvent, Notification
 from cases.permissions import relations
 from cases.transitions import LABELS, Rel, find_row
+
+logger = logging.getLogger(__name__)
 
 
 class ActionRefused(Exception):
@@ -105,8 +110,28 @@ def notify_after_commit(
         Notification.objects.bulk_create(
             [Notification(user_id=uid, case_id=case_id, message=message[:200], created_at=created) for uid in targets]
         )
+        sms_parties(targets, message)
 
     transaction.on_commit(send)
+
+
+def sms_parties(user_ids: Iterable[int], message: str) -> None:
+    """Parties hear about each step by SMS as well (they may not open the portal): through the pluggable backend
+    named by settings.SMS_BACKEND. A failing SMS gateway never undoes or blocks the committed action."""
+    path = getattr(settings, "SMS_BACKEND", "")
+    if not path:
+        return
+    phones = (
+        User.objects.filter(pk__in=list(user_ids), role=Role.PARTY, is_active=True)
+        .exclude(phone="")
+        .values_list("phone", flat=True)
+    )
+    try:
+        backend = import_string(path)()
+        for phone in phones:
+            backend.send(phone, f"【人民调解】{message}。详情请登录调解平台查看。")
+    except Exception:  # noqa: BLE001 - an SMS outage must not break the action that already committed
+        logger.exception("SMS notification failed")
 
 
 def require(condition: bool, message: str, field: str | None = None) -> None:

@@ -484,17 +484,109 @@ def do_record_party_refusal(
     return case
 
 
+# States in which a case still belongs to its parties online (joining, consenting): not ended before it began.
+_GONE = {CaseStatus.NOT_ACCEPTED, CaseStatus.TRANSFERRED_OUT, CaseStatus.DISPOSED}
+
+
+def _own_party(case: Case, actor: User, party: Party) -> None:
+    require(party.case_id == case.pk, "该当事人不属于本案")
+    require(actor.role == Role.PARTY and party.user_id == actor.pk, "只能由当事人本人操作")
+
+
+def do_join_case(case: Case, actor: User, *, party: Party, at: datetime | None = None) -> Party:
+    """A party invited to a case (the other side of an online application) links their portal account to their
+    party record, after which they see the case and hear about every step. The invitation itself (code, link) is
+    checked by the portal; here: the party has no account yet and the case is not over before it began."""
+    at = now_or(at)
+    require(actor.role == Role.PARTY and actor.is_active, "只有当事人账号可以加入案件")
+    with transaction.atomic():
+        case = lock(case)
+        require(case.status not in _GONE, f"案件当前状态为“{CaseStatus(case.status).label}”，不能加入")
+        party = Party.objects.select_for_update().get(pk=party.pk)
+        require(party.case_id == case.pk, "该当事人不属于本案")
+        require(party.user_id is None, "该当事人已由其他账号加入")
+        require(not case.parties.filter(user=actor).exists(), "您已是本案当事人")
+        party.user = actor
+        party.save(update_fields=["user"])
+        record(case, "party_joined", actor, at, note=f"{party.name}通过线上邀请加入案件", data={"party": party.pk})
+        notify_after_commit(case, f"{party.name}已加入线上案件", actor, at=at)
+    return party
+
+
+def do_record_party_consent(case: Case, actor: User, *, party: Party, at: datetime | None = None) -> Case:
+    """A party states online that they agree to mediation (PML 17: mediation proceeds only if no party refuses).
+    Allowed wherever the party could still refuse (the party_refusal rows); the status does not change."""
+    at = now_or(at)
+    with transaction.atomic():
+        case = lock(case)
+        try:
+            check(case, "party_refusal", actor)
+        except ActionRefused:
+            raise ActionRefused("本案当前已不需要表示是否同意调解") from None
+        _own_party(case, actor, party)
+        require(not case.events.filter(action="party_consent", data__party=party.pk).exists(), "您已表示同意调解")
+        record(case, "party_consent", actor, at, note=f"{party.name}表示同意调解", data={"party": party.pk})
+        notify_after_commit(case, f"{party.name}同意调解", actor, at=at)
+    return case
+
+
+def do_withdraw_application(
+    case: Case, actor: User, *, party: Party, statement: str, routes: list[str], at: datetime | None = None
+) -> Case:
+    """The applicant withdraws (PML 23(2): a party may demand that mediation end). The party_refusal rows of the
+    table apply: INTAKE → NOT_ACCEPTED; ACCEPTED/IN_MEDIATION/PAUSED/REMEDIATION → TERMINATED with the reason
+    PARTY_WITHDREW. The other routes shown to the party are recorded (PML 26)."""
+    at = now_or(at)
+    require(bool(routes), "请选择已告知当事人的其他解决途径", "routes")
+    with transaction.atomic():
+        case = lock(case)
+        target = check(case, "party_refusal", actor)
+        _own_party(case, actor, party)
+        require(party.side == PartySide.APPLICANT, "只有申请人可以撤回申请；被申请人可以表示不同意调解")
+        text = f"{party.name}撤回调解申请" + (f"：{statement.strip()}" if statement.strip() else "")
+        case.routes_informed = routes_text(routes)
+        if target == CaseStatus.NOT_ACCEPTED:
+            case.not_accepted_reason = text
+        else:
+            case.termination_reason = TerminationReason.PARTY_WITHDREW
+            case.termination_note = text
+            case.outcome = Outcome.FAILURE
+        case.save(
+            update_fields=[
+                "routes_informed",
+                "not_accepted_reason",
+                "termination_reason",
+                "termination_note",
+                "outcome",
+            ]
+        )
+        record(
+            case,
+            "party_refusal",
+            actor,
+            at,
+            to=target,
+            note=text,
+            data={"party": party.pk, "routes": routes, "withdrawn": True},
+        )
+        notify_after_commit(case, "申请人已撤回调解申请", actor, at=at)
+    return case
+
+
 __all__ = [
     "ActionRefused",
     "CaseData",
     "PartyData",
     "do_accept_case",
     "do_assign_mediators",
+    "do_join_case",
+    "do_record_party_consent",
     "do_record_party_refusal",
     "do_recuse_mediator",
     "do_refuse_case",
     "do_register_case",
     "do_transfer_case",
+    "do_withdraw_application",
     "format_case_no",
     "routes_text",
 ]

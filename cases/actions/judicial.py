@@ -30,6 +30,55 @@ def _jc_step(case: Case, action: str) -> None:
     require(current in before, f"司法确认当前为“{current.label}”，不能执行此操作")
 
 
+def _jc_apply_guards(
+    case: Case,
+    actor: User,
+    applicant: Party,
+    consenting: Party,
+    applied_on: date,
+    at: datetime,
+    requested_at: datetime | None,
+) -> None:
+    """The rules of a joint application (PML 33), shared by the application itself and the portal's check of a
+    party's request before the other party is asked to consent. Caller holds the lock."""
+    check(case, "jc_apply", actor)
+    _jc_step(case, "jc_apply")
+    agreement = current_agreement(case)
+    require(
+        agreement is not None and agreement.form == AgreementForm.WRITTEN and agreement.effective_at,
+        "只有已生效的书面调解协议可以申请司法确认",
+    )
+    require(applicant.case_id == case.pk and consenting.case_id == case.pk, "申请人须为本案当事人")
+    require(applicant.pk != consenting.pk, "司法确认须由双方当事人共同申请", "consenting")
+    require(applicant.side != consenting.side, "司法确认须由协议双方共同申请：同意申请的须为对方当事人", "consenting")
+    require(applied_on >= local_date(agreement.effective_at), "申请日期不能早于协议生效日期", "applied_on")
+    if actor.role == Role.PARTY:
+        # One applies, the other consents (joint application): the consenting party completes the application
+        # online only on a request the applicant made from their own account.
+        own = applicant.user_id == actor.pk or (consenting.user_id == actor.pk and requested_at is not None)
+        require(own, "只能以本人名义申请")
+    require(applied_on <= local_date(at), "申请日期不能晚于今天", "applied_on")
+    deadline = jc_deadline(case)
+    require(
+        applied_on <= deadline,
+        f"已超过申请期限：应自协议生效之日起{settings.TIAOJIE['JC_APPLY_DAYS']}日内（{deadline:%Y年%m月%d日}前）"
+        "申请司法确认",
+        "applied_on",
+    )
+
+
+def check_judicial_confirmation_request(
+    case: Case, actor: User, *, applicant: Party, consenting: Party, at: datetime | None = None
+) -> None:
+    """Raise ActionRefused if a party's request to apply jointly, made now, could not become an application: the
+    portal asks this before it asks the other party to consent, so the same rules (the 30-day window above all)
+    answer both steps. Writes nothing."""
+    at = now_or(at)
+    with transaction.atomic():
+        case = lock(case)
+        _jc_apply_guards(case, actor, applicant, consenting, local_date(at), at, None)
+
+
 def do_apply_judicial_confirmation(
     case: Case,
     actor: User,
@@ -39,34 +88,16 @@ def do_apply_judicial_confirmation(
     court: Court,
     applied_on: date,
     at: datetime | None = None,
+    requested_at: datetime | None = None,
 ) -> JudicialConfirmation:
     """JC NOT_APPLIED → APPLIED: the parties jointly apply (one applies, the other consents) within 30 days of the
-    written agreement taking effect. The committee cannot apply on its own; it records the parties' application."""
+    written agreement taking effect. The committee cannot apply on its own; it records the parties' application.
+    Online, the applicant's request (`requested_at`) is completed by the consenting party's own action."""
     at = now_or(at)
     with transaction.atomic():
         case = lock(case)
-        check(case, "jc_apply", actor)
-        _jc_step(case, "jc_apply")
+        _jc_apply_guards(case, actor, applicant, consenting, applied_on, at, requested_at)
         agreement = current_agreement(case)
-        require(
-            agreement is not None and agreement.form == AgreementForm.WRITTEN and agreement.effective_at,
-            "只有已生效的书面调解协议可以申请司法确认",
-        )
-        require(applicant.case_id == case.pk and consenting.case_id == case.pk, "申请人须为本案当事人")
-        require(applicant.pk != consenting.pk, "司法确认须由双方当事人共同申请", "consenting")
-        require(
-            applicant.side != consenting.side, "司法确认须由协议双方共同申请：同意申请的须为对方当事人", "consenting"
-        )
-        require(applied_on >= local_date(agreement.effective_at), "申请日期不能早于协议生效日期", "applied_on")
-        if actor.role == Role.PARTY:
-            require(applicant.user_id == actor.pk, "只能以本人名义申请")
-        require(applied_on <= local_date(at), "申请日期不能晚于今天", "applied_on")
-        deadline = jc_deadline(case)
-        require(
-            applied_on <= deadline,
-            f"已超过申请期限：应自协议生效之日起30日内（{deadline:%Y年%m月%d日}前）申请司法确认",
-            "applied_on",
-        )
         jc = JudicialConfirmation.objects.create(
             case=case,
             agreement=agreement,
@@ -149,4 +180,10 @@ def do_record_court_decision(
     return jc
 
 
-__all__ = ["do_apply_judicial_confirmation", "do_record_court_acceptance", "do_record_court_decision", "jc_deadline"]
+__all__ = [
+    "check_judicial_confirmation_request",
+    "do_apply_judicial_confirmation",
+    "do_record_court_acceptance",
+    "do_record_court_decision",
+    "jc_deadline",
+]

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
-from accounts.models import User
+from accounts.models import Role, User
 from cases.actions.base import check, local_date, lock, notify_after_commit, now_or, record, require
 from cases.actions.intake import routes_text
 from cases.enums import (
@@ -355,22 +355,49 @@ def _start_performance(case: Case, agreement: Agreement, at: datetime) -> None:
 
 
 def do_sign_agreement(
-    case: Case, actor: User, *, party: Party | None, method: str, at: datetime | None = None
+    case: Case,
+    actor: User,
+    *,
+    party: Party | None,
+    method: str,
+    at: datetime | None = None,
+    expected_hash: str = "",
+    session_ref: str = "",
+    ip_address: str | None = None,
+    user_agent: str = "",
 ) -> AgreementSignature:
     """Self-loop (row 8): record one party's signature, seal or fingerprint (party given) or the presiding
-    mediator's signature (party None) on the current draft text. The last missing signature makes it effective."""
+    mediator's signature (party None) on the current draft text. The last missing signature makes it effective.
+
+    A party signing online (actor is the party's own account) signs only as themselves, always as an electronic
+    signature (电子签名法 art. 14), and only the text they read: `expected_hash` is the hash of the text shown to
+    them, so a draft revised in the meantime is refused instead of signed unseen. The session (as a SHA-256 of the
+    session key), address and browser are kept with the signature."""
     at = now_or(at)
+    party_actor = actor.role == Role.PARTY
+    if party_actor:
+        method = SignatureMethod.E_SIGNATURE
     require(method in SignatureMethod.values, "请选择签署方式", "method")
     with transaction.atomic():
         case = lock(case)
         check(case, "sign_agreement", actor)
         agreement = current_agreement(case)
         require(agreement is not None and agreement.status == AgreementStatus.DRAFT, "没有待签署的书面协议")
+        if expected_hash:
+            require(
+                expected_hash == agreement.text_hash(),
+                "协议文本在您阅读后已被调解员修改，请重新阅读修改后的协议再签署",
+                "text_hash",
+            )
         valid = agreement.valid_signatures()
+        if party_actor:
+            require(party is not None and party.user_id == actor.pk, "只能以本人名义签署协议")
         if party is not None:
             require(party.case_id == case.pk, "该当事人不属于本案")
             require(not valid.filter(party=party).exists(), f"{party.name}已签署当前文本")
             sig = AgreementSignature(agreement=agreement, signer_role=SignerRole.PARTY, party=party, method=method)
+            if party_actor:
+                sig.session_ref, sig.ip_address, sig.user_agent = session_ref[:64], ip_address, user_agent[:300]
             who = party.name
         else:
             mediator = getattr(actor, "mediator", None)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
-from accounts.models import User
+from accounts.models import Role, User
 from cases.actions.base import check, local_date, lock, notify_after_commit, now_or, record, require
 from cases.dossier import missing_items
 from cases.enums import (
@@ -18,7 +18,7 @@ from cases.enums import (
     RetentionClass,
     Satisfaction,
 )
-from cases.models import Case, FollowUp, Instalment, Party, PerformanceRecord
+from cases.models import Case, FollowUp, Instalment, Party, PerformanceRecord, Rating
 from cases.permissions import current_agreement, current_jc
 from workdays.calendar import add_months, mediation_due_date
 
@@ -290,11 +290,35 @@ def do_dispose_case(case: Case, actor: User, *, approval: str, at: datetime | No
     return case
 
 
+RATABLE = {CaseStatus.CLOSED, CaseStatus.ARCHIVED}
+
+
+def do_rate_service(
+    case: Case, actor: User, *, party: Party, score: int, comment: str = "", at: datetime | None = None
+) -> Rating:
+    """A party rates the service once the case is closed (满意度): one rating per party, score 1–5. Ratings feed
+    the statistics; they change nothing in the case and write no case event (feedback, not a step of the case)."""
+    at = now_or(at)
+    require(isinstance(score, int) and 1 <= score <= 5, "请选择1到5星的评分", "score")
+    require(len(comment.strip()) <= 1000, "评价最多1000字", "comment")
+    with transaction.atomic():
+        case = lock(case)
+        require(case.status in RATABLE, "结案后才能评价")
+        require(party.case_id == case.pk, "该当事人不属于本案")
+        require(actor.role == Role.PARTY and party.user_id == actor.pk, "只能由当事人本人评价")
+        require(not Rating.objects.filter(case=case, party=party).exists(), "您已评价过本案，感谢您的反馈")
+        rating = Rating.objects.create(
+            case=case, party=party, user=actor, score=score, comment=comment.strip(), created_at=at
+        )
+    return rating
+
+
 __all__ = [
     "do_archive_case",
     "do_close_case",
     "do_confirm_performed",
     "do_dispose_case",
+    "do_rate_service",
     "do_record_follow_up",
     "do_record_immediate_performance",
     "do_record_payment",

@@ -1,0 +1,124 @@
+"""Sign-in by mobile number and SMS code: sending (rate-limited per number and per address), checking (expiring,
+single-use, a few attempts), and the application rate limits. Limits come from settings.TIAOJIE."""
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from portal.models import ApplicationDraft, PhoneCode, secret_digest
+from portal.sms import send_sms
+
+PHONE = re.compile(r"^1[3-9]\d{9}$")
+
+
+class PortalRefused(Exception):
+    """A refusal shown to the citizen next to the field (Chinese)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+def cfg(name: str) -> int:
+    return int(settings.TIAOJIE[name])
+
+
+def normalise_phone(raw: str) -> str:
+    phone = re.sub(r"[\s-]", "", raw or "").removeprefix("+86")
+    if not PHONE.match(phone):
+        raise PortalRefused("请输入11位手机号码，例如 13912345678", "phone")
+    return phone
+
+
+def mask_phone(phone: str) -> str:
+    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else "****"
+
+
+def _hash(phone: str, code: str) -> str:
+    return secret_digest(f"sms:{phone}:{code}")
+
+
+def send_code(phone: str, ip: str | None) -> PhoneCode:
+    """Send a fresh 6-digit code, unless this number asked too recently or too often, or this address asked for too
+    many codes in the last hour."""
+    now = timezone.now()
+    with transaction.atomic():
+        recent = PhoneCode.objects.select_for_update().filter(phone=phone, created_at__gte=now - timedelta(days=1))
+        last = recent.first()
+        interval = cfg("SMS_CODE_INTERVAL_SECONDS")
+        if last is not None and (now - last.created_at).total_seconds() < interval:
+            wait = interval - int((now - last.created_at).total_seconds())
+            raise PortalRefused(f"验证码刚刚已发送，请{wait}秒后再获取", "phone")
+        if recent.count() >= cfg("SMS_CODES_PER_PHONE_PER_DAY"):
+            raise PortalRefused("该手机号今天获取验证码的次数已达上限，请明天再试或到调委会现场申请", "phone")
+        if ip and PhoneCode.objects.filter(ip_address=ip, created_at__gte=now - timedelta(hours=1)).count() >= cfg(
+            "SMS_CODES_PER_IP_PER_HOUR"
+        ):
+            raise PortalRefused("操作过于频繁，请一小时后再试", "phone")
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        row = PhoneCode.objects.create(
+            phone=phone,
+            code_hash=_hash(phone, code),
+            ip_address=ip,
+            created_at=now,
+            expires_at=now + timedelta(seconds=cfg("SMS_CODE_TTL_SECONDS")),
+        )
+    minutes = max(1, cfg("SMS_CODE_TTL_SECONDS") // 60)
+    send_sms(phone, f"【人民调解】您的验证码是{code}，{minutes}分钟内有效。请勿告诉他人。")
+    return row
+
+
+@dataclass
+class Verified:
+    phone: str
+
+
+def verify_code(phone: str, code: str) -> Verified:
+    """Accept the latest code sent to `phone` once: refused when wrong, expired, already used or tried too often."""
+    code = (code or "").strip()
+    if not re.fullmatch(r"\d{6}", code):
+        raise PortalRefused("请输入短信中的6位数字验证码", "code")
+    now = timezone.now()
+    refusal: str | None = None
+    with transaction.atomic():  # the refusal is raised after commit, so a failed attempt stays counted
+        row = PhoneCode.objects.select_for_update().filter(phone=phone).first()
+        limit = cfg("SMS_CODE_MAX_ATTEMPTS")
+        if row is None:
+            refusal = "请先获取验证码"
+        elif row.used_at is not None:
+            refusal = "该验证码已使用过，请重新获取"
+        elif row.expires_at < now:
+            refusal = "验证码已过期，请重新获取"
+        elif row.attempts >= limit:
+            refusal = "输错次数过多，该验证码已失效，请重新获取"
+        elif not secrets.compare_digest(row.code_hash, _hash(phone, code)):
+            row.attempts += 1
+            row.save(update_fields=["attempts"])
+            left = limit - row.attempts
+            refusal = f"验证码不正确，还可以再试{left}次" if left > 0 else "输错次数过多，该验证码已失效，请重新获取"
+        else:
+            row.used_at = now
+            row.save(update_fields=["used_at"])
+    if refusal:
+        raise PortalRefused(refusal, "code")
+    return Verified(phone=phone)
+
+
+def check_application_limits(user, ip: str | None) -> None:
+    """At most N online applications per account and M per address in 24 hours (against floods, not citizens: the
+    committee also takes applications in person and by phone)."""
+    since = timezone.now() - timedelta(days=1)
+    done = ApplicationDraft.objects.filter(submitted_at__gte=since)
+    if done.filter(user=user).count() >= cfg("APPLICATIONS_PER_ACCOUNT_PER_DAY"):
+        raise PortalRefused("您今天提交的申请已达上限。如有急事，请直接联系当地调委会。")
+    if ip and done.filter(submitted_ip=ip).count() >= cfg("APPLICATIONS_PER_IP_PER_DAY"):
+        raise PortalRefused("该网络今天提交的申请过多，请明天再试，或直接联系当地调委会。")
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
