@@ -7,6 +7,7 @@ from django import forms
 from django.forms import formset_factory
 
 from cases import actions as A
+from cases.actions.performance import PREVENTION_FIELDS
 from cases.enums import FollowUpOutcome, RetentionClass, Satisfaction, SignatureMethod
 from cases.forms import DATE, TEXTAREA, ActionForm, NoteForm
 from cases.models import Instalment
@@ -280,16 +281,32 @@ class RemediateForm(ActionForm):
         )
 
 
+def _prevention_field(label: str) -> forms.IntegerField:
+    return forms.IntegerField(label=label, required=False, min_value=0, max_value=100000, initial=0)
+
+
 class CloseForm(ActionForm):
     action, submit_label = "close", "结案"
     summary = forms.CharField(label="结案情况（结案报告）", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     advised_litigation = forms.BooleanField(
         label="已告知当事人可就履行问题向人民法院起诉或申请强制执行", required=False
     )
+    # Prevention indicators of the MoJ statistics form (件/人): persons for whom this mediation prevented it.
+    prevented_suicide_persons = _prevention_field("防止民间纠纷引起自杀（人数，无则填0）")
+    prevented_criminal_persons = _prevention_field("防止民间纠纷转化为刑事案件（人数）")
+    prevented_group_petition_persons = _prevention_field("防止群体性上访（人数）")
+    prevented_group_fight_persons = _prevention_field("防止群体性械斗（人数）")
 
     def run(self):
         d = self.cleaned_data
-        return A.do_close_case(self.case, self.actor, summary=d["summary"], advised_litigation=d["advised_litigation"])
+        prevention = {key: d.get(key) or 0 for key in PREVENTION_FIELDS}
+        return A.do_close_case(
+            self.case,
+            self.actor,
+            summary=d["summary"],
+            advised_litigation=d["advised_litigation"],
+            prevention=prevention,
+        )
 
 
 class ArchiveForm(ActionForm):

@@ -69,6 +69,10 @@ def overdue_days(case) -> int:
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = access_case_by_id(request.user, pk)
+    if request.user.role == Role.PARTY:
+        # Parties follow their case in the portal (citizen timeline, signing, messages); every link to a case —
+        # notifications, messages, bookings — lands there.
+        return redirect("portal:case", pk=case.pk)
     if request.user.role in SUPERVISOR_ROLES | {Role.COURT_LIAISON}:
         # Case-level access by supervisors and courts is logged (mediation-domain.md §13.3).
         AccessLog.objects.create(

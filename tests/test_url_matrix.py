@@ -130,14 +130,18 @@ def test_case_urls(world, kind, persona):
         assert case.events.count() == events
         return
 
-    # The case page: masked numbers only, never the full ones.
+    # The case page: masked numbers only, never the full ones. A party is sent to the portal's case page, which
+    # shows no identity numbers at all.
     response = client.get(f"/cases/{case.pk}/")
+    if persona == "party_user":
+        assert response.status_code == 302 and response["Location"] == f"/portal/cases/{case.pk}/"
+        response = client.get(response["Location"])
     assert response.status_code == 200
     html = response.content.decode()
     for party, full in zip(parties, full_numbers, strict=True):
         assert full not in html
         assert party.id_number_masked == full[:3] + "*" * 11 + full[-4:]
-        assert party.id_number_masked in html
+        assert (party.id_number_masked in html) == (persona != "party_user")
     # Supervisors' and courts' case-level access is logged (§13.3); the committee's own people are not.
     logged = AccessLog.objects.filter(user=user, case=case, action="VIEW_CASE").exists()
     assert logged == (user.role in SUPERVISOR_ROLES | {Role.COURT_LIAISON})

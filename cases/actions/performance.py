@@ -216,15 +216,34 @@ def do_start_remediation(
     return case
 
 
+PREVENTION_FIELDS = (
+    "prevented_suicide_persons",
+    "prevented_criminal_persons",
+    "prevented_group_petition_persons",
+    "prevented_group_fight_persons",
+)
+
+
 def do_close_case(
-    case: Case, actor: User, *, summary: str, advised_litigation: bool = False, at: datetime | None = None
+    case: Case,
+    actor: User,
+    *,
+    summary: str,
+    advised_litigation: bool = False,
+    prevention: dict[str, int] | None = None,
+    at: datetime | None = None,
 ) -> Case:
     """PERFORMED/TERMINATED/NON_PERFORMANCE → CLOSED (rows 15, 17) with the closing report (结案报告).
 
     From NON_PERFORMANCE only after urging has failed and the parties were told they may sue (PML 32), or apply
-    for enforcement where the court confirmed the agreement (PML 33)."""
+    for enforcement where the court confirmed the agreement (PML 33). `prevention` records the MoJ form's
+    prevention indicators (防止自杀/民转刑/群体性上访/群体性械斗: persons, 0 = not applicable)."""
     at = now_or(at)
     require(len(summary.strip()) >= 4, "请填写结案情况", "summary")
+    prevention = {k: v for k, v in (prevention or {}).items() if v}
+    for key, persons in prevention.items():
+        require(key in PREVENTION_FIELDS, "未知的预防指标", key)
+        require(isinstance(persons, int) and 0 < persons <= 100000, "人数应为0至100000之间的整数", key)
     with transaction.atomic():
         case = lock(case)
         target = check(case, "close", actor)
@@ -241,8 +260,10 @@ def do_close_case(
                 recorded_by=actor,
             )
         case.closed_at, case.closing_summary = at, summary.strip()
-        case.save(update_fields=["closed_at", "closing_summary"])
-        record(case, "close", actor, at, to=target, note=summary.strip())
+        for key, persons in prevention.items():
+            setattr(case, key, persons)
+        case.save(update_fields=["closed_at", "closing_summary", *prevention])
+        record(case, "close", actor, at, to=target, note=summary.strip(), data={"prevention": prevention})
         notify_after_commit(case, "案件已结案", actor, at=at)
     return case
 

@@ -145,3 +145,36 @@ def test_dispose_a_dossier_archived_on_29_february(world):
         A.do_dispose_case(case, world.county_admin, approval="经县司法局审批", at=dt(2038, 2, 27))
     A.do_dispose_case(case, world.county_admin, approval="经县司法局审批", at=dt(2038, 3, 1))
     assert reload(case).status == S.DISPOSED
+
+
+def test_close_records_prevention_indicators_and_refuses_nonsense(world):
+    case = make_case(world, S.PERFORMED)
+    with refused(case, "人数应为0至100000之间的整数"):
+        A.do_close_case(
+            case, world.mediator_a, summary="协议已履行完毕，结案", prevention={"prevented_criminal_persons": -2}
+        )
+    with refused(case, "未知的预防指标"):
+        A.do_close_case(case, world.mediator_a, summary="协议已履行完毕，结案", prevention={"nonsense": 1})
+    assert reload(case).status == S.PERFORMED
+    A.do_close_case(
+        case,
+        world.mediator_a,
+        summary="协议已履行完毕，结案",
+        prevention={"prevented_criminal_persons": 3, "prevented_suicide_persons": 0},
+    )
+    case = reload(case)
+    assert case.status == S.CLOSED
+    assert (case.prevented_criminal_persons, case.prevented_suicide_persons) == (3, 0)
+    assert case.events.get(action="close").data == {"prevention": {"prevented_criminal_persons": 3}}
+
+
+def test_close_form_takes_prevention_persons(world, client):
+    case = make_case(world, S.PERFORMED)
+    client.force_login(world.mediator_a)
+    url = f"/cases/{case.pk}/do/close/"
+    response = client.post(url, {"summary": "协议已履行完毕，结案", "prevented_group_petition_persons": "abc"})
+    assert response.status_code == 200 and "输入整数" in response.content.decode()
+    assert reload(case).status == S.PERFORMED
+    response = client.post(url, {"summary": "协议已履行完毕，结案", "prevented_group_petition_persons": "12"})
+    assert response.status_code == 302
+    assert reload(case).prevented_group_petition_persons == 12
