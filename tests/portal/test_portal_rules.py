@@ -358,3 +358,33 @@ def test_rating_only_after_closure_and_once(world):
     client.post(f"/portal/cases/{closed.pk}/rate/", {"score": "1"})
     rating = Rating.objects.get()
     assert (rating.case, rating.score, rating.comment) == (closed, 4, "满意")
+
+
+def test_staff_case_page_lists_the_online_evidence_and_streams_it_in_scope(world, client):
+    """A mediator sees what the applicant uploaded online; another committee's mediator gets 404 for the file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.enums import CaseStatus
+    from cases.uploads import check_upload, store
+    from portal.models import Evidence
+    from tests.world import make_case
+
+    case = make_case(world, CaseStatus.IN_MEDIATION)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    f = SimpleUploadedFile("维修报价.pdf", pdf, content_type="application/pdf")
+    checked = check_upload(f)
+    ev = Evidence.objects.create(
+        case=case,
+        uploaded_by=world.party_user,
+        path=store(f, checked, f"evidence/{case.pk}"),
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+    )
+    client.force_login(world.mediator_a)
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "当事人在线提交的证据" in html and "维修报价.pdf" in html
+    response = client.get(f"/portal/evidence/{ev.pk}/")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == pdf
+    client.force_login(world.mediator_c)
+    assert client.get(f"/portal/evidence/{ev.pk}/").status_code == 404
