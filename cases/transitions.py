@@ -57,10 +57,8 @@ TABLE: list[Row] = [
     *_rows("resume", [S.PAUSED], S.IN_MEDIATION, M),
     # 8: agreement. A written agreement becomes effective by the SYSTEM row once all signatures and the seal exist.
     *_rows("draft_agreement", MEDIATING, None, M),
-    # A party signs online only as themselves (cases.actions.do_sign_agreement checks whose party it is). In
-    # re-mediation parties still sign in front of the mediator, who records it (see the portal report).
-    *_rows("sign_agreement", [S.IN_MEDIATION], None, M, P),
-    *_rows("sign_agreement", [S.REMEDIATION], None, M),
+    # A party signs online only as themselves (cases.actions.do_sign_agreement checks whose party it is).
+    *_rows("sign_agreement", MEDIATING, None, M, P),
     *_rows("seal_agreement", MEDIATING, None, D),
     *_rows("agreement_effective", MEDIATING, S.AGREEMENT_REACHED, SY),
     *_rows("oral_agreement", MEDIATING, S.AGREEMENT_REACHED, M),

@@ -27,6 +27,7 @@ class Scenario:
     build: Callable[[World], Case]
     draft: bool = False  # a DRAFT written agreement is current
     sealed: bool = False  # ... and already carries the committee seal
+    parties_signed: bool = False  # ... and every party has signed it (a party has nothing left to sign)
     jc: JCStatus = JCStatus.NOT_APPLIED
     court_linked: bool = False  # referred by world.court or a JC at world.court
     # SYSTEM events expected after the actor's own event: action -> [(action, from, to)]
@@ -158,6 +159,7 @@ SCENARIOS: list[Scenario] = [
         build_sealed_without_mediator,
         draft=True,
         sealed=True,
+        parties_signed=True,
         focus=AGREEMENT_STEPS,
         system_after={"sign_agreement": [("agreement_effective", S.REMEDIATION, S.AGREEMENT_REACHED)]},
     ),

@@ -80,7 +80,7 @@ def expected_rels(persona: str, sc: Scenario) -> set[Rel]:
     return set()  # mediator_b, mediator_c, sfs_officer, other_county_admin, city_admin, outsider
 
 
-def extra_ok(action: str, sc: Scenario) -> bool:
+def extra_ok(action: str, sc: Scenario, rels: set[Rel] | frozenset[Rel] = frozenset()) -> bool:
     if action == "jc_apply":
         return sc.written_effective and sc.jc in (JCStatus.NOT_APPLIED, JCStatus.WITHDRAWN, JCStatus.NOT_ACCEPTED)
     if action in ("jc_court_accept", "jc_court_refuse"):
@@ -88,7 +88,8 @@ def extra_ok(action: str, sc: Scenario) -> bool:
     if action == "jc_decide":
         return sc.jc == JCStatus.ACCEPTED
     if action == "sign_agreement":
-        return sc.draft
+        # A party signs only as themselves: once every party has signed, a party alone has nothing to sign.
+        return sc.draft and not (rels and set(rels) <= {Rel.PARTY} and sc.parties_signed)
     if action == "seal_agreement":
         return sc.draft and not sc.sealed
     if action == "recuse":
@@ -101,7 +102,7 @@ def table_rows(action: str, status: CaseStatus):
 
 
 def expected_allowed(action: str, sc: Scenario, rels: set[Rel]) -> bool:
-    return any(rels & r.rels for r in table_rows(action, sc.status)) and extra_ok(action, sc)
+    return any(rels & r.rels for r in table_rows(action, sc.status)) and extra_ok(action, sc, rels)
 
 
 def expected_refusal(action: str, sc: Scenario, rels: set[Rel]) -> str | None:
