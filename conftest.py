@@ -9,3 +9,6 @@ os.environ.setdefault("TIAOJIE_ENV", "test")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # Uploaded files of the tests go to a throwaway directory, never into var/private.
 os.environ.setdefault("PRIVATE_FILES_ROOT", tempfile.mkdtemp(prefix="tiaojie-private-"))
+
+# The browser fixtures (one Playwright + Chromium for the whole session) are shared by every test package.
+pytest_plugins = ["tests.browser"]

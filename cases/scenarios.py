@@ -250,7 +250,12 @@ class Walker:
             notes="协议已履行，当事人关系缓和",
             at=self.at,
         )
-        A.do_close_case(self.case, self.cast.mediator, summary="协议已履行完毕，结案", at=self.tick(1, 48))
+        summary, prevention = "协议已履行完毕，结案", self.prevention()
+        A.do_close_case(self.case, self.cast.mediator, summary=summary, prevention=prevention, at=self.tick(1, 48))
+
+    def prevention(self) -> dict[str, int]:
+        """The MoJ prevention indicators recorded at closing (none by default; the demo city varies them)."""
+        return {}
 
     def _archive(self) -> None:
         A.do_archive_case(

@@ -15,7 +15,7 @@ from django.test import RequestFactory
 from accounts.models import User
 from cases.demo_city import DEMO_ACCOUNTS, DEMO_PASSWORD, TZ
 from cases.enums import AgreementForm, AgreementStatus, CaseSource, CaseStatus, CourtReferralType
-from cases.models import Agreement, Case, CaseEvent, JudicialConfirmation
+from cases.models import Agreement, Case, CaseEvent, JudicialConfirmation, Rating
 from cases.scoping import cases_visible_to
 
 TODAY = "2026-06-30"  # a fixed past day: the same seed then gives the same data whenever the tests run
@@ -111,6 +111,14 @@ def test_seed_demo_makes_a_consistent_city(divisions, client):
     assert jcs.filter(status="APPLIED").exists() and jcs.exclude(status="APPLIED").exists()
     assert cases_visible_to(accounts["sfs"]).count() >= cases.filter(committee_id=mediator.committee_id).count()
     assert cases_visible_to(accounts["city"]).count() == 120
+
+    # Ratings (满意度) come from the applicants' portal accounts, only on closed cases, one per party.
+    ratings = Rating.objects.select_related("case", "party")
+    assert ratings.exists()
+    for rating in ratings:
+        assert rating.case.status in (CaseStatus.CLOSED, CaseStatus.ARCHIVED)
+        assert rating.party.user_id == rating.user_id and rating.party.case_id == rating.case_id
+        assert 1 <= rating.score <= 5
 
     # Running again: --if-empty leaves the data alone; without it the command refuses.
     assert "跳过" in seed("--if-empty")

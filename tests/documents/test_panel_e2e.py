@@ -4,7 +4,6 @@
 import pytest
 
 from tests.documents.cases import rich_case
-from tests.e2e.conftest import browser, e2e_world, session  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -235,16 +235,16 @@ def test_party_sees_only_their_own_case(e2e_world, session):
     own = make_case(e2e_world, CaseStatus.IN_MEDIATION)
     other = make_case(e2e_world, CaseStatus.IN_MEDIATION, party_user=None, seed=1)
     s.login("party_user")
-    assert page.url.endswith("/cases/")
+    assert page.url.endswith("/portal/cases/")  # parties follow their cases in the portal
     s.shot("party-my-cases")
-    cards = page.locator("main a.card")
+    cards = page.locator(f"main a[href^='/portal/cases/'][href$='/']:not([href='/portal/cases/'])")
     assert cards.count() == 1
     assert own.case_no in cards.first.inner_text()
     assert other.case_no not in page.inner_text("main")
     with page.expect_navigation():
         cards.first.click()
-    assert page.url.endswith(f"/cases/{own.pk}/")
-    assert own.case_no in page.inner_text("main h1")
+    assert page.url.endswith(f"/portal/cases/{own.pk}/")
+    assert own.case_no in page.inner_text("main")
     s.check_width()
     s.shot("party-case")
     response = s.goto(f"/cases/{other.pk}/")

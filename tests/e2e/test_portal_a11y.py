@@ -8,7 +8,7 @@ import pytest
 
 from cases import actions as A
 from cases.enums import CaseStatus, PartySide
-from tests.e2e.conftest import VIEWPORTS
+from tests.browser import VIEWPORTS
 from tests.portal.helpers import sms_code
 from tests.world import make_case
 

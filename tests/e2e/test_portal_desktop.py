@@ -4,7 +4,7 @@
 import pytest
 
 from cases.enums import CaseStatus
-from tests.e2e.conftest import SCREENSHOTS, VIEWPORTS
+from tests.browser import SCREENSHOTS, VIEWPORTS
 from tests.world import make_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -20,7 +20,7 @@ from cases.enums import AgreementStatus, CaseStatus, FollowUpOutcome, JCStatus, 
 from cases.models import Case, Rating
 from cases.permissions import current_agreement, current_jc
 from portal.models import Evidence, JCRequest, JCRequestStatus
-from tests.e2e.conftest import VIEWPORTS, Session
+from tests.browser import VIEWPORTS, Session
 from tests.portal.helpers import EXE_BYTES, all_sms, last_sms, pdf_bytes, png_bytes, sms_code
 from tests.world import PASSWORD, applicant_id
 

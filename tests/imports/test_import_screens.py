@@ -3,7 +3,7 @@
 import pytest
 
 from cases.models import Case
-from tests.e2e.conftest import SCREENSHOTS
+from tests.browser import SCREENSHOTS
 from tests.imports.test_import import ledger
 
 pytestmark = pytest.mark.e2e

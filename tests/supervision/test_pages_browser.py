@@ -13,7 +13,7 @@ from registry.models import Division
 from supervision.config import checklist_items
 from supervision.models import SpotCheck
 from supervision.spotcheck import do_create_spot_check, do_publish, do_score_case
-from tests.e2e.conftest import SCREENSHOTS, VIEWPORTS, Session, browser, e2e_world  # noqa: F401
+from tests.browser import SCREENSHOTS, VIEWPORTS, Session
 from tests.supervision.helpers import build, dt, set_entered
 
 pytestmark = pytest.mark.e2e

@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Role, User
 from cases import actions as A
 from cases import demo_city as D
 from cases.enums import AgreementForm, CaseSource, CaseStatus, FollowUpOutcome, JCStatus, PartySide, PartyType, Route
@@ -148,6 +149,19 @@ class DemoWalker(Walker):
     def __init__(self, *args, plan: Plan, court: Court, liaison=None, **kw) -> None:
         super().__init__(*args, court=court, **kw)
         self.plan, self.liaison = plan, liaison
+
+    def prevention(self) -> dict[str, int]:
+        """About 4% of closed cases prevented an escalation (the MoJ form's 件/人 prevention indicators)."""
+        roll = self.rng.random()
+        if roll < 0.025:
+            return {"prevented_criminal_persons": self.rng.randint(1, 4)}
+        if roll < 0.033:
+            return {"prevented_group_petition_persons": self.rng.randint(5, 30)}
+        if roll < 0.037:
+            return {"prevented_suicide_persons": 1}
+        if roll < 0.04:
+            return {"prevented_group_fight_persons": self.rng.randint(6, 20)}
+        return {}
 
     def _transfer(self) -> None:
         dept = next((v for k, v in D.TRANSFER_TO.items() if self.case.dispute_type.startswith(k)), "人民法院")
@@ -356,6 +370,32 @@ class Command(BaseCommand):
             self._extend(walker, rng)
         if walker.case.status != plan.target or walker.at > self.end:
             raise RuntimeError(f"walk ended in {walker.case.status} at {walker.at:%Y-%m-%d %H:%M}")
+        if walker.case.status in (S.CLOSED, S.ARCHIVED) and rng.random() < 0.35:
+            self._rate(walker, rng)
+
+    def _rate(self, walker: DemoWalker, rng: random.Random) -> None:
+        """The applicant rates the service in the portal (满意度), with a portal account of their phone number."""
+        applicant = walker.case.parties.filter(side=PartySide.APPLICANT).first()
+        if applicant is None or not applicant.phone:
+            return
+        user = applicant.user
+        if user is None:
+            user, _ = User.objects.get_or_create(
+                username=f"m{applicant.phone}",
+                defaults={"phone": applicant.phone, "role": Role.PARTY, "full_name": applicant.name},
+            )
+            if user.role != Role.PARTY:
+                return
+            if user.has_usable_password():  # a portal account signs in by SMS code only
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            applicant.user = user
+            applicant.save(update_fields=["user"])
+        score = rng.choices([5, 4, 3, 2, 1], weights=[70, 22, 6, 1.5, 0.5])[0]
+        comments = ["", "", "调解员很耐心，问题解决了", "办事效率高", "希望回访更及时"] if score >= 3 else ["处理太慢"]
+        comment = rng.choice(comments)
+        at = min(walker.at + timedelta(days=rng.randint(1, 20)), self.end)
+        A.do_rate_service(walker.case, user, party=applicant, score=score, comment=comment, at=max(at, walker.at))
 
     def _extend(self, walker: DemoWalker, rng: random.Random) -> None:
         """Extend the mediation period near its end, with every party's consent, if that moment has passed."""

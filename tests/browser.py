@@ -1,4 +1,6 @@
-"""Browser tests: Playwright (sync API) driving Debian's /usr/bin/chromium against pytest-django's live_server.
+"""Browser-test fixtures, loaded as a pytest plugin by the root conftest.py so that one Playwright and one
+Chromium serve the whole session: Playwright (sync API) drives Debian's /usr/bin/chromium against pytest-django's
+live_server.
 
 The `world` fixture of tests/conftest.py uses the non-transactional `db` fixture, which the live server thread
 cannot see; `e2e_world` builds the same personas inside a transactional test database instead.
@@ -23,7 +25,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-output" / "screenshots"
 
 
 @pytest.fixture(scope="session")
