@@ -59,7 +59,7 @@ def filter_cases(qs: QuerySet[Case], form: CaseFilterForm) -> QuerySet[Case]:
         qs = qs.filter(committee__committee_type=d["committee_type"])
     if d["committee"]:
         qs = qs.filter(committee=d["committee"])
-    if d["area"] and d["area"].isdigit():
+    if d["area"] and (d["area"].isascii() and d["area"].isdigit()):
         qs = qs.filter(division_code__startswith=d["area"])
     if d["overdue"]:
         qs = qs.filter(status__in=CLOCK_STATES, time_limit_due__lt=timezone.localdate())

@@ -188,7 +188,7 @@ def holidays(request: HttpRequest) -> HttpResponse:
     _require(request, SUPERVISOR_ROLES)
     can_edit = request.user.role in CALENDAR_EDITORS
     year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year
+    year = int(year) if (year.isascii() and year.isdigit()) and 2000 <= int(year) <= 2100 else timezone.localdate().year
     form = OverrideForm(request.POST or None)
     if request.method == "POST":
         _require(request, CALENDAR_EDITORS)

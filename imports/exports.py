@@ -103,6 +103,22 @@ def case_rows(cases: Iterable[Case], full_ids: set[int]) -> Iterable[list]:
         ]
 
 
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """Text a spreadsheet would evaluate (a party "named" =HYPERLINK(...), typed by anyone in the portal) is written
+    as text with a leading apostrophe: openpyxl stores every string starting with "=" as a formula (OWASP CSV
+    injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def safe_row(values: Iterable[object]) -> list[object]:
+    return [safe_cell(v) for v in values]
+
+
 def _bold_row(ws, values: list) -> list:
     cells = []
     for v in values:
@@ -127,7 +143,7 @@ def write_cases(user: User, qs: QuerySet[Case], total: int, full_ids: set[int]):
     ws.append(_bold_row(ws, EXPORT_COLUMNS))
     cases = qs.select_related("committee").prefetch_related("parties").order_by("-registered_at", "-id")
     for row in case_rows(cases.iterator(chunk_size=1000), full_ids):
-        ws.append(row)
+        ws.append(safe_row(row))
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     wb.save(out)
     out.seek(0)
@@ -138,12 +154,12 @@ def write_error_report(batch: ImportBatch):
     """The rows that will not be imported, each with its original cells and the reason in Chinese."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("错误报告")
-    ws.append(_bold_row(ws, ["行号", *batch.headers, "错误说明"]))
+    ws.append(_bold_row(ws, safe_row(["行号", *batch.headers, "错误说明"])))
     bad = [RowStatus.ERROR, RowStatus.DUPLICATE, RowStatus.FAILED]
     for row in batch.rows.filter(status__in=bad).order_by("row_number").iterator(chunk_size=1000):
         cells = crypto.unseal(row.raw, []) or []
         cells = list(cells) + [""] * (len(batch.headers) - len(cells))
-        ws.append([row.row_number, *cells[: len(batch.headers)], row.message])
+        ws.append(safe_row([row.row_number, *cells[: len(batch.headers)], row.message]))
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     wb.save(out)
     out.seek(0)

@@ -153,14 +153,14 @@ class Slice:
     def from_query(cls, params: QueryDict) -> "Slice | None":
         """Parse the GET parameters of the case list; None when they do not describe a valid slice."""
         area = params.get("area", "")
-        if not area.isdigit() or len(area) > 12:
+        if not (area.isascii() and area.isdigit()) or len(area) > 12:
             return None
         period = parse_period_key(params.get("period"))
         measure = params.get("measure", "cases")
         if period is None or measure not in MEASURES:
             return None
         committee = params.get("committee") or None
-        if committee is not None and not committee.isdigit():
+        if committee is not None and not (committee.isascii() and committee.isdigit()):
             return None
         filters: dict[str, tuple[str, ...]] = {}
         for dim, (allowed, _label) in DIMENSIONS.items():

@@ -39,7 +39,7 @@ def _require_supervisor(request: HttpRequest) -> Division:
 
 def _area(request: HttpRequest, root: Division) -> Division:
     code = request.GET.get("area") or root.code
-    if not code.isdigit() or not code.startswith(root.code):
+    if not (code.isascii() and code.isdigit()) or not code.startswith(root.code):
         raise Http404("地区不在本辖区")
     division = Division.objects.filter(code=code).first()
     if division is None:
@@ -51,7 +51,7 @@ def _committee(request: HttpRequest, area: Division) -> Committee | None:
     raw = request.GET.get("committee")
     if not raw:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise Http404("调委会不存在")
     committee = Committee.objects.filter(pk=int(raw), division__code__startswith=area.code).first()
     if committee is None:

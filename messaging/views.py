@@ -83,7 +83,7 @@ def post(request: HttpRequest, pk: int) -> HttpResponse:
         caucus = None
         to = form.cleaned_data.get("to") or ""
         if to:
-            caucus = access.case.parties.filter(pk=to).first() if to.isdigit() else None
+            caucus = access.case.parties.filter(pk=to).first() if (to.isascii() and to.isdigit()) else None
             if caucus is None:
                 form.add_error("to", "请选择本案有账号的当事人")
         if not form.errors:

