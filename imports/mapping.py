@@ -118,6 +118,7 @@ def _lookup(value: str, table: str, keywords: str | None = None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # a ledger repeats a handful of labels 100k times
 def dispute_type_code(value: str) -> str | None:
     from cases.enums import DisputeType
 
@@ -128,6 +129,7 @@ def dispute_type_code(value: str) -> str | None:
     return _lookup(value, "dispute_types", "dispute_type_keywords")
 
 
+@lru_cache(maxsize=4096)  # a ledger repeats a handful of labels 100k times
 def source_code(value: str) -> str | None:
     from cases.enums import CaseSource
 
@@ -138,15 +140,18 @@ def source_code(value: str) -> str | None:
     return _lookup(value, "sources", "source_keywords")
 
 
+@lru_cache(maxsize=4096)  # a ledger repeats a handful of labels 100k times
 def outcome_code(value: str) -> str | None:
     """SUCCESS, FAILURE or OPEN (still in mediation); None when not understood."""
     return _lookup(value, "outcomes")
 
 
+@lru_cache(maxsize=4096)  # a ledger repeats a handful of labels 100k times
 def agreement_form_code(value: str) -> str | None:
     return _lookup(value, "agreement_forms")
 
 
+@lru_cache(maxsize=4096)  # a ledger repeats a handful of labels 100k times
 def performance_code(value: str) -> str | None:
     """DONE or PERFORMING; None when not understood."""
     return _lookup(value, "performance")

@@ -1,10 +1,18 @@
-"""Legacy import: stage (validate every row), then import the valid rows through cases.actions, in steps.
+"""Legacy import: stage (validate every row), then import the valid rows as historical cases, chunk by chunk.
 
-Each row becomes a case by the same actions a committee uses (register → accept → assign → agreement or
-termination → performance → close), with the historical dates from the ledger and entered_at = the import time.
-Rows are processed in chunks of one transaction each, every row inside its own savepoint, so a refused row rolls
-back alone and a chunk costs one commit. A row's stable key goes to ImportedKey (unique) in the row's savepoint:
-importing the same file again adds nothing.
+Each valid row becomes a `HistoricalCase` (the final facts the ledger records) and goes through the one door for
+history, `cases.actions.historical.do_import_historical_cases`: one transaction per chunk, every step of the case
+checked against the transition table, one event per step at its historical time, no notifications. The importer
+(the user who uploaded the batch) is the actor. The action checks every item of a chunk before writing any and
+names the one it refuses: that row is reported on its own and the rest of the chunk goes in without it; if the
+chunk still fails (a row imported meanwhile by a concurrent run, a numbering clash), it is retried row by row.
+A row's stable key goes to ImportedKey (unique) in the same transaction as its case: importing the same file
+again adds nothing.
+
+What a paper ledger does not record but the case model needs is filled in with values that say so
+(“原台账未记载…”, “按原台账记载…”); the ledger has dates only, so the steps of a day are placed at fixed office
+hours in their order (registration 9:00, acceptance 9:30, assignment 9:40, outcome 15:00, performance 15:30,
+closing 17:00).
 """
 
 import hashlib
@@ -16,13 +24,23 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from cases import actions as A
-from cases.enums import AgreementForm, Route, SignatureMethod, TerminationReason
-from cases.models import Case, Notification
+from cases.actions.base import ActionRefused
+from cases.actions.historical import (
+    HistoricalAgreement,
+    HistoricalCase,
+    HistoricalRefused,
+    HistoricalTerm,
+    HistoricalTermination,
+    Imported,
+    RowWriter,
+    do_import_historical_cases,
+)
+from cases.actions.intake import CaseData, PartyData
+from cases.enums import AgreementForm, Route, TerminationReason
 from imports import crypto
 from imports.mapping import FIELD_NAMES, mapping
 from imports.models import BatchStatus, ImportBatch, ImportedKey, ImportRow, RowStatus
@@ -30,7 +48,7 @@ from imports.validation import Context, check_row
 from registry.models import Committee, Court, Mediator
 
 log = logging.getLogger(__name__)
-CHUNK = 50
+CHUNK = 1000
 __all__ = ["ImportResult", "import_rows", "new_batch", "run_step", "stage_rows"]
 
 
@@ -99,7 +117,11 @@ def stage_rows(batch: ImportBatch, records: Iterable[tuple[int, dict, list]], us
         counts[row.status] += 1
     with transaction.atomic():
         batch.rows.all().delete()
-        ImportRow.objects.bulk_create(staged, batch_size=1000)
+        writer = RowWriter(ImportRow, timezone.now())
+        fields = ("row_number", "status", "key", "sort_key", "raw", "payload", "message")
+        for row in staged:
+            writer.add(batch_id=batch.pk, case_id=None, **{f: getattr(row, f) for f in fields})
+        writer.write()
         batch.total_rows = len(staged)
         batch.valid_rows = counts[RowStatus.VALID]
         batch.error_rows = counts[RowStatus.ERROR]
@@ -112,71 +134,34 @@ def stage_rows(batch: ImportBatch, records: Iterable[tuple[int, dict, list]], us
     return batch
 
 
-class _Actors:
-    """Per-batch caches so that rows of one committee do not repeat the same lookups."""
+class _Lookups:
+    """Committees, mediators and courts named by a chunk's rows, read once per chunk (in_bulk), not per row."""
 
-    def __init__(self) -> None:
-        self.committees: dict[int, Committee] = {}
-        self.directors: dict[int, User | None] = {}
-        self.mediators: dict[int, Mediator] = {}
-        self.courts: dict[int, Court] = {}
-
-    def committee(self, pk: int) -> Committee:
-        if pk not in self.committees:
-            self.committees[pk] = Committee.objects.select_related("division").get(pk=pk)
-        return self.committees[pk]
-
-    def director(self, committee: Committee) -> User | None:
-        if committee.pk not in self.directors:
-            from accounts.models import Role
-
-            self.directors[committee.pk] = (
-                User.objects.filter(committee=committee, role=Role.DIRECTOR, is_active=True)
-                .select_related("mediator")
-                .order_by("id")
-                .first()
-            )
-        return self.directors[committee.pk]
-
-    def mediator(self, pk: int) -> Mediator:
-        if pk not in self.mediators:
-            self.mediators[pk] = Mediator.objects.select_related("user").get(pk=pk)
-        return self.mediators[pk]
-
-    def court(self, pk: int | None) -> Court | None:
-        if pk is None:
-            return None
-        if pk not in self.courts:
-            self.courts[pk] = Court.objects.get(pk=pk)
-        return self.courts[pk]
+    def __init__(self, payloads: list[dict]) -> None:
+        self.committees = Committee.objects.in_bulk({p["committee_id"] for p in payloads})
+        self.mediators = Mediator.objects.in_bulk({p["mediator_id"] for p in payloads if p.get("mediator_id")})
+        self.courts = Court.objects.in_bulk({p["court_id"] for p in payloads if p.get("court_id")})
 
 
 def _at(day: str, hour: int, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(date.fromisoformat(day), time(hour, minute)))
 
 
-def import_payload(p: dict, batch: ImportBatch, row_number: int, actors: _Actors, now: datetime) -> Case:
-    """Turn one validated row into a case through the actions, dated as in the ledger. The director of the
-    committee registers, accepts, assigns and seals (what the ledger records them as having done); the presiding
-    mediator records the agreement or termination, the performance and the closing."""
-    committee = actors.committee(p["committee_id"])
-    director = actors.director(committee)
-    if director is None:
-        raise A.ActionRefused(f"{committee.name}没有在用的调委会主任账号")
-    mediator = actors.mediator(p["mediator_id"])
-    mediator_user = mediator.user
-    provenance = f"历史台账导入（批次{batch.pk}第{row_number}行" + (
-        f"，原编号{p['legacy_no']}）" if p["legacy_no"] else "）"
-    )
-    data = A.CaseData(
+def historical_case(p: dict, row_number: int, look: _Lookups) -> HistoricalCase:
+    """The HistoricalCase a validated row describes. Raises ActionRefused if what it names no longer exists."""
+    committee = look.committees.get(p["committee_id"])
+    mediator = look.mediators.get(p["mediator_id"])
+    if committee is None or mediator is None:
+        raise ActionRefused("行中的调委会或调解员已不存在，请重新上传校验")
+    data = CaseData(
         source=p["source"],
         dispute_type=p["dispute_type"],
         brief_facts=p["facts"],
         claims=p["claims"] or "原台账未记载申请事项",
         amount_involved=Decimal(p["amount_involved"]),
-        court=actors.court(p["court_id"]),
+        court=look.courts.get(p["court_id"]) if p["court_id"] else None,
         parties=[
-            A.PartyData(
+            PartyData(
                 side=x["side"],
                 name=x["name"],
                 party_type=x["party_type"],
@@ -189,134 +174,179 @@ def import_payload(p: dict, batch: ImportBatch, row_number: int, actors: _Actors
             for x in p["parties"]
         ],
     )
-    case = A.do_register_case(director, committee, data, at=_at(p["registered_on"], 9), entered_at=now)
-    ImportedKey.objects.create(key=p["_key"], case=case, batch=batch, row_number=row_number, legacy_no=p["legacy_no"])
     accepted = _at(p["accepted_on"], 9, 30)
-    case = A.do_accept_case(case, director, note=provenance, at=accepted)
-    case = A.do_assign_mediators(
-        case,
-        director,
+    item = HistoricalCase(
+        committee=committee,
+        data=data,
+        registered_at=_at(p["registered_on"], 9),
+        accepted_at=accepted,
         presiding=mediator,
-        rights_notified=True,
-        identities_checked=True,
-        at=accepted + timedelta(minutes=10),
+        assigned_at=accepted + timedelta(minutes=10),
+        note=f"第{row_number}行" + (f"，原编号{p['legacy_no']}" if p["legacy_no"] else ""),
     )
     if p["outcome"] == "OPEN":
-        return case
+        return item
     done = _at(p["outcome_on"], 15)
-    closed = _at(p["closed_on"], 17)
+    item.outcome_at = done
+    closed = max(_at(p["closed_on"], 17), done + timedelta(hours=1))
     if p["outcome"] == "FAILURE":
-        A.do_terminate_mediation(
-            case,
-            mediator_user,
+        item.termination = HistoricalTermination(
             reason=TerminationReason.NO_PROSPECT,
             note="原台账记载调解不成功（告知其他解决途径的情况以原卷宗为准）",
             routes=[Route.LITIGATION],
-            at=done,
         )
-        A.do_close_case(case, mediator_user, summary="原台账记载调解不成功，调解终止，结案", at=closed)
-        return case
-    parties = list(case.parties.all())
-    obligee, obligor = parties[0], parties[1]
+        item.closed_at, item.closing_summary = closed, "原台账记载调解不成功，调解终止，结案"
+        return item
+    # The applicant is the obligee and the first respondent the obligor: the ledger records one agreed sum.
+    parties = item.parties
     amount = Decimal(p["agreement_amount"]) if p["agreement_amount"] else None
     performing = p["performance"] == "PERFORMING"
+    # The ledger records no performance deadline: "in performance" rows get 30 days from the agreement (labelled
+    # in the manner of performance), performed rows the day of the agreement.
     deadline = date.fromisoformat(p["outcome_on"]) + timedelta(days=30 if performing else 0)
     content = p["agreement_content"] or (
-        f"{obligor.name}向{obligee.name}支付{amount}元" if amount else "按原台账记载的调解协议履行"
+        f"{parties[1].name}向{parties[0].name}支付{amount}元" if amount else "按原台账记载的调解协议履行"
     )
-    terms = [
-        A.TermData(
-            obligor=obligor,
-            obligee=obligee,
-            content=content[:500],
-            manner="按原台账记载履行",
-            deadline=deadline,
-            amount=amount,
-            place=committee.name if amount else "",
-        )
-    ]
-    if p["agreement_form"] == AgreementForm.ORAL:
-        A.do_record_oral_agreement(
-            case, mediator_user, facts=p["facts"], terms=terms, oral_reason="原台账记载为口头协议", at=done
-        )
-    else:
-        A.do_draft_agreement(
-            case, mediator_user, facts=p["facts"], responsibilities="见原台账记载", terms=terms, at=done
-        )
-        for i, party in enumerate(parties, start=1):
-            A.do_sign_agreement(
-                case, mediator_user, party=party, method=SignatureMethod.HANDWRITTEN, at=done + timedelta(minutes=i)
-            )
-        A.do_sign_agreement(
-            case, mediator_user, party=None, method=SignatureMethod.HANDWRITTEN, at=done + timedelta(minutes=10)
-        )
-        A.do_seal_agreement(case, director, at=done + timedelta(minutes=11))
+    manner = "按原台账记载履行（原台账未记载履行期限）" if performing else "按原台账记载履行"
+    term = HistoricalTerm(
+        obligor=1,
+        obligee=0,
+        content=content[:500],
+        manner=manner,
+        deadline=deadline,
+        amount=amount,
+        place=f"{committee.name}（原台账未记载履行地点）" if amount else "",
+    )
+    oral = p["agreement_form"] == AgreementForm.ORAL
+    item.agreement = HistoricalAgreement(
+        form=AgreementForm.ORAL if oral else AgreementForm.WRITTEN,
+        facts=p["facts"],
+        terms=[term],
+        oral_reason="原台账记载为口头协议" if oral else "",
+    )
     if performing:
-        return case
-    A.do_record_immediate_performance(
-        case,
-        mediator_user,
-        on=date.fromisoformat(p["outcome_on"]),
-        note="原台账记载协议已履行",
-        at=done + timedelta(minutes=30),
+        return item
+    item.performed_at = done + timedelta(minutes=30)
+    item.performance_note = "原台账记载协议已履行"
+    item.closed_at, item.closing_summary = closed, "原台账记载协议已履行完毕，结案"
+    return item
+
+
+def _write(
+    batch: ImportBatch, user: User, now: datetime, pairs: list[tuple[ImportRow, HistoricalCase]]
+) -> list[Imported]:
+    """One chunk in one transaction: the cases through the action, and the rows' import keys beside them."""
+    with transaction.atomic():
+        cases = do_import_historical_cases(
+            [item for _row, item in pairs], user, source_note=f"批次{batch.pk}", entered_at=now
+        )
+        keys = RowWriter(ImportedKey, timezone.now())
+        for (row, _item), case in zip(pairs, cases, strict=True):
+            keys.add(
+                key=row.key, case_id=case.case_id, batch_id=batch.pk, row_number=row.row_number, legacy_no=row.legacy_no
+            )
+        keys.write()
+    return cases
+
+
+def _import_chunk(batch: ImportBatch, user: User, now: datetime, pairs: list[tuple[ImportRow, HistoricalCase]]) -> None:
+    """Write the chunk. The action checks every item before it writes anything and names the first one it refuses:
+    that row gets the refusal and the rest of the chunk is tried again (refusals are rare here, since staging
+    validated the rows). If the chunk fails as a whole otherwise, retry row by row so each row gets a verdict."""
+    pending = list(pairs)
+    while pending:
+        try:
+            cases = _write(batch, user, now, pending)
+        except HistoricalRefused as refusal:
+            row, _item = pending.pop(refusal.index)
+            row.status, row.message = RowStatus.FAILED, refusal.message
+            continue
+        except IntegrityError:
+            for row, item in pending:
+                _import_one(batch, user, now, row, item)
+            return
+        for (row, _item), case in zip(pending, cases, strict=True):
+            row.status, row.case_id, row.message = RowStatus.IMPORTED, case.case_id, case.case_no or ""
+        return
+
+
+def _import_one(batch: ImportBatch, user: User, now: datetime, row: ImportRow, item: HistoricalCase) -> None:
+    try:
+        (case,) = _write(batch, user, now, [(row, item)])
+    except ActionRefused as refusal:
+        row.status, row.message = RowStatus.FAILED, refusal.message
+    except IntegrityError:
+        if ImportedKey.objects.filter(key=row.key).exists():  # imported meanwhile by a concurrent run
+            row.status, row.message = RowStatus.SKIPPED, "已导入，跳过"
+        else:
+            log.exception("import row %s of batch %s failed", row.row_number, batch.pk)
+            row.status, row.message = RowStatus.FAILED, "导入时发生系统错误，请联系管理员"
+    else:
+        row.status, row.case_id, row.message = RowStatus.IMPORTED, case.case_id, case.case_no or ""
+
+
+def _save_verdicts(rows: list[ImportRow]) -> None:
+    """Each row's status, case, message, and its staged payload cleared: one executemany (bulk_update builds a
+    CASE WHEN over every row and field, which cost more than the import itself at 1000 rows per chunk)."""
+    q = connection.ops.quote_name
+    sql = (
+        f"UPDATE {q(ImportRow._meta.db_table)} SET {q('status')} = %s, {q('case_id')} = %s, {q('message')} = %s, "
+        f"{q('payload')} = '' WHERE {q('id')} = %s"
     )
-    close_at = max(closed, done + timedelta(hours=1))
-    A.do_close_case(case, mediator_user, summary="原台账记载协议已履行完毕，结案", at=close_at)
-    return case
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(r.status, r.case_id, r.message, r.pk) for r in rows])
 
 
 def run_step(batch: ImportBatch, budget_seconds: float = 2.0, chunk: int = CHUNK) -> ImportBatch:
-    """Import the next valid rows (oldest acceptance first, so case numbers follow the ledger's order) for about
-    `budget_seconds`; the page calls this again until the batch is done. Safe to repeat or to run twice at once:
-    a row already imported is refused by the unique key and recorded as skipped."""
+    """Import the next valid rows (oldest acceptance first, so case numbers follow the ledger's order), chunk by
+    chunk, for about `budget_seconds`; the page calls this again until the batch is done. Safe to repeat or to
+    run twice at once: a row already imported is found by its unique key and recorded as skipped."""
     if batch.status == BatchStatus.VALIDATED:
         batch.status, batch.started_at = BatchStatus.RUNNING, timezone.now()
         batch.save(update_fields=["status", "started_at"])
     if batch.status != BatchStatus.RUNNING:
         return batch
-    actors = _Actors()
+    user = batch.created_by
     now = batch.started_at or timezone.now()
     deadline = clock.monotonic() + budget_seconds
     while clock.monotonic() < deadline:
         rows = list(batch.rows.filter(status=RowStatus.VALID).order_by("sort_key", "row_number")[:chunk])
         if not rows:
             break
-        imported = failed = skipped = 0
-        created: list[int] = []
+        already = set(ImportedKey.objects.filter(key__in=[r.key for r in rows]).values_list("key", flat=True))
+        payloads: dict[int, dict] = {}
+        for row in rows:
+            payload = crypto.unseal(row.payload, {}) or {}
+            row.payload = ""
+            if row.key in already:
+                row.status, row.message = RowStatus.SKIPPED, "已导入，跳过"
+            elif not payload:
+                row.status, row.message = RowStatus.FAILED, "暂存的行数据无法读取，请重新上传校验"
+            else:
+                payloads[row.pk] = payload
+        look = _Lookups(list(payloads.values()))
+        pairs: list[tuple[ImportRow, HistoricalCase]] = []
+        for row in rows:
+            if row.pk not in payloads:
+                continue
+            row.legacy_no = payloads[row.pk]["legacy_no"]  # not a field: carried to the row's ImportedKey
+            try:
+                item = historical_case(payloads[row.pk], row.row_number, look)
+            except ActionRefused as refusal:
+                row.status, row.message = RowStatus.FAILED, refusal.message
+            else:
+                pairs.append((row, item))
+        # The cases, their keys, the rows' verdicts and the batch counters commit together.
         with transaction.atomic():
-            for row in rows:
-                payload = crypto.unseal(row.payload, {}) or {}
-                payload["_key"] = row.key
-                row.payload = ""
-                if ImportedKey.objects.filter(key=row.key).exists():
-                    row.status, row.message = RowStatus.SKIPPED, "已导入，跳过"
-                    skipped += 1
-                    continue
-                try:
-                    with transaction.atomic():
-                        case = import_payload(payload, batch, row.row_number, actors, now)
-                except A.ActionRefused as refusal:
-                    row.status, row.message = RowStatus.FAILED, refusal.message
-                    failed += 1
-                except Exception:  # one bad row must not stop the batch; the row says so
-                    log.exception("import row %s of batch %s failed", row.row_number, batch.pk)
-                    row.status, row.message = RowStatus.FAILED, "导入时发生系统错误，请联系管理员"
-                    failed += 1
-                else:
-                    row.status, row.case, row.message = RowStatus.IMPORTED, case, case.case_no or ""
-                    created.append(case.pk)
-                    imported += 1
-            ImportRow.objects.bulk_update(rows, ["status", "case", "message", "payload"])
-            batch.imported_rows += imported
-            batch.failed_rows += failed
-            batch.skipped_rows += skipped
-            batch.valid_rows -= skipped
+            if pairs:
+                _import_chunk(batch, user, now, pairs)
+            counts = {s: sum(1 for r in rows if r.status == s) for s in RowStatus.values}
+            _save_verdicts(rows)
+            batch.imported_rows += counts[RowStatus.IMPORTED]
+            batch.failed_rows += counts[RowStatus.FAILED]
+            batch.skipped_rows += counts[RowStatus.SKIPPED]
+            batch.valid_rows -= counts[RowStatus.SKIPPED]
             batch.save(update_fields=["imported_rows", "failed_rows", "skipped_rows", "valid_rows"])
-        # The actions notified the committee as if these historical steps had just happened (after the commit
-        # above). They are history, not news: file them as read rather than flood the inboxes.
-        Notification.objects.filter(case_id__in=created, read_at__isnull=True, created_at__lt=now).update(
-            read_at=timezone.now()
-        )
     if not batch.rows.filter(status=RowStatus.VALID).exists():
         batch.status, batch.finished_at = BatchStatus.DONE, timezone.now()
         batch.save(update_fields=["status", "finished_at"])

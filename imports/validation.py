@@ -41,11 +41,12 @@ def committees_for(user: User) -> QuerySet[Committee]:
 
 @dataclass
 class Cast:
-    """Who performs the historical acts of a committee's imported cases: the director registers, accepts, assigns
-    and seals; the presiding mediator records the agreement, the performance and the closing."""
+    """Whom a committee's ledger can name: its mediators (the presiding mediator of an imported case; the director's
+    own mediator record when the ledger names nobody) and the court of its county. The importer, not these people,
+    is the actor of the import (cases.actions.historical), so they need no account."""
 
     director: User | None
-    mediators: dict[str, Mediator]  # normalised name -> serving mediator with an account
+    mediators: dict[str, Mediator]  # normalised name -> mediator of the committee (serving ones win a name clash)
     court: Court | None
     court_count: int
 
@@ -83,11 +84,10 @@ class Context:
                 .order_by("id")
                 .first()
             )
+            # A ledger names whoever mediated then, who may have left the committee since: every mediator of the
+            # committee is recognised, the serving ones taking precedence over a former one of the same name.
             mediators = {
-                M.norm(m.name): m
-                for m in Mediator.objects.filter(committee=committee, is_active=True, user__is_active=True)
-                .select_related("user")
-                .order_by("-id")
+                M.norm(m.name): m for m in Mediator.objects.filter(committee=committee).order_by("is_active", "-id")
             }
             courts = list(Court.objects.filter(division__code__startswith=committee.division_id[:6]))
             self._casts[committee.pk] = Cast(director, mediators, courts[0] if courts else None, len(courts))
@@ -260,8 +260,6 @@ def check_row(rec: dict, ctx: Context) -> Checked:
     court_id = mediator_id = None
     if committee is not None:
         cast = ctx.cast(committee)
-        if cast.director is None:
-            errors.append(f"{committee.name}没有在用的调委会主任账号，无法办理受理")
         if source == CaseSource.REFERRED_COURT:
             if cast.court_count != 1:
                 errors.append("法院委托移送的案件无法确定委托法院（本县须有且仅有一个已登记的法院）")
@@ -271,13 +269,13 @@ def check_row(rec: dict, ctx: Context) -> Checked:
         if name:
             m = cast.mediators.get(M.norm(name))
             if m is None:
-                errors.append(f"调解员“{name}”不是{committee.name}在任且有账号的调解员")
+                errors.append(f"调解员“{name}”不是{committee.name}的调解员")
             else:
                 mediator_id = m.pk
-        elif cast.director is not None:
-            m = getattr(cast.director, "mediator", None)
-            if m is None or not m.is_active:
-                errors.append("未填写调解员，且调委会主任没有调解员档案")
+        else:
+            m = getattr(cast.director, "mediator", None) if cast.director is not None else None
+            if m is None:
+                errors.append("未填写调解员，且调委会主任没有调解员档案，无法确定主持调解员")
             else:
                 mediator_id = m.pk
     if errors or committee is None:

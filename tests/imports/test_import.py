@@ -141,8 +141,26 @@ def test_validation_counts_error_report_and_import(world, login):
     assert c3.entered_at >= before  # a late entry: entered now, dated as in the ledger
     assert c3.agreements.get().form == AgreementForm.WRITTEN
     assert c3.presiding_mediator.user == world.mediator_a
-    assert c3.registered_by == world.director_a and c3.accepted_by == world.director_a
-    assert "批次" in c3.events.get(action="accept").note
+    # The importer answers for the historical facts: they are the actor of every import step (the SYSTEM steps
+    # of the table, an agreement taking effect, keep no actor, as in the interactive flow).
+    assert c3.registered_by == world.county_admin and c3.accepted_by == world.county_admin
+    steps = list(c3.events.order_by("at", "id").values_list("action", "actor_id"))
+    assert [a for a, _ in steps] == [
+        "register",
+        "accept",
+        "assign",
+        "draft_agreement",
+        "sign_agreement",
+        "sign_agreement",
+        "sign_agreement",
+        "seal_agreement",
+        "agreement_effective",
+        "immediate_performance",
+        "close",
+    ]
+    assert {actor for a, actor in steps if a != "agreement_effective"} == {world.county_admin.pk}
+    accept_note = c3.events.get(action="accept").note
+    assert accept_note.startswith(f"历史台账导入（批次{batch.pk}，第3行") and "原编号" not in accept_note
     assert cases[4].status == CaseStatus.CLOSED and cases[4].agreements.get().form == AgreementForm.ORAL
     assert cases[5].status == CaseStatus.CLOSED and cases[5].outcome == Outcome.FAILURE
     assert cases[6].status == CaseStatus.IN_MEDIATION and local(cases[6].accepted_at) == date(2025, 3, 1)
@@ -186,8 +204,8 @@ def test_running_the_same_rows_twice_through_the_service_adds_nothing(world):
     assert case.status == CaseStatus.CLOSED and case.amount_involved == 5000
 
 
-def test_historical_steps_do_not_land_in_inboxes_as_unread_news(e2e_world):
-    """With real commits (on_commit notifications run), the import files its notifications as read."""
+def test_historical_steps_do_not_land_in_inboxes(e2e_world):
+    """With real commits (on_commit callbacks would run): a historical case notifies nobody, read or unread."""
     rows = [
         {
             "accepted_on": "2025-04-01",
@@ -202,8 +220,8 @@ def test_historical_steps_do_not_land_in_inboxes_as_unread_news(e2e_world):
     ]
     result = services.import_rows(None, rows, e2e_world.director_a)
     case = Case.objects.get(pk=ImportBatch.objects.get(pk=result.batch_id).rows.get().case_id)
-    assert Notification.objects.filter(case=case, user=e2e_world.mediator_a).exists()
-    assert not Notification.objects.filter(case=case, read_at__isnull=True).exists()
+    assert case.status == CaseStatus.CLOSED and case.presiding_mediator.user == e2e_world.mediator_a
+    assert not Notification.objects.filter(case=case).exists()
 
 
 def test_performing_and_minor_and_future_dates(world):
@@ -314,3 +332,39 @@ def test_mapping_errors_are_shown_next_to_the_fields(world, login):
     assert "请选择申请人（或当事人）所在的列" in html
     batch.refresh_from_db()
     assert batch.status == BatchStatus.UPLOADED
+
+
+def test_a_row_the_action_refuses_does_not_sink_its_chunk(world):
+    """Staged as valid, then the world changes before the import (a mediator moves to another committee): the
+    historical action refuses that row with its own message; the other rows of the same chunk are imported."""
+    base = {
+        "committee": "桂花村人民调解委员会",
+        "dispute_type": "邻里纠纷",
+        "respondent_name": "乙某",
+        "facts": "双方因相邻通行问题发生争执，申请调解。",
+        "outcome": "调解成功",
+    }
+    rows = [
+        {**base, "accepted_on": "2025-06-02", "applicant_name": "甲一", "applicant_id": pid(51), "mediator": "李调解"},
+        {**base, "accepted_on": "2025-06-03", "applicant_name": "甲二", "applicant_id": pid(52), "mediator": "赵调解"},
+        {**base, "accepted_on": "2025-06-04", "applicant_name": "甲三", "applicant_id": pid(53), "mediator": "李调解"},
+    ]
+    batch = services.new_batch(world.county_admin, "t")
+    services.stage_rows(batch, ((i, r, []) for i, r in enumerate(rows, start=2)), world.county_admin)
+    assert batch.valid_rows == 3
+    moved = world.mediator_a2.mediator
+    moved.committee = world.village_b
+    moved.save()
+    services.run_step(batch, budget_seconds=30)
+    assert batch.status == BatchStatus.DONE and (batch.imported_rows, batch.failed_rows) == (2, 1)
+    verdicts = dict(batch.rows.values_list("row_number", "status"))
+    assert verdicts == {2: RowStatus.IMPORTED, 3: RowStatus.FAILED, 4: RowStatus.IMPORTED}
+    assert batch.rows.get(row_number=3).message == "主持调解员必须是桂花村人民调解委员会的调解员"
+    # Gap-free: the refused row took no number.
+    assert list(
+        batch.rows.filter(status=RowStatus.IMPORTED).order_by("row_number").values_list("message", flat=True)
+    ) == [
+        "（2025）桂花人调字第1号",
+        "（2025）桂花人调字第2号",
+    ]
+    assert ImportedKey.objects.count() == 2 and not batch.rows.exclude(payload="").exists()
