@@ -115,6 +115,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """The staff action pages. A party never uses them: these forms let the user name any party, date and method,
+    while a party acts only as themselves through the portal's own pages (which record the session, the text read,
+    the other party's consent). So for a party every action page does not exist (404)."""
+    if request.user.role == Role.PARTY:
+        raise Http404
     case = access_case_by_id(request.user, pk)
     form_class = FORMS.get(action)
     if form_class is None:

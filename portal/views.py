@@ -5,13 +5,15 @@ Reading: every case comes from cases.scoping (a case the user is not a party to 
 a case goes through cases.actions; what a party may do is what cases.permissions.available_actions offers."""
 
 import hashlib
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,7 +42,7 @@ from portal.codes import (
     verify_code,
 )
 from portal.invitations import find_invitation, invite_party
-from portal.models import ApplicationDraft, Evidence, JCRequest, JCRequestStatus
+from portal.models import ApplicationDraft, Evidence, JCRequest, JCRequestStatus, JoinFailure
 from portal.places import Place, committee_for, roster
 from registry.models import Court
 
@@ -324,14 +326,37 @@ def _evidence_step(request: HttpRequest, draft: ApplicationDraft, ctx: dict) -> 
     if request.method == "POST":
         files = request.FILES.getlist("files")
         present = draft.files.filter(removed_at__isnull=True).count()
+        # Removed files stay on disk (nothing is hard-deleted), so they count against the per-draft total, and the
+        # bytes an account uploads are capped per day: upload–remove–repeat cannot fill the disk.
+        uploaded = draft.files.count()
+        total_cap = int(settings.TIAOJIE["EVIDENCE_FILES_PER_DRAFT"])
+        bytes_cap = int(settings.TIAOJIE["EVIDENCE_BYTES_PER_ACCOUNT_PER_DAY"])
+        used = (
+            Evidence.objects.filter(
+                uploaded_by=request.user, uploaded_at__gte=timezone.now() - timedelta(days=1)
+            ).aggregate(total=Sum("size"))["total"]
+            or 0
+        )
         for f in files:
             if present >= MAX_FILES:
                 refused.append(f"“{f.name}”未上传：每份申请最多{MAX_FILES}个文件。")
+                continue
+            if uploaded >= total_cap:
+                refused.append(
+                    f"“{f.name}”未上传：本申请已上传过{total_cap}个文件（含已移除的），不能再上传。"
+                    "其余材料请在调解时交给调解员。"
+                )
                 continue
             try:
                 checked = check_upload(f, EVIDENCE_KINDS)
             except ValidationError as err:
                 refused.append(" ".join(err.messages))
+                continue
+            if used + checked.size > bytes_cap:
+                refused.append(
+                    f"“{f.name}”未上传：今天上传的文件已达{bytes_cap // 1048576}MB上限，请明天再上传，"
+                    "或在调解时交给调解员。"
+                )
                 continue
             path = store(f, checked, f"evidence/{timezone.localdate():%Y%m}")
             Evidence.objects.create(
@@ -342,7 +367,7 @@ def _evidence_step(request: HttpRequest, draft: ApplicationDraft, ctx: dict) -> 
                 content_type=checked.content_type,
                 size=checked.size,
             )
-            present += 1
+            present, uploaded, used = present + 1, uploaded + 1, used + checked.size
             accepted.append(checked.original_name)
         _mark_done(draft, "evidence", True)
         if not files and request.POST.get("go") in ("next", "back"):
@@ -660,24 +685,16 @@ def judicial(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if request_form.is_bound and request_form.is_valid():
             try:
-                if other is None:
-                    raise ActionRefused("本案没有可以共同申请的对方当事人")
-                A.check_judicial_confirmation_request(case, request.user, applicant=party, consenting=other)
+                _create_jc_request(request, case, agreement, party, other, request_form.cleaned_data)
             except ActionRefused as refusal:
                 error = refusal.message
             else:
-                d = request_form.cleaned_data
-                JCRequest.objects.create(
-                    case=case,
-                    agreement=agreement,
-                    applicant=party,
-                    requested_by=request.user,
-                    court=d["court"],
-                    materials={"applicant": d["materials"]},
-                    applicant_address=d["address"],
-                    consenting=other,
+                _tell(
+                    other,
+                    case,
+                    f"{party.name}申请共同向法院申请司法确认，请在调解平台上表示是否同意",
+                    sms="对方当事人请您共同向法院申请司法确认调解协议，请登录调解平台表示是否同意",
                 )
-                _tell(other, case, f"{party.name}申请共同向法院申请司法确认，请在调解平台上表示是否同意")
                 messages.success(request, "已提交，等待对方同意后即向法院提交")
                 return redirect("portal:judicial", pk=case.pk)
     if pending is not None and pending.consenting_id == party.pk:
@@ -712,12 +729,43 @@ def judicial(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _create_jc_request(
+    request: HttpRequest, case: Case, agreement, party: Party, other: Party | None, d: dict
+) -> JCRequest:
+    """One pending request per agreement, made under the case's row lock (two parties asking at once make one
+    request, and the second is told so); refused when the other party has no account (nobody could consent)."""
+    if other is None:
+        raise ActionRefused("本案没有可以共同申请的对方当事人")
+    with transaction.atomic():
+        Case.objects.select_for_update().get(pk=case.pk)
+        other = Party.objects.get(pk=other.pk)
+        if JCRequest.objects.filter(case=case, agreement=agreement, status=JCRequestStatus.PENDING).exists():
+            raise ActionRefused("已有一份等待对方同意的司法确认申请，请刷新页面查看")
+        # The action's own rules (30-day window, both sides, the other side has an account to consent from).
+        A.check_judicial_confirmation_request(case, request.user, applicant=party, consenting=other)
+        return JCRequest.objects.create(
+            case=case,
+            agreement=agreement,
+            applicant=party,
+            requested_by=request.user,
+            court=d["court"],
+            materials={"applicant": d["materials"]},
+            applicant_address=d["address"],
+            consenting=other,
+        )
+
+
 def _answer_jc(request: HttpRequest, case: Case, pending: JCRequest, party: Party, d: dict) -> HttpResponse:
     now = timezone.now()
     if d["answer"] == "no":
         pending.status, pending.answered_at, pending.reason = JCRequestStatus.DECLINED, now, "对方不同意共同申请"
         pending.save(update_fields=["status", "answered_at", "reason"])
-        _tell(pending.applicant, case, f"{party.name}不同意共同申请司法确认")
+        _tell(
+            pending.applicant,
+            case,
+            f"{party.name}不同意共同申请司法确认",
+            sms="对方当事人不同意共同申请司法确认，请登录调解平台查看",
+        )
         messages.info(request, "您已表示不同意共同申请司法确认")
         return redirect("portal:judicial", pk=case.pk)
     try:
@@ -743,14 +791,15 @@ def _answer_jc(request: HttpRequest, case: Case, pending: JCRequest, party: Part
     return redirect("portal:judicial", pk=case.pk)
 
 
-def _tell(party: Party | None, case: Case, message: str) -> None:
-    """A portal notice (and SMS) to the other party about a request waiting for them."""
+def _tell(party: Party | None, case: Case, message: str, *, sms: str) -> None:
+    """A portal notice (and SMS) to the other party about a request waiting for them. The SMS text is fixed (no
+    name typed by a user goes out under the 【人民调解】 sender); the portal notice names who asked."""
     if party is None or party.user_id is None:
         return
     Notification.objects.create(user_id=party.user_id, case=case, message=message[:200])
     from cases.actions.base import sms_parties
 
-    sms_parties([party.user_id], message)
+    sms_parties([party.user_id], sms)
 
 
 @party_required
@@ -781,35 +830,43 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- joining a case as the other party ------------------------------------------------------------------------
 
-JOIN_FAILURES_PER_HOUR = 10
+
+def _join_failures(user: User) -> int:
+    return JoinFailure.objects.filter(user=user, created_at__gte=timezone.now() - timedelta(hours=1)).count()
 
 
 def join(request: HttpRequest, token: str = "") -> HttpResponse:
-    """The invited party opens the SMS link (token) or types the code; after sign-in they see whose application it
-    is and confirm joining."""
+    """The invited party opens the SMS link (token) or types the code; after sign-in with the number the invitation
+    was sent to, they see whose application it is and confirm joining. Wrong codes are counted in the database."""
     if not request.user.is_authenticated:
         return redirect(f"{reverse('portal:login')}?next={request.get_full_path()}")
     if request.user.role != Role.PARTY:
         return redirect("home")
-    key = f"portal-join-fail-{request.user.pk}"
     form = PF.JoinForm(request.POST or None)
     invitation = None
+    error = ""
     secret = token or (request.POST.get("code") or "").strip().upper()
     if token or (request.method == "POST" and form.is_valid()):
-        if (cache.get(key) or 0) >= JOIN_FAILURES_PER_HOUR:
-            form.add_error("code" if not token else None, "输错次数过多，请一小时后再试")
+        if _join_failures(request.user) >= int(settings.TIAOJIE["JOIN_FAILURES_PER_HOUR"]):
+            error = "输错次数过多，请一小时后再试"
         else:
             invitation = find_invitation(token=token) if token else find_invitation(code=secret)
             if invitation is None:
-                cache.set(key, (cache.get(key) or 0) + 1, 3600)
-                form.add_error(None if token else "code", "邀请码不正确或已使用。请核对短信，或联系调委会。")
+                JoinFailure.objects.create(user=request.user)
+                error = "邀请码不正确、已使用或已过期。请核对最新一条邀请短信，或联系调委会。"
+            elif invitation.phone != request.user.phone:
+                # The invitation went to one number: whoever holds the code must also hold that number.
+                error = (
+                    f"该邀请发送给手机号{mask_phone(invitation.phone)}，请退出后用该手机号登录再加入。"
+                    "如您已更换手机号，请联系调委会。"
+                )
+                invitation = None
     if invitation is not None and request.POST.get("confirm") == "1":
         party = invitation.party
         try:
             A.do_join_case(party.case, request.user, party=party)
         except ActionRefused as refusal:
-            form.add_error(None, refusal.message)
-            invitation = None
+            error, invitation = refusal.message, None
         else:
             invitation.accepted_at, invitation.accepted_by = timezone.now(), request.user
             invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -818,7 +875,7 @@ def join(request: HttpRequest, token: str = "") -> HttpResponse:
                 request.user.save(update_fields=["full_name"])
             messages.success(request, "您已加入案件。请表明是否同意调解。")
             return redirect("portal:consent", pk=party.case_id)
-    ctx = {"form": form, "invitation": invitation, "secret": secret, "token": token}
+    ctx = {"form": form, "invitation": invitation, "secret": secret, "token": token, "error": error}
     if invitation is not None:
         case = invitation.party.case
         ctx |= {

@@ -149,12 +149,17 @@ def test_case_urls(world, kind, persona):
     assert reveal_buttons == (len(parties) if full_id_allowed(persona, kind) else 0)
 
     # Action pages: 200 with the form only for the actions offered, otherwise back to the case with a message.
+    # A party acts only through the portal's own pages: every staff action page is a 404 for them, even for the
+    # actions the server offers them (which the portal uses).
     offered = [a for a, _label in available_actions(case, user)]
     assert offered == EXPECTED_ACTIONS.get(kind, {}).get(persona, [])
     for action in FORMS:
         url = f"/cases/{case.pk}/do/{action}/"
         response = client.get(url)
-        if action in offered:
+        if persona == "party_user":
+            assert response.status_code == 404, url
+            assert client.post(url, {"note": "试图越权操作", "reason": "试图越权操作"}).status_code == 404, url
+        elif action in offered:
             assert response.status_code == 200, url
             assert response.context["form"].action == action
             assert '<form method="post"' in response.content.decode()

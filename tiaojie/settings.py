@@ -194,6 +194,14 @@ TIAOJIE = {
     "SMS_CODES_PER_IP_PER_HOUR": envint("SMS_CODES_PER_IP_PER_HOUR", 20),
     "APPLICATIONS_PER_ACCOUNT_PER_DAY": envint("APPLICATIONS_PER_ACCOUNT_PER_DAY", 3),
     "APPLICATIONS_PER_IP_PER_DAY": envint("APPLICATIONS_PER_IP_PER_DAY", 10),
+    # Invitations of the other party (SMS with a link and a code): validity and resending caps.
+    "INVITATION_TTL_DAYS": envint("INVITATION_TTL_DAYS", 14),
+    "INVITATIONS_PER_PARTY_PER_DAY": envint("INVITATIONS_PER_PARTY_PER_DAY", 3),
+    "INVITATIONS_PER_CASE_PER_DAY": envint("INVITATIONS_PER_CASE_PER_DAY", 6),
+    "JOIN_FAILURES_PER_HOUR": envint("JOIN_FAILURES_PER_HOUR", 10),
+    # Evidence uploads with an online application: files per draft (removed ones count) and bytes per account/day.
+    "EVIDENCE_FILES_PER_DRAFT": envint("EVIDENCE_FILES_PER_DRAFT", 40),
+    "EVIDENCE_BYTES_PER_ACCOUNT_PER_DAY": envint("EVIDENCE_BYTES_PER_ACCOUNT_PER_DAY", 100 * 1024 * 1024),
 }
 # Where SMS go (verification codes, notices to parties): a dotted path to a class with send(phone, text).
 # The default writes them to the console/log; a real gateway is a class with the same method.

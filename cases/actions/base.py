@@ -105,12 +105,15 @@ def notify_after_commit(
     if actor is not None:
         targets.discard(actor.pk)
     case_id = case.pk
+    # The SMS names only what the system itself wrote (case number, status): notice texts may carry names typed by
+    # a party, and nothing typed by a user goes out under the 【人民调解】 sender.
+    sms = f"您的调解案件{case.case_no or case.registration_no}有新进展，当前状态：{case.get_status_display()}"
 
     def send() -> None:
         Notification.objects.bulk_create(
             [Notification(user_id=uid, case_id=case_id, message=message[:200], created_at=created) for uid in targets]
         )
-        sms_parties(targets, message)
+        sms_parties(targets, sms)
 
     transaction.on_commit(send)
 

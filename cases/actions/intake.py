@@ -24,6 +24,7 @@ from cases.enums import (
     TerminationReason,
 )
 from cases.models import Case, CaseSequence, Party, RecusalRequest
+from cases.transitions import find_row
 from registry.models import Committee, Court, Mediator
 from workdays.calendar import mediation_due_date
 
@@ -484,10 +485,6 @@ def do_record_party_refusal(
     return case
 
 
-# States in which a case still belongs to its parties online (joining, consenting): not ended before it began.
-_GONE = {CaseStatus.NOT_ACCEPTED, CaseStatus.TRANSFERRED_OUT, CaseStatus.DISPOSED}
-
-
 def _own_party(case: Case, actor: User, party: Party) -> None:
     require(party.case_id == case.pk, "该当事人不属于本案")
     require(actor.role == Role.PARTY and party.user_id == actor.pk, "只能由当事人本人操作")
@@ -496,12 +493,22 @@ def _own_party(case: Case, actor: User, party: Party) -> None:
 def do_join_case(case: Case, actor: User, *, party: Party, at: datetime | None = None) -> Party:
     """A party invited to a case (the other side of an online application) links their portal account to their
     party record, after which they see the case and hear about every step. The invitation itself (code, link) is
-    checked by the portal; here: the party has no account yet and the case is not over before it began."""
+    checked by the portal; here: the party has no account yet and the case is still in a state where a party can
+    state their will about the mediation.
+
+    The status check is the transition table's, through the party_refusal rows (INTAKE, ACCEPTED, IN_MEDIATION,
+    PAUSED, REMEDIATION): one joins a case to consent to or refuse its mediation, so joining makes sense exactly
+    where refusing does (as for party_consent, see LABELS in cases.transitions). The relation check of those rows
+    does not apply: the joining account is not yet a party; that it is the invited one is checked below (a party
+    account, a party record without an account) and by the portal (the invitation and its phone number)."""
     at = now_or(at)
     require(actor.role == Role.PARTY and actor.is_active, "只有当事人账号可以加入案件")
     with transaction.atomic():
         case = lock(case)
-        require(case.status not in _GONE, f"案件当前状态为“{CaseStatus(case.status).label}”，不能加入")
+        require(
+            find_row("party_refusal", case.status) is not None,
+            f"案件当前状态为“{CaseStatus(case.status).label}”，已不能加入。如有疑问，请联系调委会",
+        )
         party = Party.objects.select_for_update().get(pk=party.pk)
         require(party.case_id == case.pk, "该当事人不属于本案")
         require(party.user_id is None, "该当事人已由其他账号加入")

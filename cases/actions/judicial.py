@@ -38,9 +38,11 @@ def _jc_apply_guards(
     applied_on: date,
     at: datetime,
     requested_at: datetime | None,
+    *,
+    request_only: bool = False,
 ) -> None:
     """The rules of a joint application (PML 33), shared by the application itself and the portal's check of a
-    party's request before the other party is asked to consent. Caller holds the lock."""
+    party's request before the other party is asked to consent (`request_only`). Caller holds the lock."""
     check(case, "jc_apply", actor)
     _jc_step(case, "jc_apply")
     agreement = current_agreement(case)
@@ -53,10 +55,7 @@ def _jc_apply_guards(
     require(applicant.side != consenting.side, "司法确认须由协议双方共同申请：同意申请的须为对方当事人", "consenting")
     require(applied_on >= local_date(agreement.effective_at), "申请日期不能早于协议生效日期", "applied_on")
     if actor.role == Role.PARTY:
-        # One applies, the other consents (joint application): the consenting party completes the application
-        # online only on a request the applicant made from their own account.
-        own = applicant.user_id == actor.pk or (consenting.user_id == actor.pk and requested_at is not None)
-        require(own, "只能以本人名义申请")
+        _party_guards(actor, applicant, consenting, applied_on, at, requested_at, request_only)
     require(applied_on <= local_date(at), "申请日期不能晚于今天", "applied_on")
     deadline = jc_deadline(case)
     require(
@@ -65,6 +64,37 @@ def _jc_apply_guards(
         "申请司法确认",
         "applied_on",
     )
+
+
+def _party_guards(
+    actor: User,
+    applicant: Party,
+    consenting: Party,
+    applied_on: date,
+    at: datetime,
+    requested_at: datetime | None,
+    request_only: bool,
+) -> None:
+    """A party never applies alone: online, one party asks from their own account (the request), and the
+    application exists only when the other party consents from theirs, on the day of that consent. So a party can
+    neither name the other side as "consenting" nor choose (backdate) the application date."""
+    if request_only:
+        require(applicant.user_id == actor.pk, "只能以本人名义申请")
+        require(
+            consenting.user_id is not None,
+            "对方当事人尚未加入线上案件，无法在网上共同申请司法确认。请对方先通过邀请短信加入本案，"
+            "或双方共同到调委会现场申请",
+            "consenting",
+        )
+        return
+    alone = "司法确认须由双方共同申请：须先由对方当事人在网上提出申请，再由您本人同意"
+    if consenting.user_id != actor.pk:
+        require(applicant.user_id != actor.pk, alone, "consenting")
+        require(False, "只能以本人名义申请")
+    # The request was made by the other party from their own account: a party with no account cannot have asked.
+    require(applicant.user_id is not None and applicant.user_id != actor.pk, "只能以本人名义申请", "applicant")
+    require(requested_at is not None and requested_at <= at, alone, "applicant")
+    require(applied_on == local_date(at), "网上共同申请的申请日期为您同意之日（今天），不能另选日期", "applied_on")
 
 
 def check_judicial_confirmation_request(
@@ -76,7 +106,7 @@ def check_judicial_confirmation_request(
     at = now_or(at)
     with transaction.atomic():
         case = lock(case)
-        _jc_apply_guards(case, actor, applicant, consenting, local_date(at), at, None)
+        _jc_apply_guards(case, actor, applicant, consenting, local_date(at), at, None, request_only=True)
 
 
 def do_apply_judicial_confirmation(

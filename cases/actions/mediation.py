@@ -392,6 +392,9 @@ def do_sign_agreement(
         valid = agreement.valid_signatures()
         if party_actor:
             require(party is not None and party.user_id == actor.pk, "只能以本人名义签署协议")
+            # An online signature is only valid as evidence with the text read and the session it came from.
+            require(bool(expected_hash), "请先阅读协议全文再签署", "text_hash")
+            require(bool(session_ref), "电子签名须在登录会话中进行，请重新登录后签署")
         if party is not None:
             require(party.case_id == case.pk, "该当事人不属于本案")
             require(not valid.filter(party=party).exists(), f"{party.name}已签署当前文本")

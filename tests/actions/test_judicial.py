@@ -86,7 +86,20 @@ def test_jc_apply_needs_both_parties(world, agreed):
         )
     with refused(case, "您无权对本案执行“申请司法确认”"):
         jc_apply(world, case, world.director_a, date(2026, 3, 12), dt(2026, 3, 12))
-    jc_apply(world, case, world.party_user, date(2026, 3, 12), dt(2026, 3, 12))
+    # A party never applies alone (naming the other side as consenting): online, the other party asks from their
+    # own account and this party's consent completes the application, dated the day of the consent.
+    with refused(case, "司法确认须由双方共同申请：须先由对方当事人在网上提出申请，再由您本人同意"):
+        jc_apply(world, case, world.party_user, date(2026, 3, 12), dt(2026, 3, 12))
+    respondent.user = world.outsider
+    respondent.save(update_fields=["user"])
+    online = {"applicant": respondent, "consenting": applicant, "court": world.court, "at": dt(2026, 3, 12)}
+    with refused(case, "网上共同申请的申请日期为您同意之日（今天），不能另选日期"):
+        A.do_apply_judicial_confirmation(
+            case, world.party_user, applied_on=date(2026, 3, 11), requested_at=dt(2026, 3, 11), **online
+        )
+    A.do_apply_judicial_confirmation(
+        case, world.party_user, applied_on=date(2026, 3, 12), requested_at=dt(2026, 3, 11), **online
+    )
     assert events(case)[-1] == ("jc_apply", S.AGREEMENT_REACHED, S.AGREEMENT_REACHED, world.party_user.pk)
 
 

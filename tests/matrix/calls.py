@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from accounts.models import User
+from accounts.models import Role, User
 from cases import actions as A
 from cases.actions.base import local_date
 from cases.enums import (
@@ -90,7 +90,11 @@ def _sign(w: World, case: Case, actor: User, at: datetime) -> None:
     agreement = current_agreement(case)
     signed = set(agreement.valid_signatures().values_list("party_id", flat=True)) if agreement else set()
     unsigned = [p for p in parties(case) if p.pk not in signed]
-    A.do_sign_agreement(case, actor, party=unsigned[0] if unsigned else None, method=SignatureMethod.HANDWRITTEN, at=at)
+    online = {}
+    if actor.role == Role.PARTY and agreement is not None:  # a party signs online: the text read and the session
+        online = {"expected_hash": agreement.text_hash(), "session_ref": "0" * 64, "user_agent": "matrix"}
+    party = unsigned[0] if unsigned else None
+    A.do_sign_agreement(case, actor, party=party, method=SignatureMethod.HANDWRITTEN, at=at, **online)
 
 
 def _dispose(w: World, case: Case, actor: User, at: datetime) -> None:
@@ -103,15 +107,28 @@ def _jc_apply(w: World, case: Case, actor: User, at: datetime) -> None:
     agreement = current_agreement(case)
     applied_on = local_date(agreement.effective_at) if agreement and agreement.effective_at else local_date(at)
     applicant = party_for(case, actor)
+    consenting = other_party(case, applicant)
+    requested_at = None
+    if actor.role == Role.PARTY and applicant.user_id == actor.pk:
+        # A party never applies alone: the other party asked online (an hour ago, from their own account, linked by
+        # _prepare_jc_apply) and this party's consent completes the application, dated the day of the consent.
+        consenting, applicant = applicant, Party.objects.get(pk=consenting.pk)
+        requested_at, applied_on = at - timedelta(hours=1), local_date(at)
     A.do_apply_judicial_confirmation(
         case,
         actor,
         applicant=applicant,
-        consenting=other_party(case, applicant),
+        consenting=consenting,
         court=w.court,
         applied_on=applied_on,
         at=at,
+        requested_at=requested_at,
     )
+
+
+def _prepare_jc_apply(w: World, case: Case, at: datetime) -> None:
+    """The respondent has a portal account (the outsider's), so that they can have made the online request."""
+    Party.objects.filter(case=case, user__isnull=True).exclude(pk=parties(case)[0].pk).update(user=w.outsider)
 
 
 def _jc_on(case: Case, at: datetime, accepted: bool = False):
@@ -271,7 +288,7 @@ CALLS: dict[str, Call] = {
     ),
     "archive": Call(lambda w, c, u, at: A.do_archive_case(c, u, retention_class=RetentionClass.Y10, pages=12, at=at)),
     "dispose": Call(_dispose),
-    "jc_apply": Call(_jc_apply),
+    "jc_apply": Call(_jc_apply, prepare=_prepare_jc_apply),
     "jc_court_accept": Call(
         lambda w, c, u, at: A.do_record_court_acceptance(
             c, u, accepted=True, on=_jc_on(c, at), court_case_no="（2026）鄂1202民特15号", at=at

@@ -208,7 +208,7 @@ def test_other_party_joins_with_the_code_and_refusal_ends_the_case(world):
     other = Client()
     phone_login(other, "13766665555", ip="10.0.0.9")
     r = other.post("/portal/join/", {"code": "ABCDEFGH"})
-    assert "邀请码不正确或已使用" in html(r)
+    assert "邀请码不正确、已使用或已过期" in html(r)
     code = invite_code("13766665555")
     r = other.post("/portal/join/", {"code": code.lower()})
     assert "加入案件" in html(r) and "周大姐" in html(r)
