@@ -204,8 +204,11 @@ TIAOJIE = {
     "EVIDENCE_BYTES_PER_ACCOUNT_PER_DAY": envint("EVIDENCE_BYTES_PER_ACCOUNT_PER_DAY", 100 * 1024 * 1024),
 }
 # Where SMS go (verification codes, notices to parties): a dotted path to a class with send(phone, text).
-# The default writes them to the console/log; a real gateway is a class with the same method.
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "portal.sms.ConsoleBackend")
+# In development and tests they are written to the console/log; in production the gateway must be named, so that
+# verification codes never end up in a log by default.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "portal.sms.ConsoleBackend" if IS_DEV else "")
+if not SMS_BACKEND:
+    raise ImproperlyConfigured("SMS_BACKEND must be set outside development (the class of the SMS gateway)")
 
 LOGGING = {
     "version": 1,
