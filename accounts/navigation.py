@@ -42,10 +42,12 @@ def menu_for(user: User) -> list[MenuItem]:
             ("登记纠纷", "workbench:register", "bi-plus-circle"),
             ("案件", "workbench:cases", "bi-folder2-open"),
             ("我的预约", "messaging:availability", "bi-calendar-check"),
-            ("评查结果", "supervision:committee_results", "bi-clipboard-check"),
         )
-        if user.role == Role.DIRECTOR:
-            items += _links(("台账导入", "imports:upload", "bi-upload"))
+        if user.role == Role.DIRECTOR:  # the committee's spot-check results and ledger import are the director's
+            items += _links(
+                ("评查结果", "supervision:committee_results", "bi-clipboard-check"),
+                ("台账导入", "imports:upload", "bi-upload"),
+            )
         return items
     if user.role in (Role.SFS_OFFICER, Role.COUNTY_ADMIN, Role.CITY_ADMIN):
         items = _links(("总览", "console:home", "bi-speedometer2"), ("案件", "console:cases", "bi-folder2-open"))
@@ -66,12 +68,10 @@ def menu_for(user: User) -> list[MenuItem]:
             ("调解组织", "console:committees", "bi-building"),
             ("调解员", "console:mediators", "bi-people"),
         )
-        items += _group(
-            "数据",
-            "bi-database",
-            ("台账导入", "imports:upload", "bi-upload"),
-            ("节假日", "console:holidays", "bi-calendar3"),
-        )
+        data = [("节假日", "console:holidays", "bi-calendar3")]
+        if user.role != Role.SFS_OFFICER:  # legacy ledgers are imported by the county and city bureaus
+            data.insert(0, ("台账导入", "imports:upload", "bi-upload"))
+        items += _group("数据", "bi-database", *data)
         return items
     if user.role == Role.COURT_LIAISON:
         return _links(("司法确认与委派案件", "console:cases", "bi-bank"))
