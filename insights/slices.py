@@ -58,7 +58,9 @@ DIMENSION_LABELS = {
 
 
 def agreement_form_expr() -> Subquery:
-    """The form (书面/口头) of a case's current agreement, as a correlated subquery ("" when none)."""
+    """The form (书面/口头) of a case's current agreement, as a correlated subquery (NULL when none): the definition
+    from the records. The statistics read its roll-up `Case.agreement_form` instead (kept by cases.actions);
+    insights.checks.verify_case_facts compares the two."""
     current = Agreement.objects.filter(case_id=OuterRef("pk")).exclude(status__in=NOT_CURRENT)
     return Subquery(current.order_by("-drafted_at", "-id").values("form")[:1])
 
@@ -122,7 +124,8 @@ class Slice:
             if dim == "committee_type":
                 qs = qs.filter(committee__committee_type__in=values)
             elif dim == "agreement_form":
-                qs = qs.annotate(agreement_form=agreement_form_expr()).filter(agreement_form__in=values)
+                # The column the cube groups on (the roll-up of agreement_form_expr, see insights.checks).
+                qs = qs.filter(agreement_form__in=values)
             else:
                 qs = qs.filter(**{f"{dim}__in": values})
         return qs

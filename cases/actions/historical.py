@@ -514,8 +514,10 @@ def do_import_historical_cases(
                 v["presiding_mediator_id"] = item.presiding.pk
                 v["mediator_chosen_by"] = MediatorChosenBy.COMMITTEE
                 v["rights_notified_at"] = next(s.at for s in steps if s.action == "assign")
+            v["party_count"] = len(item.parties)  # the roll-ups of Case (see cases.models.case)
             if item.agreement is not None:
                 v["outcome"] = Outcome.SUCCESS
+                v["agreement_form"] = item.agreement.form  # its only agreement, written EFFECTIVE below
                 if any(s.action == "performance_tracking" for s in steps):
                     v["performance_status"] = PerformanceStatus.PERFORMING
             if item.termination is not None:

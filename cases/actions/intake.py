@@ -138,6 +138,7 @@ def _open_intake(
         court_mode=data.court_mode,
         court_case_no=data.court_case_no,
         dispute_type=data.dispute_type,
+        party_count=len(data.parties),  # the parties created just below (no action adds or removes one later)
         brief_facts=data.brief_facts.strip(),
         claims=data.claims.strip(),
         amount_involved=data.amount_involved,

@@ -313,6 +313,25 @@ def _required_signers_missing(agreement: Agreement, case: Case) -> list[str]:
     return missing
 
 
+NOT_CURRENT_FOR_STATISTICS = (AgreementStatus.DRAFT, AgreementStatus.CHANGED, AgreementStatus.REVOKED)
+
+
+def refresh_agreement_form(case: Case) -> None:
+    """Keep the roll-up `Case.agreement_form` equal to the records after an agreement changes status: the form of
+    the latest agreement that is neither a draft nor changed/revoked, "" if none (the definition of
+    insights.slices.agreement_form_expr, which insights.checks compares it with). Call inside the action's
+    transaction, on the locked case."""
+    form = (
+        case.agreements.exclude(status__in=NOT_CURRENT_FOR_STATISTICS)
+        .order_by("-drafted_at", "-id")
+        .values_list("form", flat=True)
+        .first()
+    ) or ""
+    if case.agreement_form != form:
+        case.agreement_form = form
+        case.save(update_fields=["agreement_form"])
+
+
 def _maybe_effective(case: Case, agreement: Agreement, at: datetime) -> bool:
     """PML 29: a written agreement takes effect when every party, the mediator and the committee seal have signed.
     Then the SYSTEM moves the case to AGREEMENT_REACHED, and on to PERFORMING when obligations are deferred."""
@@ -322,6 +341,7 @@ def _maybe_effective(case: Case, agreement: Agreement, at: datetime) -> bool:
     agreement.save(update_fields=["status", "effective_at"])
     case.outcome = Outcome.SUCCESS
     case.save(update_fields=["outcome"])
+    refresh_agreement_form(case)
     record(
         case,
         "agreement_effective",
@@ -480,6 +500,7 @@ def do_record_oral_agreement(
         _create_terms(agreement, terms)
         case.outcome = Outcome.SUCCESS
         case.save(update_fields=["outcome"])
+        refresh_agreement_form(case)
         record(
             case,
             "oral_agreement",
@@ -496,6 +517,7 @@ def do_record_oral_agreement(
 
 __all__ = [
     "TermData",
+    "refresh_agreement_form",
     "do_draft_agreement",
     "do_extend_time_limit",
     "do_pause_mediation",

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from accounts.models import Role, User
 from cases.actions.base import check, local_date, lock, notify_after_commit, now_or, record, require
+from cases.actions.mediation import refresh_agreement_form
 from cases.dossier import missing_items
 from cases.enums import (
     AgreementStatus,
@@ -203,6 +204,7 @@ def do_start_remediation(
         case.time_limit_due = mediation_due_date(local_date(at), settings.TIAOJIE["MEDIATION_PERIOD_MONTHS"])
         case.outcome, case.performance_status = "", ""
         case.save(update_fields=["time_limit_due", "outcome", "performance_status"])
+        refresh_agreement_form(case)  # the changed/revoked agreement no longer counts
         record(
             case,
             "remediate",

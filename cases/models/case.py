@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import identity
 from cases.enums import (
+    AgreementForm,
     CaseSource,
     CaseStatus,
     CourtReferralType,
@@ -117,6 +118,13 @@ class Case(models.Model):
     prevented_group_fight_persons = models.PositiveIntegerField(_("防止群体性械斗（人）"), default=0)
     disposed_at = models.DateTimeField(_("销毁时间"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Per-case facts the statistics group on (insights.metrics.case_cube), kept here so that the monthly form is one
+    # scan of the case table. Written only by cases.actions (registration, agreement taking effect, oral agreement,
+    # re-mediation, historical import) and checked against the records by insights.checks.verify_case_facts.
+    agreement_form = models.CharField(
+        _("现行协议形式"), max_length=10, choices=AgreementForm.choices, blank=True, default="", editable=False
+    )
+    party_count = models.PositiveIntegerField(_("当事人数"), default=0, editable=False)
 
     class Meta:
         ordering = ["-registered_at", "-id"]
