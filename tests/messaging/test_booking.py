@@ -172,7 +172,7 @@ def test_book_confirm_propose_accept_with_history_and_notifications(world, djang
     assert "不能接受改期" in r.content.decode()
     # the case panel shows the next appointment to both sides
     for c in (party, mediator):
-        html = c.get(reverse("cases:detail", args=[case.pk])).content.decode()
+        html = c.get(reverse("cases:detail", args=[case.pk]), follow=True).content.decode()  # parties: the portal
         assert "下次约谈" in html and "15:00" in html
 
     # cancelling needs a reason; then the slot is free and the other side is told

@@ -102,7 +102,7 @@ def test_unread_counts_follow_reading(world, django_capture_on_commit_callbacks)
     assert case_messaging(case, world.party_user)["unread"] == 0
     assert case_messaging(case, scene.party_b)["unread"] == 2
     # the panel on the case page shows the count
-    page = client_for(scene.party_b).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    page = client_for(scene.party_b).get(reverse("portal:case", args=[case.pk])).content.decode()
     assert "2 条未读" in page and reverse("messaging:thread", args=[case.pk]) in page
 
 
