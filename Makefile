@@ -16,7 +16,7 @@ help:
 	@echo "                       (all test targets accept PYTEST_ARGS=\"-k foo\")"
 	@echo "make migrations-check  fail if models have changes without migrations"
 	@echo "make lint              ruff check + ruff format --check"
-	@echo "make bench             run bench/run.py if present"
+	@echo "make bench             benchmark on SQLite + PostgreSQL, 1M cases (make bench N=100000 for a quick run)"
 	@echo "make deps              install system packages (apt, as root) and the dev venv only"
 
 demo:
@@ -44,9 +44,9 @@ lint:
 	.venv/bin/ruff format --check . || rc=1; \
 	exit $$rc
 
+# make bench N=100000 for a quick run; BENCH_ARGS="--db sqlite --import-rows 20000" etc. (see bench/run.py --help)
+N ?= 1000000
+BENCH_ARGS ?=
 bench:
-	@if [ -f bench/run.py ]; then \
-		bash scripts/test.sh venv && .venv/bin/python bench/run.py; \
-	else \
-		echo "make bench: no benchmarks yet (bench/run.py does not exist)"; \
-	fi
+	@bash scripts/test.sh venv && .venv/bin/pip install -q -r requirements-bench.txt && \
+		.venv/bin/python bench/run.py --n $(N) $(BENCH_ARGS)
