@@ -6,7 +6,6 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -86,14 +85,16 @@ def record(
 
 
 def recipient_ids(case: Case) -> set[int]:
-    """Who hears about a case, in one query: the accounts of its mediators, the committee's director(s), and the
-    parties with accounts."""
-    # Never build Q(mediator__pk=None): it matches every user *without* a mediator profile.
-    who = Q(committee_id=case.committee_id, role=Role.DIRECTOR) | Q(party_roles__case=case)
-    who |= Q(mediator__co_cases=case)
-    if case.presiding_mediator_id is not None:
-        who |= Q(mediator__pk=case.presiding_mediator_id)
-    return set(User.objects.filter(who, is_active=True).values_list("pk", flat=True))
+    """Who hears about a case: the accounts of its mediators, the committee's director(s), and the parties with
+    accounts. Four small indexed queries rather than one OR across joins, which SQLite's planner turns into a scan
+    of every user × case once statistics exist (6.5 s per action at 10k cases after ANALYZE)."""
+    active = User.objects.filter(is_active=True)
+    ids = set(active.filter(committee_id=case.committee_id, role=Role.DIRECTOR).values_list("pk", flat=True))
+    ids |= set(active.filter(pk__in=case.parties.exclude(user=None).values("user_id")).values_list("pk", flat=True))
+    ids |= set(active.filter(mediator__co_cases=case).values_list("pk", flat=True))
+    if case.presiding_mediator_id is not None:  # never filter on mediator=None: that matches every non-mediator
+        ids |= set(active.filter(mediator__pk=case.presiding_mediator_id).values_list("pk", flat=True))
+    return ids
 
 
 def notify_after_commit(
