@@ -30,12 +30,12 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
-from django.db.models.functions import Coalesce, Length, Substr, TruncMonth
+from django.db.models.functions import Coalesce, Length, Substr
 from django.utils import timezone
 
 from cases.enums import DISPUTE_PARENT, CaseSource, DisputeType, Outcome
 from cases.models import Case, Rating
-from insights.base import TZ, Period, in_area, make_period, reported_cases
+from insights.base import Period, in_area, make_period, reported_cases
 from insights.slices import PREVENTION_FIELDS, Slice, overdue_q, received_cases
 from registry.models import Committee, CommitteeType, Division, Mediator
 
@@ -398,17 +398,21 @@ def _trend(qs: QuerySet[Case], period: Period, today: date) -> tuple[list[str], 
         last_month = min(last_month, today.month)
     months = list(range(1, last_month + 1))
     q = Q(accepted_at__gte=start, accepted_at__lt=end) | Q(accepted_at__gte=last_start, accepted_at__lt=last_end)
-    rows = (
-        reported_cases(qs.filter(q), Period(last_start.date(), period.end, ""))
-        .annotate(month=TruncMonth("accepted_at", tzinfo=TZ))
-        .order_by()
-        .values("month")
-        .annotate(n=Count("id"), s=Count("id", filter=Q(outcome=Outcome.SUCCESS)))
-    )
-    counts: dict[tuple[int, int], tuple[int, int]] = {}
-    for r in rows:
-        m = r["month"]
-        counts[(m.year, m.month)] = (r["n"], r["s"])
+    # One pass with a conditional count per calendar month (China time) rather than TruncMonth: SQLite evaluates a
+    # time-zone-aware TruncMonth with a Python function per row, which dominated the dashboard at 1M cases.
+    aggregates = {}
+    for year in (period.year - 1, period.year):
+        for m in range(1, period.end.month + 1):
+            month = make_period(year, "month", m)
+            in_month = Q(accepted_at__gte=month.start_at, accepted_at__lt=month.end_at)
+            aggregates[f"n_{year}_{m}"] = Count("id", filter=in_month)
+            aggregates[f"s_{year}_{m}"] = Count("id", filter=in_month & Q(outcome=Outcome.SUCCESS))
+    totals = reported_cases(qs.filter(q), Period(last_start.date(), period.end, "")).aggregate(**aggregates)
+    counts: dict[tuple[int, int], tuple[int, int]] = {
+        (year, m): (totals[f"n_{year}_{m}"], totals[f"s_{year}_{m}"])
+        for year in (period.year - 1, period.year)
+        for m in range(1, period.end.month + 1)
+    }
     this_year = [counts.get((period.year, m), (0, 0))[0] for m in months]
     success = [counts.get((period.year, m), (0, 0))[1] for m in months]
     last_year = [counts.get((period.year - 1, m), (0, 0))[0] for m in months]
