@@ -1,14 +1,47 @@
 """Filtering of case lists (workbench and console share it). Always applied to a scoped queryset."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, Q, QuerySet
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
+from django.utils.html import format_html, format_html_join
 
 from cases.enums import CLOCK_STATES, CaseSource, CaseStatus, DisputeType
-from cases.models import Case
+from cases.models import Case, Party
 from registry.models import Committee, CommitteeType
+
+
+class PlainSelect(forms.Select):
+    """A <select> whose options are written in Python: the template-rendered widget costs ~0.1 ms per option, and a
+    city's committee list (hundreds of options) was most of the case list's server time once the queries were fast.
+    Flat choices only (no optgroups), which is all the filter form uses."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        final_attrs["name"] = name
+        selected = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((str(v), " selected" if str(v) in selected else "", label) for v, label in self.choices),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+
+
+class CommitteeOptions(BaseChoiceIterator):
+    """The committee <option>s from (pk, name) tuples, not model instances: a city has hundreds of committees and
+    building a Committee per option cost ~8 ms per request. Validation still goes through the field's queryset."""
+
+    def __init__(self, committees: QuerySet[Committee], empty_label: str) -> None:
+        self.committees, self.empty_label = committees, empty_label
+
+    def __iter__(self):
+        yield ("", self.empty_label)
+        yield from self.committees.values_list("pk", "name")
 
 
 class CaseFilterForm(forms.Form):
@@ -37,6 +70,8 @@ class CaseFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["committee"].queryset = committees if committees is not None else Committee.objects.none()
         for f in self.fields.values():
+            if isinstance(f.widget, forms.Select):
+                f.widget = PlainSelect(attrs=f.widget.attrs, choices=f.widget.choices)
             if isinstance(f.widget, forms.CheckboxInput):
                 f.widget.attrs["class"] = "form-check-input"
             elif isinstance(f.widget, forms.Select):
@@ -44,6 +79,19 @@ class CaseFilterForm(forms.Form):
             else:
                 f.widget.attrs["class"] = "form-control"
             f.widget.attrs.setdefault("aria-label", f.label)
+        committee = self.fields["committee"]
+        committee.widget.choices = CommitteeOptions(committee.queryset, committee.empty_label)
+
+
+# A list counts at most this many rows (beyond it: "超过 10,000 件"): an exact COUNT(*) over a million scoped cases
+# costs more than the whole page otherwise (bench: 170 ms of 280 ms on SQLite).
+LIST_COUNT_CAP = 10_000
+
+
+def local_day_start(day) -> datetime:
+    """Midnight in China time as an aware datetime: date filters become half-open ranges on the indexed column
+    instead of a per-row timezone conversion (`__date` on SQLite calls a Python function for every row)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def filter_cases(qs: QuerySet[Case], form: CaseFilterForm) -> QuerySet[Case]:
@@ -51,7 +99,11 @@ def filter_cases(qs: QuerySet[Case], form: CaseFilterForm) -> QuerySet[Case]:
         return qs
     d = form.cleaned_data
     if d["q"]:
-        qs = qs.filter(Q(case_no__icontains=d["q"]) | Q(parties__name__icontains=d["q"])).distinct()
+        # An IN (matching parties' case ids) rather than a join + DISTINCT: the party names are scanned once, not
+        # once per case, and no DISTINCT over the whole result (1M cases: 4.1 s -> 1.6 s on SQLite). Still a scan of
+        # every party name; only a trigram index (pg_trgm / FTS5) would make it fast.
+        named = Party.objects.filter(name__icontains=d["q"]).values("case_id")
+        qs = qs.filter(Q(case_no__icontains=d["q"]) | Q(pk__in=named))
     for name in ("status", "dispute_type", "source"):
         if d[name]:
             qs = qs.filter(**{name: d[name]})
@@ -64,7 +116,33 @@ def filter_cases(qs: QuerySet[Case], form: CaseFilterForm) -> QuerySet[Case]:
     if d["overdue"]:
         qs = qs.filter(status__in=CLOCK_STATES, time_limit_due__lt=timezone.localdate())
     if d["date_from"]:
-        qs = qs.filter(registered_at__date__gte=d["date_from"])
+        qs = qs.filter(registered_at__gte=local_day_start(d["date_from"]))
     if d["date_to"]:
-        qs = qs.filter(registered_at__date__lt=d["date_to"] + timedelta(days=1))
+        qs = qs.filter(registered_at__lt=local_day_start(d["date_to"] + timedelta(days=1)))
     return qs
+
+
+def for_case_table(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """What cases/_case_table.html reads, in two extra queries per page: the committee, and the parties' names only
+    (a party row also carries encrypted ID numbers and addresses the table never shows)."""
+    names = Party.objects.only("id", "case_id", "name", "order")
+    return qs.select_related("committee").prefetch_related(Prefetch("parties", queryset=names))
+
+
+def paginate_cases(qs: QuerySet[Case], page_param: str | None, per_page: int = 25) -> Page:
+    """A page of a case list, newest first, with a capped count.
+
+    Counting stops at LIST_COUNT_CAP rows, or just past the requested page when that is deeper, so every page that
+    exists can still be reached with 下一页. `paginator.count_capped` tells the pager the total is a lower bound.
+    """
+    try:
+        wanted = max(1, int(page_param or 1))
+    except (TypeError, ValueError):
+        wanted = 1
+    probe = max(LIST_COUNT_CAP, wanted * per_page) + 1
+    paginator = Paginator(qs.order_by("-registered_at", "-id"), per_page)
+    counted = qs.order_by()[:probe].count()
+    paginator.count = counted  # overrides the cached_property: no second, uncapped COUNT(*)
+    paginator.count_capped = counted >= probe
+    paginator.count_floor = probe - 1
+    return paginator.get_page(page_param)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import SUPERVISOR_ROLES, Role
 from cases.enums import CLOCK_STATES, CaseStatus
-from cases.listing import CaseFilterForm, filter_cases
+from cases.listing import CaseFilterForm, filter_cases, for_case_table, paginate_cases
 from cases.scoping import cases_visible_to
 from registry.models import Committee, CommitteeKind, CommitteeType, Division, Mediator, MediatorCategory
 from workdays.models import CalendarOverride, DayKind
@@ -72,8 +72,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     _require(request, CONSOLE_ROLES)
     scoped = cases_visible_to(request.user)
     filter_form = CaseFilterForm(request.GET or None, committees=committees_visible_to(request.user))
-    qs = filter_cases(scoped, filter_form).select_related("committee").prefetch_related("parties")
-    page = Paginator(qs.order_by("-registered_at", "-id"), 25).get_page(request.GET.get("page"))
+    page = paginate_cases(for_case_table(filter_cases(scoped, filter_form)), request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

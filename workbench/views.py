@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +11,7 @@ from django.utils import timezone
 from accounts.models import COMMITTEE_ROLES
 from cases.actions import ActionRefused, do_register_case
 from cases.enums import CLOCK_STATES, CaseStatus
-from cases.listing import CaseFilterForm, filter_cases
+from cases.listing import CaseFilterForm, filter_cases, for_case_table, paginate_cases
 from cases.scoping import cases_visible_to
 from registry.models import Committee
 from workbench.forms import PARTY_INITIAL, PartyFormSet, RegisterCaseForm, case_data
@@ -96,8 +95,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     _member(request)
     scoped = cases_visible_to(request.user)
     filter_form = CaseFilterForm(request.GET or None, committees=Committee.objects.filter(pk=request.user.committee_id))
-    qs = filter_cases(scoped, filter_form).select_related("committee").prefetch_related("parties")
-    page = Paginator(qs.order_by("-registered_at", "-id"), 25).get_page(request.GET.get("page"))
+    page = paginate_cases(for_case_table(filter_cases(scoped, filter_form)), request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

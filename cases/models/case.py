@@ -133,7 +133,19 @@ class Case(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["committee", "year", "seq"], name="case_seq_unique_per_committee_year"),
         ]
-        indexes = [models.Index(fields=["division_code", "status"]), models.Index(fields=["committee", "status"])]
+        indexes = [
+            models.Index(fields=["division_code", "status"]),
+            models.Index(fields=["committee", "status"]),
+            # Case lists (cases.listing): filter on the first column, newest first from the index, and the trailing
+            # division_code (the jurisdiction prefix) lets the capped count run on the index alone.
+            models.Index(fields=["registered_at", "division_code"], name="case_registered_division_idx"),
+            models.Index(fields=["status", "registered_at", "division_code"], name="case_status_registered_idx"),
+            models.Index(fields=["status", "time_limit_due", "division_code"], name="case_status_due_idx"),
+            models.Index(fields=["dispute_type", "registered_at", "division_code"], name="case_dtype_registered_idx"),
+            models.Index(
+                fields=["source", "registered_at", "division_code", "committee"], name="case_source_registered_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.case_no or self.registration_no
