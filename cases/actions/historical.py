@@ -11,7 +11,7 @@ door, for a whole chunk of cases in ONE transaction:
   history (closed without acceptance, an agreement without assigned mediators, closed while still performing)
   is refused, never stored.
 * The guards that make sense for history are the interactive ones: ID numbers and credit codes by the same
-  validation (`cases.actions.intake._validate_party`, at the registration date), the national dispute types and
+  validation (`cases.actions.intake.validate_case_data`, at the registration date), the national dispute types and
   sources, mediators of the case's committee, agreement terms, termination reasons with the routes told to the
   parties, dates in the order of the steps and none in the future. Guards that only make sense for a live case
   (deadlines not before today, the rights notice just delivered) are not applied to the past.
@@ -47,16 +47,14 @@ from django.utils import timezone
 from accounts.models import Role, User
 from cases import identity
 from cases.actions.base import ActionRefused, local_date, require
-from cases.actions.intake import CaseData, PartyData, _validate_party, format_case_no, routes_text
+from cases.actions.intake import CaseData, PartyData, format_case_no, routes_text, validate_case_data
 from cases.enums import (
     AgreementForm,
     AgreementStatus,
     CaseSource,
     CaseStatus,
-    DisputeType,
     MediatorChosenBy,
     Outcome,
-    PartySide,
     PartyType,
     PerformanceStatus,
     Route,
@@ -86,7 +84,6 @@ HISTORICAL_NOTE = "历史台账导入"
 _ROWS: dict[tuple[str, str], Row] = {}
 for _row in TABLE:
     _ROWS.setdefault((_row.action, _row.source), _row)
-_DISPUTE_TYPES, _SOURCES = frozenset(DisputeType.values), frozenset(CaseSource.values)
 _FORMS, _METHODS = frozenset(AgreementForm.values), frozenset(SignatureMethod.values)
 _REASONS, _ROUTES = frozenset(TerminationReason.values), frozenset(Route.values)
 IMPORTER_ROLES = frozenset({Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.DIRECTOR})
@@ -192,23 +189,6 @@ def _step(steps: list[_Step], status: str, action: str, at: datetime, note: str,
     return row.target
 
 
-def _validate_case_data(item: HistoricalCase, today: date) -> None:
-    """The registration guards of do_register_case, at the date the case was registered."""
-    d = item.data
-    require(d.dispute_type in _DISPUTE_TYPES, "请选择纠纷类型", "dispute_type")
-    require(d.source in _SOURCES, "请选择案件来源", "source")
-    require(len(d.brief_facts.strip()) >= 10, "纠纷简要情况至少写10个字", "brief_facts")
-    require(bool(d.claims.strip()), "请填写申请事项", "claims")
-    require(d.amount_involved is not None and d.amount_involved >= 0, "涉及金额不能为负数", "amount_involved")
-    sides = {p.side for p in d.parties}
-    require(PartySide.APPLICANT in sides and PartySide.RESPONDENT in sides, "至少需要一名申请人和一名被申请人")
-    for i, p in enumerate(d.parties, start=1):
-        _validate_party(p, i, today)
-    if d.source == CaseSource.REFERRED_COURT:
-        require(d.court is not None, "法院委托移送的案件须选择法院", "court")
-        require(d.court.division_id[:4] == item.committee.division_id[:4], "只能选择本市的法院", "court")
-
-
 def _validate_terms(item: HistoricalCase, terms: list[HistoricalTerm]) -> None:
     """The term guards of the interactive agreement actions, except "deadline not before today" (history)."""
     require(bool(terms), "协议至少需要一项条款", "terms")
@@ -237,7 +217,7 @@ def plan_historical_case(item: HistoricalCase, actor: User, now: datetime | None
     now = now or timezone.now()
     require(in_import_scope(actor, item.committee), f"{item.committee.name}不在您的管辖范围内，不能导入其案件")
     today = local_date(item.registered_at)
-    _validate_case_data(item, today)
+    validate_case_data(item.data, item.committee, today)
     require(not (item.agreement and item.termination), "同一案件不能既达成协议又终止调解")
     require(item.presiding is not None or not item.co_mediators, "有参与调解员时须写明主持调解员")
     note_source = f"来源：{CaseSource(item.data.source).label}"

@@ -153,6 +153,26 @@ def _open_intake(
     return case
 
 
+_DISPUTE_TYPES, _SOURCES = frozenset(DisputeType.values), frozenset(CaseSource.values)
+
+
+def validate_case_data(data: CaseData, committee: Committee, today: date) -> None:
+    """The registration guards (type, source, facts, claims, amount, both sides, each party as of `today`, a court
+    of the same city for court referrals). Shared by do_register_case and the historical import."""
+    require(data.dispute_type in _DISPUTE_TYPES, "请选择纠纷类型", "dispute_type")
+    require(data.source in _SOURCES, "请选择案件来源", "source")
+    require(len(data.brief_facts.strip()) >= 10, "纠纷简要情况至少写10个字", "brief_facts")
+    require(bool(data.claims.strip()), "请填写申请事项", "claims")
+    require(data.amount_involved is not None and data.amount_involved >= 0, "涉及金额不能为负数", "amount_involved")
+    sides = {p.side for p in data.parties}
+    require(PartySide.APPLICANT in sides and PartySide.RESPONDENT in sides, "至少需要一名申请人和一名被申请人")
+    for i, p in enumerate(data.parties, start=1):
+        _validate_party(p, i, today)
+    if data.source == CaseSource.REFERRED_COURT:
+        require(data.court is not None, "法院委托移送的案件须选择法院", "court")
+        require(data.court.division_id[:4] == committee.division_id[:4], "只能选择本市的法院", "court")
+
+
 def do_register_case(
     actor: User, committee: Committee, data: CaseData, *, at: datetime | None = None, entered_at: datetime | None = None
 ) -> Case:
@@ -168,19 +188,8 @@ def do_register_case(
     else:
         require(actor.role == Role.PARTY, "您无权登记纠纷")
     require(committee.is_active, "该调委会已停用")
-    require(data.dispute_type in DisputeType.values, "请选择纠纷类型", "dispute_type")
-    require(data.source in CaseSource.values, "请选择案件来源", "source")
-    require(len(data.brief_facts.strip()) >= 10, "纠纷简要情况至少写10个字", "brief_facts")
-    require(bool(data.claims.strip()), "请填写申请事项", "claims")
-    require(data.amount_involved is not None and data.amount_involved >= 0, "涉及金额不能为负数", "amount_involved")
-    sides = {p.side for p in data.parties}
-    require(PartySide.APPLICANT in sides and PartySide.RESPONDENT in sides, "至少需要一名申请人和一名被申请人")
-    for i, p in enumerate(data.parties, start=1):
-        _validate_party(p, i, today)
-    if data.source == CaseSource.REFERRED_COURT:
-        require(data.court is not None, "法院委托移送的案件须选择法院", "court")
-        require(data.court.division_id[:4] == committee.division_id[:4], "只能选择本市的法院", "court")
-    else:
+    validate_case_data(data, committee, today)
+    if data.source != CaseSource.REFERRED_COURT:
         # A court is linked (and its liaison sees the case) only when the court referred it.
         data.court, data.court_mode, data.court_case_no = None, "", ""
     with transaction.atomic():
@@ -449,6 +458,19 @@ def do_recuse_mediator(
     return case
 
 
+def _end_by_party(case: Case, target: CaseStatus, text: str, routes: list[str], reason: str) -> None:
+    """A party's own choice ends the case on a party_refusal row: before acceptance as NOT_ACCEPTED with `text` as
+    the reason, afterwards as TERMINATED (mediation failed) with `reason`; the routes told to them are kept."""
+    case.routes_informed = routes_text(routes)
+    if target == CaseStatus.NOT_ACCEPTED:
+        case.not_accepted_reason = text
+    else:
+        case.termination_reason, case.termination_note, case.outcome = reason, text, Outcome.FAILURE
+    case.save(
+        update_fields=["routes_informed", "not_accepted_reason", "termination_reason", "termination_note", "outcome"]
+    )
+
+
 def do_record_party_refusal(
     case: Case, actor: User, *, party: Party, statement: str, routes: list[str], at: datetime | None = None
 ) -> Case:
@@ -465,22 +487,7 @@ def do_record_party_refusal(
         if actor.role == Role.PARTY:
             require(party.user_id == actor.pk, "只能由当事人本人表示拒绝")
         text = f"{party.name}明确表示拒绝调解" + (f"：{statement.strip()}" if statement.strip() else "")
-        case.routes_informed = routes_text(routes)
-        if target == CaseStatus.NOT_ACCEPTED:
-            case.not_accepted_reason = text
-        else:
-            case.termination_reason = TerminationReason.PARTY_REFUSED
-            case.termination_note = text
-            case.outcome = Outcome.FAILURE
-        case.save(
-            update_fields=[
-                "routes_informed",
-                "not_accepted_reason",
-                "termination_reason",
-                "termination_note",
-                "outcome",
-            ]
-        )
+        _end_by_party(case, target, text, routes, TerminationReason.PARTY_REFUSED)
         record(case, "party_refusal", actor, at, to=target, note=text, data={"party": party.pk, "routes": routes})
         notify_after_commit(case, "一方当事人拒绝调解，调解依法终止", actor, at=at)
     return case
@@ -552,22 +559,7 @@ def do_withdraw_application(
         _own_party(case, actor, party)
         require(party.side == PartySide.APPLICANT, "只有申请人可以撤回申请；被申请人可以表示不同意调解")
         text = f"{party.name}撤回调解申请" + (f"：{statement.strip()}" if statement.strip() else "")
-        case.routes_informed = routes_text(routes)
-        if target == CaseStatus.NOT_ACCEPTED:
-            case.not_accepted_reason = text
-        else:
-            case.termination_reason = TerminationReason.PARTY_WITHDREW
-            case.termination_note = text
-            case.outcome = Outcome.FAILURE
-        case.save(
-            update_fields=[
-                "routes_informed",
-                "not_accepted_reason",
-                "termination_reason",
-                "termination_note",
-                "outcome",
-            ]
-        )
+        _end_by_party(case, target, text, routes, TerminationReason.PARTY_WITHDREW)
         record(
             case,
             "party_refusal",
