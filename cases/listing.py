@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 
 from cases.enums import CLOCK_STATES, CaseSource, CaseStatus, DisputeType
 from cases.models import Case, Party
+from cases.scoping import cases_visible_to
 from registry.models import Committee, CommitteeType
 
 
@@ -146,3 +147,19 @@ def paginate_cases(qs: QuerySet[Case], page_param: str | None, per_page: int = 2
     paginator.count_capped = counted >= probe
     paginator.count_floor = probe - 1
     return paginator.get_page(page_param)
+
+
+def case_list_context(request, committees: QuerySet[Committee]) -> dict:
+    """What a filtered, paginated case list page needs (console and workbench): the user's scoped cases, the
+    filter form offering `committees`, the page, and the query string without the page number for the pager."""
+    filter_form = CaseFilterForm(request.GET or None, committees=committees)
+    qs = filter_cases(cases_visible_to(request.user), filter_form)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "page": paginate_cases(for_case_table(qs), request.GET.get("page")),
+        "filter_form": filter_form,
+        "query": query.urlencode(),
+        "today": timezone.localdate(),
+        "clock_states": list(CLOCK_STATES),
+    }

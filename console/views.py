@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import SUPERVISOR_ROLES, Role
 from cases.enums import CLOCK_STATES, CaseStatus
-from cases.listing import CaseFilterForm, filter_cases, for_case_table, paginate_cases
+from cases.listing import case_list_context
 from cases.scoping import cases_visible_to
 from registry.models import Committee, CommitteeKind, CommitteeType, Division, Mediator, MediatorCategory
 from workdays.models import CalendarOverride, DayKind
@@ -70,22 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     _require(request, CONSOLE_ROLES)
-    scoped = cases_visible_to(request.user)
-    filter_form = CaseFilterForm(request.GET or None, committees=committees_visible_to(request.user))
-    page = paginate_cases(for_case_table(filter_cases(scoped, filter_form)), request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "console/cases.html",
-        {
-            "page": page,
-            "filter_form": filter_form,
-            "query": query.urlencode(),
-            "today": timezone.localdate(),
-            "clock_states": list(CLOCK_STATES),
-        },
-    )
+    return render(request, "console/cases.html", case_list_context(request, committees_visible_to(request.user)))
 
 
 class CommitteeFilter(forms.Form):

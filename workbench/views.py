@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import COMMITTEE_ROLES
 from cases.actions import ActionRefused, do_register_case
 from cases.enums import CLOCK_STATES, CaseStatus
-from cases.listing import CaseFilterForm, filter_cases, for_case_table, paginate_cases
+from cases.listing import case_list_context
 from cases.scoping import cases_visible_to
 from registry.models import Committee
 from workbench.forms import PARTY_INITIAL, PartyFormSet, RegisterCaseForm, case_data
@@ -93,19 +93,8 @@ def register(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     _member(request)
-    scoped = cases_visible_to(request.user)
-    filter_form = CaseFilterForm(request.GET or None, committees=Committee.objects.filter(pk=request.user.committee_id))
-    page = paginate_cases(for_case_table(filter_cases(scoped, filter_form)), request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "workbench/cases.html",
-        {
-            "page": page,
-            "filter_form": filter_form,
-            "query": query.urlencode(),
-            "today": timezone.localdate(),
-            "clock_states": list(CLOCK_STATES),
-        },
+        case_list_context(request, Committee.objects.filter(pk=request.user.committee_id)),
     )
