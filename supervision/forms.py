@@ -44,8 +44,18 @@ def _year_field() -> forms.IntegerField:
     )
 
 
-class NoticeForm(forms.Form):
+class AreaForm(forms.Form):
+    """A form whose first field picks an area inside the user's jurisdiction."""
+
     area = forms.ChoiceField(label="地区", widget=forms.Select(attrs={"class": "form-select"}))
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = area_choices(user)
+        self.fields["area"].error_messages["invalid_choice"] = "请选择本辖区内的地区"
+
+
+class NoticeForm(AreaForm):
     year = _year_field()
     month = forms.TypedChoiceField(
         label="月份",
@@ -55,11 +65,6 @@ class NoticeForm(forms.Form):
         error_messages={"invalid_choice": "请选择月份"},
     )
 
-    def __init__(self, *args, user: User, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["area"].choices = area_choices(user)
-        self.fields["area"].error_messages["invalid_choice"] = "请选择本辖区内的地区"
-
     def clean(self):
         data = super().clean()
         year, month = data.get("year"), data.get("month")
@@ -68,8 +73,7 @@ class NoticeForm(forms.Form):
         return data
 
 
-class ReconciliationForm(forms.Form):
-    area = forms.ChoiceField(label="地区", widget=forms.Select(attrs={"class": "form-select"}))
+class ReconciliationForm(AreaForm):
     year = _year_field()
     kind = forms.ChoiceField(label="期间", choices=KIND_CHOICES, widget=forms.Select(attrs={"class": "form-select"}))
     index = forms.TypedChoiceField(
@@ -81,11 +85,6 @@ class ReconciliationForm(forms.Form):
         error_messages={"invalid_choice": "请选择月份或季度"},
     )
 
-    def __init__(self, *args, user: User, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["area"].choices = area_choices(user)
-        self.fields["area"].error_messages["invalid_choice"] = "请选择本辖区内的地区"
-
     def clean(self):
         data = super().clean()
         if data.get("kind") == "quarter" and data.get("index", 1) > 4:
@@ -93,7 +92,9 @@ class ReconciliationForm(forms.Form):
         return data
 
 
-class SpotCheckForm(forms.Form):
+class SpotCheckForm(AreaForm):
+    field_order = ["title", "area"]
+
     title = forms.CharField(
         label="评查名称",
         max_length=100,
@@ -132,11 +133,6 @@ class SpotCheckForm(forms.Form):
         widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric"}),
         error_messages={"invalid": "请填写非负整数", "min_value": "请填写非负整数", "max_value": "数字过大"},
     )
-
-    def __init__(self, *args, user: User, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["area"].choices = area_choices(user)
-        self.fields["area"].error_messages["invalid_choice"] = "请选择本辖区内的地区"
 
     def clean(self):
         data = super().clean()
