@@ -31,38 +31,40 @@ def trend_chart(d: Dashboard, link: Callable[[Slice], str]) -> dict:
     return {"option": option, "links": []}
 
 
-def breakdown_chart(title: str, rows: list[Breakdown], d: Dashboard, link: Callable[[Slice], str]) -> dict:
-    shown = [r for r in rows if r.cases]
+def _accepted_vs_success(title: str, labels: list[str], cases: list[int], success: list[int], links: list[str]) -> dict:
+    """A horizontal bar chart of accepted and successful cases per label, each bar linking to its case list."""
     option = _base(title)
     option["legend"] = {"top": 0, "data": ["受理", "成功"]}
     option["yAxis"] = {
         "type": "category",
         "inverse": True,
-        "data": [r.label for r in shown],
+        "data": labels,
         "axisLabel": {"width": 110, "overflow": "truncate"},
     }
     option["xAxis"] = {"type": "value", "minInterval": 1}
     option["series"] = [
-        {"name": "受理", "type": "bar", "data": [r.cases for r in shown], "itemStyle": {"color": BLUE}},
-        {"name": "成功", "type": "bar", "data": [r.success for r in shown], "itemStyle": {"color": GREEN}},
+        {"name": "受理", "type": "bar", "data": cases, "itemStyle": {"color": BLUE}},
+        {"name": "成功", "type": "bar", "data": success, "itemStyle": {"color": GREEN}},
     ]
-    links = [link(d.slice("cases", **r.filters)) for r in shown]
-    return {"option": option, "links": links, "height": max(200, 50 + 34 * len(shown))}
+    return {"option": option, "links": links, "height": max(200, 50 + 34 * len(labels))}
+
+
+def breakdown_chart(title: str, rows: list[Breakdown], d: Dashboard, link: Callable[[Slice], str]) -> dict:
+    shown = [r for r in rows if r.cases]
+    return _accepted_vs_success(
+        title,
+        [r.label for r in shown],
+        [r.cases for r in shown],
+        [r.success for r in shown],
+        [link(d.slice("cases", **r.filters)) for r in shown],
+    )
 
 
 def area_chart(rows: list[AreaRow], d: Dashboard, link: Callable[[Slice], str]) -> dict:
-    option = _base(f"按{d.area_level_label}")
-    option["legend"] = {"top": 0, "data": ["受理", "成功"]}
-    option["yAxis"] = {
-        "type": "category",
-        "inverse": True,
-        "data": [r.name for r in rows],
-        "axisLabel": {"width": 110, "overflow": "truncate"},
-    }
-    option["xAxis"] = {"type": "value", "minInterval": 1}
-    option["series"] = [
-        {"name": "受理", "type": "bar", "data": [r.cases for r in rows], "itemStyle": {"color": BLUE}},
-        {"name": "成功", "type": "bar", "data": [r.success for r in rows], "itemStyle": {"color": GREEN}},
-    ]
-    links = [link(Slice(r.code, d.period, "cases", r.committee_id)) for r in rows]
-    return {"option": option, "links": links, "height": max(200, 50 + 34 * len(rows))}
+    return _accepted_vs_success(
+        f"按{d.area_level_label}",
+        [r.name for r in rows],
+        [r.cases for r in rows],
+        [r.success for r in rows],
+        [link(Slice(r.code, d.period, "cases", r.committee_id)) for r in rows],
+    )
