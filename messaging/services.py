@@ -338,6 +338,14 @@ def _event(booking: Booking, action: str, before: str, actor: User, note: str = 
     )
 
 
+def _move(booking: Booking, status: str, action: str, actor: User, note: str = "") -> None:
+    """Change a booking's status and record the step in its history."""
+    before = booking.status
+    booking.status = status
+    booking.save(update_fields=["status", "updated_at"])
+    _event(booking, action, before, actor, note)
+
+
 def staff_user_ids(booking: Booking) -> set[int]:
     """Who answers a booking: the case's mediators, and for a committee slot also the committee's director(s)."""
     ids = mediator_user_ids(booking.case)
@@ -459,10 +467,7 @@ def _tell_other_side(booking: Booking, side: str, text: str, actor: User) -> Non
 def confirm_booking(user: User, bs: BookingSide) -> Booking:
     with transaction.atomic():
         booking = _locked(bs, "confirm")
-        before = booking.status
-        booking.status = BookingStatus.CONFIRMED
-        booking.save(update_fields=["status", "updated_at"])
-        _event(booking, "confirm", before, user)
+        _move(booking, BookingStatus.CONFIRMED, "confirm", user)
         _tell_other_side(
             booking, "staff", f"{user.display_name}确认了您预约的 {booking.slot}（{booking.slot.where}）", user
         )
@@ -521,10 +526,7 @@ def accept_proposal(user: User, bs: BookingSide) -> Booking:
         booking = _locked(bs, "accept")
         if not slot_starts_in_future(booking.slot.date, booking.slot.start):
             raise ActionRefused("建议的时间已过，请取消后重新预约")
-        before = booking.status
-        booking.status = BookingStatus.CONFIRMED
-        booking.save(update_fields=["status", "updated_at"])
-        _event(booking, "accept", before, user)
+        _move(booking, BookingStatus.CONFIRMED, "accept", user)
         _tell_other_side(
             booking, "party", f"{booking.party.name}接受了改期：{booking.slot}（{booking.slot.where}）", user
         )
@@ -534,10 +536,7 @@ def accept_proposal(user: User, bs: BookingSide) -> Booking:
 def decline_proposal(user: User, bs: BookingSide, note: str = "") -> Booking:
     with transaction.atomic():
         booking = _locked(bs, "decline")
-        before = booking.status
-        booking.status = BookingStatus.DECLINED
-        booking.save(update_fields=["status", "updated_at"])
-        _event(booking, "decline", before, user, note)
+        _move(booking, BookingStatus.DECLINED, "decline", user, note)
         _tell_other_side(booking, "party", f"{booking.party.name}未接受改期建议（{booking.slot}）", user)
     return booking
 
@@ -548,10 +547,7 @@ def cancel_booking(user: User, bs: BookingSide, reason: str) -> Booking:
         raise ActionRefused("请填写取消原因", "reason")
     with transaction.atomic():
         booking = _locked(bs, "cancel")
-        before = booking.status
-        booking.status = BookingStatus.CANCELLED
-        booking.save(update_fields=["status", "updated_at"])
-        _event(booking, "cancel", before, user, reason)
+        _move(booking, BookingStatus.CANCELLED, "cancel", user, reason)
         who = booking.party.name if bs.side == "party" else user.display_name
         _tell_other_side(booking, bs.side, f"{who}取消了 {booking.slot} 的预约：{reason}", user)
     return booking
