@@ -81,6 +81,14 @@ def mask_id_number(value: str) -> str:
     return v[:3] + "*" * (len(v) - 7) + v[-4:]
 
 
+def mask_phone(phone: str) -> str:
+    """A phone number with all but its first 3 and last 4 digits hidden (139****0001)."""
+    p = (phone or "").strip()
+    if len(p) < 7:
+        return "*" * len(p)
+    return p[:3] + "*" * (len(p) - 7) + p[-4:]
+
+
 def _key_material() -> bytes:
     return (settings.FIELD_ENCRYPTION_KEY or settings.SECRET_KEY).encode()
 

@@ -37,13 +37,6 @@ EXPORT_COLUMNS = [
 ]
 
 
-def mask_phone(phone: str) -> str:
-    p = (phone or "").strip()
-    if len(p) < 7:
-        return "*" * len(p)
-    return p[:3] + "*" * (len(p) - 7) + p[-4:]
-
-
 def full_id_case_ids(user: User, qs: QuerySet[Case]) -> set[int]:
     """The cases of `qs` (already scoped to the user) for which cases.permissions.can_view_full_id holds, in one
     query instead of one per case: the director for the committee's cases, a mediator for the cases they mediate,
@@ -86,7 +79,7 @@ def case_rows(cases: Iterable[Case], full_ids: set[int]) -> Iterable[list]:
                 ids.append(p.full_id_number() or "—")
             else:
                 ids.append(p.id_number_masked or "—")
-        phones = [(p.phone if full else mask_phone(p.phone)) or "—" for p in parties]
+        phones = [(p.phone if full else identity.mask_phone(p.phone)) or "—" for p in parties]
         yield [
             case.case_no or case.registration_no,
             _local_date(case.registered_at),

@@ -35,10 +35,6 @@ def normalise_phone(raw: str) -> str:
     return phone
 
 
-def mask_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else "****"
-
-
 def _hash(phone: str, code: str) -> str:
     return secret_digest(f"sms:{phone}:{code}")
 

@@ -26,6 +26,7 @@ from cases import actions as A
 from cases.actions import ActionRefused
 from cases.actions.judicial import jc_deadline
 from cases.enums import AgreementStatus, CaseSource, CaseStatus, DisputeType, PartySide
+from cases.identity import mask_phone
 from cases.models import Case, Notification, Party, Rating
 from cases.permissions import available_actions, current_agreement, current_jc
 from cases.scoping import access_case_by_id, cases_visible_to
@@ -36,7 +37,6 @@ from portal.codes import (
     PortalRefused,
     check_application_limits,
     client_ip,
-    mask_phone,
     normalise_phone,
     send_code,
     verify_code,
