@@ -1,6 +1,6 @@
 """Filtering of case lists (workbench and console share it). Always applied to a scoped queryset."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.core.paginator import Page, Paginator
@@ -89,6 +89,11 @@ class CaseFilterForm(forms.Form):
 LIST_COUNT_CAP = 10_000
 
 
+def overdue_q(today: date) -> Q:
+    """Over the mediation time limit on `today`: the one rule behind 超期 everywhere (lists, queues, statistics)."""
+    return Q(status__in=CLOCK_STATES, time_limit_due__lt=today)
+
+
 def local_day_start(day) -> datetime:
     """Midnight in China time as an aware datetime: date filters become half-open ranges on the indexed column
     instead of a per-row timezone conversion (`__date` on SQLite calls a Python function for every row)."""
@@ -115,7 +120,7 @@ def filter_cases(qs: QuerySet[Case], form: CaseFilterForm) -> QuerySet[Case]:
     if d["area"] and (d["area"].isascii() and d["area"].isdigit()):
         qs = qs.filter(division_code__startswith=d["area"])
     if d["overdue"]:
-        qs = qs.filter(status__in=CLOCK_STATES, time_limit_due__lt=timezone.localdate())
+        qs = qs.filter(overdue_q(timezone.localdate()))
     if d["date_from"]:
         qs = qs.filter(registered_at__gte=local_day_start(d["date_from"]))
     if d["date_to"]:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import SUPERVISOR_ROLES, Role
 from cases.enums import CLOCK_STATES, CaseStatus
-from cases.listing import case_list_context
+from cases.listing import case_list_context, overdue_q
 from cases.scoping import cases_visible_to
 from registry.models import Committee, CommitteeKind, CommitteeType, Division, Mediator, MediatorCategory
 from workdays.models import CalendarOverride, DayKind
@@ -41,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     by_status = dict(cases.values_list("status").annotate(n=Count("id")))
     status_rows = [(s, by_status.get(s.value, 0)) for s in CaseStatus if by_status.get(s.value)]
-    overdue = cases.filter(status__in=CLOCK_STATES, time_limit_due__lt=today).count()
+    overdue = cases.filter(overdue_q(today)).count()
     division = request.user.division
     children = Division.objects.filter(parent=division).order_by("code")
     area_rows = []
@@ -50,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
         counts = qs.aggregate(
             total=Count("id"),
             open=Count("id", filter=Q(status__in=CLOCK_STATES)),
-            late=Count("id", filter=Q(status__in=CLOCK_STATES, time_limit_due__lt=today)),
+            late=Count("id", filter=overdue_q(today)),
         )
         if counts["total"]:
             area_rows.append((child, counts))

@@ -34,9 +34,10 @@ from django.db.models.functions import Coalesce, Length, Substr
 from django.utils import timezone
 
 from cases.enums import DISPUTE_PARENT, CaseSource, DisputeType, Outcome
+from cases.listing import overdue_q
 from cases.models import Case, Rating
 from insights.base import Period, in_area, make_period, reported_cases
-from insights.slices import PREVENTION_FIELDS, Slice, overdue_q, received_cases
+from insights.slices import PREVENTION_FIELDS, Slice, received_cases
 from registry.models import Committee, CommitteeType, Division, Mediator
 
 CUBE_DIMS = ("dispute_type", "source", "committee_type", "agreement_form")

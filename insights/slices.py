@@ -13,7 +13,8 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.enums import CLOCK_STATES, AgreementForm, AgreementStatus, CaseSource, CaseStatus, DisputeType, Outcome
+from cases.enums import AgreementForm, AgreementStatus, CaseSource, CaseStatus, DisputeType, Outcome
+from cases.listing import overdue_q
 from cases.models import Agreement, Case, Party, Rating
 from insights.base import Period, in_area, parse_period_key, period_key, reported_cases
 from registry.models import CommitteeType
@@ -78,11 +79,6 @@ def received_cases(qs: QuerySet[Case], period: Period) -> QuerySet[Case]:
     return qs.filter(registered_at__gte=period.start_at, registered_at__lt=period.end_at).exclude(
         status=CaseStatus.TRANSFERRED_OUT
     )
-
-
-def overdue_q(today: date) -> Q:
-    """Over the mediation time limit now (same rule as the console's 仅看超期)."""
-    return Q(status__in=CLOCK_STATES, time_limit_due__lt=today)
 
 
 @dataclass(frozen=True)

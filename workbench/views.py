@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.models import COMMITTEE_ROLES
 from cases.actions import ActionRefused, do_register_case
-from cases.enums import CLOCK_STATES, CaseStatus
-from cases.listing import case_list_context
+from cases.enums import CaseStatus
+from cases.listing import case_list_context, overdue_q
 from cases.scoping import cases_visible_to
 from registry.models import Committee
 from workbench.forms import PARTY_INITIAL, PartyFormSet, RegisterCaseForm, case_data
@@ -40,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
             mine.filter(status__in=[CaseStatus.IN_MEDIATION, CaseStatus.REMEDIATION, CaseStatus.PAUSED]),
             "",
         ),
-        ("已超过调解期限", "bi-alarm", cases.filter(status__in=CLOCK_STATES, time_limit_due__lt=today), "?overdue=on"),
+        ("已超过调解期限", "bi-alarm", cases.filter(overdue_q(today)), "?overdue=on"),
         (
             "履行中 / 待督促",
             "bi-cash-coin",
