@@ -218,3 +218,19 @@ class RetentionClass(models.TextChoices):
 class MediatorChosenBy(models.TextChoices):
     COMMITTEE = "COMMITTEE", _("调委会指定")
     PARTIES = "PARTIES", _("当事人选定")
+
+
+class ActorKind(models.TextChoices):
+    PERSON = "PERSON", _("人员")
+    SYSTEM = "SYSTEM", _("系统")
+    API_CLIENT = "API_CLIENT", _("外部机构接口")
+
+
+class SystemJob(models.TextChoices):
+    """Which job of the system acted (shown as 系统（…） on the timeline)."""
+
+    WORKFLOW = "WORKFLOW", _("流程联动")  # a consequence of a person's action (agreement takes effect, …)
+    DEADLINE_MONITOR = "DEADLINE_MONITOR", _("期限监控")  # overdue marking, automatic termination
+    REMINDER = "REMINDER", _("到期提醒")
+    SUPERVISION_MONITOR = "SUPERVISION_MONITOR", _("督办监控")  # escalation of an unanswered 督办
+    IMPORT = "IMPORT", _("历史数据导入")

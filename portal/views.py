@@ -27,10 +27,11 @@ from cases.actions import ActionRefused
 from cases.actions.judicial import jc_deadline
 from cases.enums import AgreementStatus, CaseSource, CaseStatus, DisputeType, PartySide
 from cases.identity import mask_phone
-from cases.models import Case, Notification, Party, Rating
+from cases.models import Case, Party, Rating
 from cases.permissions import available_actions, current_agreement, current_jc
 from cases.scoping import access_case_by_id, cases_visible_to
 from cases.uploads import EVIDENCE_KINDS, check_upload, open_stored, store
+from notifications.enums import NoticeKind
 from portal import citizen
 from portal import forms as PF
 from portal.codes import (
@@ -796,10 +797,9 @@ def _tell(party: Party | None, case: Case, message: str, *, sms: str) -> None:
     name typed by a user goes out under the 【人民调解】 sender); the portal notice names who asked."""
     if party is None or party.user_id is None:
         return
-    Notification.objects.create(user_id=party.user_id, case=case, message=message[:200])
-    from cases.actions.base import sms_parties
+    from notifications.services import notify
 
-    sms_parties([party.user_id], sms)
+    notify([party.user_id], NoticeKind.CASE_PROGRESS, message, case=case, sms=f"{sms}。详情请登录调解平台查看。")
 
 
 @party_required

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "insights",
     "supervision",
     "imports",
+    "notifications",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -202,7 +204,28 @@ TIAOJIE = {
     # Evidence uploads with an online application: files per draft (removed ones count) and bytes per account/day.
     "EVIDENCE_FILES_PER_DRAFT": envint("EVIDENCE_FILES_PER_DRAFT", 40),
     "EVIDENCE_BYTES_PER_ACCOUNT_PER_DAY": envint("EVIDENCE_BYTES_PER_ACCOUNT_PER_DAY", 100 * 1024 * 1024),
+    # The outbox: seconds to wait before the 2nd, 3rd, … try of a failed delivery; after the last, FAILED.
+    "OUTBOX_BACKOFF_SECONDS": [60, 300, 1800, 7200],
 }
+# Background work (DESIGN.md): huey, with its queue in a SQLite file beside the database by default so that
+# `make demo` needs nothing but the venv, and in Redis when REDIS_URL is set. Tests run tasks immediately.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+HUEY_IMMEDIATE = envbool("HUEY_IMMEDIATE", ENVIRONMENT == "test")
+if HUEY_IMMEDIATE:
+    # Tests: a task runs the moment it is enqueued (after the action's commit), in the test's own process.
+    HUEY = {"huey_class": "huey.MemoryHuey", "name": "tiaojie", "immediate": True}
+elif REDIS_URL:
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "tiaojie", "url": REDIS_URL, "immediate": HUEY_IMMEDIATE}
+else:
+    (BASE_DIR / "var").mkdir(exist_ok=True)
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "tiaojie",
+        "filename": os.environ.get("HUEY_SQLITE_PATH", str(BASE_DIR / "var" / "huey.sqlite3")),
+        "immediate": HUEY_IMMEDIATE,
+    }
+HUEY["consumer"] = {"workers": envint("HUEY_WORKERS", 2), "worker_type": "thread", "periodic": True}
+
 # Where SMS go (verification codes, notices to parties): a dotted path to a class with send(phone, text).
 # In development and tests they are written to the console/log; in production the gateway must be named, so that
 # verification codes never end up in a log by default.

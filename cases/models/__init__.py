@@ -1,6 +1,7 @@
 from .agreement import Agreement, AgreementSignature, AgreementTerm, Instalment
 from .case import Case, CaseEvent, CaseSequence, Notification, Party, RecusalRequest
 from .records import Extension, FollowUp, JudicialConfirmation, MediationRecord, PerformanceRecord, Rating
+from .timers import Timer, TimerKind
 
 __all__ = [
     "Agreement",
@@ -19,4 +20,6 @@ __all__ = [
     "PerformanceRecord",
     "Rating",
     "RecusalRequest",
+    "Timer",
+    "TimerKind",
 ]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import identity
 from cases.enums import (
+    ActorKind,
     AgreementForm,
     CaseSource,
     CaseStatus,
@@ -19,6 +20,7 @@ from cases.enums import (
     PartyType,
     PerformanceStatus,
     RetentionClass,
+    SystemJob,
     TerminationReason,
 )
 
@@ -244,6 +246,10 @@ class CaseEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Every event names its actor: a person (actor), the system and which of its jobs, or an institution's API
+    # client (the referral API, a later issue).
+    actor_kind = models.CharField(_("操作者类型"), max_length=10, choices=ActorKind.choices, default=ActorKind.PERSON)
+    system_job = models.CharField(_("系统作业"), max_length=30, choices=SystemJob.choices, blank=True, default="")
     at = models.DateTimeField(_("时间"), db_index=True)
     note = models.TextField(_("说明"), blank=True)
     data = models.JSONField(default=dict, blank=True)
@@ -270,6 +276,14 @@ class CaseEvent(models.Model):
         return LABELS.get(self.action, self.action)
 
     @property
+    def actor_label(self) -> str:
+        """Who did it, in Chinese: the person's name, or 系统（期限监控） for a job of the system."""
+        if self.actor_kind == ActorKind.SYSTEM or self.actor_id is None:
+            job = SystemJob(self.system_job or SystemJob.WORKFLOW)
+            return f"系统（{job.label}）"
+        return self.actor.display_name
+
+    @property
     def changed_status(self) -> bool:
         return self.from_status != self.to_status
 
@@ -286,6 +300,8 @@ class RecusalRequest(models.Model):
 class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # notifications.enums.NoticeKind: what the notice is about (a person's SMS preference is per kind).
+    kind = models.CharField(max_length=30, default="CASE_PROGRESS")
     message = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
