@@ -122,3 +122,35 @@ def notify_case(
     """Tell everyone on a case (and `extra`) of a step, in the action's transaction."""
     targets = case_recipient_ids(case) | {u.pk for u in extra}
     notify(targets, kind, message, case=case, actor=actor, at=at, sms=case_progress_sms(case))
+
+
+def supervisor_ids(division_code: str, roles: Iterable[str]) -> set[int]:
+    """The active supervisors of the given roles whose jurisdiction covers `division_code` (a township officer of
+    its township, the county bureau of its county, the city bureau of its city)."""
+    prefixes = {division_code[:n] for n in (2, 4, 6, 9, 12) if len(division_code) >= n}
+    return set(
+        User.objects.filter(is_active=True, role__in=list(roles), division_id__in=prefixes).values_list("pk", flat=True)
+    )
+
+
+def notify_supervisors(
+    kind: str,
+    division_code: str,
+    message: str,
+    *,
+    case=None,
+    at: datetime | None = None,
+    sms: str | None = None,
+    roles: Iterable[str] | None = None,
+) -> None:
+    """Tell the supervisors that the rules name for `kind` (data/notice_rules.json, read by notice_rules) about
+    something in `division_code`, in the caller's transaction."""
+    wanted = list(roles) if roles is not None else notice_rule_roles(kind)
+    if not wanted:
+        return
+    notify(supervisor_ids(division_code, wanted), kind, message, case=case, at=at, sms=sms)
+
+
+def notice_rule_roles(kind: str) -> list[str]:
+    """Which supervisor roles hear of `kind`. Default: the township office and the county bureau."""
+    return [Role.SFS_OFFICER, Role.COUNTY_ADMIN]
