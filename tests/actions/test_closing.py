@@ -28,10 +28,8 @@ def test_close_from_non_performance_requires_urging_and_advice_to_sue(world):
     A.do_report_non_performance(case, world.mediator_a, partial=True, note="督促后仍只付了一半", at=at)
     case = reload(case)
     assert case.status == S.NON_PERFORMANCE and case.performance_status == PerformanceStatus.PARTIALLY_PERFORMED
-    with refused(
-        case,
-        f"须告知当事人：本调解协议未经人民法院司法确认，当事人之间就调解协议的履行或者内容发生争议的，{LITIGATION_ADVICE}",
-    ):
+    advice = f"本调解协议未经人民法院司法确认，当事人之间就调解协议的履行或者内容发生争议的，{LITIGATION_ADVICE}"
+    with refused(case, f"须告知当事人：{advice}"):
         A.do_close_case(case, world.mediator_a, summary="督促无果，结案", advised_litigation=False, at=at)
     A.do_close_case(case, world.mediator_a, summary="督促无果，结案", advised_litigation=True, at=at)
     case = reload(case)

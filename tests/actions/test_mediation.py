@@ -217,7 +217,7 @@ def test_party_refusal_before_agreement_terminates(world, status):
     case = make_case(world, status)
     _, respondent = parties(case)
     n = case.events.count()
-    # Before assignment only the director may record it; afterwards the assigned mediator (tests/actions/test_legal_roles.py).
+    # Before assignment only the director may record it; then the assigned mediator.
     actor = world.director_a if status == S.ACCEPTED else world.mediator_a
     A.do_record_party_refusal(
         case,
