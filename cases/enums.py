@@ -1,6 +1,7 @@
 """Enumerations of the domain (mediation-domain.md §4–§5), one TextChoices each, with Chinese labels."""
 
 from django.db import models
+from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
 
@@ -155,6 +156,12 @@ class Route(models.TextChoices):
     ARBITRATION = "ARBITRATION", _("申请仲裁")
     ADMINISTRATIVE = "ADMINISTRATIVE", _("请求行政机关处理")
     OTHER_COMMITTEE = "OTHER_COMMITTEE", _("向其他调解组织申请调解")
+    # The proper routes for matters a committee may not take (RGD 22): the body already seized, or the one
+    # competent by law.
+    COURT_PROCEEDING = "COURT_PROCEEDING", _("通过已受理或已作出裁判的人民法院依法解决")
+    ARBITRATION_PROCEEDING = "ARBITRATION_PROCEEDING", _("通过已受理或已作出裁决的仲裁机构依法解决")
+    ADMIN_PROCEEDING = "ADMIN_PROCEEDING", _("通过已受理的公安机关或其他行政机关依法处理")
+    SPECIALISED_AUTHORITY = "SPECIALISED_AUTHORITY", _("向依法有权处理的专门机关反映")
 
 
 class RecordKind(models.TextChoices):
@@ -234,3 +241,50 @@ class SystemJob(models.TextChoices):
     REMINDER = "REMINDER", _("到期提醒")
     SUPERVISION_MONITOR = "SUPERVISION_MONITOR", _("督办监控")  # escalation of an unanswered 督办
     IMPORT = "IMPORT", _("历史数据导入")
+
+
+class Exclusion(TextChoices):
+    """Matters a committee may not take (RGD 22; PML 17–18): recorded at registration and at acceptance."""
+
+    NONE = "NONE", _("未发现不得受理的情形")
+    COURT_ACCEPTED = "COURT_ACCEPTED", _("已由人民法院立案受理")
+    COURT_DECIDED = "COURT_DECIDED", _("已由人民法院判决、裁定或调解结案")
+    ARBITRATION = "ARBITRATION", _("已由仲裁机构受理或作出裁决")
+    ADMIN_ORGAN = "ADMIN_ORGAN", _("已由公安机关或其他行政机关受理或处理")
+    SPECIALISED = "SPECIALISED", _("依法只能由专门机关管辖处理")
+    LAW_FORBIDS = "LAW_FORBIDS", _("法律、法规禁止采用民间调解方式解决")
+
+
+# The route the party must be told about when acceptance is refused for an exclusion (RGD 24).
+EXCLUSION_ROUTE: dict[str, str] = {
+    Exclusion.COURT_ACCEPTED: Route.COURT_PROCEEDING,
+    Exclusion.COURT_DECIDED: Route.COURT_PROCEEDING,
+    Exclusion.ARBITRATION: Route.ARBITRATION_PROCEEDING,
+    Exclusion.ADMIN_ORGAN: Route.ADMIN_PROCEEDING,
+    Exclusion.SPECIALISED: Route.SPECIALISED_AUTHORITY,
+    Exclusion.LAW_FORBIDS: Route.SPECIALISED_AUTHORITY,
+}
+
+
+class CivilCapacity(TextChoices):
+    """民法典 arts 17–24: who may act alone, and who acts through a guardian (法定代理人)."""
+
+    FULL = "FULL", _("完全民事行为能力")
+    LIMITED = "LIMITED", _("限制民事行为能力")
+    NONE = "NONE", _("无民事行为能力")
+
+
+class TermSubject(TextChoices):
+    """What an agreement term concerns. The court does not accept confirmation of the ones other than GENERAL
+    (法释〔2011〕5号 art. 4; 民诉解释 art. 357 [now 355]): mediation-domain.md §4.3 "Not accepted when"."""
+
+    GENERAL = "GENERAL", _("一般民事权利义务（给付、赔偿、履行等）")
+    MARRIAGE = "MARRIAGE", _("确认婚姻关系（有效、无效或解除）")
+    PARENTAGE = "PARENTAGE", _("确认亲子关系")
+    ADOPTION = "ADOPTION", _("确认收养关系")
+    PROPERTY_TITLE = "PROPERTY_TITLE", _("物权确权（如房屋、土地权属）")
+    IP_TITLE = "IP_TITLE", _("知识产权确权")
+    SPECIAL_PROCEDURE = "SPECIAL_PROCEDURE", _("须适用其他特别程序、公示催告程序或破产程序")
+
+
+NOT_CONFIRMABLE = frozenset(s for s in TermSubject if s != TermSubject.GENERAL)

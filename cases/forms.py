@@ -5,7 +5,9 @@ from django import forms
 from django.utils import timezone
 
 from cases import actions as A
-from cases.enums import MediatorChosenBy, RecordKind, Route, TerminationReason
+from cases.actions.intake import exclusion_refusal
+from cases.actions.mediation import BEFORE_ASSIGNMENT_REASONS
+from cases.enums import EXCLUSION_ROUTE, CaseStatus, Exclusion, MediatorChosenBy, RecordKind, Route, TerminationReason
 from cases.models import Case
 from registry.models import Committee, Mediator
 
@@ -48,12 +50,42 @@ class NoteForm(ActionForm):
     note = forms.CharField(label="说明", widget=TEXTAREA, required=False, max_length=2000)
 
 
+EXCLUSION_LABEL = "是否已由法院、仲裁机构或行政机关受理或处理，或依法只能由专门机关处理"
+
+
+def exclusion_field(required: bool) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=EXCLUSION_LABEL,
+        choices=[("", "请选择"), *Exclusion.choices],
+        required=required,
+        help_text="《人民调解工作若干规定》第二十二条、《人民调解法》第十七条、第十八条",
+        error_messages={"required": "请选择是否存在不得受理的情形"},
+    )
+
+
 class AcceptForm(NoteForm):
+    """The director confirms, at acceptance, the registrar's RGD 22 finding; any exclusion refuses acceptance and
+    the page offers the refuse path with the reason and the proper route filled in."""
+
     action = "accept"
     submit_label = "受理并编号"
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["exclusion"] = exclusion_field(required=True)
+        self.fields["exclusion"].widget.attrs["class"] = "form-select"
+        self.fields["exclusion"].initial = self.case.exclusion or None
+        self.fields["exclusion_note"] = forms.CharField(
+            label="情况说明（如受理机关、案号）", max_length=200, required=False, initial=self.case.exclusion_note
+        )
+        self.fields["exclusion_note"].widget.attrs["class"] = "form-control"
+        self.order_fields(["exclusion", "exclusion_note", "note"])
+
     def run(self):
-        return A.do_accept_case(self.case, self.actor, note=self.cleaned_data["note"])
+        d = self.cleaned_data
+        return A.do_accept_case(
+            self.case, self.actor, note=d["note"], exclusion=d["exclusion"], exclusion_note=d["exclusion_note"]
+        )
 
 
 class RefuseForm(ActionForm):
@@ -64,10 +96,27 @@ class RefuseForm(ActionForm):
         label="已采取的稳控措施（可能激化时填写）", widget=TEXTAREA, required=False, max_length=2000
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["exclusion"] = exclusion_field(required=False)
+        self.fields["exclusion"].widget.attrs["class"] = "form-select"
+        found = self.initial.get("exclusion") or self.case.exclusion
+        if found in EXCLUSION_ROUTE:
+            # Coming from a refused acceptance (or a registration that found it): the reason and route filled in.
+            self.fields["exclusion"].initial = found
+            self.fields["reason"].initial = exclusion_refusal(found)
+            self.fields["routes"].initial = [EXCLUSION_ROUTE[found]]
+        self.order_fields(["exclusion", "reason", "routes", "calming_measures"])
+
     def run(self):
         d = self.cleaned_data
         return A.do_refuse_case(
-            self.case, self.actor, reason=d["reason"], routes=d["routes"], calming_measures=d["calming_measures"]
+            self.case,
+            self.actor,
+            reason=d["reason"],
+            routes=d["routes"],
+            calming_measures=d["calming_measures"],
+            exclusion=d["exclusion"] or None,
         )
 
 
@@ -233,6 +282,11 @@ class TerminateForm(ActionForm):
     routes = ROUTES
     escalation_risk = forms.BooleanField(label="存在矛盾激化风险，已采取稳控措施并报告", required=False)
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.case.status == CaseStatus.ACCEPTED:  # before assignment: reasons that presuppose no mediation
+            self.fields["reason"].choices = [(r.value, r.label) for r in BEFORE_ASSIGNMENT_REASONS]
+
     def run(self):
         d = self.cleaned_data
         return A.do_terminate_mediation(
@@ -263,4 +317,35 @@ class PartyRefusalForm(ActionForm):
         d = self.cleaned_data
         return A.do_record_party_refusal(
             self.case, self.actor, party=d["party"], statement=d["statement"], routes=d["routes"]
+        )
+
+
+class GuardianConsentForm(ActionForm):
+    """The guardian of a minor or of a party without full capacity consents to mediation (before assignment)."""
+
+    action, submit_label = "guardian_consent", "登记监护人同意"
+    guardian_name = forms.CharField(label="监护人（法定代理人）姓名", max_length=50)
+    consent_record = forms.CharField(label="同意方式和时间（如当面签署同意书）", widget=TEXTAREA, max_length=200)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from cases.permissions import parties_awaiting_guardian_consent
+
+        wards = parties_awaiting_guardian_consent(self.case)
+        self.fields["party"] = forms.ModelChoiceField(label="被监护的当事人", queryset=wards, empty_label="请选择")
+        self.fields["party"].label_from_instance = lambda p: f"{p.get_side_display()}{p.name}"
+        self.fields["party"].widget.attrs["class"] = "form-select"
+        first = wards.first()
+        if first is not None and first.guardian_name:
+            self.fields["guardian_name"].initial = first.guardian_name
+        self.order_fields(["party", "guardian_name", "consent_record"])
+
+    def run(self):
+        d = self.cleaned_data
+        return A.do_record_guardian_consent(
+            self.case,
+            self.actor,
+            party=d["party"],
+            guardian_name=d["guardian_name"],
+            consent_record=d["consent_record"],
         )

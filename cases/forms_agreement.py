@@ -8,7 +8,8 @@ from django.forms import formset_factory
 
 from cases import actions as A
 from cases.actions.performance import PREVENTION_FIELDS
-from cases.enums import FollowUpOutcome, RetentionClass, Satisfaction, SignatureMethod
+from cases.actions.writing import PARTY_METHODS
+from cases.enums import FollowUpOutcome, RetentionClass, Satisfaction, SignatureMethod, TermSubject
 from cases.forms import DATE, TEXTAREA, ActionForm, NoteForm
 from cases.models import Instalment
 from cases.permissions import current_agreement
@@ -19,6 +20,12 @@ class TermForm(forms.Form):
     obligor = forms.ModelChoiceField(label="义务人", queryset=None, empty_label="请选择")
     obligee = forms.ModelChoiceField(label="权利人", queryset=None, empty_label="请选择")
     content = forms.CharField(label="协议内容", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    subject = forms.ChoiceField(
+        label="本条款涉及的事项",
+        choices=TermSubject.choices,
+        initial=TermSubject.GENERAL,
+        help_text="涉及身份关系、物权或知识产权确权等的协议，人民法院不予司法确认（法释〔2011〕5号第四条）",
+    )
     amount = forms.DecimalField(label="金额（元）", required=False, min_value=0, max_digits=14, decimal_places=2)
     manner = forms.CharField(label="履行方式", max_length=100)
     place = forms.CharField(label="履行地点", max_length=100, required=False)
@@ -35,8 +42,9 @@ class TermForm(forms.Form):
         for name in ("obligor", "obligee"):
             self.fields[name].queryset = parties
             self.fields[name].widget.attrs["class"] = "form-select"
+        self.fields["subject"].widget.attrs["class"] = "form-select"
         for name, f in self.fields.items():
-            if name not in ("obligor", "obligee"):
+            if name not in ("obligor", "obligee", "subject"):
                 f.widget.attrs.setdefault("class", "form-control")
 
     def clean_instalments(self) -> list[tuple[date, Decimal]]:
@@ -86,6 +94,7 @@ class DraftAgreementForm(ActionForm):
                         "place": t.place,
                         "deadline": t.deadline,
                         "instalments": lines,
+                        "subject": t.subject,
                     }
                 )
         else:
@@ -108,6 +117,7 @@ class DraftAgreementForm(ActionForm):
                 place=f.cleaned_data["place"],
                 deadline=f.cleaned_data["deadline"],
                 instalments=f.cleaned_data["instalments"],
+                subject=f.cleaned_data["subject"],
             )
             for f in self.terms.forms
             if f.cleaned_data
@@ -128,7 +138,17 @@ class OralAgreementForm(DraftAgreementForm):
             A.TermData(
                 **{
                     k: f.cleaned_data[k]
-                    for k in ("obligor", "obligee", "content", "amount", "manner", "place", "deadline", "instalments")
+                    for k in (
+                        "obligor",
+                        "obligee",
+                        "content",
+                        "amount",
+                        "manner",
+                        "place",
+                        "deadline",
+                        "instalments",
+                        "subject",
+                    )
                 }
             )
             for f in self.terms.forms
@@ -387,3 +407,32 @@ class JCDecideForm(ActionForm):
     def run(self):
         d = self.cleaned_data
         return A.do_record_court_decision(self.case, self.actor, valid=d["valid"], on=d["on"], reason=d["reason"])
+
+
+class OralInWritingForm(ActionForm):
+    """口头协议书面化: the mediator records how each party signed the written text of the oral agreement."""
+
+    action, submit_label = "put_oral_in_writing", "登记书面化并签署"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        methods = [(m.value, m.label) for m in PARTY_METHODS]
+        for p in self.parties():
+            self.fields[f"method_{p.pk}"] = forms.ChoiceField(
+                label=f"{p.get_side_display()}{p.name}的签署方式", choices=[("", "请选择"), *methods]
+            )
+            self.fields[f"method_{p.pk}"].widget.attrs["class"] = "form-select"
+        self.fields["confirm"] = forms.BooleanField(
+            label="已向各方当事人宣读书面文本，各方确认与口头协议内容一致并签署", required=True
+        )
+        self.fields["confirm"].widget.attrs["class"] = "form-check-input"
+        agreement = current_agreement(self.case)
+        if agreement is not None and agreement.effective_at:
+            from cases.actions.writing import oral_agreement_text
+
+            self.written_preview = oral_agreement_text(self.case, agreement)
+
+    def run(self):
+        d = self.cleaned_data
+        signers = [(p, d[f"method_{p.pk}"]) for p in self.parties()]
+        return A.do_put_oral_agreement_in_writing(self.case, self.actor, signers=signers)

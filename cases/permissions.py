@@ -1,9 +1,17 @@
 """Who may do what to a case: relations of a user to a case, and the actions the server offers."""
 
+from django.db.models import Q
+
 from accounts.models import Role, User
-from cases.enums import AgreementForm, AgreementStatus, JCStatus, SignerRole
+from cases.enums import AgreementForm, AgreementStatus, CivilCapacity, JCStatus, PartyType, SignerRole
 from cases.models import Case
 from cases.transitions import JC_TABLE, LABELS, TABLE, Rel
+
+
+def recused_from(user: User, case: Case) -> bool:
+    """A mediator replaced after a recusal request (RGD 25) stands in no relation to the case any more: no page,
+    no action, from the moment of the replacement (the RecusalRequest row and the event keep what they had)."""
+    return case.recusals.filter(replaced__user=user).exists()
 
 
 def relations(user: User, case: Case) -> set[Rel]:
@@ -11,6 +19,8 @@ def relations(user: User, case: Case) -> set[Rel]:
     if not user.is_authenticated:
         return rels
     if user.role in (Role.MEDIATOR, Role.DIRECTOR) and user.committee_id == case.committee_id:
+        if recused_from(user, case):
+            return rels
         rels.add(Rel.MEMBER)
         if user.role == Role.DIRECTOR:
             rels.add(Rel.DIRECTOR)
@@ -64,9 +74,13 @@ def _available(action: str, case: Case, user: User) -> bool:
         if action != "jc_apply" and not court_may_record(user, case):
             return False
         if action == "jc_apply":
-            agr = current_agreement(case)
-            return bool(agr and agr.form == AgreementForm.WRITTEN and agr.effective_at)
+            return jc_unavailable_reason(case) is None
         return True
+    if action == "put_oral_in_writing":
+        agr = current_agreement(case)
+        return bool(agr and agr.form == AgreementForm.ORAL and agr.effective_at and not agr.put_in_writing_at)
+    if action == "guardian_consent":
+        return parties_awaiting_guardian_consent(case).exists()
     if action in ("sign_agreement", "seal_agreement"):
         agr = current_agreement(case)
         if not agr or agr.status != AgreementStatus.DRAFT:
@@ -85,6 +99,29 @@ def _available(action: str, case: Case, user: User) -> bool:
     return True
 
 
+def parties_awaiting_guardian_consent(case: Case):
+    """Minors and parties without full capacity whose guardian's consent to mediation is not yet recorded."""
+    wards = case.parties.filter(party_type=PartyType.NATURAL_PERSON, guardian_consent_at__isnull=True)
+    return wards.filter(Q(is_minor=True) | ~Q(capacity=CivilCapacity.FULL))
+
+
+def jc_unavailable_reason(case: Case) -> str | None:
+    """Why the current agreement cannot be sent for judicial confirmation, in Chinese (None: it can). Answers the
+    agreement's side only; the JC sub-machine, the window and the applicants are checked by the action."""
+    agr = current_agreement(case)
+    if agr is None or agr.effective_at is None:
+        return "尚无已生效的调解协议"
+    if not agr.in_writing:
+        return "口头协议须先书面化（由当事人签署书面协议文本）后，方可申请司法确认"
+    excluded = agr.not_confirmable_subjects()
+    if excluded:
+        return (
+            f"协议内容涉及{'、'.join(excluded)}，依照《最高人民法院关于人民调解协议司法确认程序的若干规定》第四条，"
+            "人民法院不予受理司法确认申请"
+        )
+    return None
+
+
 def available_actions(case: Case, user: User) -> list[tuple[str, str]]:
     """The actions this user may take on this case now, as (action, Chinese label), in table order."""
     rels = relations(user, case)
@@ -101,6 +138,18 @@ def available_actions(case: Case, user: User) -> list[tuple[str, str]]:
 
 def can_view_full_id(user: User, case: Case) -> bool:
     """Full identity numbers: the case's mediators and the committee director (dossier, 身份证明), and the court
-    liaison for a case before the court. Everyone else sees the masked form (mediation-domain.md §13.3)."""
+    liaison for a case before the court. Everyone else sees the masked form (mediation-domain.md §13.3). In a case
+    involving a minor or a ward only the mediators and the director (docs/adr/0003-minors.md)."""
     rels = relations(user, case)
+    if case.protected:
+        return bool(rels & {Rel.MEDIATOR, Rel.DIRECTOR})
     return bool(rels & {Rel.MEDIATOR, Rel.DIRECTOR, Rel.COURT})
+
+
+def sees_protected_in_full(user: User, case: Case) -> bool:
+    """Whether this user sees the parties of a case involving a minor or a ward unmasked (names, phones,
+    addresses, birth dates): the assigned mediators and the director; a party sees their own data. Always True
+    for other cases (the ordinary rules apply there)."""
+    if not case.protected:
+        return True
+    return bool(relations(user, case) & {Rel.MEDIATOR, Rel.DIRECTOR})

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role, User
-from cases.models import Case, JudicialConfirmation, Party
+from cases.models import Case, JudicialConfirmation, Party, RecusalRequest
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -16,7 +16,11 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
         return qs.none()
     role = user.role
     if role in (Role.MEDIATOR, Role.DIRECTOR):
-        return qs.filter(committee_id=user.committee_id) if user.committee_id else qs.none()
+        if not user.committee_id:
+            return qs.none()
+        # A mediator replaced after a recusal request (RGD 25) no longer sees the case (cases.permissions.recused_from).
+        recused = RecusalRequest.objects.filter(case_id=OuterRef("pk"), replaced__user=user)
+        return qs.filter(committee_id=user.committee_id).exclude(Exists(recused))
     if role in (Role.SFS_OFFICER, Role.COUNTY_ADMIN, Role.CITY_ADMIN):
         return qs.filter(division_code__startswith=user.division_id) if user.division_id else qs.none()
     if role == Role.COURT_LIAISON:

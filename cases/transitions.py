@@ -64,8 +64,9 @@ TABLE: list[Row] = [
     *_rows("oral_agreement", MEDIATING, S.AGREEMENT_REACHED, M),
     # 9 and the voluntariness rule
     *_rows("terminate", [*MEDIATING, S.PAUSED], S.TERMINATED, M, D),
-    *_rows("party_refusal", [S.INTAKE], S.NOT_ACCEPTED, MB, P),
-    *_rows("party_refusal", [S.ACCEPTED, S.IN_MEDIATION, S.PAUSED, S.REMEDIATION], S.TERMINATED, MB, P),
+    # Recorded only by the case's own mediators or the director (not any member), or by the party themself.
+    *_rows("party_refusal", [S.INTAKE], S.NOT_ACCEPTED, M, D, P),
+    *_rows("party_refusal", [S.ACCEPTED, S.IN_MEDIATION, S.PAUSED, S.REMEDIATION], S.TERMINATED, M, D, P),
     # 10–16: performance
     *_rows("immediate_performance", [S.AGREEMENT_REACHED], S.PERFORMED, M),
     *_rows("performance_tracking", [S.AGREEMENT_REACHED], S.PERFORMING, SY),
@@ -84,6 +85,15 @@ TABLE: list[Row] = [
     *_rows("jc_court_accept", [*AFTER_AGREEMENT, S.ARCHIVED], None, C, M),
     *_rows("jc_court_refuse", [*AFTER_AGREEMENT, S.ARCHIVED], None, C, M),
     *_rows("jc_decide", [*AFTER_AGREEMENT, S.ARCHIVED], None, C, M),
+    # --- the law's remaining gaps (issue 8, "The law") ---
+    # Accepted but not yet assigned: the director may end the case (the court took the matter, the parties cannot
+    # be reached) or extend its time limit (with every party's consent, as during mediation).
+    *_rows("terminate", [S.ACCEPTED], S.TERMINATED, D),
+    *_rows("extend", [S.ACCEPTED], None, D),
+    # A guardian's consent to mediation for a minor or a party without full capacity, before assignment.
+    *_rows("guardian_consent", [S.INTAKE, S.ACCEPTED], None, D),
+    # An oral agreement put in writing (书面化), signed by the parties, so that they can ask for judicial confirmation.
+    *_rows("put_oral_in_writing", AFTER_AGREEMENT, None, M),
 ]
 
 # The judicial-confirmation sub-machine: action → (allowed JC states before, JC state after; None = by decision).
@@ -132,6 +142,9 @@ LABELS: dict[str, str] = {
     "jc_court_accept": "法院受理司法确认",
     "jc_court_refuse": "法院不予受理",
     "jc_decide": "登记司法确认结果",
+    # the law's remaining gaps (issue 8)
+    "guardian_consent": "登记监护人同意调解",
+    "put_oral_in_writing": "口头协议书面化",
 }
 
 ACTIONS: list[str] = list(dict.fromkeys(r.action for r in TABLE))

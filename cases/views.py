@@ -16,11 +16,23 @@ from cases import forms as F
 from cases import forms_agreement as FA
 from cases.actions import ActionRefused
 from cases.actions.judicial import jc_deadline
+from cases.closing import closing_advice
 from cases.dossier import dossier_items
 from cases.enums import CLOCK_STATES
-from cases.permissions import available_actions, can_view_full_id, current_agreement, current_jc
+from cases.identity import mask_phone
+from cases.models.case import mask_name
+from cases.permissions import (
+    available_actions,
+    can_view_full_id,
+    current_agreement,
+    current_jc,
+    jc_status,
+    jc_unavailable_reason,
+    relations,
+    sees_protected_in_full,
+)
 from cases.scoping import access_case_by_id, cases_visible_to
-from cases.transitions import LABELS
+from cases.transitions import JC_TABLE, LABELS, find_row
 from workdays.calendar import working_days_overdue
 
 FORMS: dict[str, type[F.ActionForm]] = {
@@ -38,6 +50,8 @@ FORMS: dict[str, type[F.ActionForm]] = {
         F.ResumeForm,
         F.TerminateForm,
         F.PartyRefusalForm,
+        F.GuardianConsentForm,
+        FA.OralInWritingForm,
         FA.DraftAgreementForm,
         FA.OralAgreementForm,
         FA.SignForm,
@@ -82,11 +96,26 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ip_address=request.META.get("REMOTE_ADDR"),
             detail="查看案件",
         )
+    full_view = sees_protected_in_full(request.user, case)
+    if case.protected and full_view and request.user.role != Role.PARTY:
+        # Each full view of a minor's or a ward's case is logged (docs/adr/0003-minors.md).
+        AccessLog.objects.create(
+            user=request.user,
+            action="VIEW_PROTECTED_CASE",
+            case=case,
+            ip_address=request.META.get("REMOTE_ADDR"),
+            detail="查看涉未成年人或无、限制民事行为能力人案件的完整当事人信息",
+        )
     agreement = current_agreement(case)
+    actions = available_actions(case, request.user)
     context = {
         "case": case,
-        "actions": available_actions(case, request.user),
-        "parties": case.parties.all(),
+        "actions": actions,
+        "parties": _shown_parties(case, masked=not full_view),
+        "masked_view": not full_view,
+        "jc_blocked": _jc_blocked(case, request.user, actions),
+        "advice": closing_advice(case),
+        "recusals": case.recusals.select_related("requested_by", "replaced", "replacement"),
         "mediators": case.mediators(),
         "records": case.records.select_related("recorded_by"),
         "agreement": agreement,
@@ -113,6 +142,32 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/detail.html", context)
 
 
+def _shown_parties(case, *, masked: bool) -> list:
+    """The parties as this viewer may see them: in a case involving a minor or a ward, anyone but its mediators
+    and the director sees the wards' names as surname + 某, phones masked, addresses and birth dates withheld."""
+    parties = list(case.parties.all())
+    for p in parties:
+        p.shown_name = p.display_name if masked else p.name
+        p.shown_phone = mask_phone(p.phone) if masked else p.phone
+        p.shown_address = "（已隐去）" if masked and p.address else p.address
+        p.show_birth = not masked
+        p.shown_guardian = mask_name(p.guardian_name) if masked and p.guardian_name else p.guardian_name
+    return parties
+
+
+def _jc_blocked(case, user, actions) -> str | None:
+    """Why the judicial-confirmation button is not offered, for a user who could otherwise apply: the agreement
+    is oral and not yet in writing, or its terms concern what a court may not confirm."""
+    if any(code == "jc_apply" for code, _label in actions):
+        return None
+    row = find_row("jc_apply", case.status)
+    if row is None or not (relations(user, case) & row.rels):
+        return None
+    if jc_status(case) not in JC_TABLE["jc_apply"][0]:
+        return None
+    return jc_unavailable_reason(case)
+
+
 @login_required
 def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """The staff action pages. A party never uses them: these forms let the user name any party, date and method,
@@ -128,7 +183,9 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in offered:
         messages.error(request, f"本案当前不能执行“{LABELS[action]}”")
         return redirect("cases:detail", pk=case.pk)
-    form = form_class(request.POST or None, case=case, actor=request.user)
+    # A refused acceptance sends the director on to the refuse page with the exclusion found (?exclusion=...).
+    initial = {"exclusion": request.GET.get("exclusion", "")} if action == "refuse" else {}
+    form = form_class(request.POST or None, case=case, actor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             form.run()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from cases import identity
 from cases.actions.base import local_date
+from cases.closing import closing_advice
 from cases.enums import (
     AgreementForm,
     AgreementStatus,
@@ -24,7 +25,8 @@ from cases.enums import (
     SignerRole,
 )
 from cases.models import Agreement, Case, Party
-from cases.permissions import can_view_full_id
+from cases.models.case import mask_name
+from cases.permissions import can_view_full_id, sees_protected_in_full
 from documents.catalogue import KINDS, printable_agreement
 
 PERFORMANCE_KINDS = {
@@ -44,11 +46,20 @@ class Viewer:
     full_ids: bool
     party_ids: set[int]  # the viewer's own Party rows (a party viewer)
     is_party: bool
+    # A case involving a minor or a ward, printed for someone other than its mediators or director: names of the
+    # wards, phones, addresses masked (docs/adr/0003-minors.md).
+    masked: bool = False
 
     @classmethod
     def of(cls, user: User, case: Case) -> "Viewer":
         own = set(case.parties.filter(user=user).values_list("pk", flat=True)) if user.is_authenticated else set()
-        return cls(user=user, full_ids=can_view_full_id(user, case), party_ids=own, is_party=user.role == Role.PARTY)
+        return cls(
+            user=user,
+            full_ids=can_view_full_id(user, case),
+            party_ids=own,
+            is_party=user.role == Role.PARTY,
+            masked=not sees_protected_in_full(user, case),
+        )
 
 
 @dataclass
@@ -76,6 +87,25 @@ def party_info(p: Party, viewer: Viewer, on: date, *, with_id: bool) -> PartyInf
     if with_id and p.id_number_masked:
         id_number = p.full_id_number() if viewer.full_ids else p.id_number_masked
     own_or_staff = not viewer.is_party or p.pk in viewer.party_ids
+    if viewer.masked and p.pk not in viewer.party_ids:
+        return PartyInfo(
+            pk=p.pk,
+            side=p.side,
+            side_label=str(PartySide(p.side).label),
+            name=p.display_name,
+            is_person=p.is_person,
+            gender=p.get_gender_display() if p.gender else "",
+            ethnicity=p.ethnicity,
+            age=None,
+            occupation="",
+            phone=identity.mask_phone(p.phone) if own_or_staff else "",
+            address="（已隐去）" if p.address else "",
+            id_number=p.id_number_masked if with_id else "",
+            credit_code=p.credit_code,
+            legal_representative=p.legal_representative,
+            guardian_name=mask_name(p.guardian_name) if p.guardian_name else "",
+            verified=p.identity_verified,
+        )
     return PartyInfo(
         pk=p.pk,
         side=p.side,
@@ -301,6 +331,7 @@ def _closing_report(case: Case, viewer: Viewer) -> dict[str, Any]:
         "parties": _parties(case, viewer, _day(case.closed_at)),
         "filled_on": case.archived_at or case.closed_at,
         "handlers": "、".join(m.name for m in case.mediators()),
+        "advice": closing_advice(case),
     }
 
 

@@ -95,7 +95,7 @@ def status_for(case: Case, party: Party | None) -> Status:
     if deadline and (jc is None or jc.status in (JCStatus.NOT_ACCEPTED, JCStatus.WITHDRAWN)):
         today = timezone.localdate()
         if today <= deadline:
-            nxt += f"如需司法确认，双方须在{_d(deadline)}前共同申请（还剩{(deadline - today).days}天）。"
+            nxt += f"如需司法确认，双方须共同申请，最后一日为{_d(deadline)}（还剩{(deadline - today).days}天）。"
     return Status(accepted=accepted, who=who, next=nxt, ended=s in ENDED)
 
 

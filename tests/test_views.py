@@ -44,6 +44,7 @@ def register_form(**extra) -> dict:
         "brief_facts": "赡养费纠纷，子女之间互相推诿。",
         "claims": "请求被申请人每月支付赡养费",
         "amount_involved": "6000.50",
+        "exclusion": "NONE",
     }
     data.update(extra)
     return data

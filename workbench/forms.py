@@ -7,7 +7,16 @@ from django.forms import formset_factory
 
 from cases import identity
 from cases.actions import CaseData, PartyData
-from cases.enums import CaseSource, CourtReferralType, DisputeType, Gender, PartySide, PartyType
+from cases.enums import (
+    CaseSource,
+    CivilCapacity,
+    CourtReferralType,
+    DisputeType,
+    Exclusion,
+    Gender,
+    PartySide,
+    PartyType,
+)
 from registry.models import Court
 
 
@@ -45,6 +54,13 @@ class RegisterCaseForm(forms.Form):
         label="涉及金额（元）", min_value=0, max_digits=14, decimal_places=2, initial=Decimal("0"), required=False
     )
     is_difficult = forms.BooleanField(label="疑难复杂纠纷", required=False)
+    exclusion = forms.ChoiceField(
+        label="是否已由法院、仲裁机构或行政机关受理或处理，或依法只能由专门机关处理",
+        choices=[("", "请选择"), *Exclusion.choices],
+        help_text="《人民调解工作若干规定》第二十二条：此类纠纷调委会不予受理，受理时由调委会主任确认",
+        error_messages={"required": "请选择是否存在不得受理的情形"},
+    )
+    exclusion_note = forms.CharField(label="情况说明（如受理机关、案号）", max_length=200, required=False)
 
     def __init__(self, *args, committee=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -70,7 +86,16 @@ class PartyForm(forms.Form):
     gender = forms.ChoiceField(label="性别", choices=[("", "—"), *Gender.choices], required=False)
     credit_code = forms.CharField(label="统一社会信用代码（申请单位必填）", max_length=18, required=False)
     legal_representative = forms.CharField(label="法定代表人/负责人", max_length=50, required=False)
-    guardian_name = forms.CharField(label="法定代理人（未成年人）", max_length=50, required=False)
+    capacity = forms.ChoiceField(
+        label="民事行为能力（成年人）",
+        choices=CivilCapacity.choices,
+        initial=CivilCapacity.FULL,
+        required=False,
+        help_text="未满18周岁的由身份证号码自动判定",
+    )
+    guardian_name = forms.CharField(
+        label="法定代理人（未成年人或无、限制民事行为能力人）", max_length=50, required=False
+    )
     phone = forms.RegexField(
         label="联系电话",
         regex=r"^[0-9\-+ ]{7,20}$",
@@ -122,6 +147,7 @@ class PartyForm(forms.Form):
             credit_code=d["credit_code"],
             legal_representative=d["legal_representative"],
             guardian_name=d["guardian_name"],
+            capacity=d.get("capacity") or CivilCapacity.FULL,
             phone=d["phone"],
             address=d["address"],
             occupation=d["occupation"],
@@ -148,5 +174,7 @@ def case_data(form: RegisterCaseForm, parties) -> CaseData:
         court=d["court"],
         court_mode=d["court_mode"] or "",
         court_case_no=d["court_case_no"],
+        exclusion=d["exclusion"],
+        exclusion_note=d["exclusion_note"],
         parties=[f.to_data() for f in parties.forms if f.cleaned_data],
     )

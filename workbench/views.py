@@ -85,7 +85,7 @@ def register(request: HttpRequest) -> HttpResponse:
             "parties": parties,
             "committee": committee,
             "org_fields": ["credit_code", "legal_representative"],
-            "person_fields": ["id_number", "gender", "guardian_name", "occupation"],
+            "person_fields": ["id_number", "gender", "capacity", "guardian_name", "occupation"],
         },
     )
 

@@ -6,6 +6,7 @@ commit. Views, the demo seeder, imports and the API call these functions and not
 """
 
 from cases.actions.base import ActionRefused
+from cases.actions.guardians import do_record_guardian_consent
 from cases.actions.intake import (
     CaseData,
     PartyData,
@@ -53,6 +54,7 @@ from cases.actions.performance import (
     do_start_remediation,
     do_urge_performance,
 )
+from cases.actions.writing import do_put_oral_agreement_in_writing
 
 __all__ = [
     "ActionRefused",
@@ -69,6 +71,8 @@ __all__ = [
     "do_dispose_case",
     "do_join_case",
     "do_rate_service",
+    "do_put_oral_agreement_in_writing",
+    "do_record_guardian_consent",
     "do_record_party_consent",
     "do_withdraw_application",
     "do_draft_agreement",

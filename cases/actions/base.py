@@ -109,3 +109,8 @@ def notify_after_commit(
 def require(condition: bool, message: str, field: str | None = None) -> None:
     if not condition:
         raise ActionRefused(message, field)
+
+
+def cn_day(day: date) -> str:
+    """A date as refusals and notices name it: 2026年4月9日."""
+    return f"{day.year}年{day.month}月{day.day}日"

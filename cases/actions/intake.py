@@ -13,9 +13,12 @@ from accounts.models import AccessLog, Role, User
 from cases import identity
 from cases.actions.base import ActionRefused, check, local_date, lock, notify_after_commit, now_or, record, require
 from cases.enums import (
+    EXCLUSION_ROUTE,
     CaseSource,
     CaseStatus,
+    CivilCapacity,
     DisputeType,
+    Exclusion,
     MediatorChosenBy,
     Outcome,
     PartySide,
@@ -24,6 +27,7 @@ from cases.enums import (
     TerminationReason,
 )
 from cases.models import Case, CaseSequence, Party, RecusalRequest
+from cases.permissions import parties_awaiting_guardian_consent
 from cases.transitions import find_row
 from registry.models import Committee, Court, Mediator
 from workdays.calendar import mediation_due_date
@@ -44,6 +48,7 @@ class PartyData:
     credit_code: str = ""
     legal_representative: str = ""
     guardian_name: str = ""
+    capacity: str = CivilCapacity.FULL
     user: User | None = None
 
 
@@ -61,6 +66,9 @@ class CaseData:
     court: Court | None = None
     court_mode: str = ""
     court_case_no: str = ""
+    # RGD 22, as the registrar found it ("" = not examined, e.g. an online application).
+    exclusion: str = ""
+    exclusion_note: str = ""
 
 
 def routes_text(routes: list[str]) -> str:
@@ -79,7 +87,11 @@ def _validate_party(p: PartyData, index: int, today: date) -> None:
             require(err is None, f"{where}：{err}")
         born = identity.birth_date_from_id(p.id_number) if p.id_number else p.birth_date
         if born is not None and identity.age_at(born, today) < 18:
-            require(bool(p.guardian_name), f"{where}为未成年人，须填写法定代理人")
+            require(bool(p.guardian_name.strip()), f"{where}为未成年人，须填写法定代理人（监护人）")
+        require(p.capacity in CivilCapacity.values, f"{where}的民事行为能力无效")
+        if p.capacity != CivilCapacity.FULL:
+            # 民法典 arts 21–23: an adult without full capacity acts through their guardian (法定代理人).
+            require(bool(p.guardian_name.strip()), f"{where}为无或限制民事行为能力人，须填写法定代理人（监护人）")
     else:
         require(p.party_type in PartyType.values, f"{where}的类型无效")
         if p.side == PartySide.APPLICANT:
@@ -89,7 +101,16 @@ def _validate_party(p: PartyData, index: int, today: date) -> None:
             require(err is None, f"{where}：{err}")
 
 
-def _create_parties(case: Case, parties: list[PartyData]) -> None:
+def _capacity(p: PartyData, born: date | None, today: date) -> tuple[bool, str]:
+    """(is a minor, civil capacity) on `today`: under 8 no capacity, 8–17 limited (民法典 arts 19–20), an adult
+    as recorded."""
+    if born is not None and identity.age_at(born, today) < 18:
+        return True, CivilCapacity.NONE if identity.age_at(born, today) < 8 else CivilCapacity.LIMITED
+    return False, p.capacity
+
+
+def _create_parties(case: Case, parties: list[PartyData], today: date) -> None:
+    """Create the parties and keep the case's flags (involves_minor, involves_incapacity) as of `today`."""
     for i, p in enumerate(parties, start=1):
         party = Party(
             case=case,
@@ -113,7 +134,12 @@ def _create_parties(case: Case, parties: list[PartyData]) -> None:
             party.gender = party.gender or identity.gender_from_id(p.id_number)
         else:
             party.birth_date = p.birth_date
+        if party.party_type == PartyType.NATURAL_PERSON:
+            party.is_minor, party.capacity = _capacity(p, party.birth_date, today)
+            case.involves_minor |= party.is_minor
+            case.involves_incapacity |= not party.is_minor and party.capacity != CivilCapacity.FULL
         party.save()
+    case.save(update_fields=["involves_minor", "involves_incapacity"])
 
 
 def _open_intake(
@@ -144,11 +170,13 @@ def _open_intake(
         amount_involved=data.amount_involved,
         is_difficult=data.is_difficult,
         occurred_on=data.occurred_on,
+        exclusion=data.exclusion,
+        exclusion_note=data.exclusion_note.strip(),
         registered_by=actor,
         registered_at=at,
         entered_at=entered_at,
     )
-    _create_parties(case, data.parties)
+    _create_parties(case, data.parties, local_date(at))
     record(case, "register", actor, at, to=CaseStatus.INTAKE, from_status="", note=note, data=event)
     return case
 
@@ -163,6 +191,7 @@ def validate_case_data(data: CaseData, committee: Committee, today: date) -> Non
     require(data.source in _SOURCES, "请选择案件来源", "source")
     require(len(data.brief_facts.strip()) >= 10, "纠纷简要情况至少写10个字", "brief_facts")
     require(bool(data.claims.strip()), "请填写申请事项", "claims")
+    require(data.exclusion in ("", *Exclusion.values), "不得受理情形的选项无效", "exclusion")
     require(data.amount_involved is not None and data.amount_involved >= 0, "涉及金额不能为负数", "amount_involved")
     sides = {p.side for p in data.parties}
     require(PartySide.APPLICANT in sides and PartySide.RESPONDENT in sides, "至少需要一名申请人和一名被申请人")
@@ -213,16 +242,42 @@ def format_case_no(short_name: str, year: int, seq: int) -> str:
     return settings.TIAOJIE["CASE_NUMBER_FORMAT"].format(year=year, short=short_name, seq=seq)
 
 
-def do_accept_case(case: Case, actor: User, *, note: str = "", at: datetime | None = None) -> Case:
+def exclusion_refusal(exclusion: str) -> str:
+    """The reason a committee may not take a dispute (RGD 22) and the route the party must be told (RGD 24)."""
+    return (
+        f"本纠纷{Exclusion(exclusion).label}，依照《人民调解工作若干规定》第二十二条，人民调解委员会不予受理。"
+        f"应告知当事人：{Route(EXCLUSION_ROUTE[exclusion]).label}"
+    )
+
+
+def do_accept_case(
+    case: Case,
+    actor: User,
+    *,
+    note: str = "",
+    exclusion: str | None = None,
+    exclusion_note: str = "",
+    at: datetime | None = None,
+) -> Case:
     """INTAKE → ACCEPTED (row 2), by the committee director.
 
     Preconditions: a civil dispute within the committee's remit that no party has refused (a refusal takes the
-    party_refusal path instead). Side effects: the case number （年）简称人调字第N号 is issued, the one-month
+    party_refusal path instead), and not a matter a committee may not take (RGD 22): `exclusion` is the
+    director's finding at acceptance (None: the registrar's finding stands, "" there meaning none was found); any
+    finding other than NONE refuses the acceptance with the reason and the route, to be taken by do_refuse_case.
+    Side effects: the finding is kept on the case, the case number （年）简称人调字第N号 is issued, the one-month
     mediation clock starts (due date on a working day), parties with accounts are notified."""
     at = now_or(at)
+    require(exclusion is None or exclusion in Exclusion.values, "请选择是否存在不得受理的情形", "exclusion")
     with transaction.atomic():
         case = lock(case)
         target = check(case, "accept", actor)
+        finding = (case.exclusion or Exclusion.NONE) if exclusion is None else exclusion
+        if finding != Exclusion.NONE:
+            raise ActionRefused(exclusion_refusal(finding), "exclusion")
+        case.exclusion = Exclusion.NONE
+        case.exclusion_note = exclusion_note.strip() or case.exclusion_note
+        case.save(update_fields=["exclusion", "exclusion_note"])
         year = local_date(at).year
         seq = _next_seq(case.committee_id, year)
         case.year, case.seq = year, seq
@@ -237,7 +292,7 @@ def do_accept_case(case: Case, actor: User, *, note: str = "", at: datetime | No
             at,
             to=target,
             note=note,
-            data={"case_no": case.case_no, "due": case.time_limit_due.isoformat()},
+            data={"case_no": case.case_no, "due": case.time_limit_due.isoformat(), "exclusion": Exclusion.NONE},
         )
         notify_after_commit(
             case, f"纠纷已受理，案号{case.case_no}，调解期限至{case.time_limit_due:%Y年%m月%d日}", actor, at=at
@@ -246,18 +301,35 @@ def do_accept_case(case: Case, actor: User, *, note: str = "", at: datetime | No
 
 
 def do_refuse_case(
-    case: Case, actor: User, *, reason: str, routes: list[str], calming_measures: str = "", at: datetime | None = None
+    case: Case,
+    actor: User,
+    *,
+    reason: str,
+    routes: list[str],
+    calming_measures: str = "",
+    exclusion: str | None = None,
+    at: datetime | None = None,
 ) -> Case:
-    """INTAKE → NOT_ACCEPTED (row 3). Requires the reason and the routes the party was told about (RGD 24)."""
+    """INTAKE → NOT_ACCEPTED (row 3). Requires the reason and the routes the party was told about (RGD 24).
+
+    `exclusion` is the director's RGD 22 finding (None: the one on the case). When the dispute is one a committee
+    may not take, the route proper to it (the court, arbitration body or organ already seized, or the specialised
+    authority) must be among the routes told to the party."""
     at = now_or(at)
     require(len(reason.strip()) >= 4, "请写明不予受理的理由", "reason")
     require(bool(routes), "请选择已告知当事人的其他解决途径", "routes")
+    require(exclusion is None or exclusion in Exclusion.values, "不得受理情形的选项无效", "exclusion")
     with transaction.atomic():
         case = lock(case)
         target = check(case, "refuse", actor)
+        finding = case.exclusion if exclusion is None else exclusion
+        if finding and finding != Exclusion.NONE:
+            route = EXCLUSION_ROUTE[finding]
+            require(route in routes, f"本纠纷{Exclusion(finding).label}，须告知当事人：{Route(route).label}", "routes")
+        case.exclusion = finding
         case.not_accepted_reason = reason.strip()
         case.routes_informed = routes_text(routes)
-        case.save(update_fields=["not_accepted_reason", "routes_informed"])
+        case.save(update_fields=["not_accepted_reason", "routes_informed", "exclusion"])
         record(
             case,
             "refuse",
@@ -265,7 +337,7 @@ def do_refuse_case(
             at,
             to=target,
             note=reason.strip(),
-            data={"routes": routes, "calming_measures": calming_measures},
+            data={"routes": routes, "calming_measures": calming_measures, "exclusion": finding},
         )
         notify_after_commit(case, "您的调解申请不予受理，理由及其他解决途径请查看案件", actor, at=at)
     return case
@@ -307,6 +379,7 @@ def do_transfer_case(
                     occupation=p.occupation,
                     legal_representative=p.legal_representative,
                     guardian_name=p.guardian_name,
+                    capacity=p.capacity,
                 )
                 for p in case.parties.all()
             ]
@@ -360,6 +433,7 @@ def do_transfer_case(
 def _committee_mediator(case: Case, mediator: Mediator | None, label: str) -> Mediator:
     require(mediator is not None, f"请选择{label}")
     require(mediator.committee_id == case.committee_id and mediator.is_active, f"{label}必须是本调委会在任调解员")
+    require(not case.recusals.filter(replaced=mediator).exists(), f"{mediator.name}已在本案回避，不能再担任{label}")
     return mediator
 
 
@@ -377,7 +451,9 @@ def do_assign_mediators(
     """ACCEPTED → IN_MEDIATION (row 5), by the director (or the parties' choice, PML 19).
 
     Preconditions: the rights-and-duties notice delivered and signed (RGD 30) and the parties' identity checked;
-    mediators are serving members of the committee. Side effects: assigned mediators are notified."""
+    for a minor or a party without full capacity, the guardian's consent to mediation recorded
+    (do_record_guardian_consent; docs/adr/0003-minors.md); mediators are serving members of the committee and not
+    recused from this case. Side effects: assigned mediators are notified."""
     at = now_or(at)
     co_mediators = co_mediators or []
     require(rights_notified, "须先向当事人送达并签收权利义务告知书", "rights_notified")
@@ -385,6 +461,8 @@ def do_assign_mediators(
     with transaction.atomic():
         case = lock(case)
         target = check(case, "assign", actor)
+        wards = [p.name for p in parties_awaiting_guardian_consent(case)]
+        require(not wards, f"须先登记{'、'.join(wards)}的监护人（法定代理人）同意调解", "guardian_consent")
         _committee_mediator(case, presiding, "主持调解员")
         for m in co_mediators:
             _committee_mediator(case, m, "参与调解员")
@@ -420,7 +498,11 @@ def do_recuse_mediator(
     reason: str,
     at: datetime | None = None,
 ) -> Case:
-    """Self-loop in mediation (RGD 25): a party's recusal request replaces the mediator concerned."""
+    """Self-loop in mediation (RGD 25): a party's recusal request replaces the mediator concerned.
+
+    From that moment the replaced mediator stands in no relation to the case (cases.permissions.recused_from): its
+    pages, messages, documents and actions are a 404 / refusal for them. What they had is kept in the history: the
+    RecusalRequest row and the event (who was replaced by whom, and the user account that lost access)."""
     at = now_or(at)
     require(len(reason.strip()) >= 2, "请写明回避理由", "reason")
     with transaction.atomic():
@@ -445,8 +527,13 @@ def do_recuse_mediator(
             "recuse",
             actor,
             at,
-            note=f"{party.name}申请{replaced.name}回避，改由{replacement.name}调解",
-            data={"replaced": replaced.pk, "replacement": replacement.pk},
+            note=f"{party.name}申请{replaced.name}回避，改由{replacement.name}调解；{replaced.name}自即日起不再接触本案",
+            data={
+                "replaced": replaced.pk,
+                "replacement": replacement.pk,
+                "replaced_user": replaced.user_id,
+                "party": party.pk,
+            },
         )
         notify_after_commit(
             case,

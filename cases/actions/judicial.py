@@ -6,19 +6,21 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Role, User
-from cases.actions.base import check, local_date, lock, notify_after_commit, now_or, record, require
-from cases.enums import AgreementForm, AgreementStatus, JCStatus
+from cases.actions.base import check, cn_day, local_date, lock, notify_after_commit, now_or, record, require
+from cases.closing import ENFORCEMENT_ADVICE
+from cases.enums import AgreementStatus, JCStatus
 from cases.models import Case, JudicialConfirmation, Party
-from cases.permissions import court_may_record, current_agreement, current_jc, jc_status
+from cases.permissions import court_may_record, current_agreement, current_jc, jc_status, jc_unavailable_reason
 from cases.transitions import JC_TABLE
 from registry.models import Court
 from workdays.calendar import next_working_day
 
 
 def jc_deadline(case: Case) -> date | None:
-    """Last day to apply: 30 days from the agreement's effective date (PML 33)."""
+    """Last day to apply: 30 days from the agreement's effective date (PML 33). For an oral agreement the window
+    runs from the day it took effect (PML 30), whether or not it has been put in writing yet."""
     agreement = current_agreement(case)
-    if agreement is None or agreement.effective_at is None or agreement.form != AgreementForm.WRITTEN:
+    if agreement is None or agreement.effective_at is None:
         return None
     # A period whose last day is a rest day ends on the next working day (民法典 art. 203).
     return next_working_day(local_date(agreement.effective_at) + timedelta(days=settings.TIAOJIE["JC_APPLY_DAYS"]))
@@ -46,10 +48,9 @@ def _jc_apply_guards(
     check(case, "jc_apply", actor)
     _jc_step(case, "jc_apply")
     agreement = current_agreement(case)
-    require(
-        agreement is not None and agreement.form == AgreementForm.WRITTEN and agreement.effective_at,
-        "只有已生效的书面调解协议可以申请司法确认",
-    )
+    # An effective agreement in writing (written, or oral and since put in writing) whose terms a court may confirm.
+    reason = jc_unavailable_reason(case)
+    require(reason is None, reason or "")
     require(applicant.case_id == case.pk and consenting.case_id == case.pk, "申请人须为本案当事人")
     require(applicant.pk != consenting.pk, "司法确认须由双方当事人共同申请", "consenting")
     require(applicant.side != consenting.side, "司法确认须由协议双方共同申请：同意申请的须为对方当事人", "consenting")
@@ -60,8 +61,8 @@ def _jc_apply_guards(
     deadline = jc_deadline(case)
     require(
         applied_on <= deadline,
-        f"已超过申请期限：应自协议生效之日起{settings.TIAOJIE['JC_APPLY_DAYS']}日内（{deadline:%Y年%m月%d日}前）"
-        "申请司法确认",
+        f"已超过申请期限：应自协议生效之日起{settings.TIAOJIE['JC_APPLY_DAYS']}日内申请司法确认，"
+        f"最后一日为{cn_day(deadline)}",
         "applied_on",
     )
 
@@ -204,7 +205,11 @@ def do_record_court_decision(
         agreement = jc.agreement
         agreement.status = AgreementStatus.CONFIRMED_BY_COURT if valid else AgreementStatus.INVALIDATED_BY_COURT
         agreement.save(update_fields=["status"])
-        note = "法院裁定调解协议有效" if valid else f"法院驳回司法确认申请：{reason.strip()}"
+        note = (
+            f"法院裁定调解协议有效。一方当事人拒绝履行或者未全部履行的，对方当事人{ENFORCEMENT_ADVICE}"
+            if valid
+            else f"法院驳回司法确认申请：{reason.strip()}"
+        )
         record(case, "jc_decide", actor, at, note=note, data={"jc": jc.pk, "valid": valid})
         notify_after_commit(case, note, actor, at=at)
     return jc

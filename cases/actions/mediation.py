@@ -8,17 +8,19 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Role, User
-from cases.actions.base import check, local_date, lock, notify_after_commit, now_or, record, require
+from cases.actions.base import check, cn_day, local_date, lock, notify_after_commit, now_or, record, require
 from cases.actions.intake import routes_text
 from cases.enums import (
     AgreementForm,
     AgreementStatus,
+    CaseStatus,
     Outcome,
     PerformanceStatus,
     RecordKind,
     SignatureMethod,
     SignerRole,
     TerminationReason,
+    TermSubject,
 )
 from cases.models import (
     Agreement,
@@ -81,8 +83,10 @@ def do_extend_time_limit(
     consenting_parties: list[Party],
     at: datetime | None = None,
 ) -> Case:
-    """Self-loop (row 7): extend the mediation period. Only with every party's recorded consent (RGD 33), only when
-    the limit is near or past, by at most EXTENSION_MAX_DAYS; the new due date lands on a working day."""
+    """Self-loop (row 7): extend the mediation period, during mediation or (by the director) while an accepted case
+    waits for its mediator. Only with every party's recorded consent (RGD 33), only when the limit is near or past,
+    by at most EXTENSION_MAX_DAYS; the new due date lands on a working day. Refusals name the first and the last
+    allowed day as such."""
     at = now_or(at)
     today = local_date(at)
     cfg = settings.TIAOJIE
@@ -97,15 +101,23 @@ def do_extend_time_limit(
         )
         old_due = case.time_limit_due
         require(old_due is not None, "本案尚无调解期限")
+        window = cfg.get("EXTENSION_WINDOW_DAYS", 7)
+        first_day = old_due - timedelta(days=window)
         require(
-            today >= old_due - timedelta(days=cfg.get("EXTENSION_WINDOW_DAYS", 7)),
-            "调解期限届满前7日内或届满后方可延长",
+            today >= first_day,
+            f"调解期限届满前{window}日内或届满后方可延长：最早可于{cn_day(first_day)}办理",
             "new_due",
         )
-        require(new_due > max(old_due, today), "延长后的期限须晚于原期限和今天", "new_due")
+        base = max(old_due, today)
         require(
-            new_due <= max(old_due, today) + timedelta(days=cfg["EXTENSION_MAX_DAYS"]),
-            f"每次延长不得超过{cfg['EXTENSION_MAX_DAYS']}日",
+            new_due > base,
+            f"延长后的期限须晚于原期限和今天：最早为{cn_day(base + timedelta(days=1))}",
+            "new_due",
+        )
+        last_day = base + timedelta(days=cfg["EXTENSION_MAX_DAYS"])
+        require(
+            new_due <= last_day,
+            f"每次延长不得超过{cfg['EXTENSION_MAX_DAYS']}日，最后一日为{cn_day(last_day)}",
             "new_due",
         )
         new_due = next_working_day(new_due)
@@ -176,8 +188,11 @@ def do_terminate_mediation(
     escalation_risk: bool = False,
     at: datetime | None = None,
 ) -> Case:
-    """IN_MEDIATION/REMEDIATION/PAUSED → TERMINATED (row 9). The routes explained to the parties (arbitration,
-    administrative, litigation) must be recorded (PML 26); an escalation risk is flagged on the event."""
+    """IN_MEDIATION/REMEDIATION/PAUSED → TERMINATED (row 9), by an assigned mediator or the director; ACCEPTED →
+    TERMINATED by the director before any mediator is assigned, for a reason that does not presuppose mediation
+    (BEFORE_ASSIGNMENT_REASONS: the court or an organ took the matter, the parties cannot be reached, …). The
+    routes explained to the parties (arbitration, administrative, litigation) must be recorded (PML 26); an
+    escalation risk is flagged on the event. A party's own refusal takes do_record_party_refusal instead."""
     at = now_or(at)
     require(reason in TerminationReason.values, "请选择终止原因", "reason")
     require(len(note.strip()) >= 4, "请写明终止调解的具体情况", "note")
@@ -185,10 +200,17 @@ def do_terminate_mediation(
     with transaction.atomic():
         case = lock(case)
         target = check(case, "terminate", actor)
+        if case.status == CaseStatus.ACCEPTED:
+            require(
+                reason in BEFORE_ASSIGNMENT_REASONS,
+                f"尚未指派调解员的案件不能以“{TerminationReason(reason).label}”为由终止",
+                "reason",
+            )
         if reason == TerminationReason.TIME_LIMIT_NO_CONSENT:
             require(
                 case.time_limit_due is not None and local_date(at) > case.time_limit_due,
-                "调解期限尚未届满，不能以此为由终止",
+                "调解期限尚未届满，不能以此为由终止"
+                + (f"：期限最后一日为{cn_day(case.time_limit_due)}" if case.time_limit_due else ""),
                 "reason",
             )
         case.termination_reason, case.termination_note = reason, note.strip()
@@ -208,6 +230,16 @@ def do_terminate_mediation(
     return case
 
 
+# Reasons to end an accepted case before any mediator is assigned (no mediation has taken place yet).
+BEFORE_ASSIGNMENT_REASONS = (
+    TerminationReason.EXCLUDED_ACCEPTED_ELSEWHERE,
+    TerminationReason.EXCLUDED_CRIMINAL_OR_ADMIN,
+    TerminationReason.PARTY_UNREACHABLE,
+    TerminationReason.TIME_LIMIT_NO_CONSENT,
+    TerminationReason.OTHER,
+)
+
+
 @dataclass
 class TermData:
     obligor: Party
@@ -218,6 +250,7 @@ class TermData:
     amount: Decimal | None = None
     place: str = ""
     instalments: list[tuple[date, Decimal]] = field(default_factory=list)
+    subject: str = TermSubject.GENERAL  # what the term concerns (decides whether a court may confirm it)
 
 
 def _validate_terms(case: Case, terms: list[TermData], today: date, *, future_only: bool) -> None:
@@ -229,6 +262,7 @@ def _validate_terms(case: Case, terms: list[TermData], today: date, *, future_on
         require(t.obligor.pk != t.obligee.pk, f"{where}：义务人和权利人不能是同一人")
         require(len(t.content.strip()) >= 2, f"{where}：请填写协议内容")
         require(bool(t.manner.strip()), f"{where}：请填写履行方式")
+        require(t.subject in TermSubject.values, f"{where}：请选择条款涉及的事项")
         require(t.amount is None or t.amount >= 0, f"{where}：金额不能为负数")
         if t.amount:
             require(bool(t.place.strip()), f"{where}：涉及金钱给付的，须写明履行地点")
@@ -255,6 +289,7 @@ def _create_terms(agreement: Agreement, terms: list[TermData]) -> None:
             manner=t.manner.strip(),
             place=t.place.strip(),
             deadline=t.deadline,
+            subject=t.subject,
         )
         Instalment.objects.bulk_create([Instalment(term=term, due_date=d, amount=a) for d, a in t.instalments])
 
@@ -516,6 +551,7 @@ def do_record_oral_agreement(
 
 
 __all__ = [
+    "BEFORE_ASSIGNMENT_REASONS",
     "TermData",
     "refresh_agreement_form",
     "do_draft_agreement",

@@ -7,8 +7,9 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Role, User
-from cases.actions.base import check, local_date, lock, notify_after_commit, now_or, record, require
+from cases.actions.base import check, cn_day, local_date, lock, notify_after_commit, now_or, record, require
 from cases.actions.mediation import refresh_agreement_form
+from cases.closing import closing_advice
 from cases.dossier import missing_items
 from cases.enums import (
     AgreementStatus,
@@ -239,7 +240,9 @@ def do_close_case(
 
     From NON_PERFORMANCE only after urging has failed and the parties were told they may sue (PML 32), or apply
     for enforcement where the court confirmed the agreement (PML 33). `prevention` records the MoJ form's
-    prevention indicators (防止自杀/民转刑/群体性上访/群体性械斗: persons, 0 = not applicable)."""
+    prevention indicators (防止自杀/民转刑/群体性上访/群体性械斗: persons, 0 = not applicable). The advice told
+    to the parties about the agreement (cases.closing.closing_advice: enforcement if a court confirmed it, else a
+    lawsuit over its performance or content) goes into the event and the closing notice."""
     at = now_or(at)
     require(len(summary.strip()) >= 4, "请填写结案情况", "summary")
     prevention = {k: v for k, v in (prevention or {}).items() if v}
@@ -249,24 +252,31 @@ def do_close_case(
     with transaction.atomic():
         case = lock(case)
         target = check(case, "close", actor)
+        advice = closing_advice(case)
         if case.status == CaseStatus.NON_PERFORMANCE:
             require(case.performance_records.filter(kind="URGED").exists(), "未履行的案件须先督促履行")
-            require(
-                advised_litigation, "须告知当事人可以就履行问题向人民法院起诉（或申请强制执行）", "advised_litigation"
-            )
+            require(advised_litigation, f"须告知当事人：{advice}", "advised_litigation")
             PerformanceRecord.objects.create(
                 case=case,
                 kind="ADVISED_LITIGATION",
                 on=local_date(at),
-                note="已告知当事人可向人民法院起诉或申请强制执行",
+                note=f"已告知当事人：{advice}",
                 recorded_by=actor,
             )
         case.closed_at, case.closing_summary = at, summary.strip()
         for key, persons in prevention.items():
             setattr(case, key, persons)
         case.save(update_fields=["closed_at", "closing_summary", *prevention])
-        record(case, "close", actor, at, to=target, note=summary.strip(), data={"prevention": prevention})
-        notify_after_commit(case, "案件已结案", actor, at=at)
+        record(
+            case,
+            "close",
+            actor,
+            at,
+            to=target,
+            note=summary.strip() + (f"。{advice}" if advice else ""),
+            data={"prevention": prevention, "advice": advice},
+        )
+        notify_after_commit(case, "案件已结案" + (f"。{advice}" if advice else ""), actor, at=at)
     return case
 
 
@@ -306,7 +316,8 @@ def do_dispose_case(case: Case, actor: User, *, approval: str, at: datetime | No
         years = RETENTION_YEARS.get(case.retention_class)
         require(years is not None, "永久保管的卷宗不能销毁")
         archived = local_date(case.archived_at)
-        require(local_date(at) >= add_months(archived, 12 * years), "保管期限未满，不能销毁")
+        first_day = add_months(archived, 12 * years)
+        require(local_date(at) >= first_day, f"保管期限未满，不能销毁：最早可于{cn_day(first_day)}销毁")
         case.disposed_at = at
         case.save(update_fields=["disposed_at"])
         record(case, "dispose", actor, at, to=target, note=approval.strip())

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cases.enums import AgreementForm, AgreementStatus, SignatureMethod, SignerRole
+from cases.enums import AgreementForm, AgreementStatus, SignatureMethod, SignerRole, TermSubject
 
 
 def text_digest(text: str) -> str:
@@ -28,6 +28,13 @@ class Agreement(models.Model):
     drafted_at = models.DateTimeField()
     effective_at = models.DateTimeField(_("生效时间"), null=True, blank=True, db_index=True)
     supersedes = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # An oral agreement put in writing (书面化) so that the parties can ask for judicial confirmation (PML 33): the
+    # written text they signed, when, and who recorded it. Its window still runs from `effective_at` (PML 30).
+    written_text = models.TextField(_("书面化文本"), blank=True)
+    put_in_writing_at = models.DateTimeField(_("书面化时间"), null=True, blank=True)
+    put_in_writing_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["case_id", "-drafted_at", "-id"]
@@ -47,6 +54,8 @@ class Agreement(models.Model):
                 "manner": t.manner,
                 "place": t.place,
                 "deadline": t.deadline.isoformat(),
+                # Only when it is not the ordinary kind, so that texts signed before the field existed keep their hash.
+                **({"subject": t.subject} if getattr(t, "subject", TermSubject.GENERAL) != TermSubject.GENERAL else {}),
                 "instalments": [
                     [i.due_date.isoformat(), str(i.amount)] for i in t.instalments.order_by("due_date", "id")
                 ],
@@ -56,11 +65,23 @@ class Agreement(models.Model):
         body = {"form": self.form, "facts": self.facts, "responsibilities": self.responsibilities, "terms": terms}
         return json.dumps(body, ensure_ascii=False, sort_keys=True)
 
+    @property
+    def in_writing(self) -> bool:
+        """A written agreement, or an oral one the parties have since signed in writing (书面化)."""
+        return self.form == AgreementForm.WRITTEN or self.put_in_writing_at is not None
+
+    def not_confirmable_subjects(self) -> list[str]:
+        """The Chinese labels of what its terms concern that a court may not confirm (2011 rules art. 4)."""
+        subjects = self.terms.exclude(subject=TermSubject.GENERAL).values_list("subject", flat=True)
+        return [str(TermSubject(s).label) for s in dict.fromkeys(subjects)]
+
     def text_hash(self) -> str:
         return text_digest(self.canonical_text())
 
     def valid_signatures(self) -> models.QuerySet:
-        return self.signatures.filter(text_hash=self.text_hash(), voided_at__isnull=True)
+        """Signatures on the current text: the draft's canonical text, or an oral agreement's written text."""
+        expected = text_digest(self.written_text) if self.form == AgreementForm.ORAL else self.text_hash()
+        return self.signatures.filter(text_hash=expected, voided_at__isnull=True)
 
 
 class AgreementTerm(models.Model):
@@ -75,6 +96,9 @@ class AgreementTerm(models.Model):
     manner = models.CharField(_("履行方式"), max_length=100)
     place = models.CharField(_("履行地点"), max_length=100, blank=True)
     deadline = models.DateField(_("履行期限"))
+    subject = models.CharField(
+        _("条款涉及事项"), max_length=20, choices=TermSubject.choices, default=TermSubject.GENERAL
+    )
 
     class Meta:
         ordering = ["agreement_id", "order", "id"]

@@ -11,8 +11,10 @@ from cases.enums import (
     AgreementForm,
     CaseSource,
     CaseStatus,
+    CivilCapacity,
     CourtReferralType,
     DisputeType,
+    Exclusion,
     Gender,
     MediatorChosenBy,
     Outcome,
@@ -61,6 +63,14 @@ class Case(models.Model):
     amount_involved = models.DecimalField(_("涉及金额（元）"), max_digits=14, decimal_places=2, default=0)
     is_difficult = models.BooleanField(_("疑难复杂"), default=False)
     occurred_on = models.DateField(_("纠纷发生日期"), null=True, blank=True)
+    # RGD 22: whether a court, arbitration body or administrative organ already has the dispute, or only a
+    # specialised authority may handle it. Recorded at registration, confirmed by the director at acceptance.
+    exclusion = models.CharField(_("不得受理情形"), max_length=20, choices=Exclusion.choices, blank=True, default="")
+    exclusion_note = models.CharField(_("不得受理情形说明"), max_length=200, blank=True)
+    # Kept by the actions at registration (cases.actions.intake): a party under 18, or an adult without full civil
+    # capacity. Either tightens who sees the parties' data (docs/adr/0003-minors.md).
+    involves_minor = models.BooleanField(_("涉及未成年人"), default=False, editable=False)
+    involves_incapacity = models.BooleanField(_("涉及无或限制民事行为能力人"), default=False, editable=False)
 
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
@@ -160,8 +170,14 @@ class Case(models.Model):
 
     @property
     def title(self) -> str:
-        names = [p.name for p in self.parties.all()[:3]]
+        # A minor's or a ward's name is never spelled out in a title (lists, notices, SMS): 未成年人保护法 art. 103.
+        names = [p.display_name for p in self.parties.all()[:3]]
         return f"{'与'.join(names[:2])}{self.get_dispute_type_display().split('—')[-1]}"
+
+    @property
+    def protected(self) -> bool:
+        """A case whose parties' personal data only the assigned mediators and the director see in full."""
+        return self.involves_minor or self.involves_incapacity
 
     def mediators(self) -> list:
         result = [self.presiding_mediator] if self.presiding_mediator_id else []
@@ -185,6 +201,13 @@ class Party(models.Model):
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     legal_representative = models.CharField(_("法定代表人/负责人"), max_length=50, blank=True)
     guardian_name = models.CharField(_("法定代理人"), max_length=50, blank=True)
+    capacity = models.CharField(
+        _("民事行为能力"), max_length=10, choices=CivilCapacity.choices, default=CivilCapacity.FULL
+    )
+    is_minor = models.BooleanField(_("未成年人"), default=False, editable=False)
+    # The guardian's consent to mediation (民法典 arts 23, 34; PIPL art. 31), recorded by do_record_guardian_consent.
+    guardian_consent_at = models.DateTimeField(_("监护人同意调解时间"), null=True, blank=True, editable=False)
+    guardian_consent_note = models.CharField(_("监护人同意情况"), max_length=200, blank=True, editable=False)
     identity_verified = models.BooleanField(_("身份已核验"), default=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="party_roles"
@@ -213,8 +236,22 @@ class Party(models.Model):
         return identity.decrypt_id_number(self.id_number_encrypted)
 
     @property
+    def needs_guardian(self) -> bool:
+        """A minor, or an adult without full civil capacity (民法典 arts 21–22): acts through a guardian."""
+        return self.is_person and (self.is_minor or self.capacity != CivilCapacity.FULL)
+
+    @property
+    def display_name(self) -> str:
+        """The name as lists and notices show it: a ward's name reduced to surname + 某."""
+        return mask_name(self.name) if self.needs_guardian else self.name
+
+    @property
     def is_person(self) -> bool:
         return self.party_type == PartyType.NATURAL_PERSON
+
+
+def mask_name(name: str) -> str:
+    return (name[:1] + "某") if name else name
 
 
 class CaseSequence(models.Model):

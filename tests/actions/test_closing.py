@@ -9,6 +9,7 @@ import time_machine
 
 from cases import actions as A
 from cases.actions.base import local_date
+from cases.closing import LITIGATION_ADVICE
 from cases.enums import FollowUpOutcome, PerformanceStatus, RetentionClass, Route, Satisfaction
 from cases.permissions import available_actions
 from tests.actions.helpers import S, dt, events, refused, reload
@@ -27,7 +28,8 @@ def test_close_from_non_performance_requires_urging_and_advice_to_sue(world):
     A.do_report_non_performance(case, world.mediator_a, partial=True, note="督促后仍只付了一半", at=at)
     case = reload(case)
     assert case.status == S.NON_PERFORMANCE and case.performance_status == PerformanceStatus.PARTIALLY_PERFORMED
-    with refused(case, "须告知当事人可以就履行问题向人民法院起诉（或申请强制执行）"):
+    advice = f"本调解协议未经人民法院司法确认，当事人之间就调解协议的履行或者内容发生争议的，{LITIGATION_ADVICE}"
+    with refused(case, f"须告知当事人：{advice}"):
         A.do_close_case(case, world.mediator_a, summary="督促无果，结案", advised_litigation=False, at=at)
     A.do_close_case(case, world.mediator_a, summary="督促无果，结案", advised_litigation=True, at=at)
     case = reload(case)
@@ -108,7 +110,7 @@ def test_dispose_refused_before_the_retention_period_expires(world):
     case = make_case(world, S.ARCHIVED)
     archived = local_date(case.archived_at)
     expiry = archived.replace(year=archived.year + 10)
-    with refused(case, "保管期限未满，不能销毁"):
+    with refused(case, "保管期限未满，不能销毁：最早可于2036年3月23日销毁"):
         A.do_dispose_case(
             case,
             world.county_admin,
@@ -141,7 +143,7 @@ def test_permanent_dossiers_are_never_disposed(world):
 def test_dispose_a_dossier_archived_on_29_february(world):
     case = make_case(world, S.CLOSED, at=dt(2028, 2, 1, 9))
     A.do_archive_case(case, world.mediator_a, retention_class=RetentionClass.Y10, pages=9, at=dt(2028, 2, 29))
-    with refused(case, "保管期限未满，不能销毁"):
+    with refused(case, "保管期限未满，不能销毁：最早可于2038年2月28日销毁"):
         A.do_dispose_case(case, world.county_admin, approval="经县司法局审批", at=dt(2038, 2, 27))
     A.do_dispose_case(case, world.county_admin, approval="经县司法局审批", at=dt(2038, 3, 1))
     assert reload(case).status == S.DISPOSED
@@ -165,7 +167,7 @@ def test_close_records_prevention_indicators_and_refuses_nonsense(world):
     case = reload(case)
     assert case.status == S.CLOSED
     assert (case.prevented_criminal_persons, case.prevented_suicide_persons) == (3, 0)
-    assert case.events.get(action="close").data == {"prevention": {"prevented_criminal_persons": 3}}
+    assert case.events.get(action="close").data["prevention"] == {"prevented_criminal_persons": 3}
 
 
 def test_close_form_takes_prevention_persons(world, client):

@@ -30,7 +30,7 @@ def test_accept_assigns_sequential_numbers_and_records_one_event(world):
     assert (first.year, first.seq, second.seq) == (2026, 1, 2)
     assert first.accepted_by == world.director_a and first.accepted_at == dt(2026, 3, 3)
     assert events(first)[-1] == ("accept", S.INTAKE, S.ACCEPTED, world.director_a.pk)
-    assert first.events.last().data == {"case_no": "（2026）桂花人调字第1号", "due": "2026-04-03"}
+    assert first.events.last().data == {"case_no": "（2026）桂花人调字第1号", "due": "2026-04-03", "exclusion": "NONE"}
 
 
 def test_accept_refused_for_a_mediator_and_consumes_no_number(world):

@@ -56,7 +56,7 @@ def jc_apply(world: World, case: Case, actor: User, applied_on: date, at: dateti
 def test_jc_apply_within_30_days_of_the_effective_date(world, agreed):
     case = agreed
     assert A.jc_deadline(case) == date(2026, 4, 9)
-    with refused(case, "已超过申请期限：应自协议生效之日起30日内（2026年04月09日前）申请司法确认"):
+    with refused(case, "已超过申请期限：应自协议生效之日起30日内申请司法确认，最后一日为2026年4月9日"):
         jc_apply(world, case, world.mediator_a, date(2026, 4, 10), dt(2026, 4, 10))
     with refused(case, "申请日期不能晚于今天"):
         jc_apply(world, case, world.mediator_a, date(2026, 4, 9), dt(2026, 4, 8))
@@ -103,7 +103,8 @@ def test_jc_apply_needs_both_parties(world, agreed):
     assert events(case)[-1] == ("jc_apply", S.AGREEMENT_REACHED, S.AGREEMENT_REACHED, world.party_user.pk)
 
 
-def test_oral_agreement_cannot_be_judicially_confirmed(world):
+def test_oral_agreement_is_not_confirmable_until_put_in_writing(world):
+    """PML 33 covers oral agreements too, once written out (tests/actions/test_legal_oral_writing.py goes on)."""
     case = mediating_case(world, dt(2026, 3, 2))
     A.do_record_oral_agreement(
         case,
@@ -116,7 +117,7 @@ def test_oral_agreement_cannot_be_judicially_confirmed(world):
     case = reload(case)
     assert case.status == S.AGREEMENT_REACHED
     assert "jc_apply" not in dict(available_actions(case, world.mediator_a))
-    with refused(case, "只有已生效的书面调解协议可以申请司法确认"):
+    with refused(case, "口头协议须先书面化（由当事人签署书面协议文本）后，方可申请司法确认"):
         jc_apply(world, case, world.mediator_a, date(2026, 3, 11), dt(2026, 3, 11))
 
 

@@ -146,7 +146,7 @@ def test_extension_requires_every_partys_consent(world, due_oct_8):
 
 def test_extension_only_within_seven_days_of_the_due_date(world, due_oct_8):
     case = due_oct_8
-    with refused(case, "调解期限届满前7日内或届满后方可延长"):
+    with refused(case, "调解期限届满前7日内或届满后方可延长：最早可于2026年10月1日办理"):
         extend(world, case, dt(2026, 9, 30, 23, 59), date(2026, 10, 30))
     n = case.events.count()
     extend(world, case, dt(2026, 10, 1, 0, 1), date(2026, 10, 30))  # exactly 7 days before 10-08
@@ -160,9 +160,9 @@ def test_extension_only_within_seven_days_of_the_due_date(world, due_oct_8):
 
 def test_extension_at_most_30_days_and_lands_on_a_working_day(world, due_oct_8):
     case = due_oct_8
-    with refused(case, "每次延长不得超过30日"):
+    with refused(case, "每次延长不得超过30日，最后一日为2026年11月7日"):
         extend(world, case, dt(2026, 10, 2), date(2026, 11, 8))  # 10-08 + 31 days
-    with refused(case, "延长后的期限须晚于原期限和今天"):
+    with refused(case, "延长后的期限须晚于原期限和今天：最早为2026年10月9日"):
         extend(world, case, dt(2026, 10, 2), date(2026, 10, 8))
     extend(world, case, dt(2026, 10, 2), date(2026, 11, 7))  # 10-08 + 30 days is a Saturday
     assert reload(case).time_limit_due == date(2026, 11, 9)
@@ -171,7 +171,7 @@ def test_extension_at_most_30_days_and_lands_on_a_working_day(world, due_oct_8):
 
 def test_extension_after_expiry_counts_from_today(world, due_oct_8):
     case = due_oct_8
-    with refused(case, "每次延长不得超过30日"):
+    with refused(case, "每次延长不得超过30日，最后一日为2026年11月19日"):
         extend(world, case, dt(2026, 10, 20), date(2026, 11, 20))
     extend(world, case, dt(2026, 10, 20), date(2026, 11, 19))
     assert reload(case).time_limit_due == date(2026, 11, 19)
@@ -195,11 +195,11 @@ def test_party_refusal_at_intake_means_not_accepted(world):
     applicant, respondent = parties(case)
     with refused(case, "请选择已告知当事人的其他解决途径"):
         A.do_record_party_refusal(
-            case, world.mediator_a2, party=respondent, statement="", routes=[], at=dt(2026, 3, 2, 11)
+            case, world.director_a, party=respondent, statement="", routes=[], at=dt(2026, 3, 2, 11)
         )
     A.do_record_party_refusal(
         case,
-        world.mediator_a2,
+        world.director_a,
         party=respondent,
         statement="不同意调解，要去法院",
         routes=[Route.LITIGATION],
@@ -209,7 +209,7 @@ def test_party_refusal_at_intake_means_not_accepted(world):
     assert case.status == S.NOT_ACCEPTED and case.case_no is None
     assert case.not_accepted_reason == "李四明确表示拒绝调解：不同意调解，要去法院"
     assert case.termination_reason == "" and case.routes_informed == "向人民法院起诉"
-    assert events(case)[-1] == ("party_refusal", S.INTAKE, S.NOT_ACCEPTED, world.mediator_a2.pk)
+    assert events(case)[-1] == ("party_refusal", S.INTAKE, S.NOT_ACCEPTED, world.director_a.pk)
 
 
 @pytest.mark.parametrize("status", [S.ACCEPTED, S.IN_MEDIATION, S.PAUSED, S.REMEDIATION])
@@ -217,9 +217,11 @@ def test_party_refusal_before_agreement_terminates(world, status):
     case = make_case(world, status)
     _, respondent = parties(case)
     n = case.events.count()
+    # Before assignment only the director may record it; then the assigned mediator.
+    actor = world.director_a if status == S.ACCEPTED else world.mediator_a
     A.do_record_party_refusal(
         case,
-        world.mediator_a,
+        actor,
         party=respondent,
         statement="不愿继续调解",
         routes=[Route.LITIGATION, Route.ARBITRATION],
@@ -229,7 +231,7 @@ def test_party_refusal_before_agreement_terminates(world, status):
     assert case.status == S.TERMINATED
     assert case.termination_reason == TerminationReason.PARTY_REFUSED and case.outcome == Outcome.FAILURE
     assert case.termination_note == "李四明确表示拒绝调解：不愿继续调解"
-    assert new_events(case, n) == [("party_refusal", status, S.TERMINATED, world.mediator_a.pk)]
+    assert new_events(case, n) == [("party_refusal", status, S.TERMINATED, actor.pk)]
 
 
 @pytest.mark.parametrize("status", [S.AGREEMENT_REACHED, S.PERFORMING, S.PERFORMED, S.TERMINATED])

@@ -102,7 +102,7 @@ def test_joint_application_needs_the_other_side_and_a_date_after_the_agreement(w
         )
 
 
-def test_oral_agreements_have_no_confirmation_deadline(world):
+def test_an_oral_agreements_confirmation_window_runs_from_its_effective_day(world):
     case = mediating_case(world, dt(2026, 3, 2))
     a, r = parties(case)
     A.do_record_oral_agreement(
@@ -123,7 +123,8 @@ def test_oral_agreements_have_no_confirmation_deadline(world):
         ],
         at=dt(2026, 3, 10),
     )
-    assert A.jc_deadline(reload(case)) is None
+    # PML 30 + 33: 30 days from 2026-03-10 is 2026-04-09 (a Thursday), whether or not it is put in writing yet.
+    assert A.jc_deadline(reload(case)) == date(2026, 4, 9)
 
 
 def test_a_pending_confirmation_blocks_remediation_and_a_new_agreement_can_be_confirmed(world):
@@ -196,7 +197,7 @@ def test_paused_days_do_not_count_against_the_mediation_period(world):
 
 def test_time_limit_termination_only_after_the_limit(world):
     case = mediating_case(world, dt(2026, 3, 2))
-    with refused(case, "调解期限尚未届满，不能以此为由终止"):
+    with refused(case, "调解期限尚未届满，不能以此为由终止：期限最后一日为2026年4月2日"):
         A.do_terminate_mediation(
             case,
             world.mediator_a,

@@ -2,7 +2,7 @@
 submission as the right persona and check the refusal (action forms and the registration form).
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django import forms
@@ -12,11 +12,12 @@ from django.utils import timezone
 from cases import actions as A
 from cases.enums import CaseStatus, FollowUpOutcome, Satisfaction
 from cases.forms_agreement import DraftAgreementForm, TermForm
+from cases.identity import make_valid_id_number
 from cases.models import Case
 from cases.permissions import available_actions
 from cases.views import FORMS
 from tests.bad_input.checks import assert_refused, today, typed_text
-from tests.world import World, applicant_id, make_case
+from tests.world import World, applicant_id, case_data, make_case
 from workbench.forms import PartyForm, RegisterCaseForm
 
 # --- cases in the right status for each action ------------------------------------------------------------------
@@ -52,6 +53,8 @@ SETUP: dict[str, tuple[CaseStatus, str]] = {
     "jc_court_accept": (CaseStatus.PERFORMING, "court_liaison"),  # + an application
     "jc_court_refuse": (CaseStatus.PERFORMING, "court_liaison"),  # + an application
     "jc_decide": (CaseStatus.PERFORMING, "court_liaison"),  # + an application the court accepted
+    "guardian_consent": (CaseStatus.INTAKE, "director_a"),  # the applicant is a minor
+    "put_oral_in_writing": (CaseStatus.IN_MEDIATION, "mediator_a"),  # + an oral agreement
 }
 
 
@@ -61,8 +64,22 @@ def setup_case(world: World, action: str):
     at = None
     if action.startswith("jc_"):
         at = timezone.now() - timedelta(days=10)  # the 30-day window for judicial confirmation is still open
-    case = make_case(world, status, at=at) if at else make_case(world, status)
+    if action == "guardian_consent":
+        data = case_data(world.party_user)
+        data.parties[0].id_number = make_valid_id_number("421202", date(2016, 5, 17), 7)
+        data.parties[0].guardian_name = "张父"
+        case = make_case(world, status, parties=data.parties)
+    else:
+        case = make_case(world, status, at=at) if at else make_case(world, status)
     p1, p2 = case.parties.all()
+    if action == "put_oral_in_writing":
+        A.do_record_oral_agreement(
+            case,
+            world.mediator_a,
+            facts=case.brief_facts,
+            oral_reason="当场达成",
+            terms=[A.TermData(obligor=p2, obligee=p1, content="赔礼道歉", manner="当面", deadline=today())],
+        )
     if action in ("sign_agreement", "seal_agreement"):
         A.do_draft_agreement(
             case,
@@ -118,6 +135,7 @@ def terms_data(p_from, p_to, **extra) -> dict:
         "terms-0-place": "桂花村委会",
         "terms-0-deadline": (today() + timedelta(days=20)).isoformat(),
         "terms-0-instalments": "",
+        "terms-0-subject": "GENERAL",
     }
     data.update(extra)
     return data
@@ -135,7 +153,7 @@ def valid_data(world: World, case: Case, action: str) -> dict:
         "result": "查明事实",
     }
     return {
-        "accept": {"note": "属于人民调解范围，予以受理"},
+        "accept": {"note": "属于人民调解范围，予以受理", "exclusion": "NONE"},
         "refuse": {"reason": "纠纷已由人民法院受理", "routes": ["LITIGATION"], "calming_measures": ""},
         "transfer": {"to_committee": str(world.township.pk), "to_authority": "", "reason": "疑难纠纷移交街道调委会"},
         "assign": {
@@ -209,6 +227,8 @@ def valid_data(world: World, case: Case, action: str) -> dict:
         "jc_court_accept": {"on": today().isoformat(), "court_case_no": "（2026）鄂1202民特8号"},
         "jc_court_refuse": {"on": today().isoformat(), "reason": "不属于本院管辖"},
         "jc_decide": {"valid": "1", "on": today().isoformat(), "reason": ""},
+        "guardian_consent": {"party": str(p1.pk), "guardian_name": "张父", "consent_record": "监护人当面签署同意书"},
+        "put_oral_in_writing": {f"method_{p1.pk}": "FINGERPRINT", f"method_{p2.pk}": "HANDWRITTEN", "confirm": "on"},
     }[action]
 
 
@@ -231,10 +251,9 @@ def live_fields(action: str, case: Case, user) -> dict[str, forms.Field]:
 
 
 # Forms whose every field is optional: an empty submission is a valid one.
-NO_REQUIRED = {"accept", "resume", "confirm_performed", "seal_agreement"}
+NO_REQUIRED = {"resume", "confirm_performed", "seal_agreement"}
 # Forms made only of free text (and tick boxes): a random string is valid input there.
 TEXT_ONLY = {
-    "accept",
     "pause",
     "resume",
     "confirm_performed",
@@ -330,6 +349,7 @@ def register_valid() -> dict:
         "brief_facts": "双方因宅基地界址发生争执，多次口角。",
         "claims": "请求确认界址",
         "amount_involved": "0",
+        "exclusion": "NONE",
     }
 
 

@@ -60,6 +60,7 @@ def test_walk_in_dispute_through_the_whole_lifecycle(e2e_world, session):
     page.fill("#id_brief_facts", FACTS)
     page.fill("#id_claims", "请求被申请人清除建材、疏通排水沟并赔偿损失")
     page.fill("#id_amount_involved", "2500")
+    page.select_option("#id_exclusion", "NONE")
     s.shot("register-filled")
     s.submit()
     assert re.search(r"/cases/\d+/$", page.url), page.url
@@ -75,6 +76,7 @@ def test_walk_in_dispute_through_the_whole_lifecycle(e2e_world, session):
     s.login("director_a")
     s.goto(case_path)
     click_action(s, "受理")
+    page.select_option("#id_exclusion", "NONE")
     s.shot("accept-form")
     s.submit()
     heading = page.inner_text("main h1")

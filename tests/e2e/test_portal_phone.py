@@ -178,6 +178,7 @@ def test_party_portal_on_a_phone(e2e_world, browser, live_server, tmp_path):
     staff = new_phone(browser, live_server)
     staff.login("director_a", PASSWORD)
     staff.goto(f"/cases/{case.pk}/do/accept/")
+    staff.page.select_option("#id_exclusion", "NONE")
     staff.submit()
     case.refresh_from_db()
     assert case.status == CaseStatus.ACCEPTED

@@ -157,6 +157,11 @@ def _prepare_close(w: World, case: Case, at: datetime) -> None:
         A.do_report_non_performance(case, w.mediator_a, partial=False, note="督促后仍未履行", at=at)
 
 
+def _ward(case: Case) -> Party:
+    """The party whose guardian consents (a minor in the +minor scenarios; elsewhere the applicant, refused)."""
+    return next((p for p in parties(case) if p.needs_guardian), parties(case)[0])
+
+
 Run = Callable[[World, Case, User, datetime], object]
 
 
@@ -241,7 +246,8 @@ CALLS: dict[str, Call] = {
         lambda w, c, u, at: A.do_terminate_mediation(
             c,
             u,
-            reason=TerminationReason.NO_PROSPECT,
+            # Before assignment no mediation has failed: the parties could not be reached.
+            reason=TerminationReason.PARTY_UNREACHABLE if c.status == S.ACCEPTED else TerminationReason.NO_PROSPECT,
             note="双方分歧较大，无法达成一致",
             routes=[Route.LITIGATION, Route.ARBITRATION],
             at=at,
@@ -301,6 +307,16 @@ CALLS: dict[str, Call] = {
     ),
     "jc_decide": Call(
         lambda w, c, u, at: A.do_record_court_decision(c, u, valid=True, on=_jc_on(c, at, accepted=True), at=at)
+    ),
+    "guardian_consent": Call(
+        lambda w, c, u, at: A.do_record_guardian_consent(
+            c, u, party=_ward(c), guardian_name="张父", consent_record="监护人到调委会当面签署同意书", at=at
+        )
+    ),
+    "put_oral_in_writing": Call(
+        lambda w, c, u, at: A.do_put_oral_agreement_in_writing(
+            c, u, signers=[(p, SignatureMethod.FINGERPRINT) for p in parties(c)], at=at
+        )
     ),
 }
 

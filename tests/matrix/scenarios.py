@@ -1,16 +1,19 @@
 """The matrix scenarios: one case per status, plus variants that make the agreement and judicial-confirmation steps
 reachable (a pending draft, signed but unsealed, a JC applied for or accepted, court-referred)."""
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from cases import actions as A
 from cases.actions.base import local_date
 from cases.enums import CaseSource, CaseStatus, JCStatus, RetentionClass, SignatureMethod
+from cases.identity import make_valid_id_number
 from cases.models import Case
+from cases.scenarios import Walker
 from tests.matrix.calls import _jc_apply, _jc_on, parties, terms
-from tests.world import World, make_case
+from tests.world import TZ, World, case_data, make_case
 
 S = CaseStatus
 AFTER_AGREEMENT = [S.AGREEMENT_REACHED, S.PERFORMING, S.NON_PERFORMANCE, S.PERFORMED, S.CLOSED]
@@ -38,6 +41,9 @@ class Scenario:
     # Variants exist to reach the agreement and JC steps: there the do_* calls are limited to these actions (the
     # base scenario of the same status already calls everything); `available_actions` is still checked for all.
     focus: frozenset[str] | None = None
+    oral: bool = False  # the current agreement is an oral one
+    oral_written: bool = False  # ... already put in writing (书面化)
+    ward: bool = False  # a party is a minor whose guardian's consent is not yet recorded
 
     @property
     def assigned(self) -> bool:
@@ -45,7 +51,7 @@ class Scenario:
 
     @property
     def written_effective(self) -> bool:
-        return self.status in [*AFTER_AGREEMENT, S.ARCHIVED, S.DISPOSED]
+        return self.status in [*AFTER_AGREEMENT, S.ARCHIVED, S.DISPOSED] and not self.oral
 
 
 def last_at(case: Case) -> datetime:
@@ -130,6 +136,50 @@ def build_court_referred(w: World) -> Case:
     return make_case(w, S.IN_MEDIATION, source=CaseSource.REFERRED_COURT, court=w.court, court_mode="WEIPAI")
 
 
+def build_with_minor(status: CaseStatus) -> Callable[[World], Case]:
+    """The applicant (party_user) is 10 years old, represented by their father; no consent recorded yet."""
+
+    def build(w: World) -> Case:
+        data = case_data(w.party_user)
+        data.parties[0].id_number = make_valid_id_number("421202", date(2016, 5, 17), 7)
+        data.parties[0].guardian_name = "张父"
+        return make_case(w, status, parties=data.parties)
+
+    return build
+
+
+def build_oral(status: CaseStatus, written: bool = False) -> Callable[[World], Case]:
+    """An oral agreement (immediate, or deferred for PERFORMING/NON_PERFORMANCE), optionally put in writing."""
+
+    def build(w: World) -> Case:
+        if status in (S.AGREEMENT_REACHED, S.PERFORMING, S.NON_PERFORMANCE):
+            case = make_case(w, S.IN_MEDIATION)
+            at = last_at(case)
+            A.do_record_oral_agreement(
+                case,
+                w.mediator_a,
+                facts=case.brief_facts,
+                terms=terms(case, local_date(at) + timedelta(days=0 if status == S.AGREEMENT_REACHED else 30)),
+                oral_reason="双方认为无需书面协议",
+                at=at,
+            )
+            if status == S.NON_PERFORMANCE:
+                A.do_report_non_performance(case, w.mediator_a, partial=False, note="到期未支付", at=last_at(case))
+        else:
+            case = A.do_register_case(
+                w.mediator_a, w.village_a, case_data(w.party_user), at=datetime(2026, 3, 2, 9, tzinfo=TZ)
+            )
+            Walker(case, w.cast_a(), datetime(2026, 3, 2, 9, tzinfo=TZ), random.Random(0), oral_share=1.0).walk(status)
+        if written:
+            signers = [(p, SignatureMethod.FINGERPRINT) for p in parties(case)]
+            A.do_put_oral_agreement_in_writing(case, w.mediator_a, signers=signers, at=last_at(case))
+        case.refresh_from_db()
+        return case
+
+    return build
+
+
+ORAL_STEPS = frozenset({"put_oral_in_writing", "jc_apply"})
 AGREEMENT_STEPS = frozenset({"draft_agreement", "sign_agreement", "seal_agreement", "oral_agreement"})
 JC_STEPS = frozenset({"jc_apply", "jc_court_accept", "jc_court_refuse", "jc_decide"})
 EFFECTIVE_THEN_PERFORMING = [
@@ -176,5 +226,19 @@ SCENARIOS: list[Scenario] = [
         for s in (*AFTER_AGREEMENT, S.ARCHIVED)
     ],
     Scenario("IN_MEDIATION+court-referred", S.IN_MEDIATION, build_court_referred, court_linked=True),
+    # the law's remaining gaps (issue 8): a minor's guardian consents before assignment; oral agreements in writing
+    *[
+        Scenario(f"{s.value}+minor", s, build_with_minor(s), ward=True, focus=frozenset({"guardian_consent"}))
+        for s in (S.INTAKE, S.ACCEPTED)
+    ],
+    *[Scenario(f"{s.value}+oral", s, build_oral(s), oral=True, focus=ORAL_STEPS) for s in AFTER_AGREEMENT],
+    Scenario(
+        "PERFORMED+oral-written",
+        S.PERFORMED,
+        build_oral(S.PERFORMED, written=True),
+        oral=True,
+        oral_written=True,
+        focus=ORAL_STEPS | JC_STEPS,
+    ),
 ]
 BY_KEY = {sc.key: sc for sc in SCENARIOS}

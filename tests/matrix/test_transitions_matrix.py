@@ -82,7 +82,12 @@ def expected_rels(persona: str, sc: Scenario) -> set[Rel]:
 
 def extra_ok(action: str, sc: Scenario, rels: set[Rel] | frozenset[Rel] = frozenset()) -> bool:
     if action == "jc_apply":
-        return sc.written_effective and sc.jc in (JCStatus.NOT_APPLIED, JCStatus.WITHDRAWN, JCStatus.NOT_ACCEPTED)
+        in_writing = sc.written_effective or sc.oral_written
+        return in_writing and sc.jc in (JCStatus.NOT_APPLIED, JCStatus.WITHDRAWN, JCStatus.NOT_ACCEPTED)
+    if action == "put_oral_in_writing":
+        return sc.oral and not sc.oral_written
+    if action == "guardian_consent":
+        return sc.ward
     if action in ("jc_court_accept", "jc_court_refuse"):
         return sc.jc == JCStatus.APPLIED
     if action == "jc_decide":
