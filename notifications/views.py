@@ -8,8 +8,10 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.models import Role
 from cases.identity import mask_phone
 from notifications import rules
 from notifications.delivery import request_retry
@@ -36,13 +38,20 @@ def shown_body(msg: OutboxMessage) -> str:
 def preferences(request: HttpRequest) -> HttpResponse:
     """Per kind of notice that the person's role receives: in-app only, or also by SMS."""
     user = request.user
-    kinds = rules.kinds_for_role(user.role, rules.user_division_code(user))
+    division = rules.user_division_code(user)
+    kinds = rules.kinds_for_role(user.role, division)
     if request.method == "POST":
         with transaction.atomic():
             for kind in kinds:
                 value = request.POST.get(f"kind_{kind}")
-                if value in (APP_ONLY, WITH_SMS):
-                    NoticePreference.objects.update_or_create(user=user, kind=kind, defaults={"sms": value == WITH_SMS})
+                if value not in (APP_ONLY, WITH_SMS):
+                    continue
+                sms = value == WITH_SMS
+                # A choice equal to the default is no choice: the person follows the configured default.
+                if sms == rules.sms_by_default(user.role, kind, division):
+                    NoticePreference.objects.filter(user=user, kind=kind).delete()
+                else:
+                    NoticePreference.objects.update_or_create(user=user, kind=kind, defaults={"sms": sms})
         messages.success(request, "通知方式已保存")
         return redirect("notifications:preferences")
     prefs = {(user.pk, p.kind): p.sms for p in NoticePreference.objects.filter(user=user)}
@@ -51,12 +60,18 @@ def preferences(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "label": NoticeKind(kind).label,
             "sms": wants_sms(user, kind, prefs),
-            "chosen": (user.pk, kind) in prefs,
-            "default_sms": rules.sms_by_default(user.role, kind, rules.user_division_code(user)),
+            "default_sms": rules.sms_by_default(user.role, kind, division),
         }
         for kind in kinds
     ]
-    context = {"rows": rows, "choices": CHOICES, "masked_phone": mask_phone(user.phone) if user.phone else ""}
+    party = user.role == Role.PARTY  # parties live in the portal: its frame, and back to its notices
+    context = {
+        "rows": rows,
+        "choices": CHOICES,
+        "masked_phone": mask_phone(user.phone) if user.phone else "",
+        "base_template": "portal/base.html" if party else "base.html",
+        "back_url": reverse("portal:notices" if party else "notifications"),
+    }
     return render(request, "notifications/preferences.html", context)
 
 

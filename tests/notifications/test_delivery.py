@@ -26,9 +26,10 @@ def queued(kind: str = NoticeKind.CASE_PROGRESS) -> OutboxMessage:
         return queue_sms(PHONE, "测试短信", kind)
 
 
-@override_settings(SMS_BACKEND=FAILING)
 @pytest.mark.parametrize("waits", [[60, 300, 1800, 7200], [10, 20]])
 def test_a_failing_gateway_is_retried_on_the_schedule_then_failed_with_the_error(db, settings, waits):
+    # both through the `settings` fixture: mixing it with @override_settings leaks the override past the test
+    settings.SMS_BACKEND = FAILING
     settings.TIAOJIE = {**settings.TIAOJIE, "OUTBOX_BACKOFF_SECONDS": waits}
     with time_machine.travel(T0, tick=False) as clock:
         msg = queued()

@@ -34,6 +34,8 @@ def test_the_page_lists_the_kinds_of_the_persons_role_with_the_configured_defaul
     assert "案件进展" in page and "案件消息与预约" in page and "督办" not in page
     assert 'name="kind_CASE_PROGRESS" id="k_CASE_PROGRESS_sms" value="sms" autocomplete="off" checked' in page
     assert 'name="kind_MESSAGE" id="k_MESSAGE_app" value="app" autocomplete="off" checked' in page
+    assert "人民调解在线服务" in page  # a party's page is in the portal's frame, linked from the portal notices
+    assert "/notifications/preferences/" in client_for(world.party_user).get("/portal/notices/").content.decode()
     page = client_for(world.county_admin).get("/notifications/preferences/").content.decode()
     assert "调解终止且有激化风险" in page and "拒绝受理法院委派案件" in page and "督办逾期未反馈" in page
     assert "案件录入逾期" in page and "验证码" not in page
