@@ -62,9 +62,8 @@ def notify(
     )
     if sms is None:
         return
-    prefs = {
-        (p.user_id, p.kind): p.sms for p in NoticePreference.objects.filter(user__in=people, kind=kind).only("sms")
-    }
+    chosen = NoticePreference.objects.filter(user__in=people, kind=kind).values_list("user_id", "kind", "sms")
+    prefs = {(uid, k): sms_wanted for uid, k, sms_wanted in chosen}
     queue = [u for u in people if u.phone and wants_sms(u, kind, prefs)]
     for user in queue:
         queue_sms(user.phone, sms, kind, user=user, case=case, at=created)
