@@ -6,10 +6,11 @@ SHELL := /bin/bash
 PYTEST_ARGS ?=
 export PYTEST_ARGS
 
-.PHONY: help demo test test-sqlite test-pg deps migrations-check lint bench
+.PHONY: help demo worker test test-sqlite test-pg deps migrations-check lint bench
 
 help:
-	@echo "make demo              set up .venv + var/ SQLite DB with demo data, serve on http://127.0.0.1:8000"
+	@echo "make demo              set up .venv + var/ SQLite DB with demo data, run the worker and serve on http://127.0.0.1:8000"
+	@echo "make worker            run the background worker alone (manage.py run_huey: SMS delivery, periodic scans)"
 	@echo "make test              migrations check + full pytest suite on SQLite, then on a throwaway PostgreSQL"
 	@echo "make test-sqlite       ... SQLite only"
 	@echo "make test-pg           ... PostgreSQL only"
@@ -21,6 +22,9 @@ help:
 
 demo:
 	@bash scripts/demo.sh
+
+worker:
+	@bash scripts/test.sh venv && .venv/bin/python manage.py run_huey
 
 test:
 	@bash scripts/test.sh all

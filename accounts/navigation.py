@@ -71,6 +71,7 @@ def menu_for(user: User) -> list[MenuItem]:
         data = [("节假日", "console:holidays", "bi-calendar3")]
         if user.role != Role.SFS_OFFICER:  # legacy ledgers are imported by the county and city bureaus
             data.insert(0, ("台账导入", "imports:upload", "bi-upload"))
+            data.append(("短信发送记录", "notifications:delivery_log", "bi-send"))
         items += _group("数据", "bi-database", *data)
         return items
     if user.role == Role.COURT_LIAISON:

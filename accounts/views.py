@@ -28,8 +28,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    """The user's notices, newest first; opening the page marks them read. Only cases the user can still see
-    are linked (a case may have left their jurisdiction since)."""
+    """The user's notices, newest first, each with its kind; opening the page marks them read. Only cases the user
+    can still see are linked (a case may have left their jurisdiction since). Links to the notice preferences."""
     from django.core.paginator import Paginator
     from django.shortcuts import render
     from django.utils import timezone
@@ -43,7 +43,10 @@ def notifications(request: HttpRequest) -> HttpResponse:
         .filter(pk__in=[n.case_id for n in page if n.case_id])
         .values_list("pk", flat=True)
     )
-    rows = [(n, n.case_id in visible) for n in page]
+    from notifications.enums import NoticeKind
+
+    labels = dict(NoticeKind.choices)
+    rows = [(n, n.case_id in visible, labels.get(n.kind, "通知")) for n in page]
     shown = [n.pk for n in page]
     request.user.notifications.filter(pk__in=shown, read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "accounts/notifications.html", {"page": page, "rows": rows})

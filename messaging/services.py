@@ -3,7 +3,8 @@
 Who belongs to a thread: the parties with portal accounts (Rel.PARTY) and the case's assigned mediators
 (Rel.MEDIATOR). Everyone else — directors, supervisors, courts, other committees — gets a 404, as for a case outside
 their jurisdiction. Bookings are handled on the staff side by the case's mediators, and for committee slots also
-by the committee director. Notifications go out only after the transaction has committed.
+by the committee director. Notices are written in the transaction (notifications.services); SMS go out after
+commit.
 """
 
 from collections.abc import Iterable
@@ -19,7 +20,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from cases.actions import ActionRefused
 from cases.enums import OPEN_STATES
-from cases.models import Case, Notification, Party
+from cases.models import Case, Party
 from cases.permissions import relations
 from cases.scoping import access_case_by_id, cases_visible_to
 from cases.transitions import Rel
@@ -34,6 +35,8 @@ from messaging.models import (
     ReadMark,
     Slot,
 )
+from notifications.enums import NoticeKind
+from notifications.services import notify
 from workdays.calendar import is_working_day
 
 THREAD_RELS = {Rel.PARTY, Rel.MEDIATOR}
@@ -104,16 +107,17 @@ def mediator_user_ids(case: Case) -> set[int]:
 
 
 def _notify(case: Case, user_ids: Iterable[int], text: str, actor: User) -> None:
-    targets = set(user_ids) - {actor.pk}
-    created = timezone.now()
-    case_id = case.pk
-
-    def send() -> None:
-        Notification.objects.bulk_create(
-            [Notification(user_id=uid, case_id=case_id, message=text[:200], created_at=created) for uid in targets]
-        )
-
-    transaction.on_commit(send)
+    """Tell the thread's people of a new message or a booking step, in the caller's transaction (kind MESSAGE):
+    the in-app notice, and an SMS for those who chose SMS for messages. The SMS names only the case number: the
+    notice text carries names typed by users."""
+    notify(
+        set(user_ids),
+        NoticeKind.MESSAGE,
+        text,
+        case=case,
+        actor=actor,
+        sms=f"您的调解案件{case_label(case)}有新的消息或预约变动，请登录调解平台查看。",
+    )
 
 
 def case_label(case: Case) -> str:

@@ -17,6 +17,9 @@ class OutboxMessage(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The division the message concerns (the case's, else the recipient's jurisdiction), for the delivery log's
+    # scope; empty for texts to a bare phone number (a verification code before sign-in).
+    division_code = models.CharField(_("所属区划"), max_length=12, blank=True, db_index=True)
     address = models.CharField(_("接收号码/地址"), max_length=300)
     body = models.TextField(_("内容"))
     status = models.CharField(
@@ -27,6 +30,10 @@ class OutboxMessage(models.Model):
     last_error = models.CharField(_("最近错误"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("写入时间"), default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # An administrator asked for one more try of a failed message; the worker's attempt names them.
+    retry_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -5,6 +5,7 @@ and, where the person has SMS for that kind, an OutboxMessage that the worker de
 (notifications.delivery). Nothing is sent inside a request, so a gateway outage never undoes or breaks an action.
 """
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -12,22 +13,25 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from notifications import rules
 from notifications.enums import Channel, NoticeKind
 from notifications.models import NoticePreference, OutboxMessage
 
 SMS_PREFIX = "【人民调解】"
 
-# Default channel per kind when a person has not chosen: parties hear of every step of their case by SMS as well
-# (they may not open the portal); staff get SMS only for what presses them.
-PARTY_SMS_DEFAULT = {NoticeKind.CASE_PROGRESS}
-STAFF_SMS_DEFAULT = {NoticeKind.SUPERVISION, NoticeKind.SUPERVISION_ESCALATED, NoticeKind.AUTO_TERMINATED}
+logger = logging.getLogger(__name__)
 
 
 def wants_sms(user: User, kind: str, prefs: dict[tuple[int, str], bool] | None = None) -> bool:
+    """The person's own choice for `kind` (NoticePreference), else the default of their role and jurisdiction in
+    data/notice_rules.json."""
     if prefs is not None and (user.pk, kind) in prefs:
         return prefs[(user.pk, kind)]
-    default = PARTY_SMS_DEFAULT if user.role == Role.PARTY else STAFF_SMS_DEFAULT
-    return kind in default
+    if prefs is None:
+        chosen = NoticePreference.objects.filter(user=user, kind=kind).values_list("sms", flat=True).first()
+        if chosen is not None:
+            return chosen
+    return rules.sms_by_default(user.role, kind, rules.user_division_code(user))
 
 
 def notify(
@@ -52,40 +56,55 @@ def notify(
         ids.discard(actor.pk)
     if not ids:
         return
-    people = list(User.objects.filter(pk__in=ids, is_active=True))
+    people = list(User.objects.filter(pk__in=ids, is_active=True).select_related("committee"))
     Notification.objects.bulk_create(
         [Notification(user=u, case=case, kind=kind, message=message[:200], created_at=created) for u in people]
     )
     if sms is None:
         return
-    prefs = {
-        (p.user_id, p.kind): p.sms for p in NoticePreference.objects.filter(user__in=people, kind=kind).only("sms")
-    }
+    chosen = NoticePreference.objects.filter(user__in=people, kind=kind).values_list("user_id", "kind", "sms")
+    prefs = {(uid, k): sms_wanted for uid, k, sms_wanted in chosen}
     queue = [u for u in people if u.phone and wants_sms(u, kind, prefs)]
     for user in queue:
         queue_sms(user.phone, sms, kind, user=user, case=case, at=created)
 
 
 def queue_sms(phone: str, text: str, kind: str, *, user: User | None = None, case=None, at=None) -> OutboxMessage:
-    """Queue one SMS in the outbox (in the caller's transaction) and ask the worker to deliver it after commit."""
+    """Queue one SMS in the outbox (in the caller's transaction) and ask the worker to deliver it after commit.
+
+    The message carries the division it concerns (the case's, else the recipient's jurisdiction) so that the
+    delivery log shows it to the administrators of that area only."""
     msg = OutboxMessage.objects.create(
         channel=Channel.SMS,
         kind=kind,
         user=user,
         case=case,
+        division_code=_division_of(case, user),
         address=phone,
         body=f"{SMS_PREFIX}{text}" if not text.startswith(SMS_PREFIX) else text,
         created_at=at or timezone.now(),
         next_attempt_at=timezone.now(),
     )
-    transaction.on_commit(lambda: _kick(msg.pk))
+    pk = msg.pk
+    transaction.on_commit(lambda: kick(pk), robust=True)
     return msg
 
 
-def _kick(message_id: int) -> None:
+def _division_of(case, user: User | None) -> str:
+    if case is not None and case.division_code:
+        return case.division_code
+    return rules.user_division_code(user) if user is not None else ""
+
+
+def kick(message_id: int) -> None:
+    """Hand a committed message to the worker. A queue that cannot be reached is logged, never raised: the
+    action has committed, and the worker's periodic sweep delivers the message later."""
     from notifications.tasks import deliver_message
 
-    deliver_message(message_id)
+    try:
+        deliver_message(message_id)
+    except Exception:  # noqa: BLE001 - the page of a committed action must not fail because of the queue
+        logger.exception("could not enqueue outbox message %s; the sweep will deliver it", message_id)
 
 
 def case_recipient_ids(case) -> set[int]:
@@ -145,12 +164,13 @@ def notify_supervisors(
 ) -> None:
     """Tell the supervisors that the rules name for `kind` (data/notice_rules.json, read by notice_rules) about
     something in `division_code`, in the caller's transaction."""
-    wanted = list(roles) if roles is not None else notice_rule_roles(kind)
+    wanted = list(roles) if roles is not None else notice_rule_roles(kind, division_code)
     if not wanted:
         return
     notify(supervisor_ids(division_code, wanted), kind, message, case=case, at=at, sms=sms)
 
 
-def notice_rule_roles(kind: str) -> list[str]:
-    """Which supervisor roles hear of `kind`. Default: the township office and the county bureau."""
-    return [Role.SFS_OFFICER, Role.COUNTY_ADMIN]
+def notice_rule_roles(kind: str, division_code: str = "") -> list[str]:
+    """Which supervisor roles hear of `kind` (data/notice_rules.json "supervisors", with the jurisdiction's
+    override for `division_code` when it has one)."""
+    return rules.supervisor_roles(kind, division_code)

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.enums import NoticeKind
+from notifications.services import queue_sms
 from portal.models import ApplicationDraft, PhoneCode, secret_digest
-from portal.sms import send_sms
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -65,7 +66,7 @@ def send_code(phone: str, ip: str | None) -> PhoneCode:
             expires_at=now + timedelta(seconds=cfg("SMS_CODE_TTL_SECONDS")),
         )
     minutes = max(1, cfg("SMS_CODE_TTL_SECONDS") // 60)
-    send_sms(phone, f"【人民调解】您的验证码是{code}，{minutes}分钟内有效。请勿告诉他人。")
+    queue_sms(phone, f"【人民调解】您的验证码是{code}，{minutes}分钟内有效。请勿告诉他人。", NoticeKind.LOGIN_CODE)
     return row
 
 

@@ -17,9 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, Party
+from notifications.enums import NoticeKind
+from notifications.services import queue_sms
 from portal.codes import PortalRefused
 from portal.models import Invitation, secret_digest
-from portal.sms import send_sms
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on a phone
 RESEND_MINUTES = 10
@@ -83,7 +84,7 @@ def invite_party(request: HttpRequest, party: Party, by) -> Invitation:
             created_at=now,
         )
     link = request.build_absolute_uri(reverse("portal:join_link", args=[token]))
-    send_sms(party.phone, invitation_text(case, link, code))
+    queue_sms(party.phone, invitation_text(case, link, code), NoticeKind.INVITATION, user=party.user, case=case)
     return invitation
 
 

@@ -1,6 +1,7 @@
-"""Pluggable SMS sending. settings.SMS_BACKEND names a class with `send(phone, text)`; the default one writes every
-message to the console and the log (development, tests), and keeps the last messages in memory so that tests can
-read the verification code a citizen would have received."""
+"""SMS gateways. settings.SMS_BACKEND names a class with `send(phone, text)`; the default one writes every message to
+the console and the log (development, tests), and keeps the last messages in memory so that tests can read the
+verification code a citizen would have received. Nothing calls a gateway directly: SMS are queued with
+notifications.services.queue_sms and delivered by the worker (notifications.delivery)."""
 
 import logging
 import sys
@@ -9,9 +10,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 logger = logging.getLogger("tiaojie.sms")
 
@@ -42,11 +41,3 @@ class ConsoleBackend:
                 if sms.phone == phone:
                     return sms
         return None
-
-
-def backend():
-    return import_string(settings.SMS_BACKEND)()
-
-
-def send_sms(phone: str, text: str) -> None:
-    backend().send(phone, text)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: set up .venv, migrate the SQLite DB in var/, load reference data, seed demo data once,
-# then serve on http://127.0.0.1:8000 (override with DEMO_ADDR=host:port).
+# then run the background worker (huey: outbox delivery, periodic scans) and serve on http://127.0.0.1:8000
+# (override with DEMO_ADDR=host:port), in one command. Ctrl-C (or SIGTERM) stops both; if either dies, the other
+# is stopped too.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -23,5 +25,39 @@ say "load_holidays"
 say "seed_demo (only if there are no cases yet)"
 "$PY" manage.py seed_demo --seed 1 --if-empty
 
-say "serving on http://$ADDR/ (Ctrl-C to stop)"
-exec "$PY" manage.py runserver "$ADDR"
+# Each child runs in its own process group (job control on), so that stopping it also stops what it started
+# (runserver's autoreloader runs the server in a child process) and Ctrl-C reaches only this script, which then
+# stops both in order.
+set -m
+CHILDREN=()
+stop_children() {
+    trap - INT TERM EXIT
+    local pid
+    for pid in "${CHILDREN[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+    for _ in $(seq 50); do  # up to 5 s for a clean exit, then no mercy
+        local alive=0
+        for pid in "${CHILDREN[@]}"; do kill -0 -- "-$pid" 2>/dev/null && alive=1; done
+        [[ $alive -eq 0 ]] && break
+        sleep 0.1
+    done
+    for pid in "${CHILDREN[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap 'stop_children; exit 130' INT
+trap 'stop_children; exit 143' TERM
+trap stop_children EXIT
+
+say "worker: manage.py run_huey (outbox delivery, periodic scans)"
+"$PY" manage.py run_huey &
+CHILDREN+=($!)
+say "serving on http://$ADDR/ (Ctrl-C stops the server and the worker)"
+"$PY" manage.py runserver "$ADDR" &
+CHILDREN+=($!)
+
+set +e
+wait -n "${CHILDREN[@]}"
+rc=$?
+set -e
+warn "the worker or the web server stopped (exit $rc); stopping the other"
+stop_children
+exit "$rc"

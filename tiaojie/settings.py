@@ -206,6 +206,11 @@ TIAOJIE = {
     "EVIDENCE_BYTES_PER_ACCOUNT_PER_DAY": envint("EVIDENCE_BYTES_PER_ACCOUNT_PER_DAY", 100 * 1024 * 1024),
     # The outbox: seconds to wait before the 2nd, 3rd, … try of a failed delivery; after the last, FAILED.
     "OUTBOX_BACKOFF_SECONDS": [60, 300, 1800, 7200],
+    # A worker's claim on a message while it talks to the gateway: after this long a claim of a worker that died
+    # lapses and the message is due again (longer than any gateway timeout, so that no message goes out twice).
+    "OUTBOX_LEASE_SECONDS": envint("OUTBOX_LEASE_SECONDS", 300),
+    # Which kinds of notice each role receives, which go out by SMS by default, which supervisors hear of what.
+    "NOTICE_RULES": BASE_DIR / "data" / "notice_rules.json",
 }
 # Background work (DESIGN.md): huey, with its queue in a SQLite file beside the database by default so that
 # `make demo` needs nothing but the venv, and in Redis when REDIS_URL is set. Tests run tasks immediately.

@@ -23,5 +23,6 @@ urlpatterns = [
     path("insights/", include("insights.urls")),
     path("supervision/", include("supervision.urls")),
     path("imports/", include("imports.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

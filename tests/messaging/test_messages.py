@@ -1,4 +1,4 @@
-"""The case thread: caucus privacy, uploads checked by content, notifications after commit, unread counts,
+"""The case thread: caucus privacy, uploads checked by content, notices in the message's transaction, unread counts,
 read-only closed cases, no personal data of the other side, messages never deleted."""
 
 import pytest
@@ -11,6 +11,7 @@ from cases.models import Notification
 from messaging import services as S
 from messaging.models import Attachment, Message
 from messaging.templatetags.messaging_tags import case_messaging
+from notifications.enums import NoticeKind
 from tests.messaging.helpers import build_scene, pdf_bytes, png_bytes
 from tests.world import applicant_id
 
@@ -29,8 +30,6 @@ def post(client, case, capture, **data):
 def test_caucus_is_seen_only_by_its_party_and_the_mediators(world, django_capture_on_commit_callbacks):
     scene = build_scene(world)
     case = scene.case_a
-    # Notices written by the actions that built the scene are not the message's: count only what comes after.
-    before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     mediator = client_for(world.mediator_a)
     image = SimpleUploadedFile("伤情照片.png", png_bytes(), content_type="image/png")
     r = post(
@@ -62,7 +61,7 @@ def test_caucus_is_seen_only_by_its_party_and_the_mediators(world, django_captur
     # the director of the committee is not in the thread at all
     assert client_for(world.director_a).get(url).status_code == 404
     # notifications: the caucus party only (the sender is not notified of their own message)
-    told = set(Notification.objects.filter(case=case, pk__gt=before).values_list("user__username", flat=True))
+    told = set(Notification.objects.filter(case=case, kind=NoticeKind.MESSAGE).values_list("user__username", flat=True))
     assert told == {"party_user"}
 
     # a party's note "to the mediators only" is hidden from the other party
@@ -75,18 +74,22 @@ def test_caucus_is_seen_only_by_its_party_and_the_mediators(world, django_captur
     assert r.status_code == 200 and not Message.objects.filter(body="偷偷").exists()
 
 
-def test_open_message_notifies_thread_members_after_commit(world, django_capture_on_commit_callbacks):
+def test_open_message_notices_are_written_with_the_message_and_roll_back_with_it(
+    world, django_capture_on_commit_callbacks
+):
     scene = build_scene(world)
     case = scene.case_a
     Notification.objects.all().delete()
-    # without the commit (callbacks not executed) nothing is sent
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    # the notices are rows of the message's own transaction (kind MESSAGE), before any commit hook runs
+    with django_capture_on_commit_callbacks(execute=False):
         client_for(world.party_user).post(reverse("messaging:post", args=[case.pk]), {"body": "请问什么时候调解？"})
-    assert len(callbacks) == 1 and not Notification.objects.exists()
-    callbacks[0]()
     told = set(Notification.objects.values_list("user__username", flat=True))
     assert told == {"mediator_a", "party_b"}  # not the sender, not the director, not mediator_a2
-    assert all("张三发来一条新消息" in n.message for n in Notification.objects.all())
+    assert all("张三发来一条新消息" in n.message and n.kind == NoticeKind.MESSAGE for n in Notification.objects.all())
+    # a refused post (empty body) writes no notice
+    Notification.objects.all().delete()
+    client_for(world.party_user).post(reverse("messaging:post", args=[case.pk]), {"body": "  "})
+    assert not Notification.objects.exists()
 
 
 def test_unread_counts_follow_reading(world, django_capture_on_commit_callbacks):

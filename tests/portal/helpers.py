@@ -1,20 +1,27 @@
-"""Shared by the portal tests: sign in by phone through the real views, read the SMS the console backend kept."""
+"""Shared by the portal tests: sign in by phone through the real views, read the SMS the console backend kept.
+
+SMS go through the outbox: a request queues the message and the worker delivers it after commit. Inside a test's
+transaction nothing commits, so before reading the console backend the helpers run the worker's own sweep
+(notifications.delivery.deliver_due), as the worker would."""
 
 import re
 from io import BytesIO
 
 from django.test import Client
 
+from notifications.delivery import deliver_due
 from portal.sms import ConsoleBackend
 
 
 def last_sms(phone: str) -> str:
+    deliver_due()
     sms = ConsoleBackend.last_to(phone)
     assert sms is not None, f"no SMS to {phone}"
     return sms.text
 
 
 def all_sms(phone: str) -> list[str]:
+    deliver_due()
     return [m.text for m in ConsoleBackend.outbox if m.phone == phone]
 
 
