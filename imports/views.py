@@ -110,25 +110,23 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     if batch.status != BatchStatus.UPLOADED or not batch.stored_path:
         return redirect("imports:batch", pk=batch.pk)
     form = MappingForm(request.POST or None, headers=batch.headers, initial_map=batch.mapping)
-    if request.method == "POST" and form.is_valid():
-        batch.mapping = form.column_map()
-        batch.save(update_fields=["mapping"])
-        try:
-            with open_stored(batch.stored_path) as fh:
-                sheet = read_sheet(fh, bounds=Bounds.configured())
-        except Refused as refusal:  # the caps were lowered after the upload
-            messages.error(request, f"{refusal.message}。")
-            _drop_file(batch)
-            return redirect("imports:upload")
-        services.stage_rows(batch, services.records_from(sheet.rows, batch.mapping), request.user)
-        _drop_file(batch)
-        return redirect("imports:batch", pk=batch.pk)
+    staging = request.method == "POST" and form.is_valid()
     try:
         with open_stored(batch.stored_path) as fh:
-            sheet = read_sheet(fh, limit=PREVIEW_ROWS, bounds=Bounds.configured())
+            sheet = read_sheet(fh, limit=None if staging else PREVIEW_ROWS, bounds=Bounds.configured())
     except FileNotFoundError:
         messages.error(request, "上传的文件已不存在，请重新上传")
         return redirect("imports:upload")
+    except Refused as refusal:  # the caps were lowered after the upload
+        messages.error(request, f"{refusal.message}。")
+        _drop_file(batch)
+        return redirect("imports:upload")
+    if staging:
+        batch.mapping = form.column_map()
+        batch.save(update_fields=["mapping"])
+        services.stage_rows(batch, services.records_from(sheet.rows, batch.mapping), request.user)
+        _drop_file(batch)
+        return redirect("imports:batch", pk=batch.pk)
     rows = [(n, [_short(mask_preview_cell(v)) for v in cells]) for n, cells in sheet.rows]
     columns = {i: name for name, i in batch.mapping.items()}
     mapped = [form.fields[columns[i]].label if i in columns else "" for i in range(len(batch.headers))]
@@ -188,10 +186,17 @@ def error_report(request: HttpRequest, pk: int) -> FileResponse:
         detail=f"导入批次{batch.pk}错误报告（{batch.file_name}）"[:200],
     )
     name = f"错误报告-{Path(batch.file_name).stem}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=name, content_type=_XLSX)
+    return _private(FileResponse(out, as_attachment=True, filename=name, content_type=_XLSX))
 
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _private(response: FileResponse) -> FileResponse:
+    """Generated workbooks of personal data: not sniffed, never cached."""
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _filter_committees(user):
@@ -220,7 +225,7 @@ def export_cases(request: HttpRequest) -> FileResponse:
         user=user, action="export_cases", ip_address=request.META.get("REMOTE_ADDR"), detail=detail[:200]
     )
     name = f"案件清单-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=name, content_type=_XLSX)
+    return _private(FileResponse(out, as_attachment=True, filename=name, content_type=_XLSX))
 
 
 __all__ = ["batch_view", "error_report", "export_cases", "preview", "upload"]

@@ -104,8 +104,8 @@ def _col(n: int) -> str:
 
 
 def xlsx(rows, shared: list[str] | None = None, dimension: str = "") -> bytes:
-    """A workbook written part by part. `rows` yields lists of cells: str (an inline string), int/float, or
-    ("s", i) for shared string i. Deflated at level 9, so repetitive content stays small."""
+    """A workbook written part by part. `rows` yields lists of cells: str (an inline string), int/float,
+    ("s", i) for shared string i, or None (a cell with a format and no content). Deflated at level 9, so repetitive content stays small."""
     shared = shared or []
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
@@ -130,7 +130,9 @@ def xlsx(rows, shared: list[str] | None = None, dimension: str = "") -> bytes:
                 parts = [f'<row r="{r}">']
                 for c, value in enumerate(cells, start=1):
                     ref = f"{_col(c)}{r}"
-                    if isinstance(value, tuple):
+                    if value is None:
+                        parts.append(f'<c r="{ref}" s="0"/>')
+                    elif isinstance(value, tuple):
                         parts.append(f'<c r="{ref}" t="s"><v>{value[1]}</v></c>')
                     elif isinstance(value, str):
                         parts.append(f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>')
@@ -167,3 +169,17 @@ def xlsx_with_huge_shared_string(megabytes: int = 50) -> bytes:
         )
         z.writestr("xl/worksheets/sheet1.xml", sheet)
     return out.getvalue()
+
+
+def assert_safe_download(response, *, inline: bool = False) -> None:
+    """The headers every served upload carries (issue 10 point 2)."""
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("inline;" if inline else "attachment;"), disposition
+    assert "filename*=UTF-8''" in disposition
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response["Cache-Control"]
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "sandbox" in csp
+    if inline:
+        assert response["Content-Type"] == "image/jpeg"

@@ -206,6 +206,7 @@ TIAOJIE = {
     "IMPORT_MAX_ROWS": envint("IMPORT_MAX_ROWS", 2000),
     "IMPORT_MAX_COLUMNS": envint("IMPORT_MAX_COLUMNS", 100),
     "IMPORT_MAX_CELL_CHARS": envint("IMPORT_MAX_CELL_CHARS", 2000),
+    "IMPORT_MAX_CELLS": envint("IMPORT_MAX_CELLS", 80_000),
     # Party portal: SMS verification codes and online applications (portal.limits reads these).
     "SMS_CODE_TTL_SECONDS": envint("SMS_CODE_TTL_SECONDS", 300),
     "SMS_CODE_MAX_ATTEMPTS": envint("SMS_CODE_MAX_ATTEMPTS", 5),
