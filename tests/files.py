@@ -105,7 +105,8 @@ def _col(n: int) -> str:
 
 def xlsx(rows, shared: list[str] | None = None, dimension: str = "") -> bytes:
     """A workbook written part by part. `rows` yields lists of cells: str (an inline string), int/float,
-    ("s", i) for shared string i, or None (a cell with a format and no content). Deflated at level 9, so repetitive content stays small."""
+    ("s", i) for shared string i, or None (a cell with a format and no content). Deflated at level 9, so
+    repetitive content stays small."""
     shared = shared or []
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
