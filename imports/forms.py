@@ -18,7 +18,14 @@ class UploadForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["mapping_name"].choices = mapping_names()
-        self.fields["file"].widget.attrs.update({"class": "form-control", "accept": ".xlsx"})
+        self.fields["file"].widget.attrs.update(
+            {
+                "class": "visually-hidden tj-file-input",
+                "accept": ".xlsx",
+                "onchange": "this.parentNode.querySelector('[data-files-chosen]').textContent="
+                "(this.files[0] && this.files[0].name) || '未选择文件'",
+            }
+        )
         self.fields["mapping_name"].widget.attrs["class"] = "form-select"
         self.checked = None
 

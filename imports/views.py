@@ -100,7 +100,15 @@ def upload(request: HttpRequest) -> HttpResponse:
                     messages.info(request, note)
                 return redirect("imports:preview", pk=batch.pk)
     batches = ImportBatch.objects.filter(created_by=request.user)[:10]
-    context = {"form": form, "batches": batches, "max_mb": max_bytes() // (1024 * 1024)}
+    bounds = Bounds.configured()
+    context = {
+        "form": form,
+        "batches": batches,
+        "max_mb": max_bytes() // (1024 * 1024),
+        "max_rows": bounds.rows,
+        "max_columns": bounds.columns,
+        "max_cell_chars": bounds.cell_chars,
+    }
     return render(request, "imports/upload.html", context)
 
 
