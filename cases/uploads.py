@@ -1,17 +1,31 @@
-"""Checking uploaded files (evidence, message attachments, imported ledgers) by their real content.
+"""Checking uploaded files (evidence, message attachments, imported ledgers) by their real content, storing them,
+and serving them back.
 
-The file name and the browser's content type are not trusted: the first bytes decide what a file is, images must
-open with Pillow, PDFs must carry a PDF header and trailer. Accepted files are stored under
-settings.PRIVATE_FILES_ROOT (outside the web root) with a random name; views stream them after a scope check.
+The file name and the browser's content type are not trusted: the first bytes decide what a file is, and
+cases.filechecks looks inside before anything decodes it in full (image pixel counts, PDFs parsed and refused if
+they carry scripts or automatic actions, a ZIP's declared sizes). Accepted files are stored under
+settings.PRIVATE_FILES_ROOT (outside the web root) with a random name; an image gets two JPEG renditions beside it
+(a thumbnail and a view size) re-encoded here. Every stored file leaves through `serve_private_file`: the original
+always as an attachment, only the re-encoded renditions inline, each response with nosniff, no-store and a CSP
+that lets nothing run, and each download of an original written to the access log.
 """
 
+import logging
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404, HttpRequest
+
+from cases import filechecks
+from cases.filechecks import Refused
+
+log = logging.getLogger(__name__)
 
 # kind -> (content type, stored extension, Chinese label)
 KINDS: dict[str, tuple[str, str, str]] = {
@@ -22,6 +36,9 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", "Excel 表格"),
 }
 EVIDENCE_KINDS = ("jpeg", "png", "webp", "pdf")
+IMAGE_KINDS = ("jpeg", "png", "webp")
+# Re-encoded renditions of an image: name -> (settings key, default longest side in px).
+RENDITIONS: dict[str, tuple[str, int]] = {"thumb": ("THUMBNAIL_PX", 320), "view": ("IMAGE_VIEW_PX", 1600)}
 
 
 @dataclass(frozen=True)
@@ -69,21 +86,16 @@ def check_upload(f: UploadedFile, allowed: tuple[str, ...] = EVIDENCE_KINDS) -> 
         raise ValidationError(f"文件“{f.name}”不是可接受的格式（只接受{labels}），未上传。")
     f.seek(0)
     try:
-        if kind in ("jpeg", "png", "webp"):
-            from PIL import Image
-
-            with Image.open(f) as im:
-                im.verify()
+        if kind in IMAGE_KINDS:
+            filechecks.check_image(f)
         elif kind == "pdf":
-            f.seek(max(0, f.size - 2048))
-            if b"%%EOF" not in f.read():
-                raise ValueError("no PDF trailer")
+            filechecks.check_pdf(f)
         elif kind == "xlsx":
-            import zipfile
-
-            with zipfile.ZipFile(f) as z:
+            with filechecks.check_zip_bounds(f) as z:
                 if "xl/workbook.xml" not in z.namelist():
                     raise ValueError("not a workbook")
+    except Refused as refusal:
+        raise ValidationError(f"文件“{f.name}”未上传：{refusal.message}。") from refusal
     except Exception as exc:  # any parser failure means the content is not what it claims
         raise ValidationError(f"文件“{f.name}”已损坏或内容与格式不符，未上传。") from exc
     finally:
@@ -101,13 +113,119 @@ def store(f: UploadedFile, checked: CheckedFile, folder: str) -> str:
     with open(target, "xb") as out:
         for chunk in f.chunks():
             out.write(chunk)
+    if checked.kind in IMAGE_KINDS:
+        for name in RENDITIONS:
+            rendition(rel.as_posix(), name)
     return rel.as_posix()
 
 
-def open_stored(rel: str):
+def rendition_rel(rel: str, name: str) -> str:
+    """Where the re-encoded `name` rendition of stored image `rel` lives: beside it, abcd.png -> abcd.thumb.jpg."""
+    path = Path(rel)
+    return (path.parent / f"{path.stem}.{name}.jpg").as_posix()
+
+
+def rendition(rel: str, name: str) -> str | None:
+    """The stored JPEG rendition of an image, made now if missing (files stored before renditions existed); None if
+    the original is gone or not a checked image (it is checked again: pixel cap, verify) or cannot be decoded."""
+    key, default = RENDITIONS[name]
+    target = rendition_rel(rel, name)
+    root = _root()
+    if (root / target).is_file():
+        return target
+    try:
+        with open_stored(rel) as src:
+            if sniff(src.read(16)) not in IMAGE_KINDS:
+                return None
+            src.seek(0)
+            filechecks.check_image(src)
+            src.seek(0)
+            partial = root / f"{target}.{secrets.token_hex(4)}.part"
+            with open(partial, "wb") as out:
+                filechecks.render_jpeg(src, out, filechecks.limit(key, default))
+        partial.replace(root / target)
+    except Exception:  # noqa: BLE001 -- a missing or undecodable original simply has no rendition
+        log.warning("no %s rendition for %s", name, rel, exc_info=True)
+        return None
+    return target
+
+
+def _root() -> Path:
+    return Path(settings.PRIVATE_FILES_ROOT).resolve()
+
+
+def open_stored(rel: str) -> IO[bytes]:
     """Open a stored file for streaming; refuses paths that escape PRIVATE_FILES_ROOT."""
-    root = Path(settings.PRIVATE_FILES_ROOT).resolve()
+    root = _root()
     path = (root / rel).resolve()
     if root not in path.parents:
         raise FileNotFoundError(rel)
     return open(path, "rb")
+
+
+# ------------------------------------------------------------------------------------------------------ serving
+# Nothing in a served file may run: no scripts, no plugins, no forms, no navigation (sandbox), whatever a browser
+# makes of it. The original of every upload is an attachment; only renditions re-encoded here are inline.
+DOWNLOAD_CSP = "default-src 'none'; sandbox"
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The address a download is logged with. One place, so that a trusted-proxy helper can replace it."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def secure_download_headers(response, filename: str, *, inline: bool = False):
+    """Content-Disposition (the name RFC 6266-encoded as UTF-8), nosniff, no-store and the download CSP."""
+    filename = "".join(c for c in filename if c.isprintable()) or "file"
+    path = Path(filename)
+    stem = "".join(c for c in path.stem if " " <= c <= "~" and c not in '"\\') or "file"
+    suffix = "".join(c for c in path.suffix if c.isascii() and c.isalnum() or c == ".")
+    ascii_name = stem + suffix
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = DOWNLOAD_CSP
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+def serve_private_file(
+    request: HttpRequest,
+    rel: str,
+    filename: str,
+    content_type: str,
+    *,
+    log_action: str,
+    case_id: int | None = None,
+    detail: str = "",
+    rendition_name: str | None = None,
+) -> FileResponse:
+    """The one way a stored upload leaves the server, after the caller's scope check. Without `rendition_name`:
+    the original, as an attachment, and the download is written to accounts.AccessLog (`log_action`, the case,
+    `detail`, who, when, from where). With "thumb" or "view": the JPEG re-encoded from an image, inline (a
+    thumbnail is not logged: the thread that shows it is the view of personal data; the view size is). A missing
+    file is a 404."""
+    from accounts.models import AccessLog
+
+    inline = rendition_name is not None
+    if inline:
+        rel = rendition(rel, rendition_name) or ""
+        content_type = "image/jpeg"
+        filename = f"{Path(filename).stem}.jpg"
+    try:
+        handle = open_stored(rel) if rel else None
+    except OSError:
+        handle = None
+    if handle is None:
+        raise Http404("文件不存在")
+    if rendition_name != "thumb":
+        AccessLog.objects.create(
+            user=request.user,
+            action=log_action,
+            case_id=case_id,
+            ip_address=client_address(request),
+            detail=(detail or f"下载文件“{filename}”")[:200],
+        )
+    response = FileResponse(handle, content_type=content_type)
+    return secure_download_headers(response, filename, inline=inline)

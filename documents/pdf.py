@@ -33,6 +33,7 @@ def pdf_response(data: bytes, filename: str, *, inline: bool = False) -> HttpRes
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{_quote(filename)}"
     response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"  # personal data: never kept by a browser or a proxy
     return response
 
 

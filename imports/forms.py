@@ -3,7 +3,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from cases.filechecks import Refused
 from cases.uploads import check_upload
+from imports.bounds import check_workbook
 from imports.mapping import FIELDS, mapping_names
 
 NOT_MAPPED = ""
@@ -16,7 +18,14 @@ class UploadForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["mapping_name"].choices = mapping_names()
-        self.fields["file"].widget.attrs.update({"class": "form-control", "accept": ".xlsx"})
+        self.fields["file"].widget.attrs.update(
+            {
+                "class": "visually-hidden tj-file-input",
+                "accept": ".xlsx",
+                "onchange": "this.parentNode.querySelector('[data-files-chosen]').textContent="
+                "(this.files[0] && this.files[0].name) || '未选择文件'",
+            }
+        )
         self.fields["mapping_name"].widget.attrs["class"] = "form-select"
         self.checked = None
 
@@ -24,8 +33,17 @@ class UploadForm(forms.Form):
         return self.cleaned_data.get("mapping_name") or "default"
 
     def clean_file(self):
+        """The file's kind and ZIP sizes (cases.uploads), then its rows, columns and cells (imports.bounds): a
+        refused workbook is answered here, before openpyxl reads any of it."""
         f = self.cleaned_data["file"]
-        self.checked = check_upload(f, allowed=("xlsx",))
+        checked = check_upload(f, allowed=("xlsx",))
+        try:
+            check_workbook(f)
+        except Refused as refusal:
+            raise ValidationError(f"文件“{f.name}”未导入：{refusal.message}。") from refusal
+        except Exception as exc:  # not a workbook openpyxl could read either (zip, XML or structure errors)
+            raise ValidationError(f"文件“{f.name}”已损坏或不是用Excel或WPS保存的.xlsx台账，未上传。") from exc
+        self.checked = checked
         return f
 
 

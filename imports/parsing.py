@@ -9,6 +9,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import IO
 
+from cases.filechecks import Refused
+from imports.bounds import Bounds
 from imports.mapping import config, norm
 
 EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0 (accounts for its 1900 leap-year bug for dates after 1900-03-01)
@@ -117,18 +119,27 @@ def _header_score(values: list[object]) -> int:
     return sum(1 for c in cells if c in aliases or any(a and a in c for a in aliases if len(a) >= 2))
 
 
-def read_sheet(f: IO[bytes], limit: int | None = None) -> Sheet:
+def _capped(value: object, chars: int) -> object:
+    return value[:chars] if isinstance(value, str) and len(value) > chars else value
+
+
+def read_sheet(f: IO[bytes], limit: int | None = None, bounds: Bounds | None = None) -> Sheet:
     """The first worksheet: the header row is the one among the first ten whose cells look most like ledger
-    headers (a title row above it, as bureaus often have, is skipped). `limit` stops after that many data rows."""
+    headers (a title row above it, as bureaus often have, is skipped). `limit` stops after that many data rows.
+    With `bounds` (the pages: a file already passed imports.bounds.check_workbook at upload), no more than that
+    many columns and characters per cell are kept and more rows than allowed are refused (Refused).
+    The sheet's own <dimension> is ignored: openpyxl would pad every row to whatever size it claims."""
     from openpyxl import load_workbook
 
+    columns = bounds.columns if bounds else None
     wb = load_workbook(f, read_only=True, data_only=True)
     try:
         ws = wb.worksheets[0]
+        ws.reset_dimensions()
         it: Iterator[tuple] = ws.iter_rows(values_only=True)
         head: list[tuple[int, list[object]]] = []
         for number, values in enumerate(it, start=1):
-            head.append((number, list(values)))
+            head.append((number, list(values[:columns])))
             if number >= 10:
                 break
         if not head:
@@ -137,14 +148,18 @@ def read_sheet(f: IO[bytes], limit: int | None = None) -> Sheet:
         header_row = best[0] if _header_score(best[1]) else head[0][0]
         raw_headers = next(v for n, v in head if n == header_row)
         width = max((i + 1 for i, v in enumerate(raw_headers) if text(v)), default=0)
-        headers = [text(v) or f"第{i + 1}列" for i, v in enumerate(raw_headers[:width])]
+        headers = [text(v)[:100] or f"第{i + 1}列" for i, v in enumerate(raw_headers[:width])]
         sheet = Sheet(ws.title, header_row, headers)
 
         def take(number: int, values: list[object]) -> bool:
             cells = [cell_json(v) for v in list(values)[:width]]
+            if bounds:
+                cells = [_capped(c, bounds.cell_chars) for c in cells]
             cells += [""] * (width - len(cells))
             if any(c != "" for c in cells):
                 sheet.rows.append((number, cells))
+                if bounds and len(sheet.rows) > bounds.rows:
+                    raise Refused(f"表格超过 {bounds.rows} 行，一次最多导入 {bounds.rows} 行，请拆分后分别导入")
             return limit is not None and len(sheet.rows) >= limit
 
         for number, values in head:

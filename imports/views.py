@@ -14,10 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.models import COMMITTEE_ROLES, SUPERVISOR_ROLES, AccessLog, Role
+from cases.filechecks import Refused
 from cases.listing import CaseFilterForm, filter_cases
 from cases.scoping import cases_visible_to
 from cases.uploads import max_bytes, open_stored, store
 from imports import services
+from imports.bounds import Bounds
 from imports.exports import full_id_case_ids, mask_preview_cell, write_cases, write_error_report
 from imports.forms import MappingForm, UploadForm
 from imports.mapping import guess_mapping
@@ -29,6 +31,8 @@ from registry.models import Committee
 log = logging.getLogger(__name__)
 EXPORT_ROLES = SUPERVISOR_ROLES | COMMITTEE_ROLES | {Role.COURT_LIAISON}
 PREVIEW_ROWS = 8
+# The preview page keeps this much of a cell (its tooltip); the table itself shows the first 18 characters.
+PREVIEW_CELL_CHARS = 200
 # Rows per transaction when the page drives the import: small enough that each progress step returns in ~1 s.
 WEB_CHUNK = 250
 
@@ -65,7 +69,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             digest.update(chunk)
         f.seek(0)
         try:
-            sheet = read_sheet(f, limit=PREVIEW_ROWS)
+            sheet = read_sheet(f, limit=PREVIEW_ROWS, bounds=Bounds.configured())
         except Exception:  # openpyxl raises many kinds of errors on a damaged or unusual workbook
             form.add_error("file", "无法读取该Excel文件，请确认它是用Excel或WPS保存的.xlsx台账")
         else:
@@ -96,7 +100,15 @@ def upload(request: HttpRequest) -> HttpResponse:
                     messages.info(request, note)
                 return redirect("imports:preview", pk=batch.pk)
     batches = ImportBatch.objects.filter(created_by=request.user)[:10]
-    context = {"form": form, "batches": batches, "max_mb": max_bytes() // (1024 * 1024)}
+    bounds = Bounds.configured()
+    context = {
+        "form": form,
+        "batches": batches,
+        "max_mb": max_bytes() // (1024 * 1024),
+        "max_rows": bounds.rows,
+        "max_columns": bounds.columns,
+        "max_cell_chars": bounds.cell_chars,
+    }
     return render(request, "imports/upload.html", context)
 
 
@@ -106,21 +118,24 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     if batch.status != BatchStatus.UPLOADED or not batch.stored_path:
         return redirect("imports:batch", pk=batch.pk)
     form = MappingForm(request.POST or None, headers=batch.headers, initial_map=batch.mapping)
-    if request.method == "POST" and form.is_valid():
-        batch.mapping = form.column_map()
-        batch.save(update_fields=["mapping"])
-        with open_stored(batch.stored_path) as fh:
-            sheet = read_sheet(fh)
-        services.stage_rows(batch, services.records_from(sheet.rows, batch.mapping), request.user)
-        _drop_file(batch)
-        return redirect("imports:batch", pk=batch.pk)
+    staging = request.method == "POST" and form.is_valid()
     try:
         with open_stored(batch.stored_path) as fh:
-            sheet = read_sheet(fh, limit=PREVIEW_ROWS)
+            sheet = read_sheet(fh, limit=None if staging else PREVIEW_ROWS, bounds=Bounds.configured())
     except FileNotFoundError:
         messages.error(request, "上传的文件已不存在，请重新上传")
         return redirect("imports:upload")
-    rows = [(n, [mask_preview_cell(v) for v in cells]) for n, cells in sheet.rows]
+    except Refused as refusal:  # the caps were lowered after the upload
+        messages.error(request, f"{refusal.message}。")
+        _drop_file(batch)
+        return redirect("imports:upload")
+    if staging:
+        batch.mapping = form.column_map()
+        batch.save(update_fields=["mapping"])
+        services.stage_rows(batch, services.records_from(sheet.rows, batch.mapping), request.user)
+        _drop_file(batch)
+        return redirect("imports:batch", pk=batch.pk)
+    rows = [(n, [_short(mask_preview_cell(v)) for v in cells]) for n, cells in sheet.rows]
     columns = {i: name for name, i in batch.mapping.items()}
     mapped = [form.fields[columns[i]].label if i in columns else "" for i in range(len(batch.headers))]
     return render(
@@ -128,6 +143,12 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         "imports/preview.html",
         {"batch": batch, "form": form, "rows": rows, "headers": batch.headers, "mapped": mapped},
     )
+
+
+def _short(value: object) -> object:
+    if isinstance(value, str) and len(value) > PREVIEW_CELL_CHARS:
+        return value[: PREVIEW_CELL_CHARS - 1] + "…"
+    return value
 
 
 @login_required
@@ -173,10 +194,17 @@ def error_report(request: HttpRequest, pk: int) -> FileResponse:
         detail=f"导入批次{batch.pk}错误报告（{batch.file_name}）"[:200],
     )
     name = f"错误报告-{Path(batch.file_name).stem}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=name, content_type=_XLSX)
+    return _private(FileResponse(out, as_attachment=True, filename=name, content_type=_XLSX))
 
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _private(response: FileResponse) -> FileResponse:
+    """Generated workbooks of personal data: not sniffed, never cached."""
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _filter_committees(user):
@@ -205,7 +233,7 @@ def export_cases(request: HttpRequest) -> FileResponse:
         user=user, action="export_cases", ip_address=request.META.get("REMOTE_ADDR"), detail=detail[:200]
     )
     name = f"案件清单-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=name, content_type=_XLSX)
+    return _private(FileResponse(out, as_attachment=True, filename=name, content_type=_XLSX))
 
 
 __all__ = ["batch_view", "error_report", "export_cases", "preview", "upload"]

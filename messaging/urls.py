@@ -10,6 +10,7 @@ urlpatterns = [
     path("case/<int:pk>/post/", views.post, name="post"),
     path("case/<int:pk>/booking/", views.booking, name="booking"),
     path("attachment/<int:pk>/", views.attachment, name="attachment"),
+    path("attachment/<int:pk>/<slug:rendition>/", views.attachment, name="attachment_rendition"),
     path("booking/<int:pk>/propose/", views.propose, name="propose"),
     path("booking/<int:pk>/<slug:action>/", views.booking_action, name="booking_action"),
     path("availability/", views.availability, name="availability"),

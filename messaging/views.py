@@ -6,7 +6,7 @@ requests get fragments; the same URLs work as plain forms (redirect after POST) 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from cases.actions import ActionRefused
-from cases.uploads import open_stored
+from cases.uploads import RENDITIONS, serve_private_file
 from messaging import services as S
 from messaging.forms import (
     BookForm,
@@ -104,18 +104,22 @@ def post(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment(request: HttpRequest, pk: int) -> HttpResponse:
-    """Stream an attachment after the scope and caucus checks; never from a public URL."""
+def attachment(request: HttpRequest, pk: int, rendition: str | None = None) -> HttpResponse:
+    """An attachment after the scope and caucus checks: the original as a download (logged), or for an image its
+    re-encoded thumbnail / view size inline. Never from a public URL."""
     att = S.attachment_for(request.user, pk)
-    try:
-        handle = open_stored(att.path)
-    except (FileNotFoundError, OSError):
-        raise Http404("文件不存在") from None
-    inline = att.is_image or att.content_type == "application/pdf"
-    response = FileResponse(handle, content_type=att.content_type, as_attachment=not inline, filename=att.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    if rendition is not None and (rendition not in RENDITIONS or not att.is_image):
+        raise Http404
+    return serve_private_file(
+        request,
+        att.path,
+        att.original_name,
+        att.content_type,
+        log_action="DOWNLOAD_ATTACHMENT",
+        case_id=att.message.case_id,
+        detail=f"沟通记录附件“{att.original_name}”（消息{att.message_id}）",
+        rendition_name=rendition,
+    )
 
 
 # ----------------------------------------------------------------------------------------------------- booking

@@ -14,7 +14,7 @@ from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +30,7 @@ from cases.identity import mask_phone
 from cases.models import Case, Party, Rating
 from cases.permissions import available_actions, current_agreement, current_jc
 from cases.scoping import access_case_by_id, cases_visible_to
-from cases.uploads import EVIDENCE_KINDS, check_upload, open_stored, store
+from cases.uploads import EVIDENCE_KINDS, check_upload, serve_private_file, store
 from notifications.enums import NoticeKind
 from portal import citizen
 from portal import forms as PF
@@ -903,8 +903,12 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
         allowed = cases_visible_to(request.user).filter(pk=ev.case_id).exists()
     if not allowed:
         raise Http404
-    try:
-        handle = open_stored(ev.path)
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, content_type=ev.content_type, filename=ev.original_name)
+    return serve_private_file(
+        request,
+        ev.path,
+        ev.original_name,
+        ev.content_type,
+        log_action="DOWNLOAD_EVIDENCE",
+        case_id=ev.case_id,
+        detail=f"证据材料“{ev.original_name}”" + (f"（案件{ev.case_id}）" if ev.case_id else "（申请草稿）"),
+    )

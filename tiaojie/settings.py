@@ -188,6 +188,25 @@ TIAOJIE = {
     "SPOT_CHECK_CHECKLIST": BASE_DIR / "data" / "spot_check_checklist.json",
     # Uploads (evidence, message attachments): the largest accepted file, in bytes.
     "UPLOAD_MAX_BYTES": envint("UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+    # Images: the most pixels an upload may decode to (a 17 KB PNG can announce 12000×12000), and the longest side
+    # of the JPEG renditions served inline (thread thumbnails, the view size opened from them).
+    "UPLOAD_MAX_PIXELS": envint("UPLOAD_MAX_PIXELS", 40_000_000),
+    "THUMBNAIL_PX": envint("THUMBNAIL_PX", 320),
+    "IMAGE_VIEW_PX": envint("IMAGE_VIEW_PX", 1600),
+    # PDFs: more indirect objects than this are not inspected (refused as too complex).
+    "PDF_MAX_OBJECTS": envint("PDF_MAX_OBJECTS", 50_000),
+    # .xlsx (a ZIP): declared uncompressed size of a worksheet (or the shared strings), of any other XML part, of
+    # all members together, and the inflation ratio allowed for members above 1 MB.
+    "XLSX_MAX_MEMBER_BYTES": envint("XLSX_MAX_MEMBER_BYTES", 32 * 1024 * 1024),
+    "XLSX_MAX_PART_BYTES": envint("XLSX_MAX_PART_BYTES", 8 * 1024 * 1024),
+    "XLSX_MAX_TOTAL_BYTES": envint("XLSX_MAX_TOTAL_BYTES", 64 * 1024 * 1024),
+    "XLSX_MAX_RATIO": envint("XLSX_MAX_RATIO", 100),
+    # Legacy import through the pages: rows with content and columns staged in one request, characters per cell
+    # (the management command reads trusted files without the row and column caps).
+    "IMPORT_MAX_ROWS": envint("IMPORT_MAX_ROWS", 2000),
+    "IMPORT_MAX_COLUMNS": envint("IMPORT_MAX_COLUMNS", 100),
+    "IMPORT_MAX_CELL_CHARS": envint("IMPORT_MAX_CELL_CHARS", 2000),
+    "IMPORT_MAX_CELLS": envint("IMPORT_MAX_CELLS", 80_000),
     # Party portal: SMS verification codes and online applications (portal.limits reads these).
     "SMS_CODE_TTL_SECONDS": envint("SMS_CODE_TTL_SECONDS", 300),
     "SMS_CODE_MAX_ATTEMPTS": envint("SMS_CODE_MAX_ATTEMPTS", 5),

@@ -70,6 +70,7 @@ def test_every_kind_downloads_for_the_case_mediator(world, archived, client):
         response = client.get(f"/documents/case/{archived.pk}/{kind}.pdf")
         assert response.status_code == 200, kind
         assert "attachment" in response["Content-Disposition"] and ".pdf" in response["Content-Disposition"]
+        assert response["X-Content-Type-Options"] == "nosniff" and "no-store" in response["Cache-Control"]
 
 
 def test_anonymous_is_sent_to_login_and_unknown_case_is_404(world, archived, client):

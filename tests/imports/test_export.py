@@ -30,6 +30,7 @@ def export(client, query: str = "") -> list[tuple]:
     response = client.get(reverse("imports:export_cases") + query)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response["X-Content-Type-Options"] == "nosniff" and "no-store" in response["Cache-Control"]
     ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(ws.iter_rows(values_only=True))
     assert "导出" in rows[0][0] and "不得外传" in rows[0][0]

@@ -15,6 +15,7 @@ from cases.enums import CaseStatus, PartySide
 from cases.models import Case, Party
 from cases.scenarios import Cast, Walker
 from messaging.models import Booking, Slot
+from tests.files import clean_pdf
 from tests.world import PASSWORD, World, case_data, make_case
 from workdays.calendar import is_working_day
 
@@ -94,7 +95,7 @@ def png_bytes(color: str = "red") -> bytes:
 
 
 def pdf_bytes() -> bytes:
-    return b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    return clean_pdf()
 
 
 def book(case: Case, party: Party, slot: Slot, user: User) -> Booking:

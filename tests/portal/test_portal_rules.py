@@ -14,6 +14,7 @@ from cases.enums import CaseStatus, PartySide, TerminationReason
 from cases.models import AgreementSignature, Case, Rating
 from cases.permissions import current_agreement
 from portal.models import Evidence, JCRequest, JCRequestStatus, PhoneCode
+from tests.files import clean_pdf
 from tests.matrix.calls import terms
 from tests.portal.helpers import EXE_BYTES, invite_code, phone_login, png_bytes, sms_code
 from tests.world import applicant_id, make_case
@@ -370,7 +371,7 @@ def test_staff_case_page_lists_the_online_evidence_and_streams_it_in_scope(world
     from tests.world import make_case
 
     case = make_case(world, CaseStatus.IN_MEDIATION)
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    pdf = clean_pdf()
     f = SimpleUploadedFile("维修报价.pdf", pdf, content_type="application/pdf")
     checked = check_upload(f)
     ev = Evidence.objects.create(
