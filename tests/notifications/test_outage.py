@@ -51,7 +51,7 @@ def test_staff_action_commits_page_answers_message_retried_failed_then_retried_b
     case = make_case(world, CaseStatus.INTAKE)
     earlier = set(OutboxMessage.objects.values_list("pk", flat=True))  # the registration's own SMS
     with override_settings(SMS_BACKEND=FAILING), time_machine.travel(T0, tick=False) as clock:
-        r = client_for(world.director_a).post(f"/cases/{case.pk}/do/accept/", {"note": "同意受理"})
+        r = client_for(world.director_a).post(f"/cases/{case.pk}/do/accept/", {"exclusion": "NONE", "note": "同意受理"})
         assert r.status_code == 302
         case.refresh_from_db()
         assert case.status == CaseStatus.ACCEPTED  # committed
