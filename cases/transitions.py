@@ -84,6 +84,10 @@ TABLE: list[Row] = [
     *_rows("jc_court_accept", [*AFTER_AGREEMENT, S.ARCHIVED], None, C, M),
     *_rows("jc_court_refuse", [*AFTER_AGREEMENT, S.ARCHIVED], None, C, M),
     *_rows("jc_decide", [*AFTER_AGREEMENT, S.ARCHIVED], None, C, M),
+    # issue 8, timers (cases.actions.system): the deadline monitor marks a case over its limit (a self-loop while
+    # the clock runs) and, where the jurisdiction's rules say so, terminates it after the grace period.
+    *_rows("mark_overdue", [S.ACCEPTED, S.IN_MEDIATION, S.REMEDIATION], None, SY),
+    *_rows("auto_terminate", MEDIATING, S.TERMINATED, SY),
 ]
 
 # The judicial-confirmation sub-machine: action → (allowed JC states before, JC state after; None = by decision).
@@ -132,6 +136,9 @@ LABELS: dict[str, str] = {
     "jc_court_accept": "法院受理司法确认",
     "jc_court_refuse": "法院不予受理",
     "jc_decide": "登记司法确认结果",
+    # issue 8, timers
+    "mark_overdue": "标记超期",
+    "auto_terminate": "期满自动终止",
 }
 
 ACTIONS: list[str] = list(dict.fromkeys(r.action for r in TABLE))
