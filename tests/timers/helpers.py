@@ -59,9 +59,11 @@ STAFF = {"a": ("mediator_a", "director_a", "village_a"), "b": ("mediator_b", "di
 STAFF["c"] = ("mediator_c", "director_c", "village_c")
 
 
-def open_case(world: World, accepted_at: datetime, *, at_committee: str = "a", co: list | None = None) -> Case:
+def open_case(
+    world: World, accepted_at: datetime, *, at_committee: str = "a", co: list | None = None, presiding=None
+) -> Case:
     """Registered 1 h before `accepted_at`, accepted then, in mediation 1 h later with the committee's mediator
-    presiding (and `co` as co-mediators). Frozen time follows the action times."""
+    presiding (or `presiding`, a user of the committee; `co` as co-mediators). Frozen time follows the action times."""
     mediator_name, director_name, committee_name = STAFF[at_committee]
     mediator, director = getattr(world, mediator_name), getattr(world, director_name)
     committee = getattr(world, committee_name)
@@ -74,7 +76,7 @@ def open_case(world: World, accepted_at: datetime, *, at_committee: str = "a", c
         A.do_assign_mediators(
             case,
             director,
-            presiding=mediator.mediator,
+            presiding=(presiding or mediator).mediator,
             co_mediators=[u.mediator for u in co or []],
             rights_notified=True,
             identities_checked=True,
