@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import models, transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from cases.deadline_rules import DeadlineRules, ReminderRule, rules_for, scan_hour
@@ -243,9 +243,19 @@ def sync_reply_timers(obj: models.Model, *, case: Case | None, at: datetime) -> 
             schedule(w.kind, case=case, deadline=w.deadline, fire_at=fire_time(w.fire_on), target=obj, rule=w.rule)
 
 
-# Cases in these states may want timers; the reconcile sweep looks at those that have none at all (cases from
-# before timers existed: the demo seed, historical imports).
-RECONCILE_STATES = TIME_LIMIT_STATES | JC_WINDOW_STATES
+# Cases that may want timers; the reconcile sweep looks at those that have none at all (cases from before timers
+# existed: the demo seed, historical imports). Performed and closed cases only while a JC window or a follow-up
+# after closing can still be open (not the thousands of closed cases of an imported ledger, every morning).
+RECENT_DAYS = 90
+
+
+def _reconcile_q(now: datetime) -> Q:
+    recent = now - timedelta(days=RECENT_DAYS)
+    return (
+        Q(status__in=TIME_LIMIT_STATES | PERFORMANCE_STATES)
+        | Q(status=S.PERFORMED, updated_at__gte=recent)
+        | Q(status=S.CLOSED, closed_at__gte=recent)
+    )
 
 
 def reconcile_open_cases(now: datetime, limit: int = 2000) -> int:
@@ -254,7 +264,7 @@ def reconcile_open_cases(now: datetime, limit: int = 2000) -> int:
     wants none (every deadline long past) is re-derived at no cost but a few queries. Returns cases synced."""
     has_timer = Timer.objects.filter(case=OuterRef("pk"))
     ids = list(
-        Case.objects.filter(status__in=RECONCILE_STATES)
+        Case.objects.filter(_reconcile_q(now))
         .filter(~Exists(has_timer))
         .order_by("-pk")
         .values_list("pk", flat=True)[:limit]
