@@ -142,7 +142,7 @@ class TerminationReason(models.TextChoices):
     PARTY_REFUSED = "PARTY_REFUSED", _("当事人明确拒绝调解")
     PARTY_WITHDREW = "PARTY_WITHDREW", _("当事人撤回申请")
     NO_PROSPECT = "NO_PROSPECT", _("经调解无法达成协议")
-    TIME_LIMIT_NO_CONSENT = "TIME_LIMIT_NO_CONSENT", _("调解期限届满且当事人不同意延长")
+    TIME_LIMIT_NO_CONSENT = "TIME_LIMIT_NO_CONSENT", _("期满未达成协议且当事人不同意延长")
     EXCLUDED_ACCEPTED_ELSEWHERE = "EXCLUDED_ACCEPTED_ELSEWHERE", _("纠纷已由法院、公安或行政机关受理")
     EXCLUDED_CRIMINAL_OR_ADMIN = "EXCLUDED_CRIMINAL_OR_ADMIN", _("纠纷转为刑事或行政案件")
     PARTY_UNREACHABLE = "PARTY_UNREACHABLE", _("当事人无法联系")

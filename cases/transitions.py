@@ -94,6 +94,10 @@ TABLE: list[Row] = [
     *_rows("guardian_consent", [S.INTAKE, S.ACCEPTED], None, D),
     # An oral agreement put in writing (书面化), signed by the parties, so that they can ask for judicial confirmation.
     *_rows("put_oral_in_writing", AFTER_AGREEMENT, None, M),
+    # issue 8, timers (cases.actions.system): the deadline monitor marks a case over its limit (a self-loop while
+    # the clock runs) and, where the jurisdiction's rules say so, terminates it after the grace period.
+    *_rows("mark_overdue", [S.ACCEPTED, S.IN_MEDIATION, S.REMEDIATION], None, SY),
+    *_rows("auto_terminate", MEDIATING, S.TERMINATED, SY),
 ]
 
 # The judicial-confirmation sub-machine: action → (allowed JC states before, JC state after; None = by decision).
@@ -145,6 +149,9 @@ LABELS: dict[str, str] = {
     # the law's remaining gaps (issue 8)
     "guardian_consent": "登记监护人同意调解",
     "put_oral_in_writing": "口头协议书面化",
+    # issue 8, timers
+    "mark_overdue": "标记超期",
+    "auto_terminate": "期满自动终止",
 }
 
 ACTIONS: list[str] = list(dict.fromkeys(r.action for r in TABLE))

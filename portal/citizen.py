@@ -146,8 +146,15 @@ def event_text(event: CaseEvent, parties: dict[int, Party]) -> str | None:
         "jc_court_accept": note,
         "jc_court_refuse": note,
         "jc_decide": note,
+        # issue 8, timers: acts of the system itself (the timeline names it as the actor, 系统（期限监控）)
+        "mark_overdue": "调解期限已届满",
+        "auto_terminate": f"调解期限届满未达成协议，调解终止。您可以：{data_routes(data)}",
     }
     return texts.get(a)
+
+
+def data_routes(data: dict) -> str:
+    return "、".join(str(Route(r).label) for r in data.get("routes", []) if r in Route.values) or ROUTES_TEXT
 
 
 def timeline(case: Case) -> list[tuple[CaseEvent, str]]:

@@ -186,6 +186,8 @@ TIAOJIE = {
     # Supervision: entry discipline (deadline, thresholds of the 录入情况通报) and the 卷宗评查 checklist.
     "ENTRY_RULES": BASE_DIR / "data" / "entry_rules.json",
     "SPOT_CHECK_CHECKLIST": BASE_DIR / "data" / "spot_check_checklist.json",
+    # Deadline reminders, overdue marking and automatic termination per jurisdiction (cases.deadline_rules).
+    "DEADLINE_RULES": BASE_DIR / "data" / "deadline_rules.json",
     # Uploads (evidence, message attachments): the largest accepted file, in bytes.
     "UPLOAD_MAX_BYTES": envint("UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
     # Images: the most pixels an upload may decode to (a 17 KB PNG can announce 12000×12000), and the longest side

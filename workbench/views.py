@@ -14,6 +14,7 @@ from cases.enums import CaseStatus
 from cases.listing import case_list_context, overdue_q
 from cases.scoping import cases_visible_to
 from registry.models import Committee
+from workbench.deadlines import deadline_panel
 from workbench.forms import PARTY_INITIAL, PartyFormSet, RegisterCaseForm, case_data
 
 
@@ -59,7 +60,14 @@ def home(request: HttpRequest) -> HttpResponse:
         for title, icon, qs, link in queues
     ]
     return render(
-        request, "workbench/home.html", {"blocks": blocks, "committee": request.user.committee, "today": today}
+        request,
+        "workbench/home.html",
+        {
+            "blocks": blocks,
+            "committee": request.user.committee,
+            "today": today,
+            "deadlines": deadline_panel(request.user, today),
+        },
     )
 
 

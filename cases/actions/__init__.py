@@ -54,6 +54,7 @@ from cases.actions.performance import (
     do_start_remediation,
     do_urge_performance,
 )
+from cases.actions.system import do_auto_terminate, do_mark_overdue  # also registers the timer handlers
 from cases.actions.writing import do_put_oral_agreement_in_writing
 
 __all__ = [
@@ -97,6 +98,9 @@ __all__ = [
     "do_terminate_mediation",
     "do_transfer_case",
     "do_urge_performance",
+    # issue 8, timers
+    "do_auto_terminate",
+    "do_mark_overdue",
     "format_case_no",
     "jc_deadline",
 ]

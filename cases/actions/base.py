@@ -10,6 +10,7 @@ from accounts.models import User
 from cases.enums import ActorKind, CaseStatus, SystemJob
 from cases.models import Case, CaseEvent
 from cases.permissions import relations
+from cases.timer_rules import sync_case_timers
 from cases.transitions import LABELS, Rel, find_row
 from notifications.enums import NoticeKind
 from notifications.services import case_recipient_ids, notify_case
@@ -74,7 +75,7 @@ def record(
     if to is not None and to != case.status:
         case.status = to
         case.save(update_fields=["status", "updated_at"])
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         action=action,
         from_status=before,
@@ -86,6 +87,9 @@ def record(
         note=note,
         data=data or {},
     )
+    # Deadlines are data: the clocks this state starts, moves or stops (cases.timer_rules), in this transaction.
+    sync_case_timers(case, at)
+    return event
 
 
 def recipient_ids(case: Case) -> set[int]:

@@ -102,6 +102,10 @@ class Case(models.Model):
     )
     rights_notified_at = models.DateTimeField(_("权利义务告知时间"), null=True, blank=True)
     time_limit_due = models.DateField(_("调解期限"), null=True, blank=True, db_index=True)
+    # Set by the system (cases.actions.system.do_mark_overdue) the morning after the limit passed: the first day
+    # over it. Kept as history: the case is marked for its current limit while overdue_since > time_limit_due (an
+    # extension or a resumption moves the limit past it).
+    overdue_since = models.DateField(_("超期起始日"), null=True, blank=True, editable=False)
 
     outcome = models.CharField(_("调解结果"), max_length=10, choices=Outcome.choices, blank=True, default="")
     termination_reason = models.CharField(
@@ -178,6 +182,10 @@ class Case(models.Model):
     def protected(self) -> bool:
         """A case whose parties' personal data only the assigned mediators and the director see in full."""
         return self.involves_minor or self.involves_incapacity
+
+    def marked_overdue(self) -> bool:
+        """The system marked the case over its current time limit (an extension since then clears the mark)."""
+        return bool(self.overdue_since and self.time_limit_due and self.overdue_since > self.time_limit_due)
 
     def mediators(self) -> list:
         result = [self.presiding_mediator] if self.presiding_mediator_id else []

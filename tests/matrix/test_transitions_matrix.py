@@ -226,7 +226,7 @@ def try_refused(
 
 def test_every_non_system_action_has_a_call():
     assert set(CALLS) == set(MATRIX_ACTIONS)
-    assert SYSTEM_ONLY == {"agreement_effective", "performance_tracking"}
+    assert SYSTEM_ONLY == {"agreement_effective", "performance_tracking", "mark_overdue", "auto_terminate"}
 
 
 def test_every_table_row_is_offered_to_someone_in_some_scenario():
