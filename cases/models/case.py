@@ -183,6 +183,7 @@ class Case(models.Model):
         """A case whose parties' personal data only the assigned mediators and the director see in full."""
         return self.involves_minor or self.involves_incapacity
 
+    @property
     def marked_overdue(self) -> bool:
         """The system marked the case over its current time limit (an extension since then clears the mark)."""
         return bool(self.overdue_since and self.time_limit_due and self.overdue_since > self.time_limit_due)

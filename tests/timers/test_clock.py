@@ -166,7 +166,7 @@ def test_overdue_is_marked_the_morning_after_by_the_system(world, client):
             at=dt(2026, 12, 4),
         )
     case.refresh_from_db()
-    assert not case.marked_overdue
+    assert not case.marked_overdue, (case.overdue_since, case.time_limit_due, case.status)
 
 
 def test_marking_overdue_is_a_system_row_only(world):
