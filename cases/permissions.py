@@ -67,6 +67,8 @@ def _available(action: str, case: Case, user: User) -> bool:
             agr = current_agreement(case)
             return bool(agr and agr.form == AgreementForm.WRITTEN and agr.effective_at)
         return True
+    if action == "jc_request":  # the online joint request: offered exactly where the application could be made
+        return _available("jc_apply", case, user)
     if action in ("sign_agreement", "seal_agreement"):
         agr = current_agreement(case)
         if not agr or agr.status != AgreementStatus.DRAFT:

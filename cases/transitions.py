@@ -84,6 +84,10 @@ TABLE: list[Row] = [
     *_rows("jc_court_accept", [*AFTER_AGREEMENT, S.ARCHIVED], None, C, M),
     *_rows("jc_court_refuse", [*AFTER_AGREEMENT, S.ARCHIVED], None, C, M),
     *_rows("jc_decide", [*AFTER_AGREEMENT, S.ARCHIVED], None, C, M),
+    # The joint judicial-confirmation request made online (portal): a party asks the other side to apply jointly.
+    # Answering (consent → jc_apply, decline) and withdrawing a waiting request are checked against these rows and
+    # need none of their own (see LABELS); neither the case status nor the JC status moves.
+    *_rows("jc_request", AFTER_AGREEMENT, None, P),
 ]
 
 # The judicial-confirmation sub-machine: action → (allowed JC states before, JC state after; None = by decision).
@@ -132,6 +136,14 @@ LABELS: dict[str, str] = {
     "jc_court_accept": "法院受理司法确认",
     "jc_court_refuse": "法院不予受理",
     "jc_decide": "登记司法确认结果",
+    # The online joint judicial-confirmation request (cases.actions.judicial). jc_request has rows; the others are
+    # events of a waiting request, checked against the jc_request rows.
+    "jc_request": "请求共同申请司法确认",
+    "jc_request_decline": "不同意共同申请司法确认",
+    "jc_request_withdraw": "撤回共同申请司法确认请求",
+    "jc_request_refused": "共同申请司法确认未能提交",
+    # Written by cases.actions.online.do_submit_online_application beside the register event (same transaction).
+    "evidence_attached": "随申请提交证据材料",
 }
 
 ACTIONS: list[str] = list(dict.fromkeys(r.action for r in TABLE))

@@ -146,6 +146,11 @@ def event_text(event: CaseEvent, parties: dict[int, Party]) -> str | None:
         "jc_court_accept": note,
         "jc_court_refuse": note,
         "jc_decide": note,
+        "jc_request": note,
+        "jc_request_decline": note,
+        "jc_request_withdraw": note,
+        "jc_request_refused": note,
+        "evidence_attached": note,
     }
     return texts.get(a)
 

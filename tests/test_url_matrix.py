@@ -70,7 +70,7 @@ EXPECTED_ACTIONS = {
             "remediate",
             "jc_apply",
         ],
-        "party_user": ["jc_apply"],
+        "party_user": ["jc_apply", "jc_request"],
     },
 }
 

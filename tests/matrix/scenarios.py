@@ -131,7 +131,7 @@ def build_court_referred(w: World) -> Case:
 
 
 AGREEMENT_STEPS = frozenset({"draft_agreement", "sign_agreement", "seal_agreement", "oral_agreement"})
-JC_STEPS = frozenset({"jc_apply", "jc_court_accept", "jc_court_refuse", "jc_decide"})
+JC_STEPS = frozenset({"jc_apply", "jc_request", "jc_court_accept", "jc_court_refuse", "jc_decide"})
 EFFECTIVE_THEN_PERFORMING = [
     ("agreement_effective", S.IN_MEDIATION, S.AGREEMENT_REACHED),
     ("performance_tracking", S.AGREEMENT_REACHED, S.PERFORMING),
