@@ -10,12 +10,12 @@ from cases import actions as A
 from cases.actions import ActionRefused
 from cases.scoping import access_case_by_id
 from portal import forms as PF
-from portal.models import JCRequestStatus
+from portal.models import JCRequest, JCRequestStatus
 from portal.services.judicial import courts_for, other_side, pending_of, requests_of
 from portal.views.common import case_context, party_required
 
 
-def _told(request: HttpRequest, answered) -> None:
+def _told(request: HttpRequest, answered: JCRequest) -> None:
     if answered.status == JCRequestStatus.APPLIED:
         messages.success(request, f"已共同向{answered.court.name}申请司法确认")
     elif answered.status == JCRequestStatus.REFUSED:
