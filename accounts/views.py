@@ -8,7 +8,7 @@ from accounts.models import Role
 def home(request: HttpRequest) -> HttpResponse:
     """Send each role to the front page of its interface; anonymous visitors get the public portal home."""
     if not request.user.is_authenticated:
-        from portal.views import home as portal_home
+        from portal.views.public import home as portal_home
 
         return portal_home(request)
     role = request.user.role

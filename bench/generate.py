@@ -6,7 +6,7 @@ cases. The rows respect what the actions would have produced for the fields the 
 (status ↔ timestamps ↔ outcome ↔ agreement, case numbers unique per committee and year, the case-number counters
 in CaseSequence, encrypted/hashed/masked ID numbers); there is no CaseEvent history and no notifications.
 
-Distributions: dispute types and sources per committee profile from `cases.demo_city` (roughly the national
+Distributions: dispute types and sources per committee profile from `demo.city` (roughly the national
 statistics), committee case loads from the demo city's weights, the status mix of `seed_demo` (open cases young,
 archiving lagging closing), ~97% of mediated cases successful (the bureaus report 144,600 of 146,000 over five
 years), about 30% oral agreements, ≈2.3 parties per case, log-normal amounts around each type's median, fewer
@@ -181,7 +181,7 @@ def _columns(model, exclude: set[str] = frozenset()) -> list[str]:
 def setup_city(seed: int) -> dict:
     """Migrate, load divisions and holidays, build the demo city's committees, mediators, accounts and courts."""
     from accounts.models import User
-    from cases import demo_city as D
+    from demo import city as D
     from registry.models import Division, DivisionLevel, Mediator
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -203,9 +203,9 @@ def setup_city(seed: int) -> dict:
 # --- the generator -----------------------------------------------------------------------------------------------
 def generate(n: int, seed: int = 20260101, end: date | None = None, log=print) -> GenStats:
     """Create the demo city and n cases registered over the 24 months before `end` (default: today)."""
-    from cases import demo_city as D
     from cases import identity
     from cases.models import Agreement, AgreementTerm, Case, CaseSequence, JudicialConfirmation, Party
+    from demo import city as D
     from workdays.calendar import mediation_due_date
 
     stats = GenStats()

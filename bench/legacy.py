@@ -24,9 +24,9 @@ LABELS = {
 def write_ledger(path: Path, rows: int, seed: int = 7, today: date | None = None) -> dict:
     from openpyxl import Workbook
 
-    from cases import demo_city as D
     from cases import identity
     from cases.enums import DisputeType
+    from demo import city as D
     from registry.models import Committee
 
     cfg = json.loads((settings.BASE_DIR / "data" / "import_mappings.json").read_text(encoding="utf-8"))

@@ -81,6 +81,8 @@ def _available(action: str, case: Case, user: User) -> bool:
         return bool(agr and agr.form == AgreementForm.ORAL and agr.effective_at and not agr.put_in_writing_at)
     if action == "guardian_consent":
         return parties_awaiting_guardian_consent(case).exists()
+    if action == "jc_request":  # the online joint request: offered exactly where the application could be made
+        return _available("jc_apply", case, user)
     if action in ("sign_agreement", "seal_agreement"):
         agr = current_agreement(case)
         if not agr or agr.status != AgreementStatus.DRAFT:

@@ -98,6 +98,10 @@ TABLE: list[Row] = [
     # the clock runs) and, where the jurisdiction's rules say so, terminates it after the grace period.
     *_rows("mark_overdue", [S.ACCEPTED, S.IN_MEDIATION, S.REMEDIATION], None, SY),
     *_rows("auto_terminate", MEDIATING, S.TERMINATED, SY),
+    # The joint judicial-confirmation request made online (portal): a party asks the other side to apply jointly.
+    # Answering (consent → jc_apply, decline) and withdrawing a waiting request are checked against these rows and
+    # need none of their own (see LABELS); neither the case status nor the JC status moves.
+    *_rows("jc_request", AFTER_AGREEMENT, None, P),
 ]
 
 # The judicial-confirmation sub-machine: action → (allowed JC states before, JC state after; None = by decision).
@@ -152,6 +156,14 @@ LABELS: dict[str, str] = {
     # issue 8, timers
     "mark_overdue": "标记超期",
     "auto_terminate": "期满自动终止",
+    # The online joint judicial-confirmation request (cases.actions.judicial). jc_request has rows; the others are
+    # events of a waiting request, checked against the jc_request rows.
+    "jc_request": "请求共同申请司法确认",
+    "jc_request_decline": "不同意共同申请司法确认",
+    "jc_request_withdraw": "撤回共同申请司法确认请求",
+    "jc_request_refused": "共同申请司法确认未能提交",
+    # Written by cases.actions.online.do_submit_online_application beside the register event (same transaction).
+    "evidence_attached": "随申请提交证据材料",
 }
 
 ACTIONS: list[str] = list(dict.fromkeys(r.action for r in TABLE))

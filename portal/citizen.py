@@ -149,6 +149,11 @@ def event_text(event: CaseEvent, parties: dict[int, Party]) -> str | None:
         # issue 8, timers: acts of the system itself (the timeline names it as the actor, 系统（期限监控）)
         "mark_overdue": "调解期限已届满",
         "auto_terminate": f"调解期限届满未达成协议，调解终止。您可以：{data_routes(data)}",
+        "jc_request": note,
+        "jc_request_decline": note,
+        "jc_request_withdraw": note,
+        "jc_request_refused": note,
+        "evidence_attached": note,
     }
     return texts.get(a)
 

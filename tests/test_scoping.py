@@ -12,8 +12,8 @@ from cases.actions.base import local_date
 from cases.enums import CaseSource, CaseStatus
 from cases.models import Case
 from cases.permissions import available_actions, can_view_full_id, current_agreement
-from cases.scenarios import Cast, Walker
 from cases.scoping import access_case_by_id, cases_visible_to, parties_visible_to
+from demo.scenarios import Cast, Walker
 from registry.models import Court
 from tests.world import TZ, World, case_data, make_case
 

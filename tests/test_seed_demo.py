@@ -13,10 +13,10 @@ from django.db import transaction
 from django.test import RequestFactory
 
 from accounts.models import User
-from cases.demo_city import DEMO_ACCOUNTS, DEMO_PASSWORD, TZ
 from cases.enums import AgreementForm, AgreementStatus, CaseSource, CaseStatus, CourtReferralType
 from cases.models import Agreement, Case, CaseEvent, JudicialConfirmation, Rating
 from cases.scoping import cases_visible_to
+from demo.city import DEMO_ACCOUNTS, DEMO_PASSWORD, TZ
 
 TODAY = "2026-06-30"  # a fixed past day: the same seed then gives the same data whenever the tests run
 END = datetime(2026, 6, 30, tzinfo=TZ)
@@ -118,6 +118,10 @@ def test_seed_demo_makes_a_consistent_city(divisions, client):
     for rating in ratings:
         assert rating.case.status in (CaseStatus.CLOSED, CaseStatus.ARCHIVED)
         assert rating.party.user_id == rating.user_id and rating.party.case_id == rating.case_id
+        # The seeder links an applicant's account to the case through do_join_case (the party persona alone is
+        # registered with its account).
+        joined = rating.case.events.filter(action="party_joined", actor=rating.user, data__party=rating.party_id)
+        assert joined.exists() or rating.user == accounts["party"]
         assert 1 <= rating.score <= 5
 
     # Running again: --if-empty leaves the data alone; without it the command refuses.

@@ -14,8 +14,8 @@ from accounts.models import SUPERVISOR_ROLES, AccessLog, Role
 from cases import actions as A
 from cases.enums import CaseSource, CaseStatus, CourtReferralType
 from cases.permissions import available_actions, can_view_full_id
-from cases.scenarios import Cast, Walker
 from cases.views import FORMS
+from demo.scenarios import Cast, Walker
 from tests.world import PERSONAS, TZ, World, applicant_id, case_data, make_case
 
 SUPERVISORS = {"sfs_officer", "county_admin", "city_admin"}  # the supervisors of village A
@@ -70,7 +70,7 @@ EXPECTED_ACTIONS = {
             "remediate",
             "jc_apply",
         ],
-        "party_user": ["jc_apply"],
+        "party_user": ["jc_apply", "jc_request"],
     },
 }
 

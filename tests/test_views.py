@@ -11,8 +11,8 @@ from django.utils import timezone
 from cases import actions as A
 from cases.enums import CaseStatus
 from cases.models import Case
-from cases.scenarios import Cast, Walker
 from cases.transitions import LABELS
+from demo.scenarios import Cast, Walker
 from tests.world import World, applicant_id, case_data, make_case
 from workdays.calendar import is_working_day
 from workdays.models import CalendarOverride

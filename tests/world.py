@@ -14,7 +14,7 @@ from cases import actions as A
 from cases.enums import CaseSource, CaseStatus, DisputeType, PartySide
 from cases.identity import make_valid_id_number
 from cases.models import Case
-from cases.scenarios import Cast, Walker
+from demo.scenarios import Cast, Walker
 from registry.models import Committee, CommitteeType, Court, Division, Mediator, MediatorCategory, MediatorRole
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -68,6 +68,10 @@ INSTALLED_APPS = [
     "notifications",
     "huey.contrib.djhuey",
 ]
+# The demo city and its seeder (`manage.py seed_demo`): development and tests only. The product never imports it
+# (tests/test_one_door.py), so production runs without it.
+if IS_DEV:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -24,9 +24,12 @@ from cases.actions.intake import (
 )
 from cases.actions.judicial import (
     check_judicial_confirmation_request,
+    do_answer_joint_confirmation,
     do_apply_judicial_confirmation,
     do_record_court_acceptance,
     do_record_court_decision,
+    do_request_joint_confirmation,
+    do_withdraw_joint_confirmation_request,
     jc_deadline,
 )
 from cases.actions.mediation import (
@@ -41,6 +44,7 @@ from cases.actions.mediation import (
     do_sign_agreement,
     do_terminate_mediation,
 )
+from cases.actions.online import do_accept_invitation, do_submit_online_application
 from cases.actions.performance import (
     do_archive_case,
     do_close_case,
@@ -64,6 +68,8 @@ __all__ = [
     "TermData",
     "check_judicial_confirmation_request",
     "do_accept_case",
+    "do_accept_invitation",
+    "do_answer_joint_confirmation",
     "do_apply_judicial_confirmation",
     "do_archive_case",
     "do_assign_mediators",
@@ -90,17 +96,20 @@ __all__ = [
     "do_recuse_mediator",
     "do_refuse_case",
     "do_register_case",
+    "do_request_joint_confirmation",
     "do_report_non_performance",
     "do_resume_mediation",
     "do_seal_agreement",
     "do_sign_agreement",
     "do_start_remediation",
+    "do_submit_online_application",
     "do_terminate_mediation",
     "do_transfer_case",
     "do_urge_performance",
     # issue 8, timers
     "do_auto_terminate",
     "do_mark_overdue",
+    "do_withdraw_joint_confirmation_request",
     "format_case_no",
     "jc_deadline",
 ]

@@ -585,7 +585,9 @@ def _own_party(case: Case, actor: User, party: Party) -> None:
     require(actor.role == Role.PARTY and party.user_id == actor.pk, "只能由当事人本人操作")
 
 
-def do_join_case(case: Case, actor: User, *, party: Party, at: datetime | None = None) -> Party:
+def do_join_case(
+    case: Case, actor: User, *, party: Party, at: datetime | None = None, note: str = "通过线上邀请加入案件"
+) -> Party:
     """A party invited to a case (the other side of an online application) links their portal account to their
     party record, after which they see the case and hear about every step. The invitation itself (code, link) is
     checked by the portal; here: the party has no account yet and the case is still in a state where a party can
@@ -595,7 +597,9 @@ def do_join_case(case: Case, actor: User, *, party: Party, at: datetime | None =
     PAUSED, REMEDIATION): one joins a case to consent to or refuse its mediation, so joining makes sense exactly
     where refusing does (as for party_consent, see LABELS in cases.transitions). The relation check of those rows
     does not apply: the joining account is not yet a party; that it is the invited one is checked below (a party
-    account, a party record without an account) and by the portal (the invitation and its phone number)."""
+    account, a party record without an account) and by the portal (the invitation and its phone number: see
+    cases.actions.online.do_accept_invitation, which calls this in its transaction). `note` says how the account came
+    to the case (the demo seeder links walk-in applicants who later sign in with their number)."""
     at = now_or(at)
     require(actor.role == Role.PARTY and actor.is_active, "只有当事人账号可以加入案件")
     with transaction.atomic():
@@ -610,7 +614,7 @@ def do_join_case(case: Case, actor: User, *, party: Party, at: datetime | None =
         require(not case.parties.filter(user=actor).exists(), "您已是本案当事人")
         party.user = actor
         party.save(update_fields=["user"])
-        record(case, "party_joined", actor, at, note=f"{party.name}通过线上邀请加入案件", data={"party": party.pk})
+        record(case, "party_joined", actor, at, note=f"{party.name}{note}", data={"party": party.pk})
         notify_after_commit(case, f"{party.name}已加入线上案件", actor, at=at)
     return party
 

@@ -6,12 +6,25 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Role, User
-from cases.actions.base import check, cn_day, local_date, lock, notify_after_commit, now_or, record, require
+from cases.actions.base import (
+    ActionRefused,
+    check,
+    cn_day,
+    local_date,
+    lock,
+    notify_after_commit,
+    now_or,
+    record,
+    require,
+)
 from cases.closing import ENFORCEMENT_ADVICE
 from cases.enums import AgreementStatus, JCStatus
 from cases.models import Case, JudicialConfirmation, Party
 from cases.permissions import court_may_record, current_agreement, current_jc, jc_status, jc_unavailable_reason
-from cases.transitions import JC_TABLE
+from cases.transitions import JC_TABLE, find_row
+from notifications.enums import NoticeKind
+from notifications.services import notify
+from portal.models import JCRequest, JCRequestStatus
 from registry.models import Court
 from workdays.calendar import next_working_day
 
@@ -215,10 +228,222 @@ def do_record_court_decision(
     return jc
 
 
+# --- the joint request made online: one party asks, the other consents (the portal's 司法确认 page) ------------
+#
+# Online, a joint application is two acts by two accounts: the request of one party, then the consent of the other,
+# from which the application itself is made (do_apply_judicial_confirmation, dated the day of the consent). The
+# request (portal.models.JCRequest) waits between the two; its status changes only here, each with its event.
+
+
+def _other_side(case: Case, party: Party) -> Party | None:
+    return case.parties.exclude(side=party.side).exclude(pk=party.pk).order_by("order", "id").first()
+
+
+def _own_request_party(case: Case, actor: User, party: Party, message: str) -> None:
+    require(party.case_id == case.pk, "该当事人不属于本案")
+    require(actor.role == Role.PARTY and party.user_id == actor.pk, message)
+
+
+def _locked_pending(case: Case, request: JCRequest) -> JCRequest:
+    """The request re-read under a lock; refused unless it is this case's and still waiting. Caller holds the case
+    lock. Answering and withdrawing are allowed where a request may be made (the jc_request rows of the table)."""
+    req = JCRequest.objects.select_for_update().select_related("applicant", "consenting", "court").get(pk=request.pk)
+    require(req.case_id == case.pk, "该申请不属于本案")
+    require(req.status == JCRequestStatus.PENDING, "该申请已处理，请刷新页面查看")
+    require(find_row("jc_request", case.status) is not None, "本案当前已不能申请司法确认")
+    return req
+
+
+def _tell_party(party: Party | None, case: Case, message: str, *, sms: str, at: datetime) -> None:
+    """A notice (and SMS, in the outbox) to one party about the request. The SMS text is fixed: no name typed by a
+    user goes out under the 【人民调解】 sender; the in-app notice names who asked."""
+    if party is None or party.user_id is None:
+        return
+    notify([party.user_id], NoticeKind.CASE_PROGRESS, message, case=case, at=at, sms=f"{sms}。详情请登录调解平台查看。")
+
+
+def do_request_joint_confirmation(
+    case: Case,
+    actor: User,
+    *,
+    applicant: Party,
+    court: Court,
+    address: str,
+    materials: list[str],
+    at: datetime | None = None,
+) -> JCRequest:
+    """jc_request (the case status and the JC status do not move): a party asks, from their own account, that the
+    other side apply jointly with them for judicial confirmation (PML 33).
+
+    Preconditions: the table's jc_request row (a party, after the agreement); the applicant is the actor's own party;
+    the other side exists and has a portal account (someone must be able to consent); no request of the current
+    agreement is waiting; and every rule of the application itself holds today (check_judicial_confirmation_request:
+    an effective written agreement, the 30-day window). Two parties asking at once make one request: the second is
+    refused under the case lock. Side effects: a PENDING JCRequest, the event, a notice and SMS to the other side."""
+    at = now_or(at)
+    with transaction.atomic():
+        case = lock(case)
+        check(case, "jc_request", actor)
+        _own_request_party(case, actor, applicant, "只能以本人名义申请")
+        other = _other_side(case, applicant)
+        require(other is not None, "本案没有可以共同申请的对方当事人")
+        agreement = current_agreement(case)
+        require(
+            not JCRequest.objects.filter(case=case, agreement=agreement, status=JCRequestStatus.PENDING).exists(),
+            "已有一份等待对方同意的司法确认申请，请刷新页面查看",
+        )
+        _jc_apply_guards(case, actor, applicant, other, local_date(at), at, None, request_only=True)
+        require(bool(address.strip()), "请填写您的送达地址", "address")
+        req = JCRequest.objects.create(
+            case=case,
+            agreement=agreement,
+            applicant=applicant,
+            requested_by=actor,
+            court=court,
+            materials={"applicant": list(materials)},
+            applicant_address=address.strip(),
+            consenting=other,
+            created_at=at,
+        )
+        record(
+            case,
+            "jc_request",
+            actor,
+            at,
+            note=f"{applicant.name}请求与{other.name}共同向{court.name}申请司法确认",
+            data={"jc_request": req.pk, "party": applicant.pk},
+        )
+        _tell_party(
+            other,
+            case,
+            f"{applicant.name}申请共同向法院申请司法确认，请在调解平台上表示是否同意",
+            sms="对方当事人请您共同向法院申请司法确认调解协议，请登录调解平台表示是否同意",
+            at=at,
+        )
+    return req
+
+
+def do_answer_joint_confirmation(
+    case: Case,
+    actor: User,
+    *,
+    request: JCRequest,
+    consent: bool,
+    address: str = "",
+    at: datetime | None = None,
+) -> JCRequest:
+    """The other side answers a pending request, from their own account.
+
+    Consent: the joint application is made now, by do_apply_judicial_confirmation (JC → APPLIED, event jc_apply),
+    dated the day of the consent; the request becomes APPLIED and keeps the consenting party's address. If the
+    application is refused (the 30-day window closed while the request waited, the agreement changed, ...), nothing
+    of it is written, the request becomes REFUSED with the reason (event jc_request_refused) and the applicant is
+    told; the refusal is returned on the request, not raised, because it is recorded. Decline: the request becomes
+    DECLINED (event jc_request_decline) and the applicant is told.
+
+    Preconditions: the request is this case's and pending; the actor is the requested party's own account; the case
+    is where a request may be made (the jc_request rows); on consent, an address for service."""
+    at = now_or(at)
+    with transaction.atomic():
+        case = lock(case)
+        req = _locked_pending(case, request)
+        _own_request_party(case, actor, req.consenting, "只能由被请求的对方当事人本人答复")
+        if not consent:
+            req.status, req.answered_at, req.reason = JCRequestStatus.DECLINED, at, "对方不同意共同申请"
+            req.save(update_fields=["status", "answered_at", "reason"])
+            record(
+                case,
+                "jc_request_decline",
+                actor,
+                at,
+                note=f"{req.consenting.name}不同意共同申请司法确认",
+                data={"jc_request": req.pk, "party": req.consenting_id},
+            )
+            _tell_party(
+                req.applicant,
+                case,
+                f"{req.consenting.name}不同意共同申请司法确认",
+                sms="对方当事人不同意共同申请司法确认，请登录调解平台查看",
+                at=at,
+            )
+            return req
+        require(bool(address.strip()), "同意共同申请时，请填写您的送达地址", "address")
+        try:
+            with transaction.atomic():  # a savepoint: a refused application leaves nothing of itself
+                jc = do_apply_judicial_confirmation(
+                    case,
+                    actor,
+                    applicant=req.applicant,
+                    consenting=req.consenting,
+                    court=req.court,
+                    applied_on=local_date(at),
+                    at=at,
+                    requested_at=req.created_at,
+                )
+        except ActionRefused as refusal:
+            req.status, req.answered_at, req.reason = JCRequestStatus.REFUSED, at, refusal.message
+            req.save(update_fields=["status", "answered_at", "reason"])
+            record(
+                case,
+                "jc_request_refused",
+                actor,
+                at,
+                note=f"{req.consenting.name}同意共同申请，但未能提交：{refusal.message}",
+                data={"jc_request": req.pk, "party": req.consenting_id},
+            )
+            _tell_party(
+                req.applicant,
+                case,
+                f"司法确认共同申请未能提交：{refusal.message}",
+                sms="您的司法确认共同申请未能提交，请登录调解平台查看原因",
+                at=at,
+            )
+            return req
+        req.status, req.answered_at, req.confirmation = JCRequestStatus.APPLIED, at, jc
+        req.consenting_address = address.strip()
+        req.materials = {**req.materials, "consenting": ["identity", "addresses"]}
+        req.save(update_fields=["status", "answered_at", "confirmation", "consenting_address", "materials"])
+    return req
+
+
+def do_withdraw_joint_confirmation_request(
+    case: Case, actor: User, *, request: JCRequest, at: datetime | None = None
+) -> JCRequest:
+    """The party who asked withdraws a request the other side has not answered yet: PENDING → CANCELLED (event
+    jc_request_withdraw); the other side is told that nothing waits for them any more. Preconditions: the request
+    is this case's and pending, the actor is its applicant's own account, the jc_request rows of the table."""
+    at = now_or(at)
+    with transaction.atomic():
+        case = lock(case)
+        req = _locked_pending(case, request)
+        _own_request_party(case, actor, req.applicant, "只能由提出申请的当事人本人撤回")
+        req.status, req.answered_at = JCRequestStatus.CANCELLED, at
+        req.save(update_fields=["status", "answered_at"])
+        record(
+            case,
+            "jc_request_withdraw",
+            actor,
+            at,
+            note=f"{req.applicant.name}撤回了共同申请司法确认的请求",
+            data={"jc_request": req.pk, "party": req.applicant_id},
+        )
+        _tell_party(
+            req.consenting,
+            case,
+            f"{req.applicant.name}已撤回共同申请司法确认的请求，您无需再答复",
+            sms="对方当事人已撤回共同申请司法确认的请求，您无需再答复",
+            at=at,
+        )
+    return req
+
+
 __all__ = [
     "check_judicial_confirmation_request",
+    "do_answer_joint_confirmation",
     "do_apply_judicial_confirmation",
     "do_record_court_acceptance",
     "do_record_court_decision",
+    "do_request_joint_confirmation",
+    "do_withdraw_joint_confirmation_request",
     "jc_deadline",
 ]

@@ -1,4 +1,4 @@
-"""Cases for the document tests, built through the real actions (cases.actions / cases.scenarios.Walker)."""
+"""Cases for the document tests, built through the real actions (cases.actions / demo.scenarios.Walker)."""
 
 import random
 from dataclasses import dataclass
@@ -8,7 +8,7 @@ from decimal import Decimal
 from cases import actions as A
 from cases.enums import CaseStatus, FollowUpOutcome, RecordKind, RetentionClass, Satisfaction, SignatureMethod
 from cases.models import Case
-from cases.scenarios import Walker
+from demo.scenarios import Walker
 from tests.world import TZ, World, make_case
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)

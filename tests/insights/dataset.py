@@ -25,7 +25,7 @@ from accounts.models import Role
 from cases import actions as A
 from cases.enums import CaseSource, CaseStatus, CourtReferralType, DisputeType, PartySide
 from cases.models import Case
-from cases.scenarios import Cast, Walker
+from demo.scenarios import Cast, Walker
 from registry.models import Mediator, MediatorCategory, MediatorRole
 from tests.world import TZ, World, _mediator_user, applicant_id, case_data
 

@@ -16,7 +16,7 @@ from cases import actions as A
 from cases.actions.historical import HistoricalTermination, do_import_historical_cases
 from cases.enums import AgreementForm, AgreementStatus, CaseStatus, PartySide, Route, TerminationReason
 from cases.models import Case
-from cases.scenarios import PATHS, Walker
+from demo.scenarios import PATHS, Walker
 from insights.base import make_period
 from insights.checks import verify_case_facts, with_record_facts
 from insights.metrics import case_cube, cube_sum

@@ -244,7 +244,7 @@ def test_dashboard_numbers_equal_their_case_lists(data):
 
 def test_remediation_clears_success_until_agreed_again(data, world):
     """A case sent back to re-mediation is no longer counted as a success (its outcome is cleared)."""
-    from cases.scenarios import Walker
+    from demo.scenarios import Walker
 
     case = data.cases["c3"]
     Walker(case, world.cast_a(), case.accepted_at.replace(day=20)).step("remediate")

@@ -126,6 +126,19 @@ def _jc_apply(w: World, case: Case, actor: User, at: datetime) -> None:
     )
 
 
+def _jc_request(w: World, case: Case, actor: User, at: datetime) -> None:
+    """A party asks online that the other side apply jointly (the other side has an account: _prepare_jc_apply)."""
+    A.do_request_joint_confirmation(
+        case,
+        actor,
+        applicant=party_for(case, actor),
+        court=w.court,
+        address="桂花村3组",
+        materials=["application", "agreement", "identity", "addresses"],
+        at=at,
+    )
+
+
 def _prepare_jc_apply(w: World, case: Case, at: datetime) -> None:
     """The respondent has a portal account (the outsider's), so that they can have made the online request."""
     Party.objects.filter(case=case, user__isnull=True).exclude(pk=parties(case)[0].pk).update(user=w.outsider)
@@ -295,6 +308,7 @@ CALLS: dict[str, Call] = {
     "archive": Call(lambda w, c, u, at: A.do_archive_case(c, u, retention_class=RetentionClass.Y10, pages=12, at=at)),
     "dispose": Call(_dispose),
     "jc_apply": Call(_jc_apply, prepare=_prepare_jc_apply),
+    "jc_request": Call(_jc_request, prepare=_prepare_jc_apply),
     "jc_court_accept": Call(
         lambda w, c, u, at: A.do_record_court_acceptance(
             c, u, accepted=True, on=_jc_on(c, at), court_case_no="（2026）鄂1202民特15号", at=at

@@ -11,7 +11,7 @@ from cases.actions.base import local_date
 from cases.enums import CaseSource, CaseStatus, JCStatus, RetentionClass, SignatureMethod
 from cases.identity import make_valid_id_number
 from cases.models import Case
-from cases.scenarios import Walker
+from demo.scenarios import Walker
 from tests.matrix.calls import _jc_apply, _jc_on, parties, terms
 from tests.world import TZ, World, case_data, make_case
 
@@ -181,7 +181,7 @@ def build_oral(status: CaseStatus, written: bool = False) -> Callable[[World], C
 
 ORAL_STEPS = frozenset({"put_oral_in_writing", "jc_apply"})
 AGREEMENT_STEPS = frozenset({"draft_agreement", "sign_agreement", "seal_agreement", "oral_agreement"})
-JC_STEPS = frozenset({"jc_apply", "jc_court_accept", "jc_court_refuse", "jc_decide"})
+JC_STEPS = frozenset({"jc_apply", "jc_request", "jc_court_accept", "jc_court_refuse", "jc_decide"})
 EFFECTIVE_THEN_PERFORMING = [
     ("agreement_effective", S.IN_MEDIATION, S.AGREEMENT_REACHED),
     ("performance_tracking", S.AGREEMENT_REACHED, S.PERFORMING),

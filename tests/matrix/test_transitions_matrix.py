@@ -42,6 +42,7 @@ from cases.models import (
 )
 from cases.permissions import available_actions
 from cases.transitions import LABELS, TABLE, Rel
+from portal.models import JCRequest
 from tests.matrix.calls import CALLS, MATRIX_ACTIONS, SYSTEM_ONLY, _parties_cache
 from tests.matrix.scenarios import BY_KEY, SCENARIOS, Scenario, last_at
 from tests.world import PERSONAS, World
@@ -81,7 +82,7 @@ def expected_rels(persona: str, sc: Scenario) -> set[Rel]:
 
 
 def extra_ok(action: str, sc: Scenario, rels: set[Rel] | frozenset[Rel] = frozenset()) -> bool:
-    if action == "jc_apply":
+    if action in ("jc_apply", "jc_request"):
         in_writing = sc.written_effective or sc.oral_written
         return in_writing and sc.jc in (JCStatus.NOT_APPLIED, JCStatus.WITHDRAWN, JCStatus.NOT_ACCEPTED)
     if action == "put_oral_in_writing":
@@ -142,6 +143,7 @@ COUNTED = (
     RecusalRequest,
     CaseSequence,
     Notification,
+    JCRequest,
 )
 
 

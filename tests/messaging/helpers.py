@@ -13,7 +13,7 @@ from accounts.models import Role, User
 from cases import actions as A
 from cases.enums import CaseStatus, PartySide
 from cases.models import Case, Party
-from cases.scenarios import Cast, Walker
+from demo.scenarios import Cast, Walker
 from messaging.models import Booking, Slot
 from tests.files import clean_pdf
 from tests.world import PASSWORD, World, case_data, make_case

@@ -5,7 +5,6 @@ case, a confirmation request nobody can answer, evidence that fills the disk, an
 
 import re
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -281,17 +280,17 @@ def test_no_confirmation_request_when_the_other_party_has_no_account(world):
 
 
 def test_a_second_pending_request_is_refused(world):
-    from portal.views import _create_jc_request
-
     case = _agreed_case(world, days_ago=0)
-    agreement = current_agreement(case)
     me = case.parties.get(user=world.party_user)
     other = case.parties.get(user=world.outsider)
     d = {"court": world.court, "materials": ["application"], "address": "桂花村3组"}
-    _create_jc_request(SimpleNamespace(user=world.party_user), case, agreement, me, other, d)
+    A.do_request_joint_confirmation(case, world.party_user, applicant=me, **d)
     with pytest.raises(A.ActionRefused, match="已有一份等待对方同意的司法确认申请"):
-        _create_jc_request(SimpleNamespace(user=world.outsider), case, agreement, other, me, d)
+        A.do_request_joint_confirmation(case, world.outsider, applicant=other, **d)
     assert JCRequest.objects.count() == 1
+    assert list(case.events.filter(action__startswith="jc_request").values_list("action", "actor")) == [
+        ("jc_request", world.party_user.pk)
+    ]
 
 
 # --- 9. evidence: removed files count, and bytes per account per day are capped ----------------------------------

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from cases import actions as A
 from cases.enums import CaseStatus
 from cases.models import Case
-from cases.scenarios import Cast, Walker
+from demo.scenarios import Cast, Walker
 from tests.world import TZ, World, case_data
 
 

@@ -160,7 +160,7 @@ def test_city_notice_counts_committees_seated_at_the_city(world):
     """A city-level committee (医调委) belongs to no county: it gets its own row, and the notice's total agrees with
     the reconciliation and the monthly form (三统一)."""
     from cases import actions as A
-    from cases.scenarios import Cast, Walker
+    from demo.scenarios import Cast, Walker
     from insights.base import make_period
     from insights.metrics import monthly_form
     from registry.models import Committee, CommitteeType

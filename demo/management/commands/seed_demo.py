@@ -1,7 +1,7 @@
 """`manage.py seed_demo --seed N [--cases 2000] [--if-empty]`: the demo city 湖北省咸宁市 with two years of cases.
 
-Committees, mediators and accounts come from `cases.demo_city`; every case is registered with `do_register_case`
-and driven to its status through `cases.scenarios.Walker` and the other `cases.actions` (DESIGN.md rule 1), each
+Committees, mediators and accounts come from `demo.city`; every case is registered with `do_register_case`
+and driven to its status through `demo.scenarios.Walker` and the other `cases.actions` (DESIGN.md rule 1), each
 case in its own transaction. All randomness comes from `random.Random(seed)` and every timestamp lies before
 midnight of `--today`, so the same seed on an empty database and the same day gives the same data.
 """
@@ -20,16 +20,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
 from cases import actions as A
-from cases import demo_city as D
 from cases.enums import AgreementForm, CaseSource, CaseStatus, FollowUpOutcome, JCStatus, PartySide, PartyType, Route
 from cases.enums import CourtReferralType as CR
 from cases.enums import Satisfaction as SAT
 from cases.identity import make_valid_credit_code, make_valid_id_number
 from cases.models import Case, JudicialConfirmation
 from cases.permissions import current_agreement
-from cases.scenarios import PATHS, Cast, Walker
+from demo import city as D
+from demo.scenarios import PATHS, Cast, Walker
+from portal.services.accounts import party_account
 from registry.models import Committee, Court, Division, DivisionLevel
 from workdays.models import CalendarOverride
 
@@ -53,7 +53,7 @@ MIX = {
     S.PERFORMING: (3.5, 50),
     S.NON_PERFORMANCE: (2, 100),
 }
-# Upper bound (hours) of how far each step moves the clock, read off the tick ranges of cases.scenarios.Walker and
+# Upper bound (hours) of how far each step moves the clock, read off the tick ranges of demo.scenarios.Walker and
 # DemoWalker below: a case only gets a path whose bound fits between its registration and the end.
 _HOURS = """refuse:30 transfer:30 accept:30 assign:24 investigate:72 session:120 pause:48 terminate:48 perform:2
     written_now:31 written_deferred:31 agreement:31 non_performance:504 remediate:48 close:288 archive:240
@@ -74,7 +74,7 @@ for _chain in [
     _names = _chain.split()
     FALLBACK |= {S(a): S(b) for a, b in zip(_names, _names[1:], strict=False)}
 JC_DEPTH = {J.APPLIED: 1, J.ACCEPTED: 2, J.NOT_ACCEPTED: 2, J.CONFIRMED_VALID: 3, J.REJECTED: 3}
-VARIANTS = {  # target: {variant: weight}; "" is the plain path of cases.scenarios.PATHS
+VARIANTS = {  # target: {variant: weight}; "" is the plain path of demo.scenarios.PATHS
     S.CLOSED: {"": 74, "fail": 6, "deferred": 20},
     S.ARCHIVED: {"": 74, "fail": 6, "deferred": 20},
     S.PERFORMED: {"": 60, "deferred": 40},
@@ -358,6 +358,11 @@ class Command(BaseCommand):
         actor = rng.choice(unit.mediators or [unit.director])
         data, entered = self._case_data(plan, rng), self._entered_at(plan.registered_at, rng)
         case = A.do_register_case(actor, unit.committee, data, at=plan.registered_at, entered_at=entered)
+        # About a third of the applicants of closed cases rate the service in the portal: they sign in with their
+        # number when the case is registered (a draw of its own, so the walk's draws stay as they were).
+        rates = plan.target in (S.CLOSED, S.ARCHIVED) and random.Random(self.seed * 7_919 + index).random() < 0.35
+        if rates:
+            self._sign_in_applicant(case, plan.registered_at)
         court = self.city.courts.get(unit.county, self.city.courts[D.DEMO_COUNTY])
         liaison = self.city.accounts["court"] if court.division_id == D.DEMO_COUNTY else None
         cast = Cast(director=unit.director, mediator=actor)
@@ -370,27 +375,26 @@ class Command(BaseCommand):
             self._extend(walker, rng)
         if walker.case.status != plan.target or walker.at > self.end:
             raise RuntimeError(f"walk ended in {walker.case.status} at {walker.at:%Y-%m-%d %H:%M}")
-        if walker.case.status in (S.CLOSED, S.ARCHIVED) and rng.random() < 0.35:
+        if rates and walker.case.status in (S.CLOSED, S.ARCHIVED):
             self._rate(walker, rng)
 
+    def _sign_in_applicant(self, case: Case, at: datetime) -> None:
+        """The applicant signs in to the portal with their phone number (the portal's own party account of that
+        number) and their account joins the case through do_join_case, as an invited party's would."""
+        applicant = case.parties.filter(side=PartySide.APPLICANT).order_by("order", "id").first()
+        if applicant is None or not applicant.phone or applicant.user_id is not None:
+            return
+        user = party_account(applicant.phone, applicant.name)
+        if user is None or case.parties.filter(user=user).exists():
+            return
+        A.do_join_case(case, user, party=applicant, at=at, note="以本人手机号登录调解平台，关联本案")
+
     def _rate(self, walker: DemoWalker, rng: random.Random) -> None:
-        """The applicant rates the service in the portal (满意度), with a portal account of their phone number."""
+        """The applicant rates the service in the portal (满意度), from the account that joined the case."""
         applicant = walker.case.parties.filter(side=PartySide.APPLICANT).first()
-        if applicant is None or not applicant.phone:
+        if applicant is None or applicant.user is None:
             return
         user = applicant.user
-        if user is None:
-            user, _ = User.objects.get_or_create(
-                username=f"m{applicant.phone}",
-                defaults={"phone": applicant.phone, "role": Role.PARTY, "full_name": applicant.name},
-            )
-            if user.role != Role.PARTY:
-                return
-            if user.has_usable_password():  # a portal account signs in by SMS code only
-                user.set_unusable_password()
-                user.save(update_fields=["password"])
-            applicant.user = user
-            applicant.save(update_fields=["user"])
         score = rng.choices([5, 4, 3, 2, 1], weights=[70, 22, 6, 1.5, 0.5])[0]
         comments = ["", "", "调解员很耐心，问题解决了", "办事效率高", "希望回访更及时"] if score >= 3 else ["处理太慢"]
         comment = rng.choice(comments)

@@ -15,10 +15,10 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from cases import demo_city as D
 from cases import identity
 from cases.enums import DisputeType
 from cases.models import Case, CaseEvent
+from demo import city as D
 from imports import services
 from imports.mapping import FIELD_NAMES
 from imports.models import BatchStatus
