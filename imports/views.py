@@ -13,7 +13,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from accounts.models import COMMITTEE_ROLES, SUPERVISOR_ROLES, AccessLog, Role
+from accounts.models import COMMITTEE_ROLES, SUPERVISOR_ROLES, AccessKind, AccessLog, Role
 from cases.listing import CaseFilterForm, filter_cases
 from cases.scoping import cases_visible_to
 from cases.uploads import max_bytes, open_stored, store
@@ -168,7 +168,7 @@ def error_report(request: HttpRequest, pk: int) -> FileResponse:
     out = write_error_report(batch)
     AccessLog.objects.create(
         user=request.user,
-        action="import_error_report",
+        action=AccessKind.IMPORT_ERROR_REPORT,
         ip_address=request.META.get("REMOTE_ADDR"),
         detail=f"导入批次{batch.pk}错误报告（{batch.file_name}）"[:200],
     )
@@ -202,7 +202,7 @@ def export_cases(request: HttpRequest) -> FileResponse:
     filters = "，".join(f"{k}={v}" for k, v in request.GET.items() if v and k != "page") or "无"
     detail = f"导出{total}件" + (f"（含完整身份证号{len(full_ids)}件）" if full_ids else "") + f"；筛选：{filters}"
     AccessLog.objects.create(
-        user=user, action="export_cases", ip_address=request.META.get("REMOTE_ADDR"), detail=detail[:200]
+        user=user, action=AccessKind.EXPORT_CASES, ip_address=request.META.get("REMOTE_ADDR"), detail=detail[:200]
     )
     name = f"案件清单-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
     return FileResponse(out, as_attachment=True, filename=name, content_type=_XLSX)

@@ -26,6 +26,7 @@ from messaging.forms import (
     caucus_choices_for_party,
 )
 from messaging.models import ACTIVE_BOOKING, Booking, BookingStatus
+from tiaojie.forms import add_refusal
 from workdays.calendar import next_working_day
 
 
@@ -90,7 +91,7 @@ def post(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 S.post_message(request.user, access, form.cleaned_data["body"], form.checked_files(), caucus)
             except ActionRefused as refusal:
-                form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+                add_refusal(form, refusal)
             else:
                 if request.htmx:
                     context = _thread_context(request, access)
@@ -154,7 +155,7 @@ def booking(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 S.book_slot(request.user, access, form.cleaned_data["slot"], form.cleaned_data["note"])
             except ActionRefused as refusal:
-                form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+                add_refusal(form, refusal)
             else:
                 messages.success(request, "已提交预约，等待调解员确认")
                 return redirect("messaging:booking", pk=pk)
@@ -226,7 +227,7 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
                 note=d["note"],
             )
         except ActionRefused as refusal:
-            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+            add_refusal(form, refusal)
         else:
             messages.success(request, "已向当事人建议新的时间，等待当事人答复")
             return redirect(_booking_home(request, bs.booking))
@@ -267,7 +268,7 @@ def availability(request: HttpRequest) -> HttpResponse:
                 repeat=d["repeat"],
             )
         except ActionRefused as refusal:
-            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+            add_refusal(form, refusal)
         else:
             messages.success(request, f"已发布 {len(created)} 个可预约时段")
             return redirect("messaging:availability")

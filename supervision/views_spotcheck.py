@@ -27,6 +27,7 @@ from supervision.spotcheck import (
     do_score_case,
     suggestions_for,
 )
+from tiaojie.forms import add_refusal
 
 
 def _plain(points: Decimal) -> str:
@@ -71,7 +72,7 @@ def spot_check_new(request: HttpRequest) -> HttpResponse:
                     seed=d["seed"],
                 )
             except ActionRefused as refused:
-                form.add_error(refused.field if refused.field in form.fields else None, refused.message)
+                add_refusal(form, refused)
             else:
                 messages.success(request, f"已抽取{len(check.drawn_ids)}件案件（可抽{check.population_count}件）")
                 return redirect("supervision:spot_check", pk=check.pk)
@@ -120,8 +121,7 @@ def spot_check_score(request: HttpRequest, pk: int, entry_pk: int) -> HttpRespon
             try:
                 do_score_case(entry, request.user, scores=scores, findings=d["findings"])
             except ActionRefused as refused:
-                field = f"note_{refused.field}" if refused.field and f"note_{refused.field}" in form.fields else None
-                form.add_error(field, refused.message)
+                add_refusal(form, refused, prefix="note_")
             else:
                 messages.success(request, f"第{entry.order}件评分已保存")
                 following = check.entries.filter(order__gt=entry.order, total__isnull=True).order_by("order").first()

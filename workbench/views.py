@@ -14,6 +14,7 @@ from cases.enums import CaseStatus
 from cases.listing import case_list_context, overdue_q
 from cases.scoping import cases_visible_to
 from registry.models import Committee
+from tiaojie.forms import add_refusal
 from workbench.forms import PARTY_INITIAL, PartyFormSet, RegisterCaseForm, case_data
 
 
@@ -73,7 +74,7 @@ def register(request: HttpRequest) -> HttpResponse:
         try:
             case = do_register_case(request.user, committee, case_data(form, parties))
         except ActionRefused as refusal:
-            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+            add_refusal(form, refusal)
         else:
             messages.success(request, f"已登记，登记号 {case.registration_no}，等待调委会主任审查受理")
             return redirect("cases:detail", pk=case.pk)
