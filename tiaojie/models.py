@@ -51,10 +51,6 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def refusal(cls) -> PermissionError:
-        return cls.append_only_error(cls.append_only_message or f"{cls.__name__} is append-only")
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         # A row read from the database is never written again; a new row is always an INSERT, even with an explicit
         # primary key (which then cannot overwrite a stored row).
@@ -65,3 +61,7 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
         raise self.refusal()
+
+    @classmethod
+    def refusal(cls) -> PermissionError:
+        return cls.append_only_error(cls.append_only_message or f"{cls.__name__} is append-only")
