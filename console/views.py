@@ -16,7 +16,8 @@ from cases.actions import ActionRefused
 from cases.enums import CLOCK_STATES, CaseStatus
 from cases.listing import case_list_context, overdue_q
 from cases.scoping import cases_visible_to
-from registry.models import Committee, CommitteeKind, CommitteeType, Division, Mediator, MediatorCategory
+from registry.models import CommitteeKind, CommitteeType, Division, MediatorCategory
+from registry.scoping import access_committee_by_id, committees_visible_to, mediators_visible_to
 from tiaojie.forms import add_refusal
 from workdays.models import CalendarOverride, DayKind, HolidayChange
 from workdays.services import do_clear_day, do_set_day
@@ -30,12 +31,6 @@ HISTORY_ROWS = 100
 def _require(request: HttpRequest, roles: set) -> None:
     if request.user.role not in roles:
         raise PermissionDenied
-
-
-def committees_visible_to(user) -> "forms.QuerySet":
-    if user.role in SUPERVISOR_ROLES and user.division_id:
-        return Committee.objects.filter(division__code__startswith=user.division_id)
-    return Committee.objects.none()
 
 
 @login_required
@@ -65,7 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "overdue": overdue,
         "area_rows": area_rows,
         "committees": committees_visible_to(request.user).count(),
-        "mediators": Mediator.objects.filter(committee__in=committees_visible_to(request.user), is_active=True).count(),
+        "mediators": mediators_visible_to(request.user).filter(is_active=True).count(),
         "today": today,
     }
     return render(request, "console/home.html", context)
@@ -109,7 +104,7 @@ def committees(request: HttpRequest) -> HttpResponse:
 @login_required
 def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, SUPERVISOR_ROLES)
-    committee = get_object_or_404(committees_visible_to(request.user).select_related("division"), pk=pk)
+    committee = access_committee_by_id(request.user, pk)
     cases = cases_visible_to(request.user).filter(committee=committee)
     return render(
         request,
@@ -134,7 +129,7 @@ class MediatorFilter(forms.Form):
 def mediators(request: HttpRequest) -> HttpResponse:
     _require(request, SUPERVISOR_ROLES)
     form = MediatorFilter(request.GET or None)
-    qs = Mediator.objects.filter(committee__in=committees_visible_to(request.user)).select_related("committee")
+    qs = mediators_visible_to(request.user).select_related("committee")
     if form.is_valid():
         d = form.cleaned_data
         if d["q"]:

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.models import COMMITTEE_ROLES, SUPERVISOR_ROLES, AccessKind, AccessLog, Role
@@ -23,8 +23,9 @@ from imports.forms import MappingForm, UploadForm
 from imports.mapping import guess_mapping
 from imports.models import BatchStatus, ImportBatch, RowStatus
 from imports.parsing import read_sheet
+from imports.scoping import access_import_batch_by_id, import_batches_visible_to
 from imports.validation import may_import
-from registry.models import Committee
+from registry.scoping import committees_visible_to
 
 log = logging.getLogger(__name__)
 EXPORT_ROLES = SUPERVISOR_ROLES | COMMITTEE_ROLES | {Role.COURT_LIAISON}
@@ -41,7 +42,7 @@ def _importer(request: HttpRequest) -> None:
 def _batch(request: HttpRequest, pk: int) -> ImportBatch:
     """A batch exists only for the user who uploaded it (404 for anyone else)."""
     _importer(request)
-    return get_object_or_404(ImportBatch, pk=pk, created_by=request.user)
+    return access_import_batch_by_id(request.user, pk)
 
 
 def _drop_file(batch: ImportBatch) -> None:
@@ -95,7 +96,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                     note = f"该文件曾于{when:%Y-%m-%d %H:%M}导入过（批次{earlier.pk}），已导入的行将跳过。"
                     messages.info(request, note)
                 return redirect("imports:preview", pk=batch.pk)
-    batches = ImportBatch.objects.filter(created_by=request.user)[:10]
+    batches = import_batches_visible_to(request.user)[:10]
     context = {"form": form, "batches": batches, "max_mb": max_bytes() // (1024 * 1024)}
     return render(request, "imports/upload.html", context)
 
@@ -179,14 +180,6 @@ def error_report(request: HttpRequest, pk: int) -> FileResponse:
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _filter_committees(user):
-    if user.role in SUPERVISOR_ROLES and user.division_id:
-        return Committee.objects.filter(division__code__startswith=user.division_id)
-    if user.role in COMMITTEE_ROLES and user.committee_id:
-        return Committee.objects.filter(pk=user.committee_id)
-    return Committee.objects.none()
-
-
 @login_required
 def export_cases(request: HttpRequest) -> FileResponse:
     """The case list the user is looking at (same filters as the console / workbench lists), as .xlsx. ID numbers
@@ -194,7 +187,7 @@ def export_cases(request: HttpRequest) -> FileResponse:
     user = request.user
     if user.role not in EXPORT_ROLES:
         raise PermissionDenied
-    form = CaseFilterForm(request.GET or None, committees=_filter_committees(user))
+    form = CaseFilterForm(request.GET or None, committees=committees_visible_to(user))
     qs = filter_cases(cases_visible_to(user), form)
     total = qs.count()
     full_ids = full_id_case_ids(user, qs)

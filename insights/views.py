@@ -25,6 +25,7 @@ from insights.metrics import dashboard_metrics, monthly_form
 from insights.slices import Slice
 from insights.xlsx import form_workbook
 from registry.models import Committee, Division
+from registry.scoping import committees_visible_to
 
 
 def _require_supervisor(request: HttpRequest) -> Division:
@@ -53,7 +54,7 @@ def _committee(request: HttpRequest, area: Division) -> Committee | None:
         return None
     if not (raw.isascii() and raw.isdigit()):
         raise Http404("调委会不存在")
-    committee = Committee.objects.filter(pk=int(raw), division__code__startswith=area.code).first()
+    committee = committees_visible_to(request.user).filter(pk=int(raw), division__code__startswith=area.code).first()
     if committee is None:
         raise Http404("调委会不存在")
     return committee

@@ -121,9 +121,7 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ----------------------------------------------------------------------------------------------------- booking
 def _booking_context(request: HttpRequest, access: S.Access, book_form: BookForm | None = None) -> dict:
-    bookings = Booking.objects.filter(case=access.case).select_related("slot", "slot__mediator", "party")
-    if not access.is_mediator:
-        bookings = bookings.filter(party=access.own_party)
+    bookings = S.bookings_visible_in(access).select_related("slot", "slot__mediator", "party")
     rows = []
     for b in bookings.prefetch_related("events__actor"):
         side = S.BookingSide(b, "staff" if access.is_mediator else "party")

@@ -5,22 +5,26 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
 from cases.actions.base import ActionRefused
 from cases.dossier import dossier_items
 from registry.models import Committee
 from supervision.access import CHECK_ROLES, RESULT_ROLES, area_for, require_role
 from supervision.config import checklist_items, grade_for
 from supervision.forms import CorrectForm, ScoreForm, SpotCheckForm
-from supervision.models import SpotCheck, SpotCheckCase, SpotCheckStatus
+from supervision.models import SpotCheck, SpotCheckStatus
+from supervision.scoping import (
+    access_spot_check_by_id,
+    spot_check_entries_visible_to,
+    spot_check_results_visible_to,
+    spot_checks_visible_to,
+)
 from supervision.spotcheck import (
     committee_averages,
-    current_results,
     do_correct,
     do_create_spot_check,
     do_publish,
@@ -35,22 +39,19 @@ def _plain(points: Decimal) -> str:
     return str(int(points)) if points == points.to_integral_value() else str(points)
 
 
-def checks_visible_to(user: User) -> QuerySet[SpotCheck]:
-    """A check is visible to bureaus whose jurisdiction contains its whole area."""
-    if user.role not in CHECK_ROLES or not user.division_id:
-        return SpotCheck.objects.none()
-    return SpotCheck.objects.filter(area__code__startswith=user.division_id).select_related("area", "created_by")
-
-
 def _check(request: HttpRequest, pk: int) -> SpotCheck:
     user = require_role(request, CHECK_ROLES)
-    return get_object_or_404(checks_visible_to(user), pk=pk)
+    return access_spot_check_by_id(user, pk)
 
 
 @login_required
 def spot_checks(request: HttpRequest) -> HttpResponse:
     user = require_role(request, CHECK_ROLES)
-    checks = checks_visible_to(user).annotate(n_scored=Count("entries", filter=Q(entries__total__isnull=False)))
+    checks = (
+        spot_checks_visible_to(user)
+        .select_related("area", "created_by")
+        .annotate(n_scored=Count("entries", filter=Q(entries__total__isnull=False)))
+    )
     return render(request, "supervision/spot_checks.html", {"checks": checks})
 
 
@@ -189,14 +190,18 @@ def committee_results(request: HttpRequest) -> HttpResponse:
     user = require_role(request, RESULT_ROLES)
     if not user.committee_id:
         raise Http404("页面不存在")
-    results = list(current_results(user.committee_id))
+    results = list(
+        spot_check_results_visible_to(user)
+        .select_related("spot_check", "spot_check__area")
+        .order_by("-spot_check__published_at", "-spot_check_id")
+    )
     superseded = set(
         SpotCheck.objects.filter(
             supersedes__in=[r.spot_check_id for r in results], status=SpotCheckStatus.PUBLISHED
         ).values_list("supersedes_id", flat=True)
     )
     entries = (
-        SpotCheckCase.objects.filter(committee_id=user.committee_id, spot_check__status=SpotCheckStatus.PUBLISHED)
+        spot_check_entries_visible_to(user)
         .select_related("case", "spot_check")
         .prefetch_related("scores")
         .order_by("-spot_check__published_at", "order")

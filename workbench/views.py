@@ -14,6 +14,7 @@ from cases.enums import CaseStatus
 from cases.listing import case_list_context, overdue_q
 from cases.scoping import cases_visible_to
 from registry.models import Committee
+from registry.scoping import committees_visible_to
 from tiaojie.forms import add_refusal
 from workbench.forms import PARTY_INITIAL, PartyFormSet, RegisterCaseForm, case_data
 
@@ -97,5 +98,5 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workbench/cases.html",
-        case_list_context(request, Committee.objects.filter(pk=request.user.committee_id)),
+        case_list_context(request, committees_visible_to(request.user)),
     )
