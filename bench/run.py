@@ -341,6 +341,7 @@ def forms_and_dashboard(args, res, save, log, today, periods, naive_runs) -> Non
     duck = R.DuckForms(export_dir, "parquet")
     duck_csv = R.DuckForms(export_dir, "csv")
     try:
+        from cases.models import Case
         from insights import metrics
     except Exception as exc:  # noqa: BLE001 -- another helper's module; reported, not fatal
         metrics = None
@@ -355,7 +356,9 @@ def forms_and_dashboard(args, res, save, log, today, periods, naive_runs) -> Non
         check_duck_naive = all(not R.diff(duck_forms[p.label], nf) for p, nf in zip(periods, naive_forms, strict=True))
         cases_total = sum(sum(v[0] for v in f["cube"].values()) for f in naive_forms)
         if metrics is not None:
-            t_orm, orm_forms = timed(lambda code=code: [metrics.monthly_form(code, p) for p in periods], args.runs)
+            t_orm, orm_forms = timed(
+                lambda code=code: [metrics.monthly_form(Case.objects.all(), code, p) for p in periods], args.runs
+            )
             orm_canon = [R.canonical_from_orm(f) for f in orm_forms]
             problems = []
             for p, o, nf in zip(periods, orm_canon, naive_forms, strict=True):
@@ -409,7 +412,9 @@ def forms_and_dashboard(args, res, save, log, today, periods, naive_runs) -> Non
             res["ops"].append({"key": f"dashboard_{code}", "label": label, "unavailable": "insights.metrics missing"})
             continue
         log(f"{label} ...")
-        t, _d = timed(lambda code=code: metrics.dashboard_metrics(code, year, today=today), args.runs)
+        t, _d = timed(
+            lambda code=code: metrics.dashboard_metrics(Case.objects.all(), code, year, today=today), args.runs
+        )
         res["ops"].append({"key": f"dashboard_{code}", "label": label, "median": statistics.median(t), "runs": t})
     save()
 

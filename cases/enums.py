@@ -288,3 +288,60 @@ class TermSubject(TextChoices):
 
 
 NOT_CONFIRMABLE = frozenset(s for s in TermSubject if s != TermSubject.GENERAL)
+
+
+class CaseAction(models.TextChoices):
+    """The name of every event on a case's timeline (CaseEvent.action) and of every row of the transition table.
+
+    cases.transitions.LABELS is derived from this. Labels are plain strings, not lazy translations: LABELS is a
+    dict[str, str] built at import time, and the UI is Chinese only."""
+
+    REGISTER = "register", "登记纠纷"
+    PARTY_JOINED = "party_joined", "当事人加入案件"
+    PARTY_CONSENT = "party_consent", "当事人同意调解"
+    ACCEPT = "accept", "受理"
+    REFUSE = "refuse", "不予受理"
+    TRANSFER = "transfer", "移交"
+    ASSIGN = "assign", "指派调解员"
+    RECUSE = "recuse", "回避更换调解员"
+    RECORD_INVESTIGATION = "record_investigation", "记录调查"
+    RECORD_SESSION = "record_session", "记录调解"
+    EXTEND = "extend", "延长调解期限"
+    PAUSE = "pause", "暂缓调解"
+    RESUME = "resume", "恢复调解"
+    DRAFT_AGREEMENT = "draft_agreement", "起草书面协议"
+    SIGN_AGREEMENT = "sign_agreement", "登记签名"
+    SEAL_AGREEMENT = "seal_agreement", "加盖调委会印章"
+    AGREEMENT_EFFECTIVE = "agreement_effective", "协议生效"
+    ORAL_AGREEMENT = "oral_agreement", "登记口头协议"
+    TERMINATE = "terminate", "终止调解"
+    PARTY_REFUSAL = "party_refusal", "当事人拒绝调解"
+    IMMEDIATE_PERFORMANCE = "immediate_performance", "即时履行"
+    PERFORMANCE_TRACKING = "performance_tracking", "进入履行期"
+    RECORD_PAYMENT = "record_payment", "登记履行"
+    RECORD_FOLLOW_UP = "record_follow_up", "记录回访"
+    CONFIRM_PERFORMED = "confirm_performed", "确认履行完毕"
+    REPORT_NON_PERFORMANCE = "report_non_performance", "登记未履行"
+    URGE_PERFORMANCE = "urge_performance", "督促履行"
+    REMEDIATE = "remediate", "重新调解"
+    CLOSE = "close", "结案"
+    ARCHIVE = "archive", "立卷归档"
+    DISPOSE = "dispose", "销毁"
+    JC_APPLY = "jc_apply", "申请司法确认"
+    JC_COURT_ACCEPT = "jc_court_accept", "法院受理司法确认"
+    JC_COURT_REFUSE = "jc_court_refuse", "法院不予受理"
+    JC_DECIDE = "jc_decide", "登记司法确认结果"
+    # the law's remaining gaps (issue 8)
+    GUARDIAN_CONSENT = "guardian_consent", "登记监护人同意调解"
+    PUT_ORAL_IN_WRITING = "put_oral_in_writing", "口头协议书面化"
+    # the deadline monitor (issue 8, cases.actions.system)
+    MARK_OVERDUE = "mark_overdue", "标记超期"
+    AUTO_TERMINATE = "auto_terminate", "期满自动终止"
+    # the online joint judicial-confirmation request (cases.actions.judicial); jc_request has rows, the others are
+    # events of a waiting request, checked against the jc_request rows
+    JC_REQUEST = "jc_request", "请求共同申请司法确认"
+    JC_REQUEST_DECLINE = "jc_request_decline", "不同意共同申请司法确认"
+    JC_REQUEST_WITHDRAW = "jc_request_withdraw", "撤回共同申请司法确认请求"
+    JC_REQUEST_REFUSED = "jc_request_refused", "共同申请司法确认未能提交"
+    # written by cases.actions.online.do_submit_online_application beside the register event
+    EVIDENCE_ATTACHED = "evidence_attached", "随申请提交证据材料"

@@ -8,8 +8,8 @@ these relations to the case. Self-loops (records, extensions, signatures) are ro
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cases.enums import CaseAction, JCStatus
 from cases.enums import CaseStatus as S
-from cases.enums import JCStatus
 
 
 class Rel(StrEnum):
@@ -112,59 +112,11 @@ JC_TABLE: dict[str, tuple[set[JCStatus], JCStatus | None]] = {
     "jc_decide": ({JCStatus.ACCEPTED}, None),
 }
 
-LABELS: dict[str, str] = {
-    "register": "登记纠纷",
-    # Events that change no status and need no row of their own: they are checked against the party_refusal rows
-    # (the states in which a party may state their will about the mediation).
-    "party_joined": "当事人加入案件",
-    "party_consent": "当事人同意调解",
-    "accept": "受理",
-    "refuse": "不予受理",
-    "transfer": "移交",
-    "assign": "指派调解员",
-    "recuse": "回避更换调解员",
-    "record_investigation": "记录调查",
-    "record_session": "记录调解",
-    "extend": "延长调解期限",
-    "pause": "暂缓调解",
-    "resume": "恢复调解",
-    "draft_agreement": "起草书面协议",
-    "sign_agreement": "登记签名",
-    "seal_agreement": "加盖调委会印章",
-    "agreement_effective": "协议生效",
-    "oral_agreement": "登记口头协议",
-    "terminate": "终止调解",
-    "party_refusal": "当事人拒绝调解",
-    "immediate_performance": "即时履行",
-    "performance_tracking": "进入履行期",
-    "record_payment": "登记履行",
-    "record_follow_up": "记录回访",
-    "confirm_performed": "确认履行完毕",
-    "report_non_performance": "登记未履行",
-    "urge_performance": "督促履行",
-    "remediate": "重新调解",
-    "close": "结案",
-    "archive": "立卷归档",
-    "dispose": "销毁",
-    "jc_apply": "申请司法确认",
-    "jc_court_accept": "法院受理司法确认",
-    "jc_court_refuse": "法院不予受理",
-    "jc_decide": "登记司法确认结果",
-    # the law's remaining gaps (issue 8)
-    "guardian_consent": "登记监护人同意调解",
-    "put_oral_in_writing": "口头协议书面化",
-    # issue 8, timers
-    "mark_overdue": "标记超期",
-    "auto_terminate": "期满自动终止",
-    # The online joint judicial-confirmation request (cases.actions.judicial). jc_request has rows; the others are
-    # events of a waiting request, checked against the jc_request rows.
-    "jc_request": "请求共同申请司法确认",
-    "jc_request_decline": "不同意共同申请司法确认",
-    "jc_request_withdraw": "撤回共同申请司法确认请求",
-    "jc_request_refused": "共同申请司法确认未能提交",
-    # Written by cases.actions.online.do_submit_online_application beside the register event (same transaction).
-    "evidence_attached": "随申请提交证据材料",
-}
+# The label of every action, derived from the one enumeration of event names (cases.enums.CaseAction). Events that
+# change no status (party_joined, party_consent) have no row of their own: they are checked against the
+# party_refusal rows (the states in which a party may state their will about the mediation). A new action is a new
+# CaseAction member (tests/test_case_action_enum.py fails for a TABLE row or label without one).
+LABELS: dict[str, str] = {str(a.value): str(a.label) for a in CaseAction}
 
 ACTIONS: list[str] = list(dict.fromkeys(r.action for r in TABLE))
 

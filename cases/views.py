@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import SUPERVISOR_ROLES, AccessLog, Role
+from accounts.models import SUPERVISOR_ROLES, AccessKind, AccessLog, Role
 from cases import forms as F
 from cases import forms_agreement as FA
 from cases.actions import ActionRefused
@@ -33,6 +33,7 @@ from cases.permissions import (
 )
 from cases.scoping import access_case_by_id, cases_visible_to
 from cases.transitions import JC_TABLE, LABELS, find_row
+from tiaojie.forms import add_refusal
 from workdays.calendar import working_days_overdue
 
 FORMS: dict[str, type[F.ActionForm]] = {
@@ -91,7 +92,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Case-level access by supervisors and courts is logged (mediation-domain.md §13.3).
         AccessLog.objects.create(
             user=request.user,
-            action="VIEW_CASE",
+            action=AccessKind.VIEW_CASE,
             case=case,
             ip_address=request.META.get("REMOTE_ADDR"),
             detail="查看案件",
@@ -190,7 +191,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         try:
             form.run()
         except ActionRefused as refusal:
-            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+            add_refusal(form, refusal)
         else:
             messages.success(request, f"已完成：{LABELS[action]}")
             return redirect("cases:detail", pk=case.pk)
@@ -207,7 +208,7 @@ def reveal_id_number(request: HttpRequest, pk: int, party_pk: int) -> HttpRespon
         raise Http404
     AccessLog.objects.create(
         user=request.user,
-        action="VIEW_ID_NUMBER",
+        action=AccessKind.VIEW_ID_NUMBER,
         case=case,
         party=party,
         ip_address=request.META.get("REMOTE_ADDR"),

@@ -12,26 +12,25 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import SUPERVISOR_ROLES, Role
+from cases.actions import ActionRefused
 from cases.enums import CLOCK_STATES, CaseStatus
 from cases.listing import case_list_context, overdue_q
 from cases.scoping import cases_visible_to
-from registry.models import Committee, CommitteeKind, CommitteeType, Division, Mediator, MediatorCategory
-from workdays.models import CalendarOverride, DayKind
+from registry.models import CommitteeKind, CommitteeType, Division, MediatorCategory
+from registry.scoping import access_committee_by_id, committees_visible_to, mediators_visible_to
+from tiaojie.forms import add_refusal
+from workdays.models import CalendarOverride, DayKind, HolidayChange
+from workdays.services import do_clear_day, do_set_day
 
 CONSOLE_ROLES = SUPERVISOR_ROLES | {Role.COURT_LIAISON}
 # The calendar sets every county's deadlines, so only the city bureau edits it.
 CALENDAR_EDITORS = {Role.CITY_ADMIN}
+HISTORY_ROWS = 100
 
 
 def _require(request: HttpRequest, roles: set) -> None:
     if request.user.role not in roles:
         raise PermissionDenied
-
-
-def committees_visible_to(user) -> "forms.QuerySet":
-    if user.role in SUPERVISOR_ROLES and user.division_id:
-        return Committee.objects.filter(division__code__startswith=user.division_id)
-    return Committee.objects.none()
 
 
 @login_required
@@ -61,7 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "overdue": overdue,
         "area_rows": area_rows,
         "committees": committees_visible_to(request.user).count(),
-        "mediators": Mediator.objects.filter(committee__in=committees_visible_to(request.user), is_active=True).count(),
+        "mediators": mediators_visible_to(request.user).filter(is_active=True).count(),
         "today": today,
     }
     return render(request, "console/home.html", context)
@@ -105,7 +104,7 @@ def committees(request: HttpRequest) -> HttpResponse:
 @login_required
 def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, SUPERVISOR_ROLES)
-    committee = get_object_or_404(committees_visible_to(request.user).select_related("division"), pk=pk)
+    committee = access_committee_by_id(request.user, pk)
     cases = cases_visible_to(request.user).filter(committee=committee)
     return render(
         request,
@@ -130,7 +129,7 @@ class MediatorFilter(forms.Form):
 def mediators(request: HttpRequest) -> HttpResponse:
     _require(request, SUPERVISOR_ROLES)
     form = MediatorFilter(request.GET or None)
-    qs = Mediator.objects.filter(committee__in=committees_visible_to(request.user)).select_related("committee")
+    qs = mediators_visible_to(request.user).select_related("committee")
     if form.is_valid():
         d = form.cleaned_data
         if d["q"]:
@@ -151,20 +150,28 @@ def mediators(request: HttpRequest) -> HttpResponse:
     )
 
 
-class OverrideForm(forms.ModelForm):
-    class Meta:
-        model = CalendarOverride
-        fields = ["date", "kind", "name"]
-        widgets = {
-            "date": forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-            "kind": forms.Select(attrs={"class": "form-select"}),
-            "name": forms.TextInput(attrs={"class": "form-control"}),
-        }
-        error_messages = {"date": {"unique": "该日期已设置，请直接修改原记录"}}
+class OverrideForm(forms.Form):
+    """Set one day (new, or a change of its setting); the reason goes into the holiday change record."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", "请选择"), *DayKind.choices]
+    date = forms.DateField(
+        label="日期", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+    )
+    kind = forms.ChoiceField(
+        label="类型", choices=[("", "请选择"), *DayKind.choices], widget=forms.Select(attrs={"class": "form-select"})
+    )
+    name = forms.CharField(
+        label="说明", required=False, max_length=40, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    reason = forms.CharField(
+        label="修改理由",
+        max_length=200,
+        help_text="如：国办发明电〔2025〕7号",
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+
+class ClearDayForm(forms.Form):
+    reason = forms.CharField(label="删除理由", max_length=200)
 
 
 @login_required
@@ -177,15 +184,22 @@ def holidays(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         _require(request, CALENDAR_EDITORS)
         if form.is_valid():
-            override = form.save()
-            messages.success(request, f"已保存：{override.date:%Y-%m-%d} {override.get_kind_display()}")
-            return redirect(f"{request.path}?year={override.date.year}")
+            d = form.cleaned_data
+            try:
+                override = do_set_day(request.user, d["date"], d["kind"], d["name"], d["reason"])
+            except ActionRefused as refusal:
+                add_refusal(form, refusal)
+            else:
+                messages.success(request, f"已保存：{override.date:%Y-%m-%d} {override.get_kind_display()}")
+                return redirect(f"{request.path}?year={override.date.year}")
     rows = CalendarOverride.objects.filter(date__year=year)
+    history = HolidayChange.objects.filter(date__year=year).select_related("actor")[:HISTORY_ROWS]
     return render(
         request,
         "console/holidays.html",
         {
             "rows": rows,
+            "history": history,
             "year": year,
             "form": form,
             "can_edit": can_edit,
@@ -201,6 +215,13 @@ def holiday_delete(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, CALENDAR_EDITORS)
     override = get_object_or_404(CalendarOverride, pk=pk)
     year = override.date.year
-    override.delete()
-    messages.success(request, "已删除该日期的设置，恢复为默认（周一至周五工作）")
+    form = ClearDayForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ActionRefused("删除前请填写理由", "reason")
+        do_clear_day(request.user, override.date, form.cleaned_data["reason"])
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, "已删除该日期的设置，恢复为默认（周一至周五工作）")
     return redirect(f"/console/holidays/?year={year}")

@@ -8,7 +8,7 @@ is an export of personal data and is logged; printing complete identity numbers 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 
-from accounts.models import AccessLog, User
+from accounts.models import AccessKind, AccessLog, User
 from cases.models import Case
 from cases.scoping import access_case_by_id
 from documents.catalogue import KINDS, applies, dossier_available, may_print
@@ -19,12 +19,14 @@ from documents.rendering import Printed, render_dossier, render_kind
 def _log(request: HttpRequest, case: Case, printed: Printed, title: str) -> None:
     user: User = request.user
     ip = request.META.get("REMOTE_ADDR")
-    entries = [AccessLog(user=user, action="EXPORT_DOCUMENT", case=case, ip_address=ip, detail=f"下载《{title}》")]
+    entries = [
+        AccessLog(user=user, action=AccessKind.EXPORT_DOCUMENT, case=case, ip_address=ip, detail=f"下载《{title}》")
+    ]
     if printed.full_ids:
         entries += [
             AccessLog(
                 user=user,
-                action="PRINT_ID_NUMBER",
+                action=AccessKind.PRINT_ID_NUMBER,
                 case=case,
                 party=p,
                 ip_address=ip,

@@ -16,6 +16,7 @@ from cases.enums import CaseSource, PartySide, PartyType
 from imports import mapping as M
 from imports.parsing import ParseError, parse_amount, parse_date, text
 from registry.models import Committee, Court, Mediator
+from registry.scoping import committees_visible_to
 
 IMPORT_ROLES = {Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.DIRECTOR}
 _ORG_RE = re.compile(r"(公司|厂|商店|店|合作社|集团|医院|卫生院|学校|委员会|中心|银行|协会|事务所|超市|酒店|站|场)$")
@@ -31,12 +32,10 @@ def may_import(user: User) -> bool:
 
 
 def committees_for(user: User) -> QuerySet[Committee]:
-    """The committees a user may import into."""
-    if user.role == Role.DIRECTOR and user.committee_id:
-        return Committee.objects.filter(pk=user.committee_id, is_active=True)
-    if user.role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN) and user.division_id:
-        return Committee.objects.filter(division__code__startswith=user.division_id, is_active=True)
-    return Committee.objects.none()
+    """The committees a user may import into: the active committees they can see, for the roles that import."""
+    if not may_import(user):
+        return Committee.objects.none()
+    return committees_visible_to(user).filter(is_active=True)
 
 
 @dataclass

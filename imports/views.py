@@ -10,10 +10,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from accounts.models import COMMITTEE_ROLES, SUPERVISOR_ROLES, AccessLog, Role
+from accounts.models import COMMITTEE_ROLES, SUPERVISOR_ROLES, AccessKind, AccessLog, Role
 from cases.filechecks import Refused
 from cases.listing import CaseFilterForm, filter_cases
 from cases.scoping import cases_visible_to
@@ -25,8 +25,9 @@ from imports.forms import MappingForm, UploadForm
 from imports.mapping import guess_mapping
 from imports.models import BatchStatus, ImportBatch, RowStatus
 from imports.parsing import read_sheet
+from imports.scoping import access_import_batch_by_id, import_batches_visible_to
 from imports.validation import may_import
-from registry.models import Committee
+from registry.scoping import committees_visible_to
 
 log = logging.getLogger(__name__)
 EXPORT_ROLES = SUPERVISOR_ROLES | COMMITTEE_ROLES | {Role.COURT_LIAISON}
@@ -45,7 +46,7 @@ def _importer(request: HttpRequest) -> None:
 def _batch(request: HttpRequest, pk: int) -> ImportBatch:
     """A batch exists only for the user who uploaded it (404 for anyone else)."""
     _importer(request)
-    return get_object_or_404(ImportBatch, pk=pk, created_by=request.user)
+    return access_import_batch_by_id(request.user, pk)
 
 
 def _drop_file(batch: ImportBatch) -> None:
@@ -99,7 +100,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                     note = f"该文件曾于{when:%Y-%m-%d %H:%M}导入过（批次{earlier.pk}），已导入的行将跳过。"
                     messages.info(request, note)
                 return redirect("imports:preview", pk=batch.pk)
-    batches = ImportBatch.objects.filter(created_by=request.user)[:10]
+    batches = import_batches_visible_to(request.user)[:10]
     bounds = Bounds.configured()
     context = {
         "form": form,
@@ -189,7 +190,7 @@ def error_report(request: HttpRequest, pk: int) -> FileResponse:
     out = write_error_report(batch)
     AccessLog.objects.create(
         user=request.user,
-        action="import_error_report",
+        action=AccessKind.IMPORT_ERROR_REPORT,
         ip_address=request.META.get("REMOTE_ADDR"),
         detail=f"导入批次{batch.pk}错误报告（{batch.file_name}）"[:200],
     )
@@ -207,14 +208,6 @@ def _private(response: FileResponse) -> FileResponse:
     return response
 
 
-def _filter_committees(user):
-    if user.role in SUPERVISOR_ROLES and user.division_id:
-        return Committee.objects.filter(division__code__startswith=user.division_id)
-    if user.role in COMMITTEE_ROLES and user.committee_id:
-        return Committee.objects.filter(pk=user.committee_id)
-    return Committee.objects.none()
-
-
 @login_required
 def export_cases(request: HttpRequest) -> FileResponse:
     """The case list the user is looking at (same filters as the console / workbench lists), as .xlsx. ID numbers
@@ -222,7 +215,7 @@ def export_cases(request: HttpRequest) -> FileResponse:
     user = request.user
     if user.role not in EXPORT_ROLES:
         raise PermissionDenied
-    form = CaseFilterForm(request.GET or None, committees=_filter_committees(user))
+    form = CaseFilterForm(request.GET or None, committees=committees_visible_to(user))
     qs = filter_cases(cases_visible_to(user), form)
     total = qs.count()
     full_ids = full_id_case_ids(user, qs)
@@ -230,7 +223,7 @@ def export_cases(request: HttpRequest) -> FileResponse:
     filters = "，".join(f"{k}={v}" for k, v in request.GET.items() if v and k != "page") or "无"
     detail = f"导出{total}件" + (f"（含完整身份证号{len(full_ids)}件）" if full_ids else "") + f"；筛选：{filters}"
     AccessLog.objects.create(
-        user=user, action="export_cases", ip_address=request.META.get("REMOTE_ADDR"), detail=detail[:200]
+        user=user, action=AccessKind.EXPORT_CASES, ip_address=request.META.get("REMOTE_ADDR"), detail=detail[:200]
     )
     name = f"案件清单-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
     return _private(FileResponse(out, as_attachment=True, filename=name, content_type=_XLSX))

@@ -2,17 +2,19 @@
 
 Public API (stable; the benchmark and the pages call these):
 
-- `monthly_form(area_code, period, base=None) -> FormResult` — the MoJ 人民调解工作统计表 for an area (division-code
+- `monthly_form(cases, area_code, period) -> FormResult` — the MoJ 人民调解工作统计表 for an area (division-code
   prefix, "" = everywhere) and a Period (month, quarter or year): five grouped queries whatever the data size.
-- `dashboard_metrics(area_code, period, base=None, committee_id=None, today=None) -> Dashboard` — the dashboard:
+- `dashboard_metrics(cases, area_code, period, committee_id=None, today=None) -> Dashboard` — the dashboard:
   totals, breakdowns, drill-down by area, monthly trend with last year, average duration, overdue, satisfaction.
 - `case_cube(qs, period)` — the grouped query both use: one row per (dispute type, source, committee type,
   agreement form) with every case measure summed.
 - `success_rate(success, cases)` — 调解成功率 in percent, one decimal, rounded half up.
 
-`base` is the jurisdiction-scoped queryset (`cases_visible_to(user)`); the default, all cases, is for the
-benchmark and the management commands. Numbers are never computed by looping over case rows in Python: the
-database groups and sums, Python only adds up the (at most a few hundred) group rows.
+`cases` is required and comes first: the jurisdiction-scoped queryset the caller got from
+`cases_visible_to(user)` (pages), or `Case.objects.all()` said out loud (the benchmark, management commands). No
+function here reads the case table on its own, so a county's queryset can never count another county's case.
+Numbers are never computed by looping over case rows in Python: the database groups and sums, Python only adds up
+the (at most a few hundred) group rows.
 """
 
 from collections import defaultdict
@@ -198,10 +200,11 @@ def area_name(code: str) -> str:
     return division.full_name if division else code
 
 
-def monthly_form(area_code: str, period: Period, base: QuerySet[Case] | None = None) -> FormResult:
-    """The MoJ 人民调解工作统计表 of `area_code` for `period` (month, quarter or year): the case cube (one query
-    over the case table alone), committees by type (one), mediators by category (one)."""
-    qs = (base if base is not None else Case.objects.all()).filter(in_area(area_code))
+def monthly_form(cases: QuerySet[Case], area_code: str, period: Period) -> FormResult:
+    """The MoJ 人民调解工作统计表 of `area_code` for `period` (month, quarter or year), counted over `cases` (the
+    caller's scoped queryset): the case cube (one query over the case table alone), committees by type (one),
+    mediators by category (one)."""
+    qs = cases.filter(in_area(area_code))
     committees = dict(
         Committee.objects.filter(division__code__startswith=area_code, is_active=True)
         .order_by()
@@ -423,16 +426,16 @@ def _trend(qs: QuerySet[Case], period: Period, today: date) -> tuple[list[str], 
 
 
 def dashboard_metrics(
+    cases: QuerySet[Case],
     area_code: str,
     period: Period,
-    base: QuerySet[Case] | None = None,
     committee_id: int | None = None,
     today: date | None = None,
 ) -> Dashboard:
-    """Everything the dashboard shows for an area (or one committee inside it) and a period, in about ten
-    grouped queries."""
+    """Everything the dashboard shows for an area (or one committee inside it) and a period, counted over `cases`
+    (the caller's scoped queryset), in about ten grouped queries."""
     today = today or timezone.localdate()
-    qs = (base if base is not None else Case.objects.all()).filter(in_area(area_code))
+    qs = cases.filter(in_area(area_code))
     committee = None
     if committee_id:
         committee = Committee.objects.filter(pk=committee_id, division__code__startswith=area_code).first()

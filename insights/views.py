@@ -25,6 +25,7 @@ from insights.metrics import dashboard_metrics, monthly_form
 from insights.slices import Slice
 from insights.xlsx import form_workbook
 from registry.models import Committee, Division
+from registry.scoping import committees_visible_to
 
 
 def _require_supervisor(request: HttpRequest) -> Division:
@@ -53,7 +54,7 @@ def _committee(request: HttpRequest, area: Division) -> Committee | None:
         return None
     if not (raw.isascii() and raw.isdigit()):
         raise Http404("调委会不存在")
-    committee = Committee.objects.filter(pk=int(raw), division__code__startswith=area.code).first()
+    committee = committees_visible_to(request.user).filter(pk=int(raw), division__code__startswith=area.code).first()
     if committee is None:
         raise Http404("调委会不存在")
     return committee
@@ -86,9 +87,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     period, period_error = _period(request, make_period(today.year, "year"))
     d = dashboard_metrics(
+        cases_visible_to(request.user),
         area.code,
         period,
-        base=cases_visible_to(request.user),
         committee_id=committee.pk if committee else None,
         today=today,
     )
@@ -186,7 +187,7 @@ def _form_context(request: HttpRequest) -> tuple[Division, Period, str, Division
 def monthly_form_view(request: HttpRequest) -> HttpResponse:
     area, period, period_error, root = _form_context(request)
     layout = load_form("moj_monthly")
-    result = monthly_form(area.code, period, base=cases_visible_to(request.user))
+    result = monthly_form(cases_visible_to(request.user), area.code, period)
     grids = build_grids(layout, result, link=case_list_url)
     form = ScopeForm(initial={"area": area.code, "period": period_key(period)}, root=root)
     return render(
@@ -209,7 +210,7 @@ def monthly_form_view(request: HttpRequest) -> HttpResponse:
 def monthly_form_xlsx(request: HttpRequest) -> HttpResponse:
     area, period, _error, _root = _form_context(request)
     layout = load_form("moj_monthly")
-    result = monthly_form(area.code, period, base=cases_visible_to(request.user))
+    result = monthly_form(cases_visible_to(request.user), area.code, period)
     grids = build_grids(layout, result)
     subtitle = (
         f"填报单位：{result.area_name}　　统计期间：{period.label}（{period.start:%Y-%m-%d} 至 {period.end:%Y-%m-%d}）"

@@ -10,23 +10,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def delete(self):  # type: ignore[override]
-        raise PermissionError("messaging records are never deleted")
+from tiaojie.models import AppendOnlyModel, UndeletableModel
 
 
-class NoDelete(models.Model):
+class NoDelete(UndeletableModel):
     """Messages, files, slots and bookings are part of the mediation record: withdrawn or cancelled, never
     deleted."""
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         abstract = True
-
-    def delete(self, *args, **kwargs):  # type: ignore[override]
-        raise PermissionError("messaging records are never deleted")
 
 
 class Message(NoDelete):
@@ -197,7 +189,7 @@ class Booking(NoDelete):
         return events[-1].note if events and events[-1].action == "propose" else ""
 
 
-class BookingEvent(NoDelete):
+class BookingEvent(AppendOnlyModel):
     """Append-only status history of a booking."""
 
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="events")
@@ -211,8 +203,3 @@ class BookingEvent(NoDelete):
 
     class Meta:
         ordering = ["at", "id"]
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise PermissionError("booking history is append-only")
-        super().save(*args, **kwargs)

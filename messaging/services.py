@@ -8,7 +8,6 @@ commit.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.core.files.uploadedfile import UploadedFile
@@ -19,11 +18,8 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from cases.actions import ActionRefused
-from cases.enums import OPEN_STATES
 from cases.models import Case, Party
-from cases.permissions import relations
-from cases.scoping import access_case_by_id, cases_visible_to
-from cases.transitions import Rel
+from cases.scoping import cases_visible_to
 from cases.uploads import CheckedFile, store
 from messaging.models import (
     ACTIVE_BOOKING,
@@ -35,63 +31,30 @@ from messaging.models import (
     ReadMark,
     Slot,
 )
+from messaging.scoping import (  # noqa: F401 -- re-exported: callers reach the access checks through services
+    THREAD_RELS,
+    Access,
+    BookingSide,
+    access_for,
+    attachment_for,
+    booking_side,
+    bookings_to_handle,
+    bookings_visible_in,
+    is_writable,
+    my_slots,
+    thread_access,
+    visible_messages,
+)
 from notifications.enums import NoticeKind
 from notifications.services import notify
 from workdays.calendar import is_working_day
 
-THREAD_RELS = {Rel.PARTY, Rel.MEDIATOR}
 MAX_ATTACHMENTS = 5
 MAX_BODY = 2000
 
 
 # --------------------------------------------------------------------------------------------------------- access
-@dataclass(frozen=True)
-class Access:
-    case: Case
-    rels: frozenset[Rel]
-    own_party: Party | None  # the party this user is, when they are one
-
-    @property
-    def is_mediator(self) -> bool:
-        return Rel.MEDIATOR in self.rels
-
-    @property
-    def is_party(self) -> bool:
-        return Rel.PARTY in self.rels and self.own_party is not None
-
-    @property
-    def writable(self) -> bool:
-        return is_writable(self.case)
-
-
-def is_writable(case: Case) -> bool:
-    """Closed, archived, refused or transferred cases keep their thread, read-only."""
-    return case.status in OPEN_STATES
-
-
-def access_for(user: User, case: Case) -> Access | None:
-    rels = frozenset(relations(user, case) & THREAD_RELS)
-    if not rels:
-        return None
-    own = case.parties.filter(user=user).order_by("order", "pk").first() if Rel.PARTY in rels else None
-    return Access(case, rels, own)
-
-
-def thread_access(user: User, case_id: int) -> Access:
-    """The thread of a case this user belongs to, or Http404 (also for cases inside their jurisdiction)."""
-    case = access_case_by_id(user, case_id)
-    access = access_for(user, case)
-    if access is None:
-        raise Http404("案件不存在")
-    return access
-
-
-def visible_messages(user: User, access: Access) -> QuerySet[Message]:
-    """Mediators see every message; a party sees the open thread and their own caucus with the mediators."""
-    qs = Message.objects.filter(case=access.case)
-    if not access.is_mediator:
-        qs = qs.filter(Q(caucus_party__isnull=True) | Q(caucus_party__user=user))
-    return qs
+# Who may see which thread, message, attachment, slot and booking: messaging.scoping (re-exported here).
 
 
 def caucus_parties(case: Case) -> list[Party]:
@@ -198,18 +161,6 @@ def unread_count(user: User, access: Access) -> int:
     return visible_messages(user, access).filter(pk__gt=mark).exclude(sender=user).count()
 
 
-def attachment_for(user: User, pk: int) -> Attachment:
-    """An attachment the user may open: they belong to the thread and can see the message — else 404."""
-    try:
-        att = Attachment.objects.select_related("message").get(pk=pk)
-    except (Attachment.DoesNotExist, ValueError, TypeError):
-        raise Http404("文件不存在") from None
-    access = thread_access(user, att.message.case_id)
-    if not visible_messages(user, access).filter(pk=att.message_id).exists():
-        raise Http404("文件不存在")
-    return att
-
-
 # ------------------------------------------------------------------------------------------------- availability
 def slot_starts_in_future(slot_date: date, start: time, now: datetime | None = None) -> bool:
     local = timezone.localtime(now or timezone.now())
@@ -290,15 +241,6 @@ def publish_slots(
                 )
             )
     return created
-
-
-def my_slots(user: User) -> QuerySet[Slot]:
-    """Slots the user manages: their own, and for a director also the committee's."""
-    mediator = getattr(user, "mediator", None)
-    q = Q(mediator=mediator) if mediator else Q(pk__in=[])
-    if user.role == Role.DIRECTOR and user.committee_id:
-        q |= Q(mediator__isnull=True, committee_id=user.committee_id)
-    return Slot.objects.filter(q)
 
 
 def withdraw_slot(user: User, slot_id: int) -> Slot:
@@ -408,30 +350,6 @@ def book_slot(user: User, access: Access, slot_id: int, note: str = "") -> Booki
     except IntegrityError:
         raise refused from None
     return booking
-
-
-@dataclass(frozen=True)
-class BookingSide:
-    booking: Booking
-    side: str  # "party" or "staff"
-
-
-def booking_side(user: User, booking_id: int) -> BookingSide:
-    """How the user stands towards a booking, or Http404 (outside scope or no part in it)."""
-    try:
-        booking = (
-            Booking.objects.filter(case__in=cases_visible_to(user))
-            .select_related("case", "slot", "slot__mediator", "party")
-            .get(pk=booking_id)
-        )
-    except (Booking.DoesNotExist, ValueError, TypeError):
-        raise Http404("预约不存在") from None
-    rels = relations(user, booking.case)
-    if Rel.PARTY in rels and booking.party.user_id == user.pk:
-        return BookingSide(booking, "party")
-    if Rel.MEDIATOR in rels or (Rel.DIRECTOR in rels and booking.slot.mediator_id is None):
-        return BookingSide(booking, "staff")
-    raise Http404("预约不存在")
 
 
 PARTY_ACTIONS = {"accept", "decline", "cancel"}
@@ -559,32 +477,11 @@ def cancel_booking(user: User, bs: BookingSide, reason: str) -> Booking:
 
 def next_appointment(case: Case, access: Access) -> Booking | None:
     """The nearest active future booking the user can see (a party sees their own)."""
-    qs = Booking.objects.filter(case=case, status__in=ACTIVE_BOOKING).select_related("slot", "party")
-    if not access.is_mediator:
-        qs = qs.filter(party=access.own_party)
+    qs = bookings_visible_in(access).filter(status__in=ACTIVE_BOOKING).select_related("slot", "party")
     today = timezone.localdate()
     items = [b for b in qs.filter(slot__date__gte=today) if slot_starts_in_future(b.slot.date, b.slot.end)]
     items.sort(key=lambda b: (b.slot.date, b.slot.start))
     return items[0] if items else None
-
-
-def bookings_to_handle(user: User) -> QuerySet[Booking]:
-    """Active bookings on which the user is the staff side, from the cases in their scope."""
-    if user.role not in (Role.MEDIATOR, Role.DIRECTOR):
-        return Booking.objects.none()
-    mediator = getattr(user, "mediator", None)
-    q = Q(pk__in=[])
-    if mediator is not None:
-        q |= Q(case__presiding_mediator=mediator) | Q(case__co_mediators=mediator)
-    if user.role == Role.DIRECTOR:
-        q |= Q(slot__mediator__isnull=True, case__committee_id=user.committee_id)
-    return (
-        Booking.objects.filter(case__in=cases_visible_to(user), status__in=ACTIVE_BOOKING)
-        .filter(q)
-        .select_related("case", "slot", "slot__mediator", "party")
-        .distinct()
-        .order_by("slot__date", "slot__start")
-    )
 
 
 def unread_threads(user: User, limit: int = 5) -> list[tuple[Case, int]]:

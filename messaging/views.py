@@ -26,6 +26,7 @@ from messaging.forms import (
     caucus_choices_for_party,
 )
 from messaging.models import ACTIVE_BOOKING, Booking, BookingStatus
+from tiaojie.forms import add_refusal
 from workdays.calendar import next_working_day
 
 
@@ -90,7 +91,7 @@ def post(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 S.post_message(request.user, access, form.cleaned_data["body"], form.checked_files(), caucus)
             except ActionRefused as refusal:
-                form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+                add_refusal(form, refusal)
             else:
                 if request.htmx:
                     context = _thread_context(request, access)
@@ -124,9 +125,7 @@ def attachment(request: HttpRequest, pk: int, rendition: str | None = None) -> H
 
 # ----------------------------------------------------------------------------------------------------- booking
 def _booking_context(request: HttpRequest, access: S.Access, book_form: BookForm | None = None) -> dict:
-    bookings = Booking.objects.filter(case=access.case).select_related("slot", "slot__mediator", "party")
-    if not access.is_mediator:
-        bookings = bookings.filter(party=access.own_party)
+    bookings = S.bookings_visible_in(access).select_related("slot", "slot__mediator", "party")
     rows = []
     for b in bookings.prefetch_related("events__actor"):
         side = S.BookingSide(b, "staff" if access.is_mediator else "party")
@@ -158,7 +157,7 @@ def booking(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 S.book_slot(request.user, access, form.cleaned_data["slot"], form.cleaned_data["note"])
             except ActionRefused as refusal:
-                form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+                add_refusal(form, refusal)
             else:
                 messages.success(request, "已提交预约，等待调解员确认")
                 return redirect("messaging:booking", pk=pk)
@@ -230,7 +229,7 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
                 note=d["note"],
             )
         except ActionRefused as refusal:
-            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+            add_refusal(form, refusal)
         else:
             messages.success(request, "已向当事人建议新的时间，等待当事人答复")
             return redirect(_booking_home(request, bs.booking))
@@ -271,7 +270,7 @@ def availability(request: HttpRequest) -> HttpResponse:
                 repeat=d["repeat"],
             )
         except ActionRefused as refusal:
-            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+            add_refusal(form, refusal)
         else:
             messages.success(request, f"已发布 {len(created)} 个可预约时段")
             return redirect("messaging:availability")

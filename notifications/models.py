@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from notifications.enums import Channel, DeliveryStatus, NoticeKind
+from tiaojie.models import AppendOnlyModel
 
 
 class OutboxMessage(models.Model):
@@ -45,8 +46,8 @@ class OutboxMessage(models.Model):
         return f"{self.get_channel_display()} → {self.address}"
 
 
-class DeliveryAttempt(models.Model):
-    """One try to hand a message to its gateway: the delivery log."""
+class DeliveryAttempt(AppendOnlyModel):
+    """One try to hand a message to its gateway: the delivery log (append-only)."""
 
     message = models.ForeignKey(OutboxMessage, on_delete=models.PROTECT, related_name="delivery_attempts")
     at = models.DateTimeField(default=timezone.now)

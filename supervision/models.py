@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tiaojie.models import AppendOnlyModel
+
 
 class SpotCheckStatus(models.TextChoices):
     DRAFT = "DRAFT", _("评查中")
@@ -112,8 +114,11 @@ class SpotCheckScore(models.Model):
         super().save(*args, **kwargs)
 
 
-class SpotCheckResult(models.Model):
+class SpotCheckResult(AppendOnlyModel):
     """The published result of one committee in one check: written once, at publication."""
+
+    append_only_error = PublishedError
+    append_only_message = "已发布的评查结果不能修改"
 
     spot_check = models.ForeignKey(SpotCheck, on_delete=models.PROTECT, related_name="results")
     committee = models.ForeignKey("registry.Committee", on_delete=models.PROTECT, related_name="spot_check_results")
@@ -125,13 +130,8 @@ class SpotCheckResult(models.Model):
         ordering = ["spot_check_id", "-average", "committee_id"]
         constraints = [models.UniqueConstraint(fields=["spot_check", "committee"], name="spot_check_result_once")]
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise PublishedError("已发布的评查结果不能修改")
-        super().save(*args, **kwargs)
 
-
-class SpotCheckLog(models.Model):
+class SpotCheckLog(AppendOnlyModel):
     """Append-only audit of a spot check: creation and draw, each scoring, publication, correction."""
 
     spot_check = models.ForeignKey(SpotCheck, on_delete=models.PROTECT, related_name="log")
@@ -142,14 +142,6 @@ class SpotCheckLog(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise PermissionError("SpotCheckLog is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # type: ignore[override]
-        raise PermissionError("SpotCheckLog is append-only")
 
     @property
     def label(self) -> str:

@@ -103,7 +103,7 @@ def reconcile(scope: QuerySet[Case], period: Period, area_code: str = "") -> Rec
         mine_ids = set(mine.filter(accepted).values_list("pk", flat=True))
         odd = sorted(report_ids ^ mine_ids)
         counts["definition"] = len(odd)
-        for case in Case.objects.filter(pk__in=odd[:LIST_LIMIT]).select_related("committee"):
+        for case in base.filter(pk__in=odd[:LIST_LIMIT]).select_related("committee"):
             where = "仅计入报表" if case.pk in report_ids else "仅计入本页"
             found.append(Discrepancy("definition", case, where))
     return Reconciliation(period, agg["entries"], dossiers, report_rows, counts, found)

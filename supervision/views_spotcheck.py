@@ -5,28 +5,33 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
 from cases.actions.base import ActionRefused
 from cases.dossier import dossier_items
 from registry.models import Committee
 from supervision.access import CHECK_ROLES, RESULT_ROLES, area_for, require_role
 from supervision.config import checklist_items, grade_for
 from supervision.forms import CorrectForm, ScoreForm, SpotCheckForm
-from supervision.models import SpotCheck, SpotCheckCase, SpotCheckStatus
+from supervision.models import SpotCheck, SpotCheckStatus
+from supervision.scoping import (
+    access_spot_check_by_id,
+    spot_check_entries_visible_to,
+    spot_check_results_visible_to,
+    spot_checks_visible_to,
+)
 from supervision.spotcheck import (
     committee_averages,
-    current_results,
     do_correct,
     do_create_spot_check,
     do_publish,
     do_score_case,
     suggestions_for,
 )
+from tiaojie.forms import add_refusal
 
 
 def _plain(points: Decimal) -> str:
@@ -34,22 +39,19 @@ def _plain(points: Decimal) -> str:
     return str(int(points)) if points == points.to_integral_value() else str(points)
 
 
-def checks_visible_to(user: User) -> QuerySet[SpotCheck]:
-    """A check is visible to bureaus whose jurisdiction contains its whole area."""
-    if user.role not in CHECK_ROLES or not user.division_id:
-        return SpotCheck.objects.none()
-    return SpotCheck.objects.filter(area__code__startswith=user.division_id).select_related("area", "created_by")
-
-
 def _check(request: HttpRequest, pk: int) -> SpotCheck:
     user = require_role(request, CHECK_ROLES)
-    return get_object_or_404(checks_visible_to(user), pk=pk)
+    return access_spot_check_by_id(user, pk)
 
 
 @login_required
 def spot_checks(request: HttpRequest) -> HttpResponse:
     user = require_role(request, CHECK_ROLES)
-    checks = checks_visible_to(user).annotate(n_scored=Count("entries", filter=Q(entries__total__isnull=False)))
+    checks = (
+        spot_checks_visible_to(user)
+        .select_related("area", "created_by")
+        .annotate(n_scored=Count("entries", filter=Q(entries__total__isnull=False)))
+    )
     return render(request, "supervision/spot_checks.html", {"checks": checks})
 
 
@@ -71,7 +73,7 @@ def spot_check_new(request: HttpRequest) -> HttpResponse:
                     seed=d["seed"],
                 )
             except ActionRefused as refused:
-                form.add_error(refused.field if refused.field in form.fields else None, refused.message)
+                add_refusal(form, refused)
             else:
                 messages.success(request, f"已抽取{len(check.drawn_ids)}件案件（可抽{check.population_count}件）")
                 return redirect("supervision:spot_check", pk=check.pk)
@@ -120,8 +122,7 @@ def spot_check_score(request: HttpRequest, pk: int, entry_pk: int) -> HttpRespon
             try:
                 do_score_case(entry, request.user, scores=scores, findings=d["findings"])
             except ActionRefused as refused:
-                field = f"note_{refused.field}" if refused.field and f"note_{refused.field}" in form.fields else None
-                form.add_error(field, refused.message)
+                add_refusal(form, refused, prefix="note_")
             else:
                 messages.success(request, f"第{entry.order}件评分已保存")
                 following = check.entries.filter(order__gt=entry.order, total__isnull=True).order_by("order").first()
@@ -189,14 +190,18 @@ def committee_results(request: HttpRequest) -> HttpResponse:
     user = require_role(request, RESULT_ROLES)
     if not user.committee_id:
         raise Http404("页面不存在")
-    results = list(current_results(user.committee_id))
+    results = list(
+        spot_check_results_visible_to(user)
+        .select_related("spot_check", "spot_check__area")
+        .order_by("-spot_check__published_at", "-spot_check_id")
+    )
     superseded = set(
         SpotCheck.objects.filter(
             supersedes__in=[r.spot_check_id for r in results], status=SpotCheckStatus.PUBLISHED
         ).values_list("supersedes_id", flat=True)
     )
     entries = (
-        SpotCheckCase.objects.filter(committee_id=user.committee_id, spot_check__status=SpotCheckStatus.PUBLISHED)
+        spot_check_entries_visible_to(user)
         .select_related("case", "spot_check")
         .prefetch_related("scores")
         .order_by("-spot_check__published_at", "order")

@@ -189,7 +189,10 @@ def test_city_admin_adds_a_makeup_working_day(world):
     client = login(world.city_admin)
     page = client.get("/console/holidays/?year=2026").content.decode()
     assert "新增日期" in page
-    response = client.post("/console/holidays/", {"date": SATURDAY.isoformat(), "kind": "WORKDAY", "name": "调休上班"})
+    response = client.post(
+        "/console/holidays/",
+        {"date": SATURDAY.isoformat(), "kind": "WORKDAY", "name": "调休上班", "reason": "国办通知"},
+    )
     assert response.status_code == 302
     assert response["Location"] == "/console/holidays/?year=2026"
     override = CalendarOverride.objects.get()
@@ -199,9 +202,11 @@ def test_city_admin_adds_a_makeup_working_day(world):
     assert "2026-12-05" in page and "调休上班" in page
     # A holiday on a weekday works the other way; deleting restores the weekend rule.
     monday = SATURDAY + timedelta(days=2)
-    client.post("/console/holidays/", {"date": monday.isoformat(), "kind": "HOLIDAY", "name": "地方假日"})
+    client.post(
+        "/console/holidays/", {"date": monday.isoformat(), "kind": "HOLIDAY", "name": "地方假日", "reason": "地方通知"}
+    )
     assert is_working_day(monday) is False
-    assert client.post(f"/console/holidays/{override.pk}/delete/").status_code == 302
+    assert client.post(f"/console/holidays/{override.pk}/delete/", {"reason": "录入有误"}).status_code == 302
     assert is_working_day(SATURDAY) is False
 
 

@@ -14,6 +14,8 @@ from cases.enums import CaseStatus
 from cases.listing import case_list_context, overdue_q
 from cases.scoping import cases_visible_to
 from registry.models import Committee
+from registry.scoping import committees_visible_to
+from tiaojie.forms import add_refusal
 from workbench.deadlines import deadline_panel
 from workbench.forms import PARTY_INITIAL, PartyFormSet, RegisterCaseForm, case_data
 
@@ -81,7 +83,7 @@ def register(request: HttpRequest) -> HttpResponse:
         try:
             case = do_register_case(request.user, committee, case_data(form, parties))
         except ActionRefused as refusal:
-            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+            add_refusal(form, refusal)
         else:
             messages.success(request, f"已登记，登记号 {case.registration_no}，等待调委会主任审查受理")
             return redirect("cases:detail", pk=case.pk)
@@ -104,5 +106,5 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workbench/cases.html",
-        case_list_context(request, Committee.objects.filter(pk=request.user.committee_id)),
+        case_list_context(request, committees_visible_to(request.user)),
     )

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import AccessLog, Role, User
+from accounts.models import AccessKind, AccessLog, Role, User
 from cases import identity
 from cases.actions.base import ActionRefused, check, local_date, lock, notify_after_commit, now_or, record, require
 from cases.enums import (
@@ -412,7 +412,7 @@ def do_transfer_case(
                 [
                     AccessLog(
                         user=actor,
-                        action="TRANSFER_PERSONAL_DATA",
+                        action=AccessKind.TRANSFER_PERSONAL_DATA,
                         case=case,
                         party=p,
                         detail=f"移交至{to_committee.name}（案件{new.pk}）",

@@ -9,6 +9,7 @@ from cases import identity
 from cases.enums import (
     ActorKind,
     AgreementForm,
+    CaseAction,
     CaseSource,
     CaseStatus,
     CivilCapacity,
@@ -25,6 +26,7 @@ from cases.enums import (
     SystemJob,
     TerminationReason,
 )
+from tiaojie.models import AppendOnlyModel
 
 
 class Case(models.Model):
@@ -274,19 +276,11 @@ class CaseSequence(models.Model):
         constraints = [models.UniqueConstraint(fields=["committee", "year"], name="case_sequence_unique")]
 
 
-class CaseEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # type: ignore[override]
-        raise PermissionError("CaseEvent is append-only")
-
-    def delete(self):  # type: ignore[override]
-        raise PermissionError("CaseEvent is append-only")
-
-
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnlyModel):
     """Append-only history of a case: every action writes one row (who, when, from → to, why)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(_("操作"), max_length=40)
+    action = models.CharField(_("操作"), max_length=40, choices=CaseAction.choices)
     from_status = models.CharField(_("原状态"), max_length=20, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20, choices=CaseStatus.choices)
     actor = models.ForeignKey(
@@ -300,20 +294,10 @@ class CaseEvent(models.Model):
     note = models.TextField(_("说明"), blank=True)
     data = models.JSONField(default=dict, blank=True)
 
-    objects = CaseEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("案件事件")
         verbose_name_plural = _("案件事件")
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise PermissionError("CaseEvent is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # type: ignore[override]
-        raise PermissionError("CaseEvent is append-only")
 
     @property
     def label(self) -> str:

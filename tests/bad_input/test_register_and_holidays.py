@@ -9,7 +9,7 @@ from cases.enums import CaseStatus
 from cases.models import Case
 from tests.bad_input.checks import BAD_DATES, BAD_NUMBERS, EMPTY, assert_refused, garbage, random_text, today
 from tests.bad_input.posters import RegisterPoster, register_fields, register_valid
-from workdays.models import CalendarOverride
+from workdays.models import CalendarOverride, HolidayChange
 
 # --- registration -----------------------------------------------------------------------------------------------
 
@@ -53,6 +53,8 @@ def test_holiday_form_garbage(world):
 
     def unchanged():
         assert CalendarOverride.objects.count() == count
+        assert list(CalendarOverride.objects.values_list("kind", "name")) == [("HOLIDAY", "已有")]
+        assert not HolidayChange.objects.exists()
 
     def refused(data, why):
         response = client.post("/console/holidays/", data)
@@ -67,6 +69,8 @@ def test_holiday_form_garbage(world):
     assert "不超过" in html
     for bad in BAD_DATES:
         refused({"date": bad, "kind": "WORKDAY", "name": "调休"}, f"date={bad}")
-    refused({"date": today().isoformat(), "kind": "WORKDAY", "name": "重复"}, "duplicate")
-    html = refused({"date": today().isoformat(), "kind": "WORKDAY", "name": "重复"}, "duplicate")
-    assert "该日期已设置" in html
+    # A change needs a reason; the same setting again changes nothing (and records nothing).
+    refused({"date": today().isoformat(), "kind": "WORKDAY", "name": "调休"}, "no reason")
+    refused({"date": today().isoformat(), "kind": "WORKDAY", "name": "调休", "reason": "  "}, "blank reason")
+    html = refused({"date": today().isoformat(), "kind": "HOLIDAY", "name": "已有", "reason": "重复提交"}, "same")
+    assert "未作修改" in html

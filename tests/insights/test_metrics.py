@@ -57,7 +57,7 @@ def test_amount_in_wan_yuan_rounds_half_up():
 
 def test_monthly_form_city_march(data, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
-        f = monthly_form("4212", MARCH)
+        f = monthly_form(Case.objects.all(), "4212", MARCH)
     assert f.value("cases") == E["cases"]
     assert f.value("success") == E["success"]
     assert f.value("difficult") == E["difficult"]
@@ -106,17 +106,17 @@ def test_monthly_form_city_march(data, django_assert_max_num_queries):
 
 
 def test_monthly_form_county_township_and_other_periods(data):
-    county = monthly_form("421202", MARCH)
+    county = monthly_form(Case.objects.all(), "421202", MARCH)
     assert (county.value("cases"), county.value("success"), county.value("success_rate")) == (6, 4, Decimal("66.7"))
     assert county.value("committees") == 3 and county.value("mediators") == 6
-    jiayu = monthly_form("421221", MARCH)
+    jiayu = monthly_form(Case.objects.all(), "421221", MARCH)
     assert (jiayu.value("cases"), jiayu.value("success"), jiayu.value("amount")) == (2, 1, Decimal("20000"))
-    assert monthly_form("421202001", MARCH).value("cases") == 6
+    assert monthly_form(Case.objects.all(), "421202001", MARCH).value("cases") == 6
     # quarter and year include January's c8; last year's March holds c13 only
-    assert monthly_form("4212", make_period(2026, "quarter", 1)).value("cases") == 9
-    assert monthly_form("4212", make_period(2026, "year")).value("success") == 6
-    assert monthly_form("4212", make_period(2025, "month", 3)).value("cases") == 1
-    assert monthly_form("4212", make_period(2026, "month", 2)).value("cases") == 0
+    assert monthly_form(Case.objects.all(), "4212", make_period(2026, "quarter", 1)).value("cases") == 9
+    assert monthly_form(Case.objects.all(), "4212", make_period(2026, "year")).value("success") == 6
+    assert monthly_form(Case.objects.all(), "4212", make_period(2025, "month", 3)).value("cases") == 1
+    assert monthly_form(Case.objects.all(), "4212", make_period(2026, "month", 2)).value("cases") == 0
 
 
 def test_form_total_equals_reported_cases_rows(data):
@@ -125,7 +125,7 @@ def test_form_total_equals_reported_cases_rows(data):
 
     for area in ("4212", "421202", "421221", "421202001"):
         assert (
-            monthly_form(area, MARCH).value("cases")
+            monthly_form(Case.objects.all(), area, MARCH).value("cases")
             == reported_cases(Case.objects.filter(in_area(area)), MARCH).count()
         )
 
@@ -133,7 +133,7 @@ def test_form_total_equals_reported_cases_rows(data):
 def test_every_form_cell_equals_the_case_list_behind_it(data):
     """Each figure's link names a Slice; the slice's rows reproduce the figure (counts, and sums for parties and
     amounts)."""
-    f = monthly_form("4212", MARCH)
+    f = monthly_form(Case.objects.all(), "4212", MARCH)
     checked = 0
     for grid in build_grids(load_form(), f, link=lambda s: s):
         for line in grid.body:
@@ -171,7 +171,7 @@ def _persons(piece: Slice, case: Case) -> int:
 
 def test_dashboard_city_march(data, django_assert_max_num_queries):
     with django_assert_max_num_queries(10):
-        d = dashboard_metrics("4212", MARCH, today=TODAY)
+        d = dashboard_metrics(Case.objects.all(), "4212", MARCH, today=TODAY)
     assert d.received == E["received"]
     assert d.totals["cases"] == E["cases"]
     assert d.totals["success"] == E["success"]
@@ -207,26 +207,26 @@ def test_dashboard_city_march(data, django_assert_max_num_queries):
 
 
 def test_dashboard_drill_down_levels(data, world):
-    city = dashboard_metrics("4212", MARCH, today=TODAY)
+    city = dashboard_metrics(Case.objects.all(), "4212", MARCH, today=TODAY)
     assert [(r.code, r.name, r.cases, r.success) for r in city.areas] == [
         ("421202", "咸安区", 6, 4),
         ("421221", "嘉鱼县", 2, 1),
     ]
-    county = dashboard_metrics("421202", MARCH, today=TODAY)
+    county = dashboard_metrics(Case.objects.all(), "421202", MARCH, today=TODAY)
     assert [(r.code, r.name, r.cases) for r in county.areas] == [("421202001", "温泉街道", 6)]
-    township = dashboard_metrics("421202001", MARCH, today=TODAY)
+    township = dashboard_metrics(Case.objects.all(), "421202001", MARCH, today=TODAY)
     assert {(r.name, r.cases, r.committee_id) for r in township.areas} == {
         ("桂花村人民调解委员会", 5, world.village_a.pk),
         ("温泉街道人民调解委员会", 1, world.township.pk),
     }
     assert all(not r.drill for r in township.areas)
-    one = dashboard_metrics("421202001", MARCH, committee_id=world.village_a.pk, today=TODAY)
+    one = dashboard_metrics(Case.objects.all(), "421202001", MARCH, committee_id=world.village_a.pk, today=TODAY)
     assert (one.totals["cases"], one.totals["success"], one.received, one.overdue) == (5, 3, 6, 1)
     assert one.areas == []
 
 
 def test_dashboard_numbers_equal_their_case_lists(data):
-    d = dashboard_metrics("4212", MARCH, today=TODAY)
+    d = dashboard_metrics(Case.objects.all(), "4212", MARCH, today=TODAY)
     base = Case.objects.all()
     assert d.slice("received").queryset(base, TODAY).count() == d.received
     assert d.slice("cases").queryset(base, TODAY).count() == d.totals["cases"]
@@ -249,4 +249,4 @@ def test_remediation_clears_success_until_agreed_again(data, world):
     case = data.cases["c3"]
     Walker(case, world.cast_a(), case.accepted_at.replace(day=20)).step("remediate")
     assert Case.objects.get(pk=case.pk).status == CaseStatus.REMEDIATION
-    assert monthly_form("4212", MARCH).value("success") == E["success"] - 1
+    assert monthly_form(Case.objects.all(), "4212", MARCH).value("success") == E["success"] - 1

@@ -3,6 +3,7 @@
 The file is a JSON list of {"date": "YYYY-MM-DD", "kind": "HOLIDAY" | "WORKDAY", "name": "春节"}, or an object
 whose "days" key holds that list. Running it again changes nothing; a day whose kind or name differs is updated.
 Days present in the database but absent from the file are left alone (an administrator may have added them).
+Each day it creates or changes is recorded as a HolidayChange (source: the import, reason: the file's name).
 """
 
 import json
@@ -15,7 +16,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from workdays.calendar import clear_cache
-from workdays.models import CalendarOverride, DayKind
+from workdays.models import CalendarOverride, ChangeSource, DayKind
+from workdays.services import do_set_day
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "data" / "holidays" / "cn-2025-2026.json"
 
@@ -58,17 +60,17 @@ class Command(BaseCommand):
         days = parse_days(document)
 
         created = updated = 0
+        reason = f"导入{path.name}"[:200]
         with transaction.atomic():
             rows = CalendarOverride.objects.filter(date__in=[day for day, _, _ in days])
             stored = {row.date: (row.kind, row.name) for row in rows}
             for day, kind, name in days:
-                if stored.get(day) == (kind, name):
+                if stored.get(day) == (kind, name.strip()):
                     continue
-                _, was_created = CalendarOverride.objects.update_or_create(
-                    date=day, defaults={"kind": kind, "name": name}
-                )
-                created += was_created
-                updated += not was_created
+                # Through the one door, so that each change is recorded (HolidayChange, actor = the system).
+                do_set_day(None, day, kind, name, reason, source=ChangeSource.COMMAND)
+                created += day not in stored
+                updated += day in stored
         clear_cache()
         unchanged = len(days) - created - updated
         self.stdout.write(
