@@ -208,7 +208,7 @@ def test_minor_requires_a_guardian_at_registration(world):
     before = Case.objects.count()
     with pytest.raises(A.ActionRefused) as info:
         register(world, parties)
-    assert info.value.message == "第2位当事人为未成年人，须填写法定代理人"
+    assert info.value.message == "第2位当事人为未成年人，须填写法定代理人（监护人）"
     assert Case.objects.count() == before and not Party.objects.exists()
     parties[1].guardian_name = "李四"
     case = register(world, parties)

@@ -47,18 +47,21 @@ EXPECTED_ACTIONS = {
     "in_mediation": {
         "director_a": ["recuse", "terminate", "party_refusal"],
         "mediator_a": MEDIATING_A,
-        "mediator_a2": ["party_refusal"],
+        # An unassigned member may no longer record a refusal (issue 8): nothing offered.
+        "mediator_a2": [],
         "party_user": ["party_refusal"],
     },
     "not_party": {
         "director_a": ["recuse", "terminate", "party_refusal"],
         "mediator_a": MEDIATING_A,
-        "mediator_a2": ["party_refusal"],
+        # An unassigned member may no longer record a refusal (issue 8): nothing offered.
+        "mediator_a2": [],
     },
     "court": {
         "director_a": ["recuse", "terminate", "party_refusal"],
         "mediator_a": MEDIATING_A,
-        "mediator_a2": ["party_refusal"],
+        # An unassigned member may no longer record a refusal (issue 8): nothing offered.
+        "mediator_a2": [],
     },
     "archived": {"county_admin": ["dispose"]},
     "performing": {

@@ -171,7 +171,8 @@ class DemoWalker(Walker):
     def _refuse_by_party(self) -> None:
         party, statement = self.case.parties.all()[1], "不同意调解，表示将直接向法院起诉"
         kw = {"party": party, "statement": statement, "routes": [Route.LITIGATION], "at": self.tick(1, 30)}
-        A.do_record_party_refusal(self.case, self.cast.mediator, **kw)
+        # At intake no mediator is assigned yet: the director records it (issue 8).
+        A.do_record_party_refusal(self.case, self.cast.director, **kw)
 
     def _party_refusal(self) -> None:
         party, statement = self.case.parties.all()[1], "对调解方案不满意，拒绝继续调解"
