@@ -8,8 +8,8 @@ these relations to the case. Self-loops (records, extensions, signatures) are ro
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cases.enums import OPEN_STATES, JCStatus
 from cases.enums import CaseStatus as S
-from cases.enums import JCStatus
 
 
 class Rel(StrEnum):
@@ -21,6 +21,8 @@ class Rel(StrEnum):
     PARTY = "PARTY"  # a party to the case with a portal account
     COURT = "COURT"  # liaison of the referring court or of the court asked for judicial confirmation
     COUNTY = "COUNTY"  # county bureau administrator of the case's county
+    SUPERVISOR = "SUPERVISOR"  # 司法所 officer, county or city bureau administrator whose division covers the case
+    PRESIDING = "PRESIDING"  # the presiding mediator (not a co-mediator)
     SYSTEM = "SYSTEM"  # timers and consequences of other actions
 
 
@@ -84,6 +86,12 @@ TABLE: list[Row] = [
     *_rows("jc_court_accept", [*AFTER_AGREEMENT, S.ARCHIVED], None, C, M),
     *_rows("jc_court_refuse", [*AFTER_AGREEMENT, S.ARCHIVED], None, C, M),
     *_rows("jc_decide", [*AFTER_AGREEMENT, S.ARCHIVED], None, C, M),
+    # issue 8 §3, supervision (督办/催办/反馈/升级, cases.actions.supervision): records that change no status. A
+    # supervisor presses any case still open; the committee answers, and the system escalates, until it is disposed.
+    *_rows("supervise", sorted(OPEN_STATES), None, Rel.SUPERVISOR),
+    *_rows("urge", sorted(OPEN_STATES), None, Rel.SUPERVISOR),
+    *_rows("supervision_reply", [s for s in S if s != S.DISPOSED], None, D, Rel.PRESIDING),
+    *_rows("supervision_escalate", [s for s in S if s != S.DISPOSED], None, SY),
 ]
 
 # The judicial-confirmation sub-machine: action → (allowed JC states before, JC state after; None = by decision).
@@ -132,6 +140,11 @@ LABELS: dict[str, str] = {
     "jc_court_accept": "法院受理司法确认",
     "jc_court_refuse": "法院不予受理",
     "jc_decide": "登记司法确认结果",
+    # issue 8 §3, supervision
+    "supervise": "督办",
+    "urge": "催办",
+    "supervision_reply": "督办反馈",
+    "supervision_escalate": "督办逾期升级",
 }
 
 ACTIONS: list[str] = list(dict.fromkeys(r.action for r in TABLE))

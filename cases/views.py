@@ -21,6 +21,7 @@ from cases.enums import CLOCK_STATES
 from cases.permissions import available_actions, can_view_full_id, current_agreement, current_jc
 from cases.scoping import access_case_by_id, cases_visible_to
 from cases.transitions import LABELS
+from supervision import forms_duban as FD
 from workdays.calendar import working_days_overdue
 
 FORMS: dict[str, type[F.ActionForm]] = {
@@ -56,6 +57,9 @@ FORMS: dict[str, type[F.ActionForm]] = {
         FA.JCAcceptForm,
         FA.JCRefuseForm,
         FA.JCDecideForm,
+        FD.SuperviseCaseForm,
+        FD.UrgeCaseForm,
+        FD.SupervisionReplyForm,
     ]
 }
 

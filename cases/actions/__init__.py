@@ -53,6 +53,12 @@ from cases.actions.performance import (
     do_start_remediation,
     do_urge_performance,
 )
+from cases.actions.supervision import (
+    do_escalate_supervision,
+    do_reply_supervision,
+    do_supervise_case,
+    do_urge_case,
+)
 
 __all__ = [
     "ActionRefused",
@@ -93,6 +99,10 @@ __all__ = [
     "do_terminate_mediation",
     "do_transfer_case",
     "do_urge_performance",
+    "do_supervise_case",
+    "do_urge_case",
+    "do_reply_supervision",
+    "do_escalate_supervision",
     "format_case_no",
     "jc_deadline",
 ]
