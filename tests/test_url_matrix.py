@@ -43,25 +43,31 @@ MEDIATING_A = [
     "terminate",
     "party_refusal",
 ]
+# The supervisors of village A may 督办 and 催办 any open case of theirs (issue 8 §3).
+SUPERVISE = {who: ["supervise", "urge"] for who in ("sfs_officer", "county_admin", "city_admin")}
 EXPECTED_ACTIONS = {
     "in_mediation": {
+        **SUPERVISE,
         "director_a": ["recuse", "terminate", "party_refusal"],
         "mediator_a": MEDIATING_A,
         "mediator_a2": ["party_refusal"],
         "party_user": ["party_refusal"],
     },
     "not_party": {
+        **SUPERVISE,
         "director_a": ["recuse", "terminate", "party_refusal"],
         "mediator_a": MEDIATING_A,
         "mediator_a2": ["party_refusal"],
     },
     "court": {
+        **SUPERVISE,
         "director_a": ["recuse", "terminate", "party_refusal"],
         "mediator_a": MEDIATING_A,
         "mediator_a2": ["party_refusal"],
     },
     "archived": {"county_admin": ["dispose"]},
     "performing": {
+        **SUPERVISE,
         "mediator_a": [
             "record_payment",
             "record_follow_up",
