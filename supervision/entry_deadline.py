@@ -9,7 +9,6 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Role
 from cases.models import Case
 from insights.base import make_period
 from notifications.enums import NoticeKind
@@ -58,8 +57,7 @@ def check_entry_deadlines(now: datetime | None = None) -> int:
                         unit,
                         f"{name}{period.label}有{count}件案件在录入期限（{last_entry_day(period):%-m月%-d日}）后"
                         "才录入系统，请督促调委会按时录入",
-                        at=now,
-                        roles=[Role.SFS_OFFICER, Role.COUNTY_ADMIN],
+                        at=now,  # whom: notifications' rules for the kind (the township office and the county)
                     )
             except IntegrityError:  # another run recorded this (unit, month) first
                 continue

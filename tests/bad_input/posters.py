@@ -52,6 +52,10 @@ SETUP: dict[str, tuple[CaseStatus, str]] = {
     "jc_court_accept": (CaseStatus.PERFORMING, "court_liaison"),  # + an application
     "jc_court_refuse": (CaseStatus.PERFORMING, "court_liaison"),  # + an application
     "jc_decide": (CaseStatus.PERFORMING, "court_liaison"),  # + an application the court accepted
+    # issue 8 §3, supervision
+    "supervise": (CaseStatus.IN_MEDIATION, "county_admin"),
+    "urge": (CaseStatus.IN_MEDIATION, "sfs_officer"),
+    "supervision_reply": (CaseStatus.IN_MEDIATION, "director_a"),  # + a pending 督办
 }
 
 
@@ -99,6 +103,8 @@ def setup_case(world: World, action: str):
         A.do_record_court_acceptance(
             case, world.court_liaison, accepted=True, on=today(), court_case_no="（2026）鄂1202民特1号"
         )
+    if action == "supervision_reply":
+        A.do_supervise_case(case, world.county_admin, instruction="请抓紧组织调解并书面反馈办理进展")
     case.refresh_from_db()
     assert action in dict(available_actions(case, user)), (action, case.status)
     return case, user
@@ -209,6 +215,12 @@ def valid_data(world: World, case: Case, action: str) -> dict:
         "jc_court_accept": {"on": today().isoformat(), "court_case_no": "（2026）鄂1202民特8号"},
         "jc_court_refuse": {"on": today().isoformat(), "reason": "不属于本院管辖"},
         "jc_decide": {"valid": "1", "on": today().isoformat(), "reason": ""},
+        "supervise": {"instruction": "请抓紧组织调解并书面反馈办理进展", "reply_deadline": ""},
+        "urge": {"text": "请尽快安排调解"},
+        "supervision_reply": {
+            "supervision": str(case.supervisions.values_list("pk", flat=True).first()),
+            "text": "已组织双方再次调解，预计一周内达成协议",
+        },
     }[action]
 
 
@@ -243,6 +255,7 @@ TEXT_ONLY = {
     "close",
     "dispose",
     "seal_agreement",
+    "urge",
 }
 DATE_ACTIONS = [
     a for a in FORMS if any(isinstance(f, (forms.DateField, forms.DateTimeField)) for f in declared_fields(a).values())
@@ -262,6 +275,7 @@ FK_FIELDS = {
     "record_follow_up": ["party"],
     "remediate": ["consenting_parties"],
     "jc_apply": ["applicant", "consenting", "court"],
+    "supervision_reply": ["supervision"],
 }
 
 
