@@ -58,7 +58,11 @@ def menu_for(user: User) -> list[MenuItem]:
             ("人民调解工作统计表", "insights:monthly_form", "bi-table"),
             ("三统一核对", "supervision:reconciliation", "bi-check2-square"),
         )
-        checks = [("录入情况通报", "supervision:entry_notice", "bi-megaphone")]
+        checks = [
+            ("超期督办", "supervision:overdue", "bi-alarm"),
+            ("督办台账", "supervision:ledger", "bi-journal-text"),
+            ("录入情况通报", "supervision:entry_notice", "bi-megaphone"),
+        ]
         if user.role != Role.SFS_OFFICER:  # spot checks are drawn and scored by the county and city bureaus
             checks.append(("卷宗评查", "supervision:spot_checks", "bi-clipboard-check"))
         items += _group("督导检查", "bi-clipboard-check", *checks)

@@ -345,3 +345,8 @@ class CaseAction(models.TextChoices):
     JC_REQUEST_REFUSED = "jc_request_refused", "共同申请司法确认未能提交"
     # written by cases.actions.online.do_submit_online_application beside the register event
     EVIDENCE_ATTACHED = "evidence_attached", "随申请提交证据材料"
+    # the supervision loop (issue 8 §3, cases.actions.supervision)
+    SUPERVISE = "supervise", "督办"
+    URGE = "urge", "催办"
+    SUPERVISION_REPLY = "supervision_reply", "督办反馈"
+    SUPERVISION_ESCALATE = "supervision_escalate", "督办逾期升级"

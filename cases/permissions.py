@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from accounts.models import Role, User
+from accounts.models import SUPERVISOR_ROLES, Role, User
 from cases.enums import AgreementForm, AgreementStatus, CivilCapacity, JCStatus, PartyType, SignerRole
 from cases.models import Case
 from cases.transitions import JC_TABLE, LABELS, TABLE, Rel
@@ -29,6 +29,8 @@ def relations(user: User, case: Case) -> set[Rel]:
             case.presiding_mediator_id == mediator_id or case.co_mediators.filter(pk=mediator_id).exists()
         ):
             rels.add(Rel.MEDIATOR)
+            if case.presiding_mediator_id == mediator_id:
+                rels.add(Rel.PRESIDING)
     elif user.role == Role.PARTY and case.parties.filter(user=user).exists():
         rels.add(Rel.PARTY)
     elif (
@@ -39,6 +41,8 @@ def relations(user: User, case: Case) -> set[Rel]:
         rels.add(Rel.COURT)
     elif user.role == Role.COUNTY_ADMIN and user.division_id and case.division_code.startswith(user.division_id):
         rels.add(Rel.COUNTY)
+    if user.role in SUPERVISOR_ROLES and user.division_id and case.division_code.startswith(user.division_id):
+        rels.add(Rel.SUPERVISOR)
     return rels
 
 
@@ -96,6 +100,10 @@ def _available(action: str, case: Case, user: User) -> bool:
             return case.parties.filter(user=user).exclude(pk__in=signed_parties).exists()
         parties_missing = case.parties.exclude(pk__in=signed_parties).exists()
         return parties_missing or not valid.filter(signer_role=SignerRole.MEDIATOR).exists()
+    if action == "supervision_reply":  # offered while a 督办 or 催办 of the case waits for the committee's reply
+        from supervision.models_duban import Supervision, SupervisionStatus
+
+        return Supervision.objects.filter(case=case, status=SupervisionStatus.PENDING).exists()
     if action == "recuse":
         return case.presiding_mediator_id is not None
     return True

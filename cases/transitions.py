@@ -21,6 +21,8 @@ class Rel(StrEnum):
     PARTY = "PARTY"  # a party to the case with a portal account
     COURT = "COURT"  # liaison of the referring court or of the court asked for judicial confirmation
     COUNTY = "COUNTY"  # county bureau administrator of the case's county
+    SUPERVISOR = "SUPERVISOR"  # 司法所 officer, county or city bureau administrator whose division covers the case
+    PRESIDING = "PRESIDING"  # the presiding mediator (not a co-mediator)
     SYSTEM = "SYSTEM"  # timers and consequences of other actions
 
 

@@ -33,6 +33,7 @@ from cases.permissions import (
 )
 from cases.scoping import access_case_by_id, cases_visible_to
 from cases.transitions import JC_TABLE, LABELS, find_row
+from supervision import forms_duban as FD
 from tiaojie.forms import add_refusal
 from workdays.calendar import working_days_overdue
 
@@ -71,6 +72,9 @@ FORMS: dict[str, type[F.ActionForm]] = {
         FA.JCAcceptForm,
         FA.JCRefuseForm,
         FA.JCDecideForm,
+        FD.SuperviseCaseForm,
+        FD.UrgeCaseForm,
+        FD.SupervisionReplyForm,
     ]
 }
 

@@ -107,3 +107,42 @@ def case_number_regex(fmt: str | None = None) -> re.Pattern:
     parts = re.split(r"(\{year\}|\{short\}|\{seq\})", fmt)
     pattern = "".join(fields[p[1:-1]] if p in ("{year}", "{short}", "{seq}") else re.escape(p) for p in parts)
     return re.compile(rf"^{pattern}$")
+
+
+@dataclass(frozen=True)
+class LevelRule:
+    reply_days: int  # default reply deadline of a 督办, working days from the day it is issued
+    yellow_after_days: int  # working days after an unanswered reply deadline: escalate with a yellow card
+    red_after_days: int  # … and with a red card
+
+
+@dataclass(frozen=True)
+class SupervisionRules:
+    levels: dict[str, LevelRule]
+    due_soon_days: int
+    entry_check_months: int
+
+    def level(self, level: str) -> LevelRule:
+        return self.levels[str(level)]
+
+
+def load_supervision_rules(path: str | None = None) -> SupervisionRules:
+    default = settings.BASE_DIR / "data" / "supervision_rules.json"
+    with open(path or settings.TIAOJIE.get("SUPERVISION_RULES", default), encoding="utf-8") as fh:
+        raw = json.load(fh)
+    levels = {}
+    for name in ("SFS", "COUNTY", "CITY"):
+        row = raw["levels"][name]
+        rule = LevelRule(int(row["reply_days"]), int(row["yellow_after_days"]), int(row["red_after_days"]))
+        if rule.reply_days < 1 or rule.yellow_after_days < 1 or rule.red_after_days <= rule.yellow_after_days:
+            raise ValueError(f"supervision_rules.json: level {name} needs reply_days >= 1 and 1 <= yellow < red")
+        levels[name] = rule
+    rules = SupervisionRules(levels, int(raw.get("due_soon_days", 5)), int(raw.get("entry_check_months", 3)))
+    if rules.due_soon_days < 0 or rules.entry_check_months < 1:
+        raise ValueError("supervision_rules.json: due_soon_days >= 0 and entry_check_months >= 1")
+    return rules
+
+
+@cache
+def supervision_rules() -> SupervisionRules:
+    return load_supervision_rules()

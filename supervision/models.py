@@ -148,3 +148,10 @@ class SpotCheckLog(AppendOnlyModel):
         return {"create": "创建并抽样", "score": "评分", "publish": "发布", "correct": "新建更正版本"}.get(
             self.action, self.action
         )
+
+
+from supervision.models_duban import (  # noqa: E402, F401  (the 督办 models live in their own module)
+    EntryDeadlineNotice,
+    Supervision,
+    SupervisionEvent,
+)

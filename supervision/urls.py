@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision import views, views_spotcheck
+from supervision import views, views_duban, views_spotcheck
 
 app_name = "supervision"
 
@@ -14,5 +14,9 @@ urlpatterns = [
     path("spot-checks/<int:pk>/cases/<int:entry_pk>/", views_spotcheck.spot_check_score, name="spot_check_score"),
     path("spot-checks/<int:pk>/publish/", views_spotcheck.spot_check_publish, name="spot_check_publish"),
     path("spot-checks/<int:pk>/correct/", views_spotcheck.spot_check_correct, name="spot_check_correct"),
+    path("overdue/", views_duban.overdue, name="overdue"),
+    path("duban/", views_duban.ledger, name="ledger"),
+    path("duban/export/", views_duban.ledger_export, name="ledger_export"),
+    path("duban/<int:pk>/reply/", views_duban.reply, name="reply"),
     path("results/", views_spotcheck.committee_results, name="committee_results"),
 ]

@@ -125,7 +125,8 @@ class WriteOutsideTheDoor(AssertionError):
 
 
 def _caller() -> str | None:
-    """The repository file nearest to the save on the stack, skipping the models' own save() (and their append-only base) and Django itself."""
+    """The repository file nearest to the save on the stack, skipping the models' own save() (and their
+    append-only base) and Django itself."""
     frame = sys._getframe(2)
     root = str(ROOT) + "/"
     while frame is not None:

@@ -43,8 +43,11 @@ MEDIATING_A = [
     "terminate",
     "party_refusal",
 ]
+# The supervisors of village A may 督办 and 催办 any open case of theirs (issue 8 §3).
+SUPERVISE = {who: ["supervise", "urge"] for who in ("sfs_officer", "county_admin", "city_admin")}
 EXPECTED_ACTIONS = {
     "in_mediation": {
+        **SUPERVISE,
         "director_a": ["recuse", "terminate", "party_refusal"],
         "mediator_a": MEDIATING_A,
         # An unassigned member may no longer record a refusal (issue 8): nothing offered.
@@ -52,12 +55,14 @@ EXPECTED_ACTIONS = {
         "party_user": ["party_refusal"],
     },
     "not_party": {
+        **SUPERVISE,
         "director_a": ["recuse", "terminate", "party_refusal"],
         "mediator_a": MEDIATING_A,
         # An unassigned member may no longer record a refusal (issue 8): nothing offered.
         "mediator_a2": [],
     },
     "court": {
+        **SUPERVISE,
         "director_a": ["recuse", "terminate", "party_refusal"],
         "mediator_a": MEDIATING_A,
         # An unassigned member may no longer record a refusal (issue 8): nothing offered.
@@ -65,6 +70,7 @@ EXPECTED_ACTIONS = {
     },
     "archived": {"county_admin": ["dispose"]},
     "performing": {
+        **SUPERVISE,
         "mediator_a": [
             "record_payment",
             "record_follow_up",

@@ -58,6 +58,12 @@ from cases.actions.performance import (
     do_start_remediation,
     do_urge_performance,
 )
+from cases.actions.supervision import (
+    do_escalate_supervision,
+    do_reply_supervision,
+    do_supervise_case,
+    do_urge_case,
+)
 from cases.actions.system import do_auto_terminate, do_mark_overdue  # also registers the timer handlers
 from cases.actions.writing import do_put_oral_agreement_in_writing
 
@@ -110,6 +116,10 @@ __all__ = [
     "do_auto_terminate",
     "do_mark_overdue",
     "do_withdraw_joint_confirmation_request",
+    "do_supervise_case",
+    "do_urge_case",
+    "do_reply_supervision",
+    "do_escalate_supervision",
     "format_case_no",
     "jc_deadline",
 ]

@@ -55,6 +55,10 @@ SETUP: dict[str, tuple[CaseStatus, str]] = {
     "jc_decide": (CaseStatus.PERFORMING, "court_liaison"),  # + an application the court accepted
     "guardian_consent": (CaseStatus.INTAKE, "director_a"),  # the applicant is a minor
     "put_oral_in_writing": (CaseStatus.IN_MEDIATION, "mediator_a"),  # + an oral agreement
+    # issue 8 §3, supervision
+    "supervise": (CaseStatus.IN_MEDIATION, "county_admin"),
+    "urge": (CaseStatus.IN_MEDIATION, "sfs_officer"),
+    "supervision_reply": (CaseStatus.IN_MEDIATION, "director_a"),  # + a pending 督办
 }
 
 
@@ -116,6 +120,8 @@ def setup_case(world: World, action: str):
         A.do_record_court_acceptance(
             case, world.court_liaison, accepted=True, on=today(), court_case_no="（2026）鄂1202民特1号"
         )
+    if action == "supervision_reply":
+        A.do_supervise_case(case, world.county_admin, instruction="请抓紧组织调解并书面反馈办理进展")
     case.refresh_from_db()
     assert action in dict(available_actions(case, user)), (action, case.status)
     return case, user
@@ -229,6 +235,12 @@ def valid_data(world: World, case: Case, action: str) -> dict:
         "jc_decide": {"valid": "1", "on": today().isoformat(), "reason": ""},
         "guardian_consent": {"party": str(p1.pk), "guardian_name": "张父", "consent_record": "监护人当面签署同意书"},
         "put_oral_in_writing": {f"method_{p1.pk}": "FINGERPRINT", f"method_{p2.pk}": "HANDWRITTEN", "confirm": "on"},
+        "supervise": {"instruction": "请抓紧组织调解并书面反馈办理进展", "reply_deadline": ""},
+        "urge": {"text": "请尽快安排调解"},
+        "supervision_reply": {
+            "supervision": str(case.supervisions.values_list("pk", flat=True).first()),
+            "text": "已组织双方再次调解，预计一周内达成协议",
+        },
     }[action]
 
 
@@ -262,6 +274,7 @@ TEXT_ONLY = {
     "close",
     "dispose",
     "seal_agreement",
+    "urge",
 }
 DATE_ACTIONS = [
     a for a in FORMS if any(isinstance(f, (forms.DateField, forms.DateTimeField)) for f in declared_fields(a).values())
@@ -281,6 +294,7 @@ FK_FIELDS = {
     "record_follow_up": ["party"],
     "remediate": ["consenting_parties"],
     "jc_apply": ["applicant", "consenting", "court"],
+    "supervision_reply": ["supervision"],
 }
 
 

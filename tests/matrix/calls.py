@@ -332,7 +332,16 @@ CALLS: dict[str, Call] = {
             c, u, signers=[(p, SignatureMethod.FINGERPRINT) for p in parties(c)], at=at
         )
     ),
+    # issue 8 §3, supervision
+    "supervise": Call(
+        lambda w, c, u, at: A.do_supervise_case(c, u, instruction="请抓紧办理本案并书面反馈进展情况", at=at)
+    ),
+    "urge": Call(lambda w, c, u, at: A.do_urge_case(c, u, text="请抓紧办理本案", at=at)),
 }
 
+# Actions with a matrix of their own: the reply needs a pending 督办 record, which no scenario has
+# (tests/supervision/test_duban_actions.py: who may reply, who may not, and that a refusal writes nothing).
+OWN_MATRIX = {"supervision_reply"}
+
 SYSTEM_ONLY = {a for a in ACTIONS if all(Rel.SYSTEM in r.rels for r in TABLE if r.action == a)}
-MATRIX_ACTIONS = [a for a in ACTIONS if a not in SYSTEM_ONLY]
+MATRIX_ACTIONS = [a for a in ACTIONS if a not in SYSTEM_ONLY and a not in OWN_MATRIX]
