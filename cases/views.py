@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.clientip import client_ip
 from accounts.models import SUPERVISOR_ROLES, AccessLog, Role
 from cases import forms as F
 from cases import forms_agreement as FA
@@ -79,7 +80,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
             action="VIEW_CASE",
             case=case,
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
             detail="查看案件",
         )
     agreement = current_agreement(case)
@@ -153,7 +154,7 @@ def reveal_id_number(request: HttpRequest, pk: int, party_pk: int) -> HttpRespon
         action="VIEW_ID_NUMBER",
         case=case,
         party=party,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
         detail=f"查看{party.name}的身份证号码",
     )
     return render(request, "cases/_id_number.html", {"party": party, "full": party.full_id_number()})

@@ -13,6 +13,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from accounts.clientip import client_ip
 from accounts.models import COMMITTEE_ROLES, SUPERVISOR_ROLES, AccessLog, Role
 from cases.listing import CaseFilterForm, filter_cases
 from cases.scoping import cases_visible_to
@@ -169,7 +170,7 @@ def error_report(request: HttpRequest, pk: int) -> FileResponse:
     AccessLog.objects.create(
         user=request.user,
         action="import_error_report",
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
         detail=f"导入批次{batch.pk}错误报告（{batch.file_name}）"[:200],
     )
     name = f"错误报告-{Path(batch.file_name).stem}.xlsx"
@@ -201,9 +202,7 @@ def export_cases(request: HttpRequest) -> FileResponse:
     out = write_cases(user, qs, total, full_ids)
     filters = "，".join(f"{k}={v}" for k, v in request.GET.items() if v and k != "page") or "无"
     detail = f"导出{total}件" + (f"（含完整身份证号{len(full_ids)}件）" if full_ids else "") + f"；筛选：{filters}"
-    AccessLog.objects.create(
-        user=user, action="export_cases", ip_address=request.META.get("REMOTE_ADDR"), detail=detail[:200]
-    )
+    AccessLog.objects.create(user=user, action="export_cases", ip_address=client_ip(request), detail=detail[:200])
     name = f"案件清单-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
     return FileResponse(out, as_attachment=True, filename=name, content_type=_XLSX)
 

@@ -39,6 +39,7 @@ from portal.codes import (
     check_application_limits,
     client_ip,
     normalise_phone,
+    requester,
     send_code,
     verify_code,
 )
@@ -122,10 +123,10 @@ def login_page(request: HttpRequest) -> HttpResponse:
         try:
             phone = normalise_phone(form.cleaned_data["phone"])
             if request.POST.get("step") == "send":
-                send_code(phone, client_ip(request))
+                send_code(phone, requester(request))
                 sent_to = mask_phone(phone)
             else:
-                verify_code(phone, form.cleaned_data["code"])
+                verify_code(phone, form.cleaned_data["code"], requester(request))
                 user = _party_account(phone)
                 if user is None:
                     raise PortalRefused("该手机号已用于工作人员账号，请使用工作人员登录页面", "phone")
