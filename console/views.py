@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import SUPERVISOR_ROLES, Role
+from cases.bounds import bound_dates
 from cases.enums import CLOCK_STATES, CaseStatus
 from cases.listing import case_list_context, overdue_q
 from cases.scoping import cases_visible_to
@@ -164,6 +165,7 @@ class OverrideForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        bound_dates(self)
         self.fields["kind"].choices = [("", "请选择"), *DayKind.choices]
 
 

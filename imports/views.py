@@ -178,6 +178,7 @@ def error_report(request: HttpRequest, pk: int) -> FileResponse:
 
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_TEXT = "text/plain; charset=utf-8"
 
 
 def _filter_committees(user):
@@ -189,13 +190,17 @@ def _filter_committees(user):
 
 
 @login_required
-def export_cases(request: HttpRequest) -> FileResponse:
+def export_cases(request: HttpRequest) -> HttpResponse:
     """The case list the user is looking at (same filters as the console / workbench lists), as .xlsx. ID numbers
     and phones are masked unless the user may see them in full for that case; every export is logged."""
     user = request.user
     if user.role not in EXPORT_ROLES:
         raise PermissionDenied
     form = CaseFilterForm(request.GET or None, committees=_filter_committees(user))
+    if form.is_bound and not form.is_valid():
+        # Never export more than the list showed: a filter the list left out (with its error) refuses the export.
+        errors = "；".join(f"{form.fields[n].label}：{e[0]}" for n, e in form.errors.items() if n in form.fields)
+        return HttpResponse(f"筛选条件有误（{errors}），请返回案件列表修改后再导出。", status=400, content_type=_TEXT)
     qs = filter_cases(cases_visible_to(user), form)
     total = qs.count()
     full_ids = full_id_case_ids(user, qs)

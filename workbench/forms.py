@@ -7,6 +7,7 @@ from django.forms import formset_factory
 
 from cases import identity
 from cases.actions import CaseData, PartyData
+from cases.bounds import bound_dates
 from cases.enums import CaseSource, CourtReferralType, DisputeType, Gender, PartySide, PartyType
 from registry.models import Court
 
@@ -48,6 +49,7 @@ class RegisterCaseForm(forms.Form):
 
     def __init__(self, *args, committee=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        bound_dates(self)
         if committee is not None:
             self.fields["court"].queryset = Court.objects.filter(division__code__startswith=committee.division_id[:4])
         _style(self)
@@ -83,6 +85,7 @@ class PartyForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        bound_dates(self)
         _style(self)
 
     def clean_id_number(self) -> str:
