@@ -83,3 +83,19 @@ class AccessLog(models.Model):
         ordering = ["-at"]
         verbose_name = _("个人信息访问日志")
         verbose_name_plural = _("个人信息访问日志")
+
+
+class TotpDevice(models.Model):
+    """A user's authenticator app (accounts.totp): the sealed secret, when it was confirmed with a first code, and
+    the last step used (a code is accepted once). Removed on recovery (manage.py reset_totp); re-enrolment then
+    starts over with a new secret."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret_sealed = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("动态口令")
+        verbose_name_plural = _("动态口令")
