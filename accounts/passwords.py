@@ -5,6 +5,7 @@ character classes and the username."""
 
 import re
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 CLASSES = (
@@ -42,3 +43,13 @@ class ComplexityValidator:
 
     def get_help_text(self) -> str:
         return f"至少包含大写字母、小写字母、数字、特殊符号中的{self.min_classes}类，且不能包含用户名或手机号。"
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length rule with a Chinese message (Django 5.2's reworded English message has no zh-hans text)."""
+
+    def get_error_message(self) -> str:
+        return f"密码太短，至少包含 {self.min_length} 个字符。"
+
+    def get_help_text(self) -> str:
+        return f"密码至少包含 {self.min_length} 个字符。"
