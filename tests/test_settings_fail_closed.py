@@ -64,3 +64,9 @@ def test_a_generated_key_is_accepted():
 
     result = load_settings(**{**PROD, "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode()})
     assert result.returncode == 0, result.stderr
+
+
+def test_a_trusted_proxy_that_is_not_an_address_is_refused():
+    result = load_settings(**{**PROD, "TRUSTED_PROXIES": "10.0.0.0/8,proxy.example"})
+    assert result.returncode != 0 and "TRUSTED_PROXIES" in result.stderr
+    assert load_settings(**{**PROD, "TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.2"}).returncode == 0

@@ -4,6 +4,7 @@ SQLite by default so that `make demo` runs on a laptop; `DATABASE_URL=postgres:/
 Outside development (`TIAOJIE_ENV` other than `development`/`test`) a SECRET_KEY must come from the environment.
 """
 
+import ipaddress
 import os
 import tempfile
 from pathlib import Path
@@ -182,6 +183,11 @@ AXES_ENABLED = envbool("AXES_ENABLED", True)
 # its TRUSTED_PROXY_HEADER read (right-most address that is not ours); with none, REMOTE_ADDR is the client.
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
 TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "X-Forwarded-For")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network") from None
 
 # Second factor (TOTP, accounts.totp): roles that must enrol and verify a code after the password. Production
 # default: county and city administrators (who can export a whole city's personal data); off in development and
