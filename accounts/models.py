@@ -81,6 +81,14 @@ class AccessKind(models.TextChoices):
     EXPORT_CASES = "export_cases", _("导出案件清单")
     IMPORT_ERROR_REPORT = "import_error_report", _("下载导入错误报告")
     TRANSFER_PERSONAL_DATA = "TRANSFER_PERSONAL_DATA", _("移交个人信息")
+    DOWNLOAD_ATTACHMENT = "DOWNLOAD_ATTACHMENT", _("下载消息附件")
+    DOWNLOAD_EVIDENCE = "DOWNLOAD_EVIDENCE", _("下载证据材料")
+    VIEW_PROTECTED_CASE = "VIEW_PROTECTED_CASE", _("查看受特别保护当事人的完整信息")
+    EXPORT_DUBAN_LEDGER = "EXPORT_DUBAN_LEDGER", _("导出督办台账")
+    CHANGE_PASSWORD = "CHANGE_PASSWORD", _("修改密码")
+    ENROL_TOTP = "ENROL_TOTP", _("启用两步验证")
+    TOTP_FAILED = "TOTP_FAILED", _("动态口令连续输错")
+    RESET_TOTP = "RESET_TOTP", _("重置两步验证")
 
 
 class AccessLog(AppendOnlyModel):
@@ -99,3 +107,19 @@ class AccessLog(AppendOnlyModel):
         ordering = ["-at"]
         verbose_name = _("个人信息访问日志")
         verbose_name_plural = _("个人信息访问日志")
+
+
+class TotpDevice(models.Model):
+    """A user's authenticator app (accounts.totp): the sealed secret, when it was confirmed with a first code, and
+    the last step used (a code is accepted once). Removed on recovery (manage.py reset_totp); re-enrolment then
+    starts over with a new secret."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret_sealed = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("动态口令")
+        verbose_name_plural = _("动态口令")

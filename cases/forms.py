@@ -7,6 +7,7 @@ from django.utils import timezone
 from cases import actions as A
 from cases.actions.intake import exclusion_refusal
 from cases.actions.mediation import BEFORE_ASSIGNMENT_REASONS
+from cases.bounds import MAX_ID, bound_dates
 from cases.enums import EXCLUSION_ROUTE, CaseStatus, Exclusion, MediatorChosenBy, RecordKind, Route, TerminationReason
 from cases.models import Case
 from registry.models import Committee, Mediator
@@ -19,6 +20,24 @@ ROUTES = forms.MultipleChoiceField(
 )
 
 
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows by id that refuses an id no row can have (not a number, < 1, > MAX_ID) before it
+    reaches the database, with the same message as an id of a row that is not offered."""
+
+    def _check_values(self, value):
+        try:
+            values = frozenset(value)
+        except TypeError:
+            raise forms.ValidationError(self.error_messages["invalid_list"], code="invalid_list") from None
+        for pk in values:
+            text = str(pk).strip()
+            if not (text.isascii() and text.isdigit()) or len(text) > 19 or not 1 <= int(text) <= MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text[:20]}
+                )
+        return super()._check_values(values)
+
+
 class ActionForm(forms.Form):
     """Base: holds the case and the acting user; subclasses implement run()."""
 
@@ -29,6 +48,7 @@ class ActionForm(forms.Form):
     def __init__(self, *args, case: Case, actor, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.case, self.actor = case, actor
+        bound_dates(self)
         for f in self.fields.values():
             css = "form-check-input" if isinstance(f.widget, forms.CheckboxInput) else "form-control"
             if isinstance(f.widget, forms.Select) and not isinstance(f.widget, forms.SelectMultiple):
@@ -147,7 +167,7 @@ class TransferForm(ActionForm):
 class AssignForm(ActionForm):
     action, submit_label = "assign", "指派并开始调解"
     presiding = forms.ModelChoiceField(label="主持调解员", queryset=Mediator.objects.none(), empty_label="请选择")
-    co_mediators = forms.ModelMultipleChoiceField(
+    co_mediators = IdMultipleChoiceField(
         label="参与调解员", queryset=Mediator.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     chosen_by = forms.ChoiceField(label="调解员产生方式", choices=MediatorChosenBy.choices)
@@ -244,7 +264,7 @@ class ExtendForm(ActionForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["consenting_parties"] = forms.ModelMultipleChoiceField(
+        self.fields["consenting_parties"] = IdMultipleChoiceField(
             label="同意延长的当事人", queryset=self.parties(), widget=forms.CheckboxSelectMultiple, required=False
         )
 

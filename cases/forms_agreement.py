@@ -9,8 +9,9 @@ from django.forms import formset_factory
 from cases import actions as A
 from cases.actions.performance import PREVENTION_FIELDS
 from cases.actions.writing import PARTY_METHODS
+from cases.bounds import bound_dates, validate_date_range
 from cases.enums import FollowUpOutcome, RetentionClass, Satisfaction, SignatureMethod, TermSubject
-from cases.forms import DATE, TEXTAREA, ActionForm, NoteForm
+from cases.forms import DATE, TEXTAREA, ActionForm, IdMultipleChoiceField, NoteForm
 from cases.models import Instalment
 from cases.permissions import current_agreement
 from registry.models import Court
@@ -39,6 +40,7 @@ class TermForm(forms.Form):
 
     def __init__(self, *args, parties=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        bound_dates(self)
         for name in ("obligor", "obligee"):
             self.fields[name].queryset = parties
             self.fields[name].widget.attrs["class"] = "form-select"
@@ -59,6 +61,10 @@ class TermForm(forms.Form):
                 raise forms.ValidationError(f"第{n}行格式应为“日期 金额”，如 2026-12-01 500") from None
             if len(parts) != 2 or not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:
                 raise forms.ValidationError(f"第{n}行的金额应为大于0的数字，最多两位小数")
+            try:
+                validate_date_range(due)
+            except forms.ValidationError as error:
+                raise forms.ValidationError(f"第{n}行：{error.messages[0]}") from None
             result.append((due, amount))
         return result
 
@@ -286,7 +292,7 @@ class RemediateForm(ActionForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["consenting_parties"] = forms.ModelMultipleChoiceField(
+        self.fields["consenting_parties"] = IdMultipleChoiceField(
             label="同意重新调解的当事人", queryset=self.parties(), widget=forms.CheckboxSelectMultiple, required=False
         )
 

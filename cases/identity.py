@@ -8,12 +8,15 @@ stored for lists.
 import base64
 import hashlib
 import hmac
+import logging
 import re
 import unicodedata
 from datetime import date
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+
+logger = logging.getLogger("tiaojie.identity")
 
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _CHECK = "10X98765432"
@@ -102,13 +105,26 @@ def encrypt_id_number(value: str) -> str:
     return _fernet().encrypt(normalise_id_number(value).encode()).decode()
 
 
+# What a page, PDF or export shows for a number that is stored but cannot be decrypted (wrong or rotated key,
+# damaged row): never an empty value, which reads as "no number recorded".
+UNDECRYPTABLE = "无法解密"
+
+
+class DecryptionError(Exception):
+    """A stored ID number that the configured FIELD_ENCRYPTION_KEY cannot decrypt."""
+
+
 def decrypt_id_number(token: str) -> str:
+    """The plain number of an encrypted one; "" for nothing stored. Raises DecryptionError (logged) when the token
+    cannot be decrypted with the configured key."""
     if not token:
         return ""
     try:
         return _fernet().decrypt(token.encode()).decode()
-    except InvalidToken:
-        return ""
+    except (InvalidToken, ValueError, UnicodeDecodeError) as exc:
+        # The token is not logged: it is the personal datum itself, encrypted.
+        logger.error("ID number cannot be decrypted with FIELD_ENCRYPTION_KEY (%s)", type(exc).__name__)
+        raise DecryptionError("ID number cannot be decrypted") from exc
 
 
 def hash_id_number(value: str) -> str:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html, format_html_join
 
+from cases.bounds import bound_dates, validate_date_range
 from cases.enums import CLOCK_STATES, CaseSource, CaseStatus, DisputeType
 from cases.models import Case, Party
 from cases.scoping import cases_visible_to
@@ -45,6 +46,28 @@ class CommitteeOptions(BaseChoiceIterator):
         yield from self.committees.values_list("pk", "name")
 
 
+# Rows a pager counts through at most (page × per page): page=10**18 asked SQLite for LIMIT 25·10**18 + 1.
+MAX_LIST_OFFSET = 1_000_000
+
+
+def date_filter(label: str) -> forms.DateField:
+    """A date filter refused (with its message next to it) outside cases.bounds, where a day bound overflows."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_date_range],
+    )
+
+
+def page_number(raw: str | None, per_page: int) -> int:
+    """The page asked for, 1 for anything that is not a page number, at most the page of MAX_LIST_OFFSET."""
+    raw, last = (raw or "").strip(), MAX_LIST_OFFSET // per_page
+    if not (raw.isascii() and raw.isdigit()):
+        return 1
+    return last if len(raw) > 12 else min(max(1, int(raw)), last)
+
+
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label="案号/当事人", required=False, max_length=50)
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *CaseStatus.choices])
@@ -60,16 +83,13 @@ class CaseFilterForm(forms.Form):
     )
     area = forms.CharField(label="区划代码（如 421202）", required=False, max_length=12)
     overdue = forms.BooleanField(label="仅看超期", required=False)
-    date_from = forms.DateField(
-        label="登记日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    date_to = forms.DateField(
-        label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    date_from = date_filter("登记日期自")
+    date_to = date_filter("至")
 
     def __init__(self, *args, committees: QuerySet[Committee] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["committee"].queryset = committees if committees is not None else Committee.objects.none()
+        bound_dates(self)
         for f in self.fields.values():
             if isinstance(f.widget, forms.Select):
                 f.widget = PlainSelect(attrs=f.widget.attrs, choices=f.widget.choices)
@@ -101,9 +121,12 @@ def local_day_start(day) -> datetime:
 
 
 def filter_cases(qs: QuerySet[Case], form: CaseFilterForm) -> QuerySet[Case]:
-    if not form.is_valid():
-        return qs
-    d = form.cleaned_data
+    """`qs` narrowed by the form's valid filters; an invalid one (shown with its error next to the field) is left
+    out rather than emptying or failing the list."""
+    if form.is_bound:
+        form.is_valid()
+    valid = getattr(form, "cleaned_data", {})
+    d = {name: valid.get(name) for name in form.fields}
     if d["q"]:
         # An IN (matching parties' case ids) rather than a join + DISTINCT: the party names are scanned once, not
         # once per case, and no DISTINCT over the whole result (1M cases: 4.1 s -> 1.6 s on SQLite). Still a scan of
@@ -141,17 +164,14 @@ def paginate_cases(qs: QuerySet[Case], page_param: str | None, per_page: int = 2
     Counting stops at LIST_COUNT_CAP rows, or just past the requested page when that is deeper, so every page that
     exists can still be reached with 下一页. `paginator.count_capped` tells the pager the total is a lower bound.
     """
-    try:
-        wanted = max(1, int(page_param or 1))
-    except (TypeError, ValueError):
-        wanted = 1
+    wanted = page_number(page_param, per_page)
     probe = max(LIST_COUNT_CAP, wanted * per_page) + 1
     paginator = Paginator(qs.order_by("-registered_at", "-id"), per_page)
     counted = qs.order_by()[:probe].count()
     paginator.count = counted  # overrides the cached_property: no second, uncapped COUNT(*)
     paginator.count_capped = counted >= probe
     paginator.count_floor = probe - 1
-    return paginator.get_page(page_param)
+    return paginator.get_page(wanted)
 
 
 def case_list_context(request, committees: QuerySet[Committee]) -> dict:

@@ -171,7 +171,9 @@ DOWNLOAD_CSP = "default-src 'none'; sandbox"
 
 def client_address(request: HttpRequest) -> str | None:
     """The address a download is logged with. One place, so that a trusted-proxy helper can replace it."""
-    return request.META.get("REMOTE_ADDR") or None
+    from accounts.clientip import client_ip
+
+    return client_ip(request)
 
 
 def secure_download_headers(response, filename: str, *, inline: bool = False):
@@ -206,7 +208,7 @@ def serve_private_file(
     `detail`, who, when, from where). With "thumb" or "view": the JPEG re-encoded from an image, inline (a
     thumbnail is not logged: the thread that shows it is the view of personal data; the view size is). A missing
     file is a 404."""
-    from accounts.models import AccessLog
+    from accounts.models import AccessKind, AccessLog
 
     inline = rendition_name is not None
     if inline:
@@ -222,7 +224,7 @@ def serve_private_file(
     if rendition_name != "thumb":
         AccessLog.objects.create(
             user=request.user,
-            action=log_action,
+            action=AccessKind(log_action),
             case_id=case_id,
             ip_address=client_address(request),
             detail=(detail or f"下载文件“{filename}”")[:200],

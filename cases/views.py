@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.clientip import client_ip
 from accounts.models import SUPERVISOR_ROLES, AccessKind, AccessLog, Role
 from cases import forms as F
 from cases import forms_agreement as FA
@@ -98,7 +99,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
             action=AccessKind.VIEW_CASE,
             case=case,
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
             detail="查看案件",
         )
     full_view = sees_protected_in_full(request.user, case)
@@ -106,9 +107,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Each full view of a minor's or a ward's case is logged (docs/adr/0003-minors.md).
         AccessLog.objects.create(
             user=request.user,
-            action="VIEW_PROTECTED_CASE",
+            action=AccessKind.VIEW_PROTECTED_CASE,
             case=case,
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
             detail="查看涉未成年人或无、限制民事行为能力人案件的完整当事人信息",
         )
     agreement = current_agreement(case)
@@ -215,7 +216,7 @@ def reveal_id_number(request: HttpRequest, pk: int, party_pk: int) -> HttpRespon
         action=AccessKind.VIEW_ID_NUMBER,
         case=case,
         party=party,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
         detail=f"查看{party.name}的身份证号码",
     )
     return render(request, "cases/_id_number.html", {"party": party, "full": party.full_id_number()})

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import SUPERVISOR_ROLES, Role
 from cases.actions import ActionRefused
+from cases.bounds import bound_dates
 from cases.enums import CLOCK_STATES, CaseStatus
 from cases.listing import case_list_context, overdue_q
 from cases.scoping import cases_visible_to
@@ -168,6 +169,10 @@ class OverrideForm(forms.Form):
         help_text="如：国办发明电〔2025〕7号",
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        bound_dates(self)
 
 
 class ClearDayForm(forms.Form):

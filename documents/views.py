@@ -8,6 +8,7 @@ is an export of personal data and is logged; printing complete identity numbers 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 
+from accounts.clientip import client_ip
 from accounts.models import AccessKind, AccessLog, User
 from cases.models import Case
 from cases.scoping import access_case_by_id
@@ -18,7 +19,7 @@ from documents.rendering import Printed, render_dossier, render_kind
 
 def _log(request: HttpRequest, case: Case, printed: Printed, title: str) -> None:
     user: User = request.user
-    ip = request.META.get("REMOTE_ADDR")
+    ip = client_ip(request)
     entries = [
         AccessLog(user=user, action=AccessKind.EXPORT_DOCUMENT, case=case, ip_address=ip, detail=f"下载《{title}》")
     ]

@@ -13,6 +13,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts.clientip import client_ip
 from accounts.models import COMMITTEE_ROLES, SUPERVISOR_ROLES, AccessKind, AccessLog, Role
 from cases.filechecks import Refused
 from cases.listing import CaseFilterForm, filter_cases
@@ -191,7 +192,7 @@ def error_report(request: HttpRequest, pk: int) -> FileResponse:
     AccessLog.objects.create(
         user=request.user,
         action=AccessKind.IMPORT_ERROR_REPORT,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
         detail=f"导入批次{batch.pk}错误报告（{batch.file_name}）"[:200],
     )
     name = f"错误报告-{Path(batch.file_name).stem}.xlsx"
@@ -199,6 +200,7 @@ def error_report(request: HttpRequest, pk: int) -> FileResponse:
 
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_TEXT = "text/plain; charset=utf-8"
 
 
 def _private(response: FileResponse) -> FileResponse:
@@ -209,13 +211,17 @@ def _private(response: FileResponse) -> FileResponse:
 
 
 @login_required
-def export_cases(request: HttpRequest) -> FileResponse:
+def export_cases(request: HttpRequest) -> HttpResponse:
     """The case list the user is looking at (same filters as the console / workbench lists), as .xlsx. ID numbers
     and phones are masked unless the user may see them in full for that case; every export is logged."""
     user = request.user
     if user.role not in EXPORT_ROLES:
         raise PermissionDenied
     form = CaseFilterForm(request.GET or None, committees=committees_visible_to(user))
+    if form.is_bound and not form.is_valid():
+        # Never export more than the list showed: a filter the list left out (with its error) refuses the export.
+        errors = "；".join(f"{form.fields[n].label}：{e[0]}" for n, e in form.errors.items() if n in form.fields)
+        return HttpResponse(f"筛选条件有误（{errors}），请返回案件列表修改后再导出。", status=400, content_type=_TEXT)
     qs = filter_cases(cases_visible_to(user), form)
     total = qs.count()
     full_ids = full_id_case_ids(user, qs)
@@ -223,7 +229,7 @@ def export_cases(request: HttpRequest) -> FileResponse:
     filters = "，".join(f"{k}={v}" for k, v in request.GET.items() if v and k != "page") or "无"
     detail = f"导出{total}件" + (f"（含完整身份证号{len(full_ids)}件）" if full_ids else "") + f"；筛选：{filters}"
     AccessLog.objects.create(
-        user=user, action=AccessKind.EXPORT_CASES, ip_address=request.META.get("REMOTE_ADDR"), detail=detail[:200]
+        user=user, action=AccessKind.EXPORT_CASES, ip_address=client_ip(request), detail=detail[:200]
     )
     name = f"案件清单-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
     return _private(FileResponse(out, as_attachment=True, filename=name, content_type=_XLSX))

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cases.bounds import bound_dates
 from cases.models import Party
 from cases.uploads import EVIDENCE_KINDS, CheckedFile, check_upload
 from messaging.models import SlotMode
@@ -124,6 +125,10 @@ class SlotTimeForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "如：村委会调解室 / 微信视频"}),
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        bound_dates(self)
 
     def clean(self) -> dict:
         data = super().clean()

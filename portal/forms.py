@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from cases import identity
+from cases.bounds import bound_dates
 from cases.enums import DisputeType, PartyType, Route
 from registry.models import Court
 
@@ -23,6 +24,7 @@ def _styled(form: forms.Form) -> None:
 class PortalForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        bound_dates(self)
         _styled(self)
 
 

@@ -24,6 +24,8 @@ class PhoneCode(models.Model):
     phone = models.CharField(_("手机号"), max_length=20, db_index=True)
     code_hash = models.CharField(max_length=64)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The session that asked for the code (sha256 of its key): only that session may use it (portal.codes).
+    requester = models.CharField(max_length=64, blank=True, default="", db_index=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
+from cases.bounds import bound_dates
 from registry.models import Division, DivisionLevel
 from supervision.config import ChecklistItem
 from supervision.spotcheck import MAX_SAMPLE
@@ -51,6 +52,7 @@ class AreaForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        bound_dates(self)
         self.fields["area"].choices = area_choices(user)
         self.fields["area"].error_messages["invalid_choice"] = "请选择本辖区内的地区"
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts.models import AccessLog
+from accounts.clientip import client_ip
+from accounts.models import AccessKind, AccessLog
 from cases.actions import ActionRefused
 from cases.enums import CLOCK_STATES
 from cases.listing import overdue_q
@@ -105,8 +106,8 @@ def ledger_export(request: HttpRequest) -> FileResponse:
     counts = ledger_counts(qs)
     AccessLog.objects.create(
         user=user,
-        action="EXPORT_DUBAN_LEDGER",
-        ip_address=request.META.get("REMOTE_ADDR"),
+        action=AccessKind.EXPORT_DUBAN_LEDGER,
+        ip_address=client_ip(request),
         detail=f"导出督办台账{counts.supervised + counts.urged}件",
     )
     out = write_ledger(user, qs, counts)

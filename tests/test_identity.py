@@ -163,8 +163,9 @@ def test_encryption_round_trip():
     assert I.decrypt_id_number(token) == BUILT
     assert I.encrypt_id_number(BUILT) != token  # Fernet tokens are randomised
     assert I.decrypt_id_number("") == ""
-    assert I.decrypt_id_number("not-a-token") == ""
-    assert I.decrypt_id_number(token[:-4] + "AAAA") == ""  # tampered
+    for bad in ("not-a-token", token[:-4] + "AAAA"):  # garbage; tampered
+        with pytest.raises(I.DecryptionError):
+            I.decrypt_id_number(bad)
 
 
 def register(world, parties: list[A.PartyData], at: datetime | None = None) -> Case:
@@ -261,3 +262,17 @@ def test_registration_validates_numbers_and_codes(world):
     case = register(world, [company, respondent])
     assert case.parties.get(name="咸宁某建筑公司").credit_code == company.credit_code.upper()
     assert Case.objects.count() == 1
+
+
+def test_a_number_the_key_cannot_decrypt_is_logged_and_shown_as_undecryptable(world, client, caplog, settings):
+    """Issue 10 point 10: a wrong key used to decrypt silently to "", which reads as "no number recorded"."""
+    case = register(world, [person(PartySide.APPLICANT, "张三", BUILT), person(PartySide.RESPONDENT, "李四")])
+    applicant = case.parties.get(name="张三")
+    settings.FIELD_ENCRYPTION_KEY = "a-different-key-than-the-one-that-encrypted"
+    with caplog.at_level("ERROR", logger="tiaojie.identity"):
+        assert applicant.full_id_number() == I.UNDECRYPTABLE == "无法解密"
+    assert any("cannot be decrypted" in r.getMessage() for r in caplog.records)
+    assert applicant.id_number_encrypted not in caplog.text
+    client.force_login(world.director_a)
+    response = client.post(f"/cases/{case.pk}/parties/{applicant.pk}/id-number/")
+    assert response.status_code == 200 and "无法解密" in response.content.decode()

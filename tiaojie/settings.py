@@ -4,6 +4,7 @@ SQLite by default so that `make demo` runs on a laptop; `DATABASE_URL=postgres:/
 Outside development (`TIAOJIE_ENV` other than `development`/`test`) a SECRET_KEY must come from the environment.
 """
 
+import ipaddress
 import os
 import tempfile
 from pathlib import Path
@@ -38,6 +39,32 @@ if not SECRET_KEY:
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 if not FIELD_ENCRYPTION_KEY and not IS_DEV:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set outside development")
+
+
+def fernet_key_problem(key: str) -> str | None:
+    """Why `key` is not a proper Fernet key (32 random bytes, url-safe base64: `Fernet.generate_key()`), or None."""
+    import base64
+    import binascii
+
+    try:
+        raw = base64.urlsafe_b64decode(key.encode("ascii"))
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        return "it is not url-safe base64"
+    if len(raw) != 32:
+        return f"it decodes to {len(raw)} bytes, not 32"
+    if len(set(raw)) < 12:  # 32 random bytes have ~30 distinct values; "AAAA…=" or a repeated word has a few
+        return "it is not random (too few distinct bytes)"
+    return None
+
+
+if FIELD_ENCRYPTION_KEY and not IS_DEV:
+    if problem := fernet_key_problem(FIELD_ENCRYPTION_KEY):
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEY is not a proper key: {problem}. Generate one with "
+            "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+        )
+    if FIELD_ENCRYPTION_KEY == SECRET_KEY:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must differ from SECRET_KEY")
 
 DEBUG = envbool("DEBUG", IS_DEV and ENVIRONMENT != "test")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
@@ -85,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "tiaojie.urls"
@@ -126,11 +154,17 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# 等保 level 3 (GB/T 22239-2019 8.1.4.1 a): passwords of sufficient complexity. accounts.passwords says how.
+PASSWORD_MIN_LENGTH = envint("PASSWORD_MIN_LENGTH", 10)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "accounts.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.ComplexityValidator", "OPTIONS": {"min_classes": 3}},
 ]
 if ENVIRONMENT == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -143,9 +177,31 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The same client address as every other limit (accounts.clientip): behind the proxy, the real client's.
+AXES_CLIENT_IP_CALLABLE = "accounts.clientip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = envbool("AXES_ENABLED", True)
+
+# Reverse proxies we run (addresses or CIDR networks, comma-separated). Only a request whose peer is one of them has
+# its TRUSTED_PROXY_HEADER read (right-most address that is not ours); with none, REMOTE_ADDR is the client.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "X-Forwarded-For")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network") from None
+
+# Second factor (TOTP, accounts.totp): roles that must enrol and verify a code after the password. Production
+# default: county and city administrators (who can export a whole city's personal data); off in development and
+# tests unless set. An empty value (TOTP_REQUIRED_ROLES=) switches it off; any staff user may still enrol.
+TOTP_REQUIRED_ROLES = [
+    r.strip()
+    for r in os.environ.get("TOTP_REQUIRED_ROLES", "" if IS_DEV else "COUNTY_ADMIN,CITY_ADMIN").split(",")
+    if r.strip()
+]
+TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "人民调解平台")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -219,6 +275,10 @@ TIAOJIE = {
     "SMS_CODE_INTERVAL_SECONDS": envint("SMS_CODE_INTERVAL_SECONDS", 60),
     "SMS_CODES_PER_PHONE_PER_DAY": envint("SMS_CODES_PER_PHONE_PER_DAY", 10),
     "SMS_CODES_PER_IP_PER_HOUR": envint("SMS_CODES_PER_IP_PER_HOUR", 20),
+    # docs/adr/0004-sms-throttle.md: one address may ask for one number's code only so often a day, and addresses
+    # the number signed in from in the last N days are not held back by SMS_CODES_PER_PHONE_PER_DAY.
+    "SMS_CODES_PER_PHONE_PER_ADDRESS_PER_DAY": envint("SMS_CODES_PER_PHONE_PER_ADDRESS_PER_DAY", 5),
+    "SMS_KNOWN_ADDRESS_DAYS": envint("SMS_KNOWN_ADDRESS_DAYS", 90),
     "APPLICATIONS_PER_ACCOUNT_PER_DAY": envint("APPLICATIONS_PER_ACCOUNT_PER_DAY", 3),
     "APPLICATIONS_PER_IP_PER_DAY": envint("APPLICATIONS_PER_IP_PER_DAY", 10),
     # Invitations of the other party (SMS with a link and a code): validity and resending caps.
@@ -262,6 +322,9 @@ HUEY["consumer"] = {"workers": envint("HUEY_WORKERS", 2), "worker_type": "thread
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "portal.sms.ConsoleBackend" if IS_DEV else "")
 if not SMS_BACKEND:
     raise ImproperlyConfigured("SMS_BACKEND must be set outside development (the class of the SMS gateway)")
+if not IS_DEV and "console" in SMS_BACKEND.rsplit(".", 1)[-1].lower():
+    # The console backend writes every verification code to the log: anyone who reads the log can sign in.
+    raise ImproperlyConfigured(f"SMS_BACKEND={SMS_BACKEND} writes codes to the log; name the SMS gateway in production")
 
 LOGGING = {
     "version": 1,

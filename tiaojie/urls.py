@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import security
 from accounts import views as account_views
 from accounts.forms import LoginForm
 
@@ -14,6 +15,9 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/notifications/", account_views.notifications, name="notifications"),
+    path("accounts/password/", security.password_change, name="password_change"),
+    path("accounts/totp/", security.totp_setup, name="totp_setup"),
+    path("accounts/totp/verify/", security.totp_verify, name="totp_verify"),
     path("cases/", include("cases.urls")),
     path("workbench/", include("workbench.urls")),
     path("console/", include("console.urls")),

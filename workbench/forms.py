@@ -7,6 +7,7 @@ from django.forms import formset_factory
 
 from cases import identity
 from cases.actions import CaseData, PartyData
+from cases.bounds import bound_dates
 from cases.enums import (
     CaseSource,
     CivilCapacity,
@@ -64,6 +65,7 @@ class RegisterCaseForm(forms.Form):
 
     def __init__(self, *args, committee=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        bound_dates(self)
         if committee is not None:
             self.fields["court"].queryset = Court.objects.filter(division__code__startswith=committee.division_id[:4])
         _style(self)
@@ -108,6 +110,7 @@ class PartyForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        bound_dates(self)
         _style(self)
 
     def clean_id_number(self) -> str:

@@ -243,8 +243,12 @@ class Party(models.Model):
         self.id_number_masked = identity.mask_id_number(value)
 
     def full_id_number(self) -> str:
-        """Decrypts the ID number. Callers must have checked `can_view_full_id` and written the access log."""
-        return identity.decrypt_id_number(self.id_number_encrypted)
+        """Decrypts the ID number. Callers must have checked `can_view_full_id` and written the access log.
+        A number that cannot be decrypted is logged (cases.identity) and shown as 无法解密, never as ""."""
+        try:
+            return identity.decrypt_id_number(self.id_number_encrypted)
+        except identity.DecryptionError:
+            return identity.UNDECRYPTABLE
 
     @property
     def needs_guardian(self) -> bool:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from cases.identity import mask_phone
 from portal import forms as PF
-from portal.codes import PortalRefused, client_ip, normalise_phone, send_code, verify_code
+from portal.codes import PortalRefused, normalise_phone, requester, send_code, verify_code
 from portal.services.accounts import party_account
 
 
@@ -32,10 +32,10 @@ def login_page(request: HttpRequest) -> HttpResponse:
         try:
             phone = normalise_phone(form.cleaned_data["phone"])
             if request.POST.get("step") == "send":
-                send_code(phone, client_ip(request))
+                send_code(phone, requester(request))
                 sent_to = mask_phone(phone)
             else:
-                verify_code(phone, form.cleaned_data["code"])
+                verify_code(phone, form.cleaned_data["code"], requester(request))
                 user = party_account(phone)
                 if user is None:
                     raise PortalRefused("该手机号已用于工作人员账号，请使用工作人员登录页面", "phone")

@@ -35,6 +35,11 @@ def is_text(field: forms.Field) -> bool:
 
 BAD_DATES = ["2026-02-30", "abc", "2026-13-01", "0000-00-00", "2026-02-30T10:00"]
 BAD_NUMBERS = ["-100", "abc", "NaN", "sNaN", "Infinity", "1e999", "12,5"]
+# Valid as values but at the edge of what the machine holds (issue 10 point 4): a day after 9999-12-31 and
+# 0001-01-01 in UTC do not exist; ids and page numbers beyond a 64-bit integer overflowed in the database.
+BOUNDARY_DATES = ["9999-12-31", "0001-01-01"]
+BOUNDARY_DATETIMES = ["9999-12-31T23:59", "0001-01-01T00:00"]
+HUGE_INTEGERS = ["1000000000000000000", "9223372036854775808", "99999999999999999999", "1" + "0" * 400]
 
 
 def typed_text(data: dict, fields: dict[str, forms.Field]) -> dict:

@@ -14,7 +14,10 @@ from cases.views import FORMS
 from tests.bad_input.checks import (
     BAD_DATES,
     BAD_NUMBERS,
+    BOUNDARY_DATES,
+    BOUNDARY_DATETIMES,
     EMPTY,
+    HUGE_INTEGERS,
     assert_refused,
     garbage,
     is_text,
@@ -117,13 +120,26 @@ def test_invalid_dates(world, action):
             assert f'value="{bad}"' in html, f"{name}={bad} not re-rendered"
 
 
+@pytest.mark.parametrize("action", DATE_ACTIONS)
+def test_boundary_dates(world, action):
+    """9999-12-31 and 0001-01-01 are dates Python holds, but a day after the one or the other in UTC is not: each
+    is refused with a message (or, where any date is allowed, accepted), never a 500."""
+    fields = Poster(world, action).fields()
+    date_fields = [n for n, f in fields.items() if isinstance(f, (forms.DateField, forms.DateTimeField))]
+    for name in date_fields:
+        values = BOUNDARY_DATETIMES if isinstance(fields[name], forms.DateTimeField) else BOUNDARY_DATES
+        for bad in values:
+            p = Poster(world, action)  # a fresh case each time: an accepted value moves the case on
+            p.refused({**p.valid(), name: bad}, why=f"{action} {name}={bad}")
+
+
 @pytest.mark.parametrize("action", NUMBER_ACTIONS)
 def test_negative_and_non_numeric_amounts(world, action):
     p = Poster(world, action)
     fields = p.fields()
     number_fields = [n for n, f in fields.items() if isinstance(f, forms.IntegerField)]
     for name in number_fields:
-        for bad in BAD_NUMBERS:
+        for bad in [*BAD_NUMBERS, *HUGE_INTEGERS]:
             p.refused({**p.valid(), name: bad}, why=f"{action} {name}={bad}")
 
 
@@ -137,7 +153,7 @@ def test_foreign_keys_that_do_not_exist_or_belong_elsewhere(world, action):
     stranger = other_case.parties.first()
     foreign_mediator = world.mediator_b.mediator  # another committee's mediator
     for name in FK_FIELDS[action]:
-        bad_values = ["999999", "abc", "-1"]
+        bad_values = ["999999", "abc", "-1", "0", *HUGE_INTEGERS]
         if name in (
             "party",
             "applicant",

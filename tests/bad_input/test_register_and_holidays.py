@@ -7,7 +7,17 @@ from django.test import Client
 
 from cases.enums import CaseStatus
 from cases.models import Case
-from tests.bad_input.checks import BAD_DATES, BAD_NUMBERS, EMPTY, assert_refused, garbage, random_text, today
+from tests.bad_input.checks import (
+    BAD_DATES,
+    BAD_NUMBERS,
+    BOUNDARY_DATES,
+    EMPTY,
+    HUGE_INTEGERS,
+    assert_refused,
+    garbage,
+    random_text,
+    today,
+)
 from tests.bad_input.posters import RegisterPoster, register_fields, register_valid
 from workdays.models import CalendarOverride, HolidayChange
 
@@ -31,11 +41,11 @@ def test_register_garbage(world):
     p.refused({**garbage(fields, lambda n: random_text(rng)), **management}, why="random")
     html = p.refused({**garbage(fields, lambda n: f"{n}:" + "长" * 10_000), **management}, why="huge")
     assert "不超过" in html
-    for bad in BAD_DATES:
+    for bad in [*BAD_DATES, *BOUNDARY_DATES]:
         p.refused({**register_valid(), "occurred_on": bad}, why=f"occurred_on={bad}")
-    for bad in BAD_NUMBERS:
+    for bad in [*BAD_NUMBERS, *HUGE_INTEGERS]:
         p.refused({**register_valid(), "amount_involved": bad}, why=f"amount={bad}")
-    for bad in ["999999", "abc", "-1"]:
+    for bad in ["999999", "abc", "-1", *HUGE_INTEGERS]:
         p.refused({**register_valid(), "source": "REFERRED_COURT", "court": bad}, why=f"court={bad}")
     for bad in ["421202198005170110", "12345", "42120219800230001X", "x" * 18]:
         p.refused({**register_valid(), "parties-0-id_number": bad}, why=f"id={bad}")
@@ -67,7 +77,7 @@ def test_holiday_form_garbage(world):
     refused({"date": random_text(rng), "kind": random_text(rng), "name": random_text(rng)}, "random")
     html = refused({"date": "长" * 10_000, "kind": "长" * 10_000, "name": "名" * 10_000}, "huge")
     assert "不超过" in html
-    for bad in BAD_DATES:
+    for bad in [*BAD_DATES, *BOUNDARY_DATES]:
         refused({"date": bad, "kind": "WORKDAY", "name": "调休"}, f"date={bad}")
     # A change needs a reason; the same setting again changes nothing (and records nothing).
     refused({"date": today().isoformat(), "kind": "WORKDAY", "name": "调休"}, "no reason")

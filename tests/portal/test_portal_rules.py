@@ -13,6 +13,7 @@ from cases import actions as A
 from cases.enums import CaseStatus, PartySide, TerminationReason
 from cases.models import AgreementSignature, Case, Rating
 from cases.permissions import current_agreement
+from portal.codes import PortalRefused, Requester, verify_code
 from portal.models import Evidence, JCRequest, JCRequestStatus, PhoneCode
 from tests.files import clean_pdf
 from tests.matrix.calls import terms
@@ -37,8 +38,12 @@ def test_code_signs_in_once_and_creates_a_party_account(db):
     assert code_row.used_at is not None and len(code_row.code_hash) == 64
     user = client.get("/portal/cases/").wsgi_request.user
     assert (user.role, user.phone, user.has_usable_password()) == ("PARTY", PHONE, False)
-    again = Client().post("/portal/login/", {"phone": PHONE, "code": sms_code(PHONE), "step": "verify"})
-    assert "该验证码已使用过，请重新获取" in html(again)
+    # Another browser cannot use the code at all (it is bound to the session that asked for it, ADR 0004) ...
+    other = Client().post("/portal/login/", {"phone": PHONE, "code": sms_code(PHONE), "step": "verify"})
+    assert "请先获取验证码" in html(other) and "_auth_user_id" not in other.wsgi_request.session
+    # ... and the session that asked cannot use it twice.
+    with pytest.raises(PortalRefused, match="该验证码已使用过"):
+        verify_code(PHONE, sms_code(PHONE), Requester(code_row.ip_address, code_row.requester))
 
 
 def test_wrong_then_too_many_then_expired_codes(db):
