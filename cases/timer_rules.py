@@ -196,6 +196,9 @@ def is_wanted(timer: Timer, case: Case) -> bool:
     return timer_key(timer) in {w.key for w in wanted(case)}
 
 
+OBJECT_KINDS = (TimerKind.SUPERVISION_DEADLINE, TimerKind.REPLY_REMINDER)
+
+
 def sync_case_timers(case: Case, at: datetime) -> None:
     """Make the case's live timers equal to what its state wants. Idempotent. Call inside the action's transaction
     (the case locked). Reminders whose day has passed by `at` are not created (the later ones still come); the
@@ -205,7 +208,10 @@ def sync_case_timers(case: Case, at: datetime) -> None:
         return  # no clock runs before acceptance, and nothing can have started one
     today = timezone.localtime(at).date()
     wants = wanted(case)
-    live = {timer_key(t): t for t in Timer.objects.filter(case=case, cancelled_at__isnull=True)}
+    # Only the case's own clocks: the clocks of objects on the case (a 督办's reply deadline, a reply reminder) are
+    # started and stopped by their own actions.
+    own = Timer.objects.filter(case=case, cancelled_at__isnull=True).exclude(kind__in=OBJECT_KINDS)
+    live = {timer_key(t): t for t in own}
     wanted_keys = {w.key for w in wants}
     stale = [t.pk for k, t in live.items() if t.fired_at is None and k not in wanted_keys]
     if stale:

@@ -8,7 +8,7 @@ these relations to the case. Self-loops (records, extensions, signatures) are ro
 from dataclasses import dataclass
 from enum import StrEnum
 
-from cases.enums import CaseAction, JCStatus
+from cases.enums import OPEN_STATES, CaseAction, JCStatus
 from cases.enums import CaseStatus as S
 
 
@@ -104,6 +104,12 @@ TABLE: list[Row] = [
     # Answering (consent → jc_apply, decline) and withdrawing a waiting request are checked against these rows and
     # need none of their own (see LABELS); neither the case status nor the JC status moves.
     *_rows("jc_request", AFTER_AGREEMENT, None, P),
+    # issue 8 §3, supervision (督办/催办/反馈/升级, cases.actions.supervision): records that change no status. A
+    # supervisor presses any case still open; the committee answers, and the system escalates, until it is disposed.
+    *_rows("supervise", sorted(OPEN_STATES), None, Rel.SUPERVISOR),
+    *_rows("urge", sorted(OPEN_STATES), None, Rel.SUPERVISOR),
+    *_rows("supervision_reply", [s for s in S if s != S.DISPOSED], None, D, Rel.PRESIDING),
+    *_rows("supervision_escalate", [s for s in S if s != S.DISPOSED], None, SY),
 ]
 
 # The judicial-confirmation sub-machine: action → (allowed JC states before, JC state after; None = by decision).
