@@ -29,6 +29,8 @@ from cases.enums import (
 from cases.models import Case, CaseSequence, Party, RecusalRequest
 from cases.permissions import parties_awaiting_guardian_consent
 from cases.transitions import find_row
+from notifications.enums import NoticeKind
+from notifications.services import notify_supervisors
 from registry.models import Committee, Court, Mediator
 from workdays.calendar import mediation_due_date
 
@@ -340,6 +342,17 @@ def do_refuse_case(
             data={"routes": routes, "calming_measures": calming_measures, "exclusion": finding},
         )
         notify_after_commit(case, "您的调解申请不予受理，理由及其他解决途径请查看案件", actor, at=at)
+        if case.source == CaseSource.REFERRED_COURT or case.court_id:
+            # A court's referral refused: the township office and the county hear of it (data/notice_rules.json).
+            label = case.case_no or case.registration_no
+            notify_supervisors(
+                NoticeKind.REFERRAL_REFUSED,
+                case.division_code,
+                f"{case.committee.name}对法院委派（委托）的纠纷{label}不予受理：{reason.strip()[:60]}",
+                case=case,
+                at=at,
+                sms=f"{case.committee.name}对法院委派（委托）的纠纷{label}不予受理，请登录调解平台查看。",
+            )
     return case
 
 

@@ -34,6 +34,8 @@ from cases.models import (
 )
 from cases.models.agreement import text_digest
 from cases.permissions import current_agreement
+from notifications.enums import NoticeKind
+from notifications.services import notify_supervisors
 from workdays.calendar import next_working_day
 
 
@@ -227,6 +229,17 @@ def do_terminate_mediation(
             data={"routes": routes, "escalation_risk": escalation_risk},
         )
         notify_after_commit(case, "调解已终止，可通过其他途径解决，详见案件", actor, at=at)
+        if escalation_risk:
+            # Terminated with a risk of escalation: the supervisors the rules name are told at once.
+            label = case.case_no or case.registration_no
+            notify_supervisors(
+                NoticeKind.RISK_TERMINATION,
+                case.division_code,
+                f"{case.committee.name}的案件{label}调解终止，存在矛盾激化风险，请关注稳控",
+                case=case,
+                at=at,
+                sms=f"{case.committee.name}的案件{label}调解终止且存在矛盾激化风险，请登录调解平台查看。",
+            )
     return case
 
 
