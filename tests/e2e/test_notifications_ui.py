@@ -26,13 +26,21 @@ def test_county_finds_a_failed_sms_and_sends_it_again(e2e_world, session):
     w, s, page = e2e_world, session, session.page
     case = make_case(w, CaseStatus.IN_MEDIATION)
     A.do_register_case(w.director_c, w.village_c, case_data(w.party_user))  # another county's: never listed
-    # The last step's SMS, as the worker leaves it after five failed tries (its first, successful delivery in this
-    # test's committed world is removed).
-    failed = OutboxMessage.objects.filter(case=case).order_by("pk").last()
-    DeliveryAttempt.objects.filter(message=failed).delete()
-    failed.status, failed.attempts, failed.sent_at = DeliveryStatus.FAILED, 5, None
-    failed.last_error = "GatewayDown: 短信网关连接超时（503）"
-    failed.save()
+    # The last step's SMS once more, as the worker leaves it after five failed tries (the delivery log is
+    # append-only, so the failed copy is a new message rather than the delivered one rewritten).
+    sent = OutboxMessage.objects.filter(case=case).order_by("pk").last()
+    failed = OutboxMessage.objects.create(
+        channel=sent.channel,
+        kind=sent.kind,
+        user=sent.user,
+        case=case,
+        division_code=sent.division_code,
+        address=sent.address,
+        body=sent.body,
+        status=DeliveryStatus.FAILED,
+        attempts=5,
+        last_error="GatewayDown: 短信网关连接超时（503）",
+    )
     for _ in range(5):
         DeliveryAttempt.objects.create(message=failed, ok=False, error=failed.last_error)
     OutboxMessage.objects.create(
