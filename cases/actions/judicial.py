@@ -247,7 +247,11 @@ def _own_request_party(case: Case, actor: User, party: Party, message: str) -> N
 def _locked_pending(case: Case, request: JCRequest) -> JCRequest:
     """The request re-read under a lock; refused unless it is this case's and still waiting. Caller holds the case
     lock. Answering and withdrawing are allowed where a request may be made (the jc_request rows of the table)."""
-    req = JCRequest.objects.select_for_update().select_related("applicant", "consenting", "court").get(pk=request.pk)
+    req = (
+        JCRequest.objects.select_for_update(of=("self",))
+        .select_related("applicant", "consenting", "court")
+        .get(pk=request.pk)
+    )
     require(req.case_id == case.pk, "该申请不属于本案")
     require(req.status == JCRequestStatus.PENDING, "该申请已处理，请刷新页面查看")
     require(find_row("jc_request", case.status) is not None, "本案当前已不能申请司法确认")

@@ -68,7 +68,7 @@ def do_accept_invitation(actor: User, invitation: Invitation, *, at: datetime | 
     after the party."""
     at = now_or(at)
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().select_related("party").get(pk=invitation.pk)
+        invitation = Invitation.objects.select_for_update(of=("self",)).select_related("party").get(pk=invitation.pk)
         used = invitation.accepted_at is not None or invitation.revoked_at is not None
         usable = not used and invitation.created_at >= at - ttl()
         require(usable, "邀请码不正确、已使用或已过期。请核对最新一条邀请短信，或联系调委会。")
