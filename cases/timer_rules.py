@@ -220,7 +220,13 @@ def sync_case_timers(case: Case, at: datetime) -> None:
     for w in wants:
         if w.key in live or (w.kind not in ACT_KINDS and w.fire_on < today):
             continue
-        schedule(w.kind, case=case, deadline=w.deadline, fire_at=fire_time(w.fire_on), target=w.target, rule=w.rule)
+        fire_on = w.fire_on
+        if w.kind == TimerKind.AUTO_TERMINATE and fire_on < today:
+            # A limit that passed before the rule applied to the case (an old case, the rule switched on later): the
+            # grace period runs from today, so that switching the rule on never terminates a backlog overnight.
+            auto = rules_for(case.division_code).auto_terminate
+            fire_on = days_after(today, auto.grace_days + 1, auto.working_days)
+        schedule(w.kind, case=case, deadline=w.deadline, fire_at=fire_time(fire_on), target=w.target, rule=w.rule)
 
 
 def sync_reply_timers(obj: models.Model, *, case: Case | None, at: datetime) -> None:
@@ -268,7 +274,9 @@ def reconcile_open_cases(now: datetime, limit: int = 2000) -> int:
     """Give timers to open cases that have never had any (created before this change, or by the historical import,
     which does not pass through record()). Idempotent: a case that got timers is not looked at again; one that
     wants none (every deadline long past) is re-derived at no cost but a few queries. Returns cases synced."""
-    has_timer = Timer.objects.filter(case=OuterRef("pk"))
+    has_timer = Timer.objects.filter(case=OuterRef("pk")).exclude(
+        kind__in=OBJECT_KINDS
+    )  # a 督办's clock is not the case's
     ids = list(
         Case.objects.filter(_reconcile_q(now))
         .filter(~Exists(has_timer))

@@ -101,9 +101,12 @@ def fire_one(timer_id: int, now: datetime) -> bool:
             return False
         fn = HANDLERS.get(timer.kind)
         result = fn(timer, now) if fn is not None else "无处理程序"
+        # The handler's action may have re-synced the case's clocks and cancelled this very row as no longer wanted
+        # (it ended the clock): it fired, so it is fired and not cancelled.
         timer.fired_at = now
         timer.result = (result or "")[:200]
-        timer.save(update_fields=["fired_at", "result"])
+        timer.cancelled_at, timer.cancel_reason = None, ""
+        timer.save(update_fields=["fired_at", "result", "cancelled_at", "cancel_reason"])
         return True
 
 

@@ -109,7 +109,8 @@ TABLE: list[Row] = [
     *_rows("supervise", sorted(OPEN_STATES), None, Rel.SUPERVISOR),
     *_rows("urge", sorted(OPEN_STATES), None, Rel.SUPERVISOR),
     *_rows("supervision_reply", [s for s in S if s != S.DISPOSED], None, D, Rel.PRESIDING),
-    *_rows("supervision_escalate", [s for s in S if s != S.DISPOSED], None, SY),
+    # The system escalates only while the case is open: a closed or archived case is not pressed any further.
+    *_rows("supervision_escalate", sorted(OPEN_STATES), None, SY),
 ]
 
 # The judicial-confirmation sub-machine: action → (allowed JC states before, JC state after; None = by decision).

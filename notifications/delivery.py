@@ -15,6 +15,7 @@ FAILED with the error. An administrator may ask for one more try of a FAILED mes
 """
 
 import logging
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from notifications.enums import Channel, DeliveryStatus
+from notifications.enums import Channel, DeliveryStatus, NoticeKind
 from notifications.models import DeliveryAttempt, OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,13 @@ def _claim(message_id: int) -> OutboxMessage | None:
     return msg
 
 
+# Texts that carry a code (sign-in, invitation to join): not kept once sent, and no gateway error text is stored.
+SECRET_KINDS = frozenset({NoticeKind.LOGIN_CODE, NoticeKind.INVITATION})
+SENT_SECRET_BODY = "（含验证码的短信，发送后不保留内容）"
+# Codes (4+ digits), links and tokens are scrubbed from a secret message's error text.
+SECRET_PATTERN = re.compile(r"\d{4,}|https?://\S+|[A-Za-z0-9_-]{16,}")
+
+
 def _send(msg: OutboxMessage) -> str:
     """Hand the message to its gateway; the error text, or "" when it was accepted."""
     try:
@@ -65,6 +73,8 @@ def _send(msg: OutboxMessage) -> str:
             raise NotImplementedError(f"channel {msg.channel}")
     except Exception as exc:  # noqa: BLE001 - any gateway failure is logged and retried, never raised
         error = f"{type(exc).__name__}: {exc}"[:500]
+        if msg.kind in SECRET_KINDS:  # a gateway's error may echo the request, and with it the code or the link
+            error = SECRET_PATTERN.sub("＊＊＊", error)
         logger.warning("delivery of outbox message %s failed: %s", msg.pk, error)
         return error
     return ""
@@ -77,6 +87,8 @@ def _record(msg: OutboxMessage, error: str) -> str:
     fields: dict = {"retry_requested_by": None, "last_error": error}
     if not error:
         fields.update(status=DeliveryStatus.SENT, sent_at=now)
+        if msg.kind in SECRET_KINDS:  # a code is kept only until it has been handed over
+            fields["body"] = SENT_SECRET_BODY
     else:
         waits = backoff_seconds()
         # A manual retry is one more try, not a new schedule.

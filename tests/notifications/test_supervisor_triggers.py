@@ -50,3 +50,25 @@ def test_refusing_a_court_referral_tells_the_township_and_the_county(referred):
     A.do_refuse_case(case, world.director_a, reason="纠纷已由法院立案受理", routes=[Route.LITIGATION], at=AT)
     expected = {world.sfs_officer.username, world.county_admin.username} if referred else set()
     assert told(NoticeKind.REFERRAL_REFUSED) == expected
+
+
+def test_a_sent_code_is_not_kept_and_a_failing_gateway_error_is_not_stored(settings):
+    from notifications import delivery
+    from notifications.models import OutboxMessage
+    from notifications.services import queue_sms
+
+    msg = queue_sms("13912345678", "您的验证码是482913，5分钟内有效。", NoticeKind.LOGIN_CODE)
+    delivery.deliver_due()
+    msg.refresh_from_db()
+    assert msg.status == "SENT" and "482913" not in msg.body
+    settings.SMS_BACKEND = "tests.notifications.test_supervisor_triggers.EchoingGateway"
+    msg = queue_sms("13912345678", "您的验证码是771203，5分钟内有效。", NoticeKind.LOGIN_CODE)
+    delivery.deliver_due()
+    msg = OutboxMessage.objects.get(pk=msg.pk)
+    assert msg.status == "PENDING" and "771203" not in msg.last_error
+    assert not msg.delivery_attempts.filter(error__contains="771203").exists()
+
+
+class EchoingGateway:
+    def send(self, phone: str, text: str) -> None:
+        raise ConnectionError(f"gateway rejected {text}")
