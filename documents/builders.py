@@ -1,7 +1,8 @@
 """The data each printed form shows, read from the case records and cut to what the viewer may see.
 
 Identity numbers are masked unless `can_view_full_id`, phones unless `can_view_full_phone`; a party viewer does
-not get the other parties' phone numbers (mediation-domain.md §13.3: data minimisation). Ages are printed instead of birth dates.
+not get the other parties' phone numbers (mediation-domain.md §13.3: data minimisation). Ages are printed
+instead of birth dates.
 """
 
 from dataclasses import dataclass, field

@@ -104,8 +104,12 @@ def test_party_sees_own_phone_not_the_other_sides(world, case, login):
     html = response.content.decode()
     assert "13900000001" in html
     assert FULL not in html
-    pdf_text = _flat("".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(
-        render_kind(case, "acceptance", world.party_user).pdf)).pages))
+    pdf_text = _flat(
+        "".join(
+            p.extract_text() or ""
+            for p in PdfReader(io.BytesIO(render_kind(case, "acceptance", world.party_user).pdf)).pages
+        )
+    )
     assert "13900000001" in pdf_text and FULL not in pdf_text
 
 
