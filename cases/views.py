@@ -244,7 +244,7 @@ def reveal_phone(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
     reason = " ".join((request.POST.get("reason") or "").split())[:100]
     if not reason:
         context = {"case": case, "party": party, "error": "请填写查看事由"}
-        return render(request, "cases/_phone.html", context, status=400)
+        return render(request, _phone_template(request), context, status=400)
     AccessLog.objects.create(
         user=request.user,
         action=AccessKind.VIEW_PHONE,
@@ -253,7 +253,12 @@ def reveal_phone(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
         ip_address=client_ip(request),
         detail=f"查看{party.name}的完整电话号码；事由：{reason}"[:200],
     )
-    return render(request, "cases/_phone.html", {"case": case, "party": party, "full": party.phone})
+    return render(request, _phone_template(request), {"case": case, "party": party, "full": party.phone})
+
+
+def _phone_template(request: HttpRequest) -> str:
+    """The fragment for the page's htmx form; a whole page when the form was posted without JavaScript."""
+    return "cases/_phone.html" if request.headers.get("HX-Request") else "cases/phone_page.html"
 
 
 @login_required

@@ -157,3 +157,11 @@ def test_minor_case_stricter_rule_wins(world, case, login):
     url = reverse("cases:reveal_phone", args=[case.pk, _respondent(case).pk])
     assert FULL not in html and url not in html
     assert login(world.sfs_officer).post(url, {"reason": "核实"}).status_code == 404
+
+
+def test_reveal_without_javascript_is_a_whole_page(world, case, login):
+    url = reverse("cases:reveal_phone", args=[case.pk, _respondent(case).pk])
+    html = login(world.court_liaison).post(url, {"reason": "司法确认前核实"}).content.decode()
+    assert FULL in html and "返回案件" in html
+    fragment = login(world.court_liaison).post(url, {"reason": "核实"}, HTTP_HX_REQUEST="true").content.decode()
+    assert FULL in fragment and "返回案件" not in fragment
