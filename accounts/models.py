@@ -89,6 +89,7 @@ class AccessKind(models.TextChoices):
     ENROL_TOTP = "ENROL_TOTP", _("启用两步验证")
     TOTP_FAILED = "TOTP_FAILED", _("动态口令连续输错")
     RESET_TOTP = "RESET_TOTP", _("重置两步验证")
+    VIEW_PHONE = "VIEW_PHONE", _("查看完整电话号码")
 
 
 class AccessLog(AppendOnlyModel):

@@ -163,3 +163,26 @@ def sees_protected_in_full(user: User, case: Case) -> bool:
     if not case.protected:
         return True
     return bool(relations(user, case) & {Rel.MEDIATOR, Rel.DIRECTOR})
+
+
+def can_view_full_phone(user: User, case: Case) -> bool:
+    """Full phone numbers of the parties (docs/adr/0008-phone-numbers.md): need-to-know, the case's assigned
+    mediators and the committee director. Everyone else (unassigned members, supervisors, the court liaison, county
+    and city administrators) sees them masked and may reveal one with a logged reason (may_reveal_phone); a party
+    sees their own phone only. In a case involving a minor or a ward the same two see them (sees_protected_in_full)."""
+    return bool(relations(user, case) & {Rel.MEDIATOR, Rel.DIRECTOR})
+
+
+def may_reveal_phone(user: User, case: Case) -> bool:
+    """Staff who see a case's phones masked may reveal one with a reason (logged); never in a case involving a minor
+    or a ward (the stricter rule of docs/adr/0003-minors.md wins), never a party."""
+    if case.protected or can_view_full_phone(user, case):
+        return False
+    return bool(relations(user, case) & {Rel.MEMBER, Rel.COURT, Rel.COUNTY, Rel.SUPERVISOR})
+
+
+def shown_phone(phone: str, *, full: bool) -> str:
+    """The one display of a party's phone: in full, or masked (139****0001)."""
+    from cases.identity import mask_phone
+
+    return phone if full else mask_phone(phone)

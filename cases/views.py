@@ -20,17 +20,19 @@ from cases.actions.judicial import jc_deadline
 from cases.closing import closing_advice
 from cases.dossier import dossier_items
 from cases.enums import CLOCK_STATES
-from cases.identity import mask_phone
 from cases.models.case import mask_name
 from cases.permissions import (
     available_actions,
     can_view_full_id,
+    can_view_full_phone,
     current_agreement,
     current_jc,
     jc_status,
     jc_unavailable_reason,
+    may_reveal_phone,
     relations,
     sees_protected_in_full,
+    shown_phone,
 )
 from cases.scoping import access_case_by_id, cases_visible_to
 from cases.transitions import JC_TABLE, LABELS, find_row
@@ -117,7 +119,13 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "case": case,
         "actions": actions,
-        "parties": _shown_parties(case, masked=not full_view),
+        "parties": _shown_parties(
+            case,
+            masked=not full_view,
+            full_phones=can_view_full_phone(request.user, case),
+            own=frozenset(case.parties.filter(user=request.user).values_list("pk", flat=True)),
+        ),
+        "may_reveal_phone": may_reveal_phone(request.user, case),
         "masked_view": not full_view,
         "jc_blocked": _jc_blocked(case, request.user, actions),
         "advice": closing_advice(case),
@@ -148,13 +156,15 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/detail.html", context)
 
 
-def _shown_parties(case, *, masked: bool) -> list:
+def _shown_parties(case, *, masked: bool, full_phones: bool = True, own: frozenset[int] = frozenset()) -> list:
     """The parties as this viewer may see them: in a case involving a minor or a ward, anyone but its mediators
-    and the director sees the wards' names as surname + 某, phones masked, addresses and birth dates withheld."""
+    and the director sees the wards' names as surname + 某, phones masked, addresses and birth dates withheld.
+    Phones are masked for anyone but the assigned mediators and the director in every case, a party's own excepted
+    (docs/adr/0008-phone-numbers.md)."""
     parties = list(case.parties.all())
     for p in parties:
         p.shown_name = p.display_name if masked else p.name
-        p.shown_phone = mask_phone(p.phone) if masked else p.phone
+        p.shown_phone = shown_phone(p.phone, full=(full_phones and not masked) or p.pk in own)
         p.shown_address = "（已隐去）" if masked and p.address else p.address
         p.show_birth = not masked
         p.shown_guardian = mask_name(p.guardian_name) if masked and p.guardian_name else p.guardian_name
@@ -220,6 +230,35 @@ def reveal_id_number(request: HttpRequest, pk: int, party_pk: int) -> HttpRespon
         detail=f"查看{party.name}的身份证号码",
     )
     return render(request, "cases/_id_number.html", {"party": party, "full": party.full_id_number()})
+
+
+@login_required
+@require_POST
+def reveal_phone(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
+    """Show one party's full phone to staff who see it masked, for a reason they give; the reason goes into the
+    access log (docs/adr/0008-phone-numbers.md). Only by POST: a link or a prefetch reveals nothing."""
+    case = access_case_by_id(request.user, pk)
+    party = get_object_or_404(case.parties, pk=party_pk)
+    if not may_reveal_phone(request.user, case) or not party.phone:
+        raise Http404
+    reason = " ".join((request.POST.get("reason") or "").split())[:100]
+    if not reason:
+        context = {"case": case, "party": party, "error": "请填写查看事由"}
+        return render(request, _phone_template(request), context, status=400)
+    AccessLog.objects.create(
+        user=request.user,
+        action=AccessKind.VIEW_PHONE,
+        case=case,
+        party=party,
+        ip_address=client_ip(request),
+        detail=f"查看{party.name}的完整电话号码；事由：{reason}"[:200],
+    )
+    return render(request, _phone_template(request), {"case": case, "party": party, "full": party.phone})
+
+
+def _phone_template(request: HttpRequest) -> str:
+    """The fragment for the page's htmx form; a whole page when the form was posted without JavaScript."""
+    return "cases/_phone.html" if request.headers.get("HX-Request") else "cases/phone_page.html"
 
 
 @login_required

@@ -1,7 +1,8 @@
 """The data each printed form shows, read from the case records and cut to what the viewer may see.
 
-Identity numbers are masked unless `can_view_full_id`; a party viewer does not get the other parties' phone
-numbers (mediation-domain.md §13.3: data minimisation). Ages are printed instead of birth dates.
+Identity numbers are masked unless `can_view_full_id`, phones unless `can_view_full_phone`; a party viewer does
+not get the other parties' phone numbers (mediation-domain.md §13.3: data minimisation). Ages are printed
+instead of birth dates.
 """
 
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from cases.enums import (
 )
 from cases.models import Agreement, Case, Party
 from cases.models.case import mask_name
-from cases.permissions import can_view_full_id, sees_protected_in_full
+from cases.permissions import can_view_full_id, can_view_full_phone, sees_protected_in_full, shown_phone
 from documents.catalogue import KINDS, printable_agreement
 
 PERFORMANCE_KINDS = {
@@ -49,6 +50,8 @@ class Viewer:
     # A case involving a minor or a ward, printed for someone other than its mediators or director: names of the
     # wards, phones, addresses masked (docs/adr/0003-minors.md).
     masked: bool = False
+    # Full phone numbers (docs/adr/0008-phone-numbers.md): the assigned mediators and the director.
+    full_phones: bool = False
 
     @classmethod
     def of(cls, user: User, case: Case) -> "Viewer":
@@ -59,6 +62,7 @@ class Viewer:
             party_ids=own,
             is_party=user.role == Role.PARTY,
             masked=not sees_protected_in_full(user, case),
+            full_phones=can_view_full_phone(user, case),
         )
 
 
@@ -98,7 +102,7 @@ def party_info(p: Party, viewer: Viewer, on: date, *, with_id: bool) -> PartyInf
             ethnicity=p.ethnicity,
             age=None,
             occupation="",
-            phone=identity.mask_phone(p.phone) if own_or_staff else "",
+            phone=shown_phone(p.phone, full=False) if own_or_staff else "",
             address="（已隐去）" if p.address else "",
             id_number=p.id_number_masked if with_id else "",
             credit_code=p.credit_code,
@@ -116,7 +120,7 @@ def party_info(p: Party, viewer: Viewer, on: date, *, with_id: bool) -> PartyInf
         ethnicity=p.ethnicity,
         age=identity.age_at(p.birth_date, on) if p.birth_date else None,
         occupation=p.occupation,
-        phone=p.phone if own_or_staff else "",
+        phone=shown_phone(p.phone, full=viewer.full_phones or p.pk in viewer.party_ids) if own_or_staff else "",
         address=p.address,
         id_number=id_number,
         credit_code=p.credit_code,

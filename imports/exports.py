@@ -18,6 +18,7 @@ from accounts.models import Role, User
 from cases import identity
 from cases.enums import CaseSource, CaseStatus, DisputeType, Outcome, PartyType, TerminationReason
 from cases.models import Case
+from cases.permissions import shown_phone
 from imports import crypto
 from imports.models import ImportBatch, RowStatus
 
@@ -35,6 +36,21 @@ EXPORT_COLUMNS = [
     "涉及金额",
     "调解结果",
 ]
+
+
+def full_phone_case_ids(user: User, qs: QuerySet[Case]) -> set[int]:
+    """The cases of `qs` (already scoped to the user) for which cases.permissions.can_view_full_phone holds, in one
+    query: the director for the committee's cases, a mediator for the cases they mediate; nobody else
+    (docs/adr/0008-phone-numbers.md)."""
+    if user.role == Role.DIRECTOR and user.committee_id:
+        return set(qs.filter(committee_id=user.committee_id).values_list("pk", flat=True))
+    if user.role == Role.MEDIATOR and user.committee_id:
+        mediator = getattr(user, "mediator", None)
+        if mediator is None:
+            return set()
+        mine = Q(presiding_mediator=mediator) | Q(co_mediators=mediator)
+        return set(qs.filter(mine, committee_id=user.committee_id).values_list("pk", flat=True))
+    return set()
 
 
 def full_id_case_ids(user: User, qs: QuerySet[Case]) -> set[int]:
@@ -67,7 +83,8 @@ def _local_date(value: datetime | None) -> str:
     return f"{timezone.localtime(value):%Y-%m-%d}" if value else ""
 
 
-def case_rows(cases: Iterable[Case], full_ids: set[int]) -> Iterable[list]:
+def case_rows(cases: Iterable[Case], full_ids: set[int], full_phones: set[int] | None = None) -> Iterable[list]:
+    full_phones = set() if full_phones is None else full_phones
     for case in cases:
         full = case.pk in full_ids
         parties = list(case.parties.all())
@@ -79,7 +96,7 @@ def case_rows(cases: Iterable[Case], full_ids: set[int]) -> Iterable[list]:
                 ids.append(p.full_id_number() or "—")
             else:
                 ids.append(p.id_number_masked or "—")
-        phones = [(p.phone if full else identity.mask_phone(p.phone)) or "—" for p in parties]
+        phones = [shown_phone(p.phone, full=case.pk in full_phones) or "—" for p in parties]
         yield [
             case.case_no or case.registration_no,
             _local_date(case.registered_at),
@@ -135,7 +152,8 @@ def write_cases(user: User, qs: QuerySet[Case], total: int, full_ids: set[int]):
     ws.append([f"由{user.display_name}于{now:%Y-%m-%d %H:%M}导出，共{total}件。含个人信息，仅限工作使用，不得外传。"])
     ws.append(_bold_row(ws, EXPORT_COLUMNS))
     cases = qs.select_related("committee").prefetch_related("parties").order_by("-registered_at", "-id")
-    for row in case_rows(cases.iterator(chunk_size=1000), full_ids):
+    full_phones = full_phone_case_ids(user, qs)
+    for row in case_rows(cases.iterator(chunk_size=1000), full_ids, full_phones):
         ws.append(safe_row(row))
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     wb.save(out)
