@@ -41,7 +41,7 @@ def log_access(
             return None
     return AccessLog.objects.create(
         user=request.user,
-        action=kind,
+        action=AccessKind(kind),
         case_id=case_id,
         party=party,
         ip_address=client_ip(request),
