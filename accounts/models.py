@@ -90,6 +90,10 @@ class AccessKind(models.TextChoices):
     TOTP_FAILED = "TOTP_FAILED", _("动态口令连续输错")
     RESET_TOTP = "RESET_TOTP", _("重置两步验证")
     VIEW_PHONE = "VIEW_PHONE", _("查看完整电话号码")
+    VIEW_THREAD = "VIEW_THREAD", _("查看案件消息")
+    VIEW_CASE_LIST = "VIEW_CASE_LIST", _("查看案件列表")
+    VIEW_DRILLDOWN = "VIEW_DRILLDOWN", _("查看统计明细案件")
+    VIEW_SPOT_CHECK = "VIEW_SPOT_CHECK", _("查看抽查评分案件")
 
 
 class AccessLog(AppendOnlyModel):

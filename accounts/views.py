@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 
@@ -28,11 +29,11 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    """The user's notices, newest first, each with its kind; opening the page marks them read. Only cases the user
-    can still see are linked (a case may have left their jurisdiction since). Links to the notice preferences."""
+    """The user's notices, newest first, each with its kind. Opening the page changes nothing: they are marked read
+    by the 全部标为已读 button (a POST to `notifications_read`). Only cases the user can still see are linked (a case
+    may have left their jurisdiction since). Links to the notice preferences."""
     from django.core.paginator import Paginator
     from django.shortcuts import render
-    from django.utils import timezone
 
     from cases.scoping import cases_visible_to
 
@@ -47,6 +48,24 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
     labels = dict(NoticeKind.choices)
     rows = [(n, n.case_id in visible, labels.get(n.kind, "通知")) for n in page]
-    shown = [n.pk for n in page]
-    request.user.notifications.filter(pk__in=shown, read_at__isnull=True).update(read_at=timezone.now())
-    return render(request, "accounts/notifications.html", {"page": page, "rows": rows})
+    unread = request.user.notifications.filter(read_at__isnull=True).exists()
+    return render(request, "accounts/notifications.html", {"page": page, "rows": rows, "unread": unread})
+
+
+def mark_notices_read(request: HttpRequest) -> int:
+    """Mark the user's own unread notices read (only the one posted as `notice`, when given). Returns how many."""
+    from django.utils import timezone
+
+    mine = request.user.notifications.filter(read_at__isnull=True)
+    one = request.POST.get("notice", "")
+    if one:
+        mine = mine.filter(pk=int(one)) if one.isdigit() and len(one) < 12 else mine.none()
+    return mine.update(read_at=timezone.now())
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    """POST only (a link from another site cannot mark anything): the user's notices marked read, back to the list."""
+    mark_notices_read(request)
+    return redirect("notifications")

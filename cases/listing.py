@@ -174,6 +174,12 @@ def paginate_cases(qs: QuerySet[Case], page_param: str | None, per_page: int = 2
     return paginator.get_page(wanted)
 
 
+def list_detail(page) -> str:
+    """The access-log detail of a case list page: which page and how many of the cases were shown (numbers the
+    server computed, not text from the query string)."""
+    return f"案件列表第{page.number}页，显示{len(page.object_list)}件"
+
+
 def case_list_context(request, committees: QuerySet[Committee]) -> dict:
     """What a filtered, paginated case list page needs (console and workbench): the user's scoped cases, the
     filter form offering `committees`, the page, and the query string without the page number for the pager."""

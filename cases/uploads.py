@@ -208,7 +208,7 @@ def serve_private_file(
     `detail`, who, when, from where). With "thumb" or "view": the JPEG re-encoded from an image, inline (a
     thumbnail is not logged: the thread that shows it is the view of personal data; the view size is). A missing
     file is a 404."""
-    from accounts.models import AccessKind, AccessLog
+    from accounts.access import log_access
 
     inline = rendition_name is not None
     if inline:
@@ -222,12 +222,6 @@ def serve_private_file(
     if handle is None:
         raise Http404("文件不存在")
     if rendition_name != "thumb":
-        AccessLog.objects.create(
-            user=request.user,
-            action=AccessKind(log_action),
-            case_id=case_id,
-            ip_address=client_address(request),
-            detail=(detail or f"下载文件“{filename}”")[:200],
-        )
+        log_access(request, log_action, case_id=case_id, detail=(detail or f"下载文件“{filename}”")[:150])
     response = FileResponse(handle, content_type=content_type)
     return secure_download_headers(response, filename, inline=inline)

@@ -11,8 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.access import log_access
 from accounts.clientip import client_ip
-from accounts.models import SUPERVISOR_ROLES, AccessKind, AccessLog, Role
+from accounts.models import AccessKind, AccessLog, Role
 from cases import forms as F
 from cases import forms_agreement as FA
 from cases.actions import ActionRefused
@@ -95,15 +96,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Parties follow their case in the portal (citizen timeline, signing, messages); every link to a case —
         # notifications, messages, bookings — lands there.
         return redirect("portal:case", pk=case.pk)
-    if request.user.role in SUPERVISOR_ROLES | {Role.COURT_LIAISON}:
-        # Case-level access by supervisors and courts is logged (mediation-domain.md §13.3).
-        AccessLog.objects.create(
-            user=request.user,
-            action=AccessKind.VIEW_CASE,
-            case=case,
-            ip_address=client_ip(request),
-            detail="查看案件",
-        )
+    # Every staff view of a case is logged (mediation-domain.md §13.3): supervisors, courts and committee staff.
+    # The entry records the path served; nothing in the query string reaches it (accounts.access).
+    log_access(request, AccessKind.VIEW_CASE, case=case, detail="查看案件")
     full_view = sees_protected_in_full(request.user, case)
     if case.protected and full_view and request.user.role != Role.PARTY:
         # Each full view of a minor's or a ward's case is logged (docs/adr/0003-minors.md).

@@ -11,11 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import SUPERVISOR_ROLES, Role
+from accounts.access import log_access
+from accounts.models import SUPERVISOR_ROLES, AccessKind, Role
 from cases.actions import ActionRefused
 from cases.bounds import bound_dates
 from cases.enums import CLOCK_STATES, CaseStatus
-from cases.listing import case_list_context, overdue_q
+from cases.listing import case_list_context, list_detail, overdue_q
 from cases.scoping import cases_visible_to
 from registry.models import CommitteeKind, CommitteeType, Division, MediatorCategory
 from registry.scoping import access_committee_by_id, committees_visible_to, mediators_visible_to
@@ -70,7 +71,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     _require(request, CONSOLE_ROLES)
-    return render(request, "console/cases.html", case_list_context(request, committees_visible_to(request.user)))
+    context = case_list_context(request, committees_visible_to(request.user))
+    log_access(request, AccessKind.VIEW_CASE_LIST, detail=list_detail(context["page"]))
+    return render(request, "console/cases.html", context)
 
 
 class CommitteeFilter(forms.Form):

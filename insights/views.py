@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from accounts.models import SUPERVISOR_ROLES
+from accounts.access import log_access
+from accounts.models import SUPERVISOR_ROLES, AccessKind
 from cases.enums import CLOCK_STATES
 from cases.scoping import cases_visible_to
 from insights.base import Period, make_period, parse_period_key, period_key
@@ -242,6 +243,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     qs = piece.queryset(cases_visible_to(request.user), today=today)
     qs = qs.select_related("committee").prefetch_related("parties").order_by("-registered_at", "-id")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    log_access(
+        request,
+        AccessKind.VIEW_DRILLDOWN,
+        detail=f"统计明细第{page.number}页，显示{len(page.object_list)}件：{piece.describe()}"[:150],
+    )
     query = request.GET.copy()
     query.pop("page", None)
     back = {"area": area.code, "period": period_key(piece.period)}

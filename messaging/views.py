@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
+from accounts.access import log_access
+from accounts.models import AccessKind, Role
 from cases.actions import ActionRefused
 from cases.uploads import RENDITIONS, serve_private_file
 from messaging import services as S
@@ -65,6 +66,8 @@ def _thread_context(request: HttpRequest, access: S.Access, form: MessageForm | 
 @login_required
 def thread(request: HttpRequest, pk: int) -> HttpResponse:
     access = S.thread_access(request.user, pk)
+    # The page view is logged (at most once per user and thread in 10 minutes); the HTMX polls of `feed` are not.
+    log_access(request, AccessKind.VIEW_THREAD, case=access.case, detail="查看案件消息", once_per_minutes=10)
     return render(request, "messaging/thread.html", _thread_context(request, access))
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth.logout_view, name="logout"),
     path("cases/", case.my_cases, name="cases"),
     path("notices/", case.notices, name="notices"),
+    path("notices/read/", case.notices_read, name="notices_read"),
     path("apply/", apply.apply_start, name="apply"),
     path("apply/<slug:step>/", apply.apply_step, name="apply_step"),
     path("apply/<slug:step>/autosave/", apply.apply_autosave, name="apply_autosave"),

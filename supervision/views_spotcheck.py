@@ -10,6 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.access import log_access
+from accounts.models import AccessKind
 from cases.actions.base import ActionRefused
 from cases.dossier import dossier_items
 from registry.models import Committee
@@ -141,6 +143,8 @@ def spot_check_score(request: HttpRequest, pk: int, entry_pk: int) -> HttpRespon
                 if hints[item.key].points < item.max_points:
                     initial[f"note_{item.key}"] = hints[item.key].text
         form = ScoreForm(initial=initial, items=items)
+    if request.method == "GET":
+        log_access(request, AccessKind.VIEW_SPOT_CHECK, case=entry.case, detail=f"抽查第{entry.order}件评分页")
     rows = [(item, points, note, hints.get(item.key)) for item, points, note in form.rows()]
     context = {
         "check": check,

@@ -17,6 +17,10 @@ def test_actions_notify_after_commit_and_the_page_lists_and_marks_read(
     response = client.get("/accounts/notifications/")
     assert response.status_code == 200
     assert "已受理" in response.content.decode()
+    # Reading the page marks nothing (issue 10 point 6); the 全部标为已读 button (a POST) does.
+    assert Notification.objects.filter(user=world.party_user, read_at__isnull=True).exists()
+    assert "全部标为已读" in response.content.decode()
+    client.post("/accounts/notifications/read/")
     assert not Notification.objects.filter(user=world.party_user, read_at__isnull=True).exists()
 
 

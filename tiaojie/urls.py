@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/notifications/", account_views.notifications, name="notifications"),
+    path("accounts/notifications/read/", account_views.notifications_read, name="notifications_read"),
     path("accounts/password/", security.password_change, name="password_change"),
     path("accounts/totp/", security.totp_setup, name="totp_setup"),
     path("accounts/totp/verify/", security.totp_verify, name="totp_verify"),

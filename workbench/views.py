@@ -8,10 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from accounts.models import COMMITTEE_ROLES
+from accounts.access import log_access
+from accounts.models import COMMITTEE_ROLES, AccessKind
 from cases.actions import ActionRefused, do_register_case
 from cases.enums import CaseStatus
-from cases.listing import case_list_context, overdue_q
+from cases.listing import case_list_context, list_detail, overdue_q
 from cases.scoping import cases_visible_to
 from registry.models import Committee
 from registry.scoping import committees_visible_to
@@ -103,8 +104,6 @@ def register(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     _member(request)
-    return render(
-        request,
-        "workbench/cases.html",
-        case_list_context(request, committees_visible_to(request.user)),
-    )
+    context = case_list_context(request, committees_visible_to(request.user))
+    log_access(request, AccessKind.VIEW_CASE_LIST, detail=list_detail(context["page"]))
+    return render(request, "workbench/cases.html", context)

@@ -28,10 +28,22 @@ STEP_KEYS = [k for k, _ in STEPS]
 FORM_STEPS = {"about": PF.AboutYouForm, "other": PF.OtherPartyForm, "what": PF.WhatHappenedForm}
 
 
-def draft_for(user: User) -> ApplicationDraft:
-    """The user's application being written (one at a time), created empty when there is none."""
+def draft_for(user: User, *, create: bool = True) -> ApplicationDraft:
+    """The user's application being written (one at a time). When there is none it is created empty, or with
+    `create=False` (a GET: reading a page changes nothing) an unsaved empty draft stands in for it."""
     draft = ApplicationDraft.objects.filter(user=user, submitted_at__isnull=True).first()
-    return draft or ApplicationDraft.objects.create(user=user, data={})
+    if draft is not None:
+        return draft
+    return ApplicationDraft.objects.create(user=user, data={}) if create else ApplicationDraft(user=user, data={})
+
+
+def draft_files(draft: ApplicationDraft):
+    """The draft's evidence still attached (none for a draft not yet saved)."""
+    from portal.models import Evidence
+
+    if draft.pk is None:
+        return Evidence.objects.none()
+    return draft.files.filter(removed_at__isnull=True)
 
 
 def open_draft(user: User) -> ApplicationDraft | None:

@@ -17,7 +17,8 @@ from portal.views.common import party_required
 
 @party_required
 def apply_start(request: HttpRequest) -> HttpResponse:
-    return redirect("portal:apply_step", step=app.first_open_step(app.draft_for(request.user)))
+    """The first step not yet done. A GET creates no draft: it is saved on the first POST (autosave or a step)."""
+    return redirect("portal:apply_step", step=app.first_open_step(app.draft_for(request.user, create=False)))
 
 
 @party_required
@@ -34,7 +35,7 @@ def apply_autosave(request: HttpRequest, step: str) -> HttpResponse:
 def apply_step(request: HttpRequest, step: str) -> HttpResponse:
     if step not in app.STEP_KEYS:
         raise Http404
-    draft = app.draft_for(request.user)
+    draft = app.draft_for(request.user, create=request.method == "POST")
     ctx = {"draft": draft, **app.step_context(step)}
     if step in app.FORM_STEPS:
         return _form_step(request, draft, step, ctx)
@@ -102,7 +103,7 @@ def _evidence_step(request: HttpRequest, draft: ApplicationDraft, ctx: dict) -> 
             return _go(request, ctx, "confirm")
         if accepted and not refused and request.POST.get("go") == "next":
             return redirect("portal:apply_step", step="confirm")
-    files = draft.files.filter(removed_at__isnull=True)
+    files = app.draft_files(draft)
     return render(
         request,
         "portal/apply_evidence.html",
@@ -138,7 +139,7 @@ def _confirm_step(request: HttpRequest, draft: ApplicationDraft, ctx: dict) -> H
             "confirm": confirm,
             "committee": committee,
             "place_label": place.label(),
-            "files": draft.files.filter(removed_at__isnull=True),
+            "files": app.draft_files(draft),
             "error": error,
         },
     )

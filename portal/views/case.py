@@ -4,7 +4,6 @@ other side, withdrawing, consenting or refusing, rating the service). Each step 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import actions as A
@@ -33,9 +32,21 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 @party_required
 def notices(request: HttpRequest) -> HttpResponse:
     items = list(request.user.notifications.select_related("case")[:100])
+    """The party's notices; reading them changes nothing (marked read by the POST of `notices_read`)."""
     visible = set(cases_visible_to(request.user).values_list("pk", flat=True))
-    request.user.notifications.filter(pk__in=[n.pk for n in items], read_at__isnull=True).update(read_at=timezone.now())
-    return render(request, "portal/notices.html", {"rows": [(n, n.case_id in visible) for n in items]})
+    unread = any(n.read_at is None for n in items)
+    return render(
+        request, "portal/notices.html", {"rows": [(n, n.case_id in visible) for n in items], "unread": unread}
+    )
+
+
+@party_required
+@require_POST
+def notices_read(request: HttpRequest) -> HttpResponse:
+    from accounts.views import mark_notices_read
+
+    mark_notices_read(request)
+    return redirect("portal:notices")
 
 
 @party_required
