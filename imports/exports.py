@@ -67,7 +67,9 @@ def full_id_case_ids(user: User, qs: QuerySet[Case]) -> set[int]:
         return set(qs.filter(mine, committee_id=user.committee_id).values_list("pk", flat=True))
     if user.role == Role.COURT_LIAISON and user.court_id:
         court = Q(court_id=user.court_id) | Q(judicial_confirmations__court_id=user.court_id)
-        return set(qs.filter(court).values_list("pk", flat=True))
+        # Not in a case involving a minor or a ward: only its mediators and the director (docs/adr/0003-minors.md).
+        ordinary = qs.filter(court).exclude(involves_minor=True).exclude(involves_incapacity=True)
+        return set(ordinary.values_list("pk", flat=True))
     return set()
 
 
@@ -105,7 +107,8 @@ def case_rows(cases: Iterable[Case], full_ids: set[int], full_phones: set[int] |
             str(DisputeType(case.dispute_type).label),
             str(CaseSource(case.source).label),
             str(CaseStatus(case.status).label),
-            "、".join(p.name for p in parties),
+            # A ward's name in full only for those who see the case in full (its mediators, the director).
+            "、".join(p.name if (not case.protected or case.pk in full_phones) else p.display_name for p in parties),
             "、".join(ids),
             "、".join(phones),
             float(case.amount_involved or 0),

@@ -117,3 +117,21 @@ def test_text_that_looks_like_a_formula_is_exported_as_text(world, cases, login)
     ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert cells and all(c.data_type == "s" and c.value.startswith("'=HYPERLINK") for c in cells)
+
+
+@pytest.mark.parametrize("persona,full_name", [("director_a", True), ("county_admin", False), ("city_admin", False)])
+def test_a_wards_name_is_exported_in_full_only_to_those_who_see_the_case_in_full(world, login, persona, full_name):
+    from datetime import date
+
+    from cases import actions as A
+    from cases.identity import make_valid_id_number
+    from tests.world import TZ, case_data
+
+    data = case_data(world.party_user)
+    data.parties[0].id_number = make_valid_id_number("421202", date(2016, 5, 17), 7)
+    data.parties[0].guardian_name = "张父"
+    from datetime import datetime
+
+    A.do_register_case(world.mediator_a, world.village_a, data, at=datetime(2026, 3, 2, 9, tzinfo=TZ))
+    names = export(login(getattr(world, persona)))[0][EXPORT_COLUMNS.index("当事人")]
+    assert ("张三" in names) is full_name and ("张某" in names) is not full_name
