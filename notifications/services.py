@@ -6,7 +6,9 @@ and, where the person has SMS for that kind, an OutboxMessage that the worker de
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.db import transaction
@@ -32,6 +34,20 @@ def wants_sms(user: User, kind: str, prefs: dict[tuple[int, str], bool] | None =
         if chosen is not None:
             return chosen
     return rules.sms_by_default(user.role, kind, rules.user_division_code(user))
+
+
+# Set while data that describes the past is written (the demo seeder): the in-app notices are written as the
+# actions would have written them, but no SMS is queued for events that happened months ago.
+_NO_SMS: ContextVar[bool] = ContextVar("notifications_no_sms", default=False)
+
+
+@contextmanager
+def no_sms_for_past_events() -> Iterator[None]:
+    token = _NO_SMS.set(True)
+    try:
+        yield
+    finally:
+        _NO_SMS.reset(token)
 
 
 def notify(
@@ -60,7 +76,7 @@ def notify(
     Notification.objects.bulk_create(
         [Notification(user=u, case=case, kind=kind, message=message[:200], created_at=created) for u in people]
     )
-    if sms is None:
+    if sms is None or _NO_SMS.get():
         return
     chosen = NoticePreference.objects.filter(user__in=people, kind=kind).values_list("user_id", "kind", "sms")
     prefs = {(uid, k): sms_wanted for uid, k, sms_wanted in chosen}

@@ -62,6 +62,11 @@ def test_seed_demo_makes_a_consistent_city(divisions, client):
     cases = Case.objects.all()
     assert cases.count() == 120
     assert set(cases.values_list("status", flat=True)) == STATUSES
+    # The demo's history is in the past: its notices exist, but no SMS of it is queued for the worker to send now.
+    from cases.models import Notification
+    from notifications.models import OutboxMessage
+
+    assert Notification.objects.exists() and not OutboxMessage.objects.exists()
 
     # Case numbers: issued at acceptance, in the configured format, unique, gap-free per committee per year.
     numbered = cases.exclude(case_no=None)
