@@ -162,4 +162,5 @@ def test_an_adult_case_is_not_masked(world):
     case = A.do_register_case(world.mediator_a, world.village_a, case_data(world.party_user), at=dt(2026, 3, 2, 9))
     assert not case.protected and sees_protected_in_full(world.sfs_officer, case)
     page = login(world.sfs_officer).get(f"/cases/{case.pk}/").content.decode()
-    assert "13900000001" in page and "（已隐去）" not in page
+    # The ordinary rules apply: the 司法所 sees the phone masked (need-to-know, ADR 0008), nothing is hidden away.
+    assert "139****0001" in page and "13900000001" not in page and "（已隐去）" not in page
