@@ -353,24 +353,19 @@ def do_answer_joint_confirmation(
         req = _locked_pending(case, request)
         _own_request_party(case, actor, req.consenting, "只能由被请求的对方当事人本人答复")
         if not consent:
-            req.status, req.answered_at, req.reason = JCRequestStatus.DECLINED, at, "对方不同意共同申请"
-            req.save(update_fields=["status", "answered_at", "reason"])
-            record(
+            name = req.consenting.name
+            return _end_request(
+                req,
                 case,
-                "jc_request_decline",
                 actor,
                 at,
-                note=f"{req.consenting.name}不同意共同申请司法确认",
-                data={"jc_request": req.pk, "party": req.consenting_id},
-            )
-            _tell_party(
-                req.applicant,
-                case,
-                f"{req.consenting.name}不同意共同申请司法确认",
+                JCRequestStatus.DECLINED,
+                "对方不同意共同申请",
+                action="jc_request_decline",
+                note=f"{name}不同意共同申请司法确认",
+                notice=f"{name}不同意共同申请司法确认",
                 sms="对方当事人不同意共同申请司法确认，请登录调解平台查看",
-                at=at,
             )
-            return req
         require(bool(address.strip()), "同意共同申请时，请填写您的送达地址", "address")
         try:
             with transaction.atomic():  # a savepoint: a refused application leaves nothing of itself
@@ -385,24 +380,18 @@ def do_answer_joint_confirmation(
                     requested_at=req.created_at,
                 )
         except ActionRefused as refusal:
-            req.status, req.answered_at, req.reason = JCRequestStatus.REFUSED, at, refusal.message
-            req.save(update_fields=["status", "answered_at", "reason"])
-            record(
+            return _end_request(
+                req,
                 case,
-                "jc_request_refused",
                 actor,
                 at,
+                JCRequestStatus.REFUSED,
+                refusal.message,
+                action="jc_request_refused",
                 note=f"{req.consenting.name}同意共同申请，但未能提交：{refusal.message}",
-                data={"jc_request": req.pk, "party": req.consenting_id},
-            )
-            _tell_party(
-                req.applicant,
-                case,
-                f"司法确认共同申请未能提交：{refusal.message}",
+                notice=f"司法确认共同申请未能提交：{refusal.message}",
                 sms="您的司法确认共同申请未能提交，请登录调解平台查看原因",
-                at=at,
             )
-            return req
         req.status, req.answered_at, req.confirmation = JCRequestStatus.APPLIED, at, jc
         req.consenting_address = address.strip()
         req.materials = {**req.materials, "consenting": ["identity", "addresses"]}
@@ -451,3 +440,13 @@ __all__ = [
     "do_withdraw_joint_confirmation_request",
     "jc_deadline",
 ]
+
+
+def _end_request(req, case, actor, at, status, reason, *, action, note, notice, sms):
+    """A waiting joint request answered without an application (declined, or the application refused): its status,
+    the event on the timeline and the applicant's notice, in the caller's transaction."""
+    req.status, req.answered_at, req.reason = status, at, reason
+    req.save(update_fields=["status", "answered_at", "reason"])
+    record(case, action, actor, at, note=note, data={"jc_request": req.pk, "party": req.consenting_id})
+    _tell_party(req.applicant, case, notice, sms=sms, at=at)
+    return req
