@@ -38,10 +38,8 @@ EXPORT_COLUMNS = [
 ]
 
 
-def full_phone_case_ids(user: User, qs: QuerySet[Case]) -> set[int]:
-    """The cases of `qs` (already scoped to the user) for which cases.permissions.can_view_full_phone holds, in one
-    query: the director for the committee's cases, a mediator for the cases they mediate; nobody else
-    (docs/adr/0008-phone-numbers.md)."""
+def _own_case_ids(user: User, qs: QuerySet[Case]) -> set[int]:
+    """The committee's cases for its director, the cases they mediate for a mediator; nobody else."""
     if user.role == Role.DIRECTOR and user.committee_id:
         return set(qs.filter(committee_id=user.committee_id).values_list("pk", flat=True))
     if user.role == Role.MEDIATOR and user.committee_id:
@@ -53,18 +51,19 @@ def full_phone_case_ids(user: User, qs: QuerySet[Case]) -> set[int]:
     return set()
 
 
+def full_phone_case_ids(user: User, qs: QuerySet[Case]) -> set[int]:
+    """The cases of `qs` (already scoped to the user) for which cases.permissions.can_view_full_phone holds, in one
+    query: the director for the committee's cases, a mediator for the cases they mediate; nobody else
+    (docs/adr/0008-phone-numbers.md)."""
+    return _own_case_ids(user, qs)
+
+
 def full_id_case_ids(user: User, qs: QuerySet[Case]) -> set[int]:
     """The cases of `qs` (already scoped to the user) for which cases.permissions.can_view_full_id holds, in one
     query instead of one per case: the director for the committee's cases, a mediator for the cases they mediate,
     the court liaison for the cases before their court; nobody else."""
-    if user.role == Role.DIRECTOR and user.committee_id:
-        return set(qs.filter(committee_id=user.committee_id).values_list("pk", flat=True))
-    if user.role == Role.MEDIATOR and user.committee_id:
-        mediator = getattr(user, "mediator", None)
-        if mediator is None:
-            return set()
-        mine = Q(presiding_mediator=mediator) | Q(co_mediators=mediator)
-        return set(qs.filter(mine, committee_id=user.committee_id).values_list("pk", flat=True))
+    if user.role in (Role.DIRECTOR, Role.MEDIATOR):
+        return _own_case_ids(user, qs)
     if user.role == Role.COURT_LIAISON and user.court_id:
         court = Q(court_id=user.court_id) | Q(judicial_confirmations__court_id=user.court_id)
         # Not in a case involving a minor or a ward: only its mediators and the director (docs/adr/0003-minors.md).
