@@ -18,8 +18,9 @@ from cases.bounds import bound_dates
 from cases.enums import CLOCK_STATES, CaseStatus
 from cases.listing import case_list_context, list_detail, overdue_q
 from cases.scoping import cases_visible_to
-from registry.models import CommitteeKind, CommitteeType, Division, MediatorCategory
-from registry.scoping import access_committee_by_id, committees_visible_to, mediators_visible_to
+from registry.models import Division, MediatorCategory
+from registry.scoping import committees_visible_to, mediators_visible_to
+from registry.views_org_pages import committee_detail, committees  # noqa: F401 -- the registry (issue 9)
 from tiaojie.forms import add_refusal
 from workdays.models import CalendarOverride, DayKind, HolidayChange
 from workdays.services import do_clear_day, do_set_day
@@ -74,52 +75,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
     context = case_list_context(request, committees_visible_to(request.user))
     log_access(request, AccessKind.VIEW_CASE_LIST, detail=list_detail(context["page"]))
     return render(request, "console/cases.html", context)
-
-
-class CommitteeFilter(forms.Form):
-    q = forms.CharField(label="名称", required=False, max_length=50)
-    committee_type = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型"), *CommitteeType.choices])
-    kind = forms.ChoiceField(label="组织形式", required=False, choices=[("", "全部形式"), *CommitteeKind.choices])
-
-
-@login_required
-def committees(request: HttpRequest) -> HttpResponse:
-    _require(request, SUPERVISOR_ROLES)
-    form = CommitteeFilter(request.GET or None)
-    qs = (
-        committees_visible_to(request.user)
-        .select_related("division")
-        .annotate(n_mediators=Count("mediators", filter=Q(mediators__is_active=True)))
-    )
-    if form.is_valid():
-        d = form.cleaned_data
-        if d["q"]:
-            qs = qs.filter(name__icontains=d["q"])
-        if d["committee_type"]:
-            qs = qs.filter(committee_type=d["committee_type"])
-        if d["kind"]:
-            qs = qs.filter(kind=d["kind"])
-    page = Paginator(qs.order_by("division_id", "name"), 30).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "console/committees.html", {"page": page, "form": form, "query": query.urlencode()})
-
-
-@login_required
-def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, SUPERVISOR_ROLES)
-    committee = access_committee_by_id(request.user, pk)
-    cases = cases_visible_to(request.user).filter(committee=committee)
-    return render(
-        request,
-        "console/committee.html",
-        {
-            "committee": committee,
-            "mediators": committee.mediators.order_by("-is_active", "role", "name"),
-            "case_count": cases.count(),
-            "open_count": cases.filter(status__in=CLOCK_STATES).count(),
-        },
-    )
 
 
 class MediatorFilter(forms.Form):
