@@ -176,6 +176,13 @@ class CommitteeForm(forms.Form):
         cleaned["division"] = division
         return cleaned
 
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:  # the page marks each field with an error in red
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
     def committee_data(self) -> dict[str, Any]:
         return {k: self.cleaned_data.get(k) for k in COMMITTEE_FIELDS}
 
