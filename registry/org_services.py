@@ -16,8 +16,9 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -163,11 +164,14 @@ def do_create_committee(actor: User, data: dict[str, Any]) -> Committee:
     if division is None or not creatable_divisions(actor).filter(pk=division.pk).exists():
         raise ActionRefused("只能在本辖区内新建调解组织", "division")
     _check(data, None)
-    with transaction.atomic():
-        committee = Committee(**data)
-        committee.full_clean()
-        committee.save()
-        record_change(actor, committee, ChangeAction.CREATE, {}, snapshot(committee, COMMITTEE_FIELDS))
+    try:
+        with transaction.atomic():
+            committee = Committee(**data)
+            committee.full_clean()
+            committee.save()
+            record_change(actor, committee, ChangeAction.CREATE, {}, snapshot(committee, COMMITTEE_FIELDS))
+    except (IntegrityError, ValidationError):  # the same name or short name saved a moment ago by someone else
+        raise ActionRefused("名称或简称刚被其他调解组织使用，请修改后再保存") from None
     return committee
 
 

@@ -226,3 +226,30 @@ def test_the_list_filters_by_status_and_filing(world):
     assert world.village_a.name in active and world.village_b.name not in active
     unfiled = client.get("/console/committees/?filing=unfiled").content.decode()
     assert world.village_a.name not in unfiled and world.township.name in unfiled
+
+
+def test_a_township_officer_picks_only_among_its_own_villages(world):
+    html = login(world.sfs_officer).get(NEW).content.decode()
+    assert 'name="township"' not in html and 'name="county"' not in html
+    assert "桂花村" in html and "柏墩村" in html and "城关村" not in html
+    assert "咸宁市咸安区温泉街道" in html  # the fixed part of the area, shown as text
+    city_html = login(world.city_admin).get(NEW).content.decode()
+    assert 'data-parent="421221100"' in city_html and "城关村" in city_html
+
+
+def test_an_account_attached_to_the_wrong_level_administers_nothing(world):
+    from registry.scoping import admin_division, creatable_divisions, editable_committees
+
+    world.sfs_officer.division_id = "421202"  # a 司法所 account pointed at the county
+    world.sfs_officer.save()
+    assert admin_division(world.sfs_officer) is None
+    assert not editable_committees(world.sfs_officer).exists() and not creatable_divisions(world.sfs_officer).exists()
+    assert login(world.sfs_officer).get(NEW).status_code == 404
+
+
+def test_a_committee_is_not_deactivated_before_it_was_established(world):
+    Committee.objects.filter(pk=world.village_b.pk).update(established_on=date(2020, 5, 1))
+    url = f"/console/registry/committees/{world.village_b.pk}/deactivate/"
+    response = login(world.county_admin).post(url, {"on": "2019-01-01", "reason": "合并"})
+    assert errors_of(response) == {"on": ["撤销日期不能早于成立日期"]}
+    assert Committee.objects.get(pk=world.village_b.pk).is_active
