@@ -79,3 +79,23 @@ def test_county_admin_creates_files_and_opens_deactivation(e2e_world, session, s
     shot(session, "changes")
     assert RegistryChange.objects.filter(committee=committee).count() == 4
     assert not session.overflows, session.overflows
+
+
+def test_city_admin_picks_county_then_township_then_village(e2e_world, session, settings):
+    settings.TOTP_REQUIRED_ROLES = []
+    page = session.page
+    session.login("city_admin")
+    session.goto("/console/registry/committees/new/")
+
+    def offered(select: str) -> list[str]:
+        return page.eval_on_selector_all(f"{select} option:not([hidden])", "os => os.map(o => o.textContent)")
+
+    assert offered("#id_township") == ["县/区本级"] and offered("#id_village") == ["乡镇/街道本级"]
+    page.select_option("#id_county", "421221")
+    assert offered("#id_township") == ["县/区本级", "鱼岳镇"]
+    page.select_option("#id_township", "421221100")
+    assert offered("#id_village") == ["乡镇/街道本级", "城关村"]
+    page.select_option("#id_county", "421202")  # a change higher up clears the choices below
+    assert page.input_value("#id_township") == "" and page.input_value("#id_village") == ""
+    shot(session, "new-city")
+    assert not session.overflows, session.overflows
