@@ -65,6 +65,11 @@ _STAFF_ROLE = {
 TERM_WARNING_DAYS = 60
 
 
+def _filled(values: dict[str, Any]) -> dict[str, Any]:
+    """A new record's snapshot without its empty fields (a creation lists what was entered)."""
+    return {label: value for label, value in values.items() if value not in (None, "", False)}
+
+
 # --- who administers what -------------------------------------------------------------------------------------
 
 
@@ -171,7 +176,7 @@ def do_add_mediator(actor: User, committee: Committee, data: dict[str, Any], id_
         mediator = Mediator(committee=committee, **{k: data[k] for k in MEDIATOR_FIELDS if k in data})
         mediator.set_id_number(id_number)
         mediator.save()
-        record_change(actor, mediator, ChangeAction.CREATE, {}, snapshot(mediator, _MEDIATOR_SNAPSHOT))
+        record_change(actor, mediator, ChangeAction.CREATE, {}, _filled(snapshot(mediator, _MEDIATOR_SNAPSHOT)))
     return mediator
 
 
@@ -277,7 +282,7 @@ def do_create_mediator_account(actor: User, mediator: Mediator, username: str) -
         )
         password = _set_generated_password(account)
         account.save()
-        record_change(actor, account, ChangeAction.ACCOUNT_CREATE, {}, snapshot(account, _ACCOUNT_SNAPSHOT))
+        record_change(actor, account, ChangeAction.ACCOUNT_CREATE, {}, _filled(snapshot(account, _ACCOUNT_SNAPSHOT)))
         before = snapshot(mediator, _MEDIATOR_SNAPSHOT)
         mediator.user = account
         mediator.save(update_fields=["user"])
@@ -302,7 +307,7 @@ def do_create_staff_account(
         )
         password = _set_generated_password(account)
         account.save()
-        record_change(actor, account, ChangeAction.ACCOUNT_CREATE, {}, snapshot(account, _ACCOUNT_SNAPSHOT))
+        record_change(actor, account, ChangeAction.ACCOUNT_CREATE, {}, _filled(snapshot(account, _ACCOUNT_SNAPSHOT)))
     return Handover(account, password)
 
 
