@@ -10,6 +10,11 @@ Anything else does not exist for the user (404). Every action is one transaction
 and writes a `RegistryChange` (registry.history) with the fields before and after. Nothing is deleted: a mediator
 who leaves keeps the record with `left_on`/`left_reason`, an account is deactivated.
 
+ID numbers are checked (cases.identity: format, birth date, checksum), stored encrypted with a keyed hash and a
+masked copy (Mediator.set_id_number), and never shown in full anywhere — not even to administrators: a mediator's
+record needs the number only to identify the person, and the masked form with the hash (duplicates) does that, so
+there is no reveal and no VIEW_MEDIATOR_ID access-log row to write.
+
 Passwords handed over by an administrator (a new account, a reset) are generated here, returned to the view to be
 shown once, stored only as Django's hash and never written to a history or log row; the user must change them at
 the first sign-in (`User.must_change_password`, accounts.middleware.PasswordChangeRequiredMiddleware).
@@ -136,7 +141,8 @@ def administrable_accounts(user: User) -> QuerySet[User]:
     role = staff_role_for(user)
     if role is not None:
         q |= Q(role=role, division__in=staff_divisions(user))
-    return User.objects.filter(q).exclude(pk=user.pk)
+    # Developers' accounts (Django admin) are nobody's to reset from the console.
+    return User.objects.filter(q).exclude(pk=user.pk).exclude(is_superuser=True).exclude(is_staff=True)
 
 
 def access_account(user: User, account_id: object) -> User:

@@ -209,3 +209,18 @@ def test_a_leaving_date_is_checked(world, when):
     assert ("晚于今天" if when == "future" else "早于任期开始") in html
     mediator.refresh_from_db()
     assert mediator.is_active
+
+
+def test_htmx_requests_are_sent_to_the_password_page_too(world):
+    world.mediator_a.must_change_password = True
+    world.mediator_a.save()
+    response = client_for(world.mediator_a).get("/workbench/", HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == reverse("password_change")
+
+
+def test_a_developer_account_is_not_administered_from_the_console(world):
+    world.mediator_a.is_staff = True
+    world.mediator_a.save()
+    admin = client_for(world.county_admin)
+    assert admin.get(reverse("console:registry_account", args=[world.mediator_a.pk])).status_code == 404
+    assert admin.post(reverse("console:registry_account_reset", args=[world.mediator_a.pk])).status_code == 404
