@@ -204,7 +204,9 @@ def _sync_account(actor: User, mediator: Mediator) -> None:
 def do_edit_mediator(actor: User, mediator: Mediator, data: dict[str, Any], id_number: str = "") -> Mediator:
     """Change a mediator's record; an empty `id_number` keeps the stored one. Recorded as EDIT (what changed)."""
     with transaction.atomic():
-        mediator = Mediator.objects.select_for_update().select_related("committee", "user").get(pk=mediator.pk)
+        mediator = (
+            Mediator.objects.select_for_update(of=("self",)).select_related("committee", "user").get(pk=mediator.pk)
+        )
         _check_mediator(mediator.committee, data, id_number, mediator)
         before = snapshot(mediator, _MEDIATOR_SNAPSHOT)
         for key in MEDIATOR_FIELDS:
@@ -227,7 +229,9 @@ def do_record_leaving(
     day. The record stays. Recorded as DEACTIVATE (and ACCOUNT_DEACTIVATE for the account)."""
     today = today or date.today()
     with transaction.atomic():
-        mediator = Mediator.objects.select_for_update().select_related("committee", "user").get(pk=mediator.pk)
+        mediator = (
+            Mediator.objects.select_for_update(of=("self",)).select_related("committee", "user").get(pk=mediator.pk)
+        )
         if not mediator.is_active:
             raise ActionRefused("该调解员已登记离任。")
         if left_on > today:
@@ -239,7 +243,9 @@ def do_record_leaving(
         mediator.left_on = left_on
         mediator.left_reason = reason.strip()[:200]
         mediator.save(update_fields=["is_active", "left_on", "left_reason"])
-        record_change(actor, mediator, ChangeAction.DEACTIVATE, before, snapshot(mediator, _MEDIATOR_SNAPSHOT), reason)
+        record_change(
+            actor, mediator, ChangeAction.DEACTIVATE, before, snapshot(mediator, _MEDIATOR_SNAPSHOT), f"离任：{reason}"
+        )
         if mediator.user is not None and mediator.user.is_active:
             _deactivate(actor, mediator.user, f"调解员离任：{reason}")
     return mediator
@@ -272,7 +278,7 @@ def do_create_mediator_account(actor: User, mediator: Mediator, username: str) -
     """A login account for a serving mediator, scoped to their committee: role 调委会主任 for the 主任, otherwise
     调解员. Recorded as ACCOUNT_CREATE on the account and as EDIT (登录账号) on the mediator."""
     with transaction.atomic():
-        mediator = Mediator.objects.select_for_update().select_related("committee").get(pk=mediator.pk)
+        mediator = Mediator.objects.select_for_update(of=("self",)).select_related("committee").get(pk=mediator.pk)
         if mediator.user_id is not None:
             raise ActionRefused("该调解员已有登录账号。")
         if not mediator.is_active:
@@ -363,7 +369,7 @@ def do_deactivate_account(actor: User, account: User, reason: str) -> User:
 def do_reactivate_account(actor: User, account: User) -> User:
     """The account may sign in again — not for a mediator who has left, nor for a committee that was dissolved."""
     with transaction.atomic():
-        account = User.objects.select_for_update().select_related("committee").get(pk=account.pk)
+        account = User.objects.select_for_update(of=("self",)).select_related("committee").get(pk=account.pk)
         if account.is_active:
             raise ActionRefused("该账号未停用。")
         mediator = Mediator.objects.filter(user=account).first()
