@@ -100,3 +100,31 @@ def test_add_mediator_open_account_forced_change(e2e_world, session, browser, li
     assert "吴新民" in mediator.page.content()
     context.close()
     assert not session.overflows and not mediator.overflows, session.overflows + mediator.overflows
+
+
+def test_leave_and_staff_account_pages(e2e_world, session):
+    """The 离任 form, the account of someone who has left, and a 司法所 officer's new account, looked at."""
+    page = session.page
+    mediator = Mediator.objects.get(user=e2e_world.mediator_a)
+    session.login("county_admin")
+    session.goto(f"/console/registry/mediators/{mediator.pk}/leave/")
+    page.fill("#id_left_reason", "")
+    session.submit()
+    assert "请填写离任原因" in page.content()
+    shot(session, "08-leave-form-error")
+    page.fill("#id_left_reason", "辞职")
+    session.submit()
+    assert "其登录账号已停用" in page.content()
+    shot(session, "09-mediator-left")
+    session.goto(f"/console/registry/accounts/{e2e_world.mediator_a.pk}/")
+    assert "已停用" in page.content() and "不能恢复其账号" in page.content()
+    shot(session, "10-account-deactivated")
+    session.goto("/console/registry/accounts/new/")
+    page.select_option("#id_division", "421202001")
+    page.fill("#id_full_name", "刘司法")
+    page.fill("#id_username", f"liu_{session.viewport}")
+    session.submit()
+    assert "司法所工作人员" in page.content() and page.locator("#handover-password").count() == 1
+    session.goto("/console/registry/accounts/")
+    shot(session, "11-accounts-list")
+    assert not session.overflows, session.overflows
