@@ -224,3 +224,15 @@ def test_a_developer_account_is_not_administered_from_the_console(world):
     admin = client_for(world.county_admin)
     assert admin.get(reverse("console:registry_account", args=[world.mediator_a.pk])).status_code == 404
     assert admin.post(reverse("console:registry_account_reset", args=[world.mediator_a.pk])).status_code == 404
+
+
+def test_the_lockout_stays_and_a_reset_lifts_it(world, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(3):
+        _login("mediator_a", "wrong-password-1A")
+    assert not _signed_in(_login("mediator_a", PASSWORD), world.mediator_a)  # locked out, even with the password
+    response = client_for(world.county_admin).post(
+        reverse("console:registry_account_reset", args=[world.mediator_a.pk])
+    )
+    password = handed_password(response.content.decode())
+    assert _signed_in(_login("mediator_a", password), world.mediator_a)
