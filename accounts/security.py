@@ -17,6 +17,7 @@ from accounts import totp
 from accounts.clientip import client_ip
 from accounts.forms import TotpCodeForm, style
 from accounts.models import AccessKind, AccessLog, Role, TotpDevice
+from accounts.passwords import clear_forced_change
 
 PENDING = "totp_pending"  # session: a code is still owed after the password
 PENDING_SECRET = "totp_new_secret"  # session: the secret being enrolled, until its first code is typed
@@ -54,12 +55,15 @@ def password_change(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     form = PasswordChangeForm(request.user, request.POST or None)
     style(form)
+    forced = request.user.must_change_password
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            clear_forced_change(form.user)  # the initial or reset password is replaced: the pages open again
+            _log(request, "CHANGE_PASSWORD", "修改初始密码" if forced else "修改本人密码")
         update_session_auth_hash(request, form.user)
-        _log(request, "CHANGE_PASSWORD", "修改本人密码")
         messages.success(request, "密码已修改，下次登录请使用新密码。")
-        return redirect("password_change")
+        return redirect("home" if forced else "password_change")
     device = TotpDevice.objects.filter(user=request.user, confirmed_at__isnull=False).first()
     context = {
         "form": form,
@@ -68,6 +72,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         "totp_required": totp.required_for(request.user),
         "device": device,
         "min_length": settings.PASSWORD_MIN_LENGTH,
+        "forced": forced,
     }
     return render(request, "accounts/password_change.html", context)
 

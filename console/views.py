@@ -86,9 +86,11 @@ class MediatorFilter(forms.Form):
 
 @login_required
 def mediators(request: HttpRequest) -> HttpResponse:
+    from datetime import timedelta
+
     _require(request, SUPERVISOR_ROLES)
     form = MediatorFilter(request.GET or None)
-    qs = mediators_visible_to(request.user).select_related("committee")
+    qs = mediators_visible_to(request.user).select_related("committee", "user")
     if form.is_valid():
         d = form.cleaned_data
         if d["q"]:
@@ -104,9 +106,15 @@ def mediators(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request, "console/mediators.html", {"page": page, "form": form, "totals": totals, "query": query.urlencode()}
-    )
+    context = {
+        "page": page,
+        "form": form,
+        "totals": totals,
+        "query": query.urlencode(),
+        "today": timezone.localdate(),
+        "term_warning": timezone.localdate() + timedelta(days=60),  # registry.people_services.TERM_WARNING_DAYS
+    }
+    return render(request, "console/mediators.html", context)
 
 
 class OverrideForm(forms.Form):

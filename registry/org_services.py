@@ -34,6 +34,7 @@ from registry.models import (
     DivisionLevel,
     FilingDocument,
 )
+from registry.people_services import deactivate_accounts_of_committee
 from registry.scoping import creatable_divisions, editable_committees
 
 # The fields an administrator edits on the committee form (the 备案 and deactivation fields have their own actions).
@@ -199,7 +200,8 @@ def do_edit_committee(actor: User, committee: Committee, data: dict[str, Any]) -
 
 def do_deactivate_committee(actor: User, committee: Committee, on: date, reason: str) -> Committee:
     """在用 → 已撤销. Preconditions: active; a date not in the future nor before its establishment; a reason.
-    Side effects: a DEACTIVATE record. Its cases, mediators and statistics stay; it takes no new cases."""
+    Side effects: a DEACTIVATE record; its login accounts are stopped (each recorded). Its cases, mediators and
+    statistics stay; it takes no new cases."""
     reason = (reason or "").strip()
     if not reason:
         raise ActionRefused("请填写撤销原因", "reason")
@@ -215,6 +217,7 @@ def do_deactivate_committee(actor: User, committee: Committee, on: date, reason:
         committee.is_active, committee.deactivated_on, committee.deactivation_reason = False, on, reason[:200]
         committee.save(update_fields=list(DEACTIVATION_FIELDS))
         record_change(actor, committee, ChangeAction.DEACTIVATE, before, snapshot(committee, DEACTIVATION_FIELDS))
+        deactivate_accounts_of_committee(actor, committee, reason)
     return committee
 
 

@@ -253,3 +253,17 @@ def test_a_committee_is_not_deactivated_before_it_was_established(world):
     response = login(world.county_admin).post(url, {"on": "2019-01-01", "reason": "合并"})
     assert errors_of(response) == {"on": ["撤销日期不能早于成立日期"]}
     assert Committee.objects.get(pk=world.village_b.pk).is_active
+
+
+def test_dissolving_a_committee_stops_its_login_accounts_with_a_record_each(world, client):
+    staff = [world.director_a, world.mediator_a, world.mediator_a2]
+    do_deactivate_committee(world.county_admin, world.village_a, date(2026, 3, 20), "村组合并")
+    for user in staff:
+        user.refresh_from_db()
+        assert not user.is_active
+        row = RegistryChange.objects.get(subject="ACCOUNT", subject_id=user.pk, action=ChangeAction.ACCOUNT_DEACTIVATE)
+        assert "村组合并" in row.note and row.actor == world.county_admin
+    world.mediator_b.refresh_from_db()
+    assert world.mediator_b.is_active  # another committee's accounts are untouched
+    response = client.post("/accounts/login/", {"username": "mediator_a", "password": "pass-for-tests-1"})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
