@@ -205,12 +205,12 @@ def template_workbook(kind: str) -> bytes:
         ws.column_dimensions[get_column_letter(i)].width = max(12, len(c.header) * 2 + 6)
     ws.freeze_panes = "A2"
     lists = {
-        "committee_type": [label for v, label in CommitteeType.choices],
-        "kind": [label for v, label in CommitteeKind.choices],
-        "industry": [label for v, label in Industry.choices if v],
-        "category": [label for v, label in MediatorCategory.choices],
-        "role": [label for v, label in MediatorRole.choices],
-        "gender": [label for v, label in Gender.choices],
+        "committee_type": [str(label) for v, label in CommitteeType.choices],
+        "kind": [str(label) for v, label in CommitteeKind.choices],
+        "industry": [str(label) for v, label in Industry.choices if v],
+        "category": [str(label) for v, label in MediatorCategory.choices],
+        "role": [str(label) for v, label in MediatorRole.choices],
+        "gender": [str(label) for v, label in Gender.choices],
     }
     for i, c in enumerate(columns, start=1):
         values = lists.get(c.key) or (["是", "否"] if c.help == "是/否" else None)
