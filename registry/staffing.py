@@ -40,6 +40,7 @@ class Rule:
     max_full_time: int | None
     sources: tuple[str, ...]
     note: str
+    source_texts: tuple[str, ...] = ()
 
     def applies_to(self, committee: Committee, division_level: int) -> bool:
         values = {"kind": committee.kind, "committee_type": committee.committee_type, "division_level": division_level}
@@ -73,7 +74,7 @@ def _conditions(raw: dict[str, Any], where: str) -> dict[str, tuple]:
 
 def parse_rules(config: dict[str, Any]) -> Rules:
     rules = []
-    sources = config.get("sources", {})
+    sources = {k: v["text"] if isinstance(v, dict) else str(v) for k, v in config.get("sources", {}).items()}
     for raw in config["rules"]:
         cited = tuple(raw.get("source", ()))
         missing = [s for s in cited if s not in sources]
@@ -89,6 +90,7 @@ def parse_rules(config: dict[str, Any]) -> Rules:
                 max_full_time=int(raw["max_full_time"]) if raw.get("max_full_time") is not None else None,
                 sources=cited,
                 note=raw.get("note", ""),
+                source_texts=tuple(sources[s] for s in cited),
             )
         )
     return Rules(tuple(rules), dict(sources), config.get("counted", ""))
@@ -216,15 +218,11 @@ def staffing_report(user: User, area: Division | None = None, today: date | None
     today = today or timezone.localdate()
     division = area or user.division
     rules = load_rules()
-    committees = list(
-        committees_visible_to(user)
-        .filter(is_active=True, division__code__startswith=division.code)
-        .select_related("division")
-        .order_by("division_id", "name")
-    )
+    in_use = committees_visible_to(user).filter(is_active=True, division__code__startswith=division.code)
+    committees = list(in_use.select_related("division").order_by("division_id", "name"))
     counts = (
         serving_mediators(today)
-        .filter(committee__in=[c.pk for c in committees])
+        .filter(committee__in=in_use.values("pk"))
         .values("committee_id")
         .annotate(
             ft=Count("id", filter=Q(category=MediatorCategory.FULL_TIME)),

@@ -31,6 +31,10 @@ def _ft(committee: Committee, n: int, **kw) -> None:
 
 @pytest.fixture
 def staffed(world):
+    return add_staffing(world)
+
+
+def add_staffing(world) -> dict[str, Committee]:
     """The world's committees (each with part-timers only) plus county-level ones, staffed as the tests expect."""
     today = timezone.localdate()
     xianan, city = Division.objects.get(code="421202"), Division.objects.get(code="4212")
