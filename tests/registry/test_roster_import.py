@@ -244,6 +244,18 @@ def test_a_preview_is_rechecked_at_confirm_and_loads_nothing_if_it_changed(world
     assert Committee.objects.count() == before and not RegistryChange.objects.exists()
 
 
+def test_the_preview_page_shows_what_is_valid_now_and_confirm_loads_that(world):
+    c = client(world.county_admin)
+    url = preview_url(upload(c, R.COMMITTEES, xlsx(C_HEAD, committee_rows()[:2])))
+    # After the upload, someone registers a committee under the first row's short name.
+    Committee.objects.create(name="别的调委会", short_name="新村", committee_type="VILLAGE", division_id="421202001002")
+    html = c.get(url).content.decode()
+    assert "简称“新村”已被已有的调解组织使用" in html and "确认导入 1 行" in html
+    c.post(url, {"action": "confirm"})
+    assert Committee.objects.filter(short_name="温泉物业").exists()
+    assert not Committee.objects.filter(name="温泉街道新村人民调解委员会").exists()
+
+
 def test_forged_altered_or_foreign_previews_load_nothing(world):
     c = client(world.county_admin)
     url = preview_url(upload(c, R.COMMITTEES, xlsx(C_HEAD, committee_rows()[:1])))
