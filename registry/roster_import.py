@@ -109,6 +109,7 @@ class _Context:
         self.user, self.kind, self.today = user, kind, today
         self.divisions: dict[str, Division] = {}
         self.by_name: dict[str, list[Division]] = {}
+        self.paths: dict[str, str] = {}  # code -> names below the user's division ("温泉街道桂花村")
         self.committees: dict[str, Committee] = {}
         if kind == COMMITTEES:
             self._index_divisions()
@@ -134,6 +135,7 @@ class _Context:
                 node = every.get(node.parent_id or "")
             for k in keys:
                 self.by_name.setdefault(k, []).append(d)
+            self.paths[d.code] = "".join(chain)
 
     def division(self, value: str, errors: list[str]) -> Division | None:
         v = norm(value)
@@ -420,6 +422,10 @@ def check_rows(user: User, kind: str, rows: list[tuple[int, dict[str, Any]]], to
     for r in results:
         if r.errors:
             r.payload = None
+        elif kind == COMMITTEES:  # the preview names what a valid row resolved to
+            r.shown["division"] = ctx.paths[r.payload["division_id"]]
+        else:
+            r.shown["committee"] = r.payload["committee_name"]
     return results
 
 
