@@ -220,8 +220,9 @@ def read_roster(f: IO[bytes], kind: str, max_cell_chars: int = 2000) -> Roster:
             rec = {}
             for i, key in keys.items():
                 v = cell_json(values[i]) if i < len(values) else ""
-                rec[key] = v[:max_cell_chars] if isinstance(v, str) else v
-            if any(v != "" for v in rec.values()):
+                if v != "":  # empty cells are left out: the preview is kept in the session, smaller is better
+                    rec[key] = v[:max_cell_chars] if isinstance(v, str) else v
+            if rec:
                 roster.rows.append((number, rec))
         return roster
     finally:
