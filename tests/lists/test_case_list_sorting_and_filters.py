@@ -332,3 +332,39 @@ def test_the_export_refuses_an_area_outside_and_logs_the_sort(world, two_village
     _export_numbers(client, {"sort": "-due"})
     log = AccessLog.objects.filter(action=AccessKind.EXPORT_CASES).latest("pk")
     assert "sort=-due" in log.detail
+
+
+# --- no N+1 -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("persona", "url", "params"),
+    [
+        ("city_admin", "console:cases", {"sort": "mediator"}),
+        ("city_admin", "console:cases", {"sort": "-overdue", "county": "421202", "township": "421202001"}),
+        ("county_admin", "console:cases", {"sort": "committee", "village": "421202001001"}),
+        ("court_liaison", "console:cases", {"sort": "due"}),
+        ("director_a", "workbench:cases", {"sort": "-status"}),
+    ],
+)
+def test_sorted_and_area_filtered_lists_cost_the_same_for_more_rows(world, persona, url, params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.models import Case
+
+    client = _client(getattr(world, persona))
+    for i in range(2):
+        make_case(world, CaseStatus.IN_MEDIATION, at=datetime(2026, 3, 2 + i, 9, tzinfo=TZ), seed=i)
+    Case.objects.update(court=world.court)  # before the court: the liaison's list
+    client.get(reverse(url), params)
+    with CaptureQueriesContext(connection) as small:
+        first = client.get(reverse(url), params)
+    for i in range(4):
+        make_case(world, CaseStatus.IN_MEDIATION, at=datetime(2026, 3, 10 + i, 9, tzinfo=TZ), seed=10 + i)
+    Case.objects.update(court=world.court)
+    with CaptureQueriesContext(connection) as big:
+        second = client.get(reverse(url), params)
+    assert len(first.context["page"].object_list) == 2 and len(second.context["page"].object_list) == 6
+    assert len(big.captured_queries) == len(small.captured_queries) <= 14
