@@ -8,6 +8,7 @@ import pytest
 
 from cases.enums import CaseStatus
 from cases.models import Notification
+from registry.models import Committee, CommitteeType
 from tests.world import make_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -59,9 +60,21 @@ def test_lists_roster_and_privacy_pages_fit(e2e_world, session):
     w, page = e2e_world, session.page
     for i, status in enumerate([CaseStatus.IN_MEDIATION, CaseStatus.ACCEPTED, CaseStatus.INTAKE, CaseStatus.PERFORMED]):
         make_case(w, status, seed=i)
+    for i in range(20):
+        Committee.objects.create(
+            name=f"温泉街道第{i + 1:02d}调解工作室",
+            short_name=f"温泉{i:02d}",
+            committee_type=CommitteeType.SUBDISTRICT,
+            division=w.township.division,
+        )
     session.goto("/portal/roster/")
-    assert "共 4 个调解组织" in page.inner_text("main")
+    assert "共 24 个调解组织，第 1–20 个" in page.inner_text("main")
     _shot(session, "roster")
+    with page.expect_navigation():
+        page.click("a[rel=next]")
+    assert "共 24 个调解组织，第 21–24 个" in page.inner_text("main")
+    assert page.locator("section.roster-committee").count() == 4
+    _shot(session, "roster-page2")
     session.goto("/portal/privacy/")
     assert "保存多久" in page.inner_text("main")
     _shot(session, "privacy")
