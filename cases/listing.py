@@ -393,6 +393,10 @@ def case_list_context(request, committees: QuerySet[Committee] | None = None) ->
     user = request.user
     filter_form = filter_form_for(user, request.GET, committees)
     qs = filter_cases(cases_visible_to(user), filter_form)
+    area = filter_form.area_code()
+    if area and "committee" in filter_form.fields:  # the committees of the chosen place only
+        field = filter_form.fields["committee"]
+        field.widget.choices = CommitteeOptions(field.queryset.filter(division__code__startswith=area), "全部调委会")
     sort = parse_sort(request.GET.get("sort"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -235,8 +235,10 @@ def test_the_chain_narrows_by_name_level_by_level(world, two_villages):
     assert got == {a.pk, b.pk} and ">温泉街道</option>" in html and ">鱼岳镇</option>" not in html
     got, form, html = _listed(city, {"county": "421202", "township": "421202001"})
     assert got == {a.pk, b.pk} and ">柏墩村</option>" in html and ">城关村</option>" not in html
-    got, form, _ = _listed(city, {"county": "421202", "township": "421202001", "village": "421202001002"})
+    got, form, html = _listed(city, {"county": "421202", "township": "421202001", "village": "421202001002"})
     assert got == {b.pk} and not form.errors
+    committees = html.split('name="committee"')[1].split("</select>")[0]
+    assert world.village_b.name in committees and world.village_a.name not in committees  # the place's only
 
 
 @pytest.mark.django_db
