@@ -153,7 +153,9 @@ def write_cases(user: User, qs: QuerySet[Case], total: int, full_ids: set[int]):
     now = timezone.localtime()
     ws.append([f"由{user.display_name}于{now:%Y-%m-%d %H:%M}导出，共{total}件。含个人信息，仅限工作使用，不得外传。"])
     ws.append(_bold_row(ws, EXPORT_COLUMNS))
-    cases = qs.select_related("committee").prefetch_related("parties").order_by("-registered_at", "-id")
+    cases = qs.select_related("committee").prefetch_related("parties")
+    if not qs.query.order_by:  # the case list's sort when it comes from cases.listing.listed_cases
+        cases = cases.order_by("-registered_at", "-id")
     full_phones = full_phone_case_ids(user, qs)
     for row in case_rows(cases.iterator(chunk_size=1000), full_ids, full_phones):
         ws.append(safe_row(row))
