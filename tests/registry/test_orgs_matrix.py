@@ -143,7 +143,7 @@ def test_deactivate_and_reactivate(world, persona, name):
     assert client.post(on, {"reason": "误撤销"}).status_code == 302
     committee.refresh_from_db()
     assert committee.is_active and committee.deactivated_on is None
-    rows = list(RegistryChange.objects.order_by("id"))
+    rows = list(RegistryChange.objects.filter(subject="COMMITTEE").order_by("id"))
     assert [r.action for r in rows] == [ChangeAction.DEACTIVATE, ChangeAction.REACTIVATE]
     assert rows[0].changes["在用"] == [True, False] and rows[1].note == "误撤销"
 
