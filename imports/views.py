@@ -173,6 +173,7 @@ def batch_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("imports:batch", pk=batch.pk)
     problems = batch.rows.filter(status__in=[RowStatus.ERROR, RowStatus.DUPLICATE, RowStatus.FAILED])
     imported = batch.rows.filter(status=RowStatus.IMPORTED).select_related("case")
+    warned = batch.rows.exclude(warning="").exclude(status__in=[RowStatus.ERROR, RowStatus.DUPLICATE])
     return render(
         request,
         "imports/batch.html",
@@ -181,6 +182,8 @@ def batch_view(request: HttpRequest, pk: int) -> HttpResponse:
             "problems": problems.order_by("row_number")[:50],
             "problem_count": problems.count(),
             "imported": imported.order_by("row_number")[:20],
+            "warned": warned.order_by("row_number")[:50],
+            "warned_count": warned.count(),
         },
     )
 
