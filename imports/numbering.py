@@ -44,7 +44,7 @@ def _lenient_regex(fmt: str) -> re.Pattern:
 
 
 def rule_in_words() -> str:
-    return settings.TIAOJIE["CASE_NUMBER_FORMAT"].format(year="年度", short="调委会简称", seq="序号")
+    return settings.TIAOJIE["CASE_NUMBER_FORMAT"].format(year="年度", short="调委会简称", seq="N")
 
 
 @dataclass

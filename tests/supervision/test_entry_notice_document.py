@@ -129,7 +129,7 @@ def test_total_once_rows_never_split_and_long_names_wrap(client, world):
     reader = PdfReader(io.BytesIO(response.content))
     width = float(reader.pages[0].mediabox.width)
     left, content = 25 / 210 * width, (210 - 45) / 210 * width
-    boundary = left + 0.27 * content
+    boundary = left + 0.33 * content
     runs: list[tuple[float, str, float]] = []
 
     def visit(text, cm, tm, _font, size) -> None:  # page coordinates: the text matrix through the CTM
