@@ -3,15 +3,16 @@
 
 A step's staff notice is written by the action (cases.actions.*, through notify_case); the parties of the case get
 the party text of the step the case has just gone through (its latest event) instead, in-app and by SMS. The texts
-are filled in from system data only (case number, committee, time limit, status), never from anything a user
-typed, so the same text can go out as the SMS under the 【人民调解】 sender.
+are filled in from system data (case number, committee, time limit, status, the legal advice of a closing); the
+one placeholder that may carry what a user typed, {detail} (the action's own notice, e.g. the court's reason), is
+left out of the SMS, which goes out under the 【人民调解】 sender.
 """
 
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-PLACEHOLDERS = ("label", "case_no", "committee", "due", "status")
+PLACEHOLDERS = ("label", "case_no", "committee", "due", "status", "advice", "detail")
 EXTRA_STEPS = ("register_transfer",)  # a case received from another committee (register event with transferred_from)
 LOGIN_HINT = "详情请登录调解平台查看。"
 
@@ -40,27 +41,35 @@ def party_texts() -> dict[str, Any]:
     return rules.rules().get("party_texts", {})
 
 
-def step_of(case) -> str:
-    """The step the case has just gone through: its latest event (written just before the notice, in the same
-    transaction), register_transfer for a case received from another committee."""
+def latest_event(case) -> tuple[str, dict]:
+    """The step the case has just gone through and its data: its latest event (written just before the notice, in
+    the same transaction), register_transfer for a case received from another committee."""
     from cases.models import CaseEvent
 
     event = CaseEvent.objects.filter(case=case).order_by("-pk").values("action", "data").first()
     if event is None:
-        return ""
-    if event["action"] == "register" and (event["data"] or {}).get("transferred_from"):
-        return "register_transfer"
-    return event["action"]
+        return "", {}
+    data = event["data"] or {}
+    if event["action"] == "register" and data.get("transferred_from"):
+        return "register_transfer", data
+    return event["action"], data
+
+
+def step_of(case) -> str:
+    return latest_event(case)[0]
 
 
 def has_party_text(step: str) -> bool:
     return step in party_texts().get("steps", {})
 
 
-def party_text(case, step: str | None = None) -> str:
-    """The citizen's wording of `step` (default: the case's latest step) for this case."""
+def party_text(case, step: str | None = None, *, detail: str = "", data: dict | None = None) -> str:
+    """The citizen's wording of `step` (default: the case's latest step) for this case. `detail` is the action's
+    own notice (for the steps whose text shows it: a court's ruling); pass "" for an SMS."""
     block = party_texts()
-    step = step_of(case) if step is None else step
+    if step is None:
+        step, data = latest_event(case)
+    data = data or {}
     template = block.get("steps", {}).get(step) or block.get("default") or "您的调解案件{label}有新进展。"
     due = case.time_limit_due
     values = {
@@ -69,6 +78,8 @@ def party_text(case, step: str | None = None) -> str:
         "committee": case.committee.name,
         "due": f"{due.year}年{due.month}月{due.day}日" if due else "调解期限内",
         "status": case.get_status_display(),
+        "advice": f"{data['advice']}。" if isinstance(data.get("advice"), str) and data["advice"] else "",
+        "detail": f"{detail.rstrip('。')}。" if detail else "",
     }
     return template.format(**values)
 

@@ -157,14 +157,16 @@ def notify_case(
     """Tell everyone on a case (and `extra`) of a step, in the action's transaction: the staff in the action's
     own words, the parties in the words written for them (data/notice_rules.json "party_texts", for the step the
     case has just gone through), in-app and by SMS."""
-    from notifications.party_texts import party_sms, party_text
+    from notifications.party_texts import latest_event, party_sms, party_text
 
     targets = case_recipient_ids(case) | {u.pk for u in extra}
     parties = party_user_ids(case) & targets
     notify(targets - parties, kind, message, case=case, actor=actor, at=at, sms=case_progress_sms(case))
     if parties:
-        text = party_text(case)
-        notify(parties, kind, text, case=case, actor=actor, at=at, sms=party_sms(text))
+        step, data = latest_event(case)
+        text = party_text(case, step, detail=message, data=data)
+        sms = party_sms(party_text(case, step, data=data))  # without {detail}: nothing a user typed goes by SMS
+        notify(parties, kind, text, case=case, actor=actor, at=at, sms=sms)
 
 
 def party_user_ids(case) -> set[int]:

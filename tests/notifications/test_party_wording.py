@@ -9,11 +9,12 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from cases.closing import LITIGATION_ADVICE
 from cases.enums import CaseAction, CaseStatus
 from cases.models import Notification
 from notifications import rules
 from notifications.models import OutboxMessage
-from notifications.party_texts import check_party_texts, has_party_text, party_text
+from notifications.party_texts import check_party_texts, has_party_text, party_sms, party_text
 from tests.world import make_case
 
 STAFF_WORDING = ("新登记纠纷待审查", "待审查", "已指派调解员：", "请查看案件")
@@ -75,7 +76,8 @@ def test_a_party_reads_citizen_wording_and_staff_keep_theirs(world, client):
     assert texts[0] == f"您的调解申请已提交（登记号{label}），{committee}将在3个工作日内决定是否受理，请留意通知。"
     due = case.time_limit_due
     assert f"您的纠纷已受理，案号{case.case_no}。调委会将在{due.year}年{due.month}月{due.day}日前完成调解" in texts[1]
-    assert any(t.startswith(f"您的案件（{case.case_no}）已结案") for t in texts)
+    closed = next(t for t in texts if t.startswith(f"您的案件（{case.case_no}）已结案"))
+    assert LITIGATION_ADVICE in closed  # the legal advice of the closing (PML 32) reaches the party
     # Staff read the action's own wording for the same steps.
     director = Notification.objects.filter(user=world.director_a, case=case).values_list("message", flat=True)
     assert any(m.startswith("新登记纠纷待审查：") for m in director)
@@ -86,6 +88,15 @@ def test_a_party_reads_citizen_wording_and_staff_keep_theirs(world, client):
     sms = list(OutboxMessage.objects.filter(user=world.party_user, case=case).values_list("body", flat=True))
     assert any("您的纠纷已受理" in body and case.case_no in body for body in sms)
     assert not any("待审查" in body for body in sms)
+    assert any(LITIGATION_ADVICE in body for body in sms)
+
+
+def test_a_detail_typed_by_a_user_shows_in_app_but_never_by_sms(world):
+    case = make_case(world, CaseStatus.IN_MEDIATION)
+    ruling = "法院驳回司法确认申请：协议第二项约定不明确"
+    assert party_text(case, "jc_decide", detail=ruling).endswith(f"作出司法确认裁定。{ruling}。")
+    sms = party_sms(party_text(case, "jc_decide"))
+    assert "协议第二项" not in sms and sms.endswith("作出司法确认裁定。详情请登录调解平台查看。")
 
 
 def test_the_party_text_of_each_step_fills_in_from_the_case(world):
