@@ -63,7 +63,7 @@ def check_ledger_number(raw: str, short_name: str, accepted_year: int | None) ->
     match = _lenient_regex(settings.TIAOJIE["CASE_NUMBER_FORMAT"]).match(_fold(raw))
     if not match:
         return LedgerNumber(
-            warning=f"原编号“{raw}”不符合编号规则（{rule_in_words()}），将按规则重新编号，原编号记入案件记录"
+            warning=f"原编号“{raw}”不符合编号规则“{rule_in_words()}”，将按规则重新编号，原编号记入案件记录"
         )
     year, short, seq = int(match["year"]), match["short"], int(match["seq"])
     if short != _fold(short_name):

@@ -25,6 +25,7 @@ from imports.exports import full_id_case_ids, mask_preview_cell, write_cases, wr
 from imports.forms import MappingForm, UploadForm
 from imports.mapping import guess_mapping
 from imports.models import BatchStatus, ImportBatch, RowStatus
+from imports.numbering import rule_in_words
 from imports.parsing import read_sheet
 from imports.scoping import access_import_batch_by_id, import_batches_visible_to
 from imports.validation import may_import
@@ -110,6 +111,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         "max_rows": bounds.rows,
         "max_columns": bounds.columns,
         "max_cell_chars": bounds.cell_chars,
+        "number_rule": rule_in_words(),
     }
     return render(request, "imports/upload.html", context)
 

@@ -76,15 +76,16 @@ def test_notice_and_import_warnings_at_both_widths(viewport, browser, live_serve
     xlsx = tmp_path / "桂花村台账.xlsx"
     xlsx.write_bytes(ledger())
     s.goto("/imports/")
+    check("02-import-upload")
     page.set_input_files("#id_file", str(xlsx))
     with page.expect_navigation():
         page.click("button:has-text('上传并预览')")
-    check("02-import-preview")
+    check("03-import-preview")
     with page.expect_navigation():
         page.click("button:has-text('校验全部数据')")
     # The 4 live cases of 2026 hold 第1–4号: the ledger's 第1、2号 are row errors, 第6号 the only gap left.
     assert "案号缺号1个：第6号" in page.inner_text("#warnings ~ .alert")
-    check("03-import-warnings")
+    check("04-import-warnings")
     context.close()
     assert not s.overflows, s.overflows
     assert not problems, problems
