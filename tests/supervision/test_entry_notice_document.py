@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from registry.models import Committee, CommitteeType, Division
 from supervision import notice_header
 from supervision.config import entry_rules
+from supervision.notice import NoticeRow
 from tests.supervision.test_entry_notice import dataset, notice_for  # noqa: F401 - the dataset fixture
 
 NOTICE = {"year": 2026, "month": 3}
@@ -143,3 +144,12 @@ def test_total_once_rows_never_split_and_long_names_wrap(client, world):
         assert x < boundary, text
         ems = sum(1 if ord(ch) > 0x2E80 else 0.6 for ch in text)
         assert x + ems * size <= boundary + 1, f"{text!r} runs past its column"
+
+
+def test_the_summary_states_a_small_base_change_in_cases_not_per_cent(world):
+    n = notice_for(world)
+    n.total = NoticeRow("", "咸安区", entries=1, last_year=3, min_base=n.rules.drop_min_base)
+    assert n.total.change_pct == -66.7 and n.total.stated_pct is None
+    assert "去年同期3件，下降2件。" in "".join(n.summary())
+    n.total = NoticeRow("", "咸安区", entries=6, last_year=12, min_base=n.rules.drop_min_base)
+    assert "去年同期12件，下降50.0%。" in "".join(n.summary())
