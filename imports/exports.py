@@ -175,6 +175,15 @@ def write_error_report(batch: ImportBatch):
         cells = crypto.unseal(row.raw, []) or []
         cells = list(cells) + [""] * (len(batch.headers) - len(cells))
         ws.append(safe_row([row.row_number, *cells[: len(batch.headers)], row.message]))
+    # What is imported but worth a look (short facts, ledger numbers rewritten or renumbered, gaps): a second sheet.
+    warned = batch.rows.exclude(warning="").exclude(status__in=bad).order_by("row_number")
+    if batch.warnings or warned.exists():
+        tips = wb.create_sheet("提示")
+        tips.append(_bold_row(tips, safe_row(["行号", "提示"])))
+        for text in batch.warnings:
+            tips.append(safe_row(["全表", text]))
+        for row in warned.iterator(chunk_size=1000):
+            tips.append(safe_row([row.row_number, row.warning]))
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     wb.save(out)
     out.seek(0)

@@ -24,6 +24,7 @@ from imports.exports import full_id_case_ids, mask_preview_cell, write_cases, wr
 from imports.forms import MappingForm, UploadForm
 from imports.mapping import guess_mapping
 from imports.models import BatchStatus, ImportBatch, RowStatus
+from imports.numbering import rule_in_words
 from imports.parsing import read_sheet
 from imports.scoping import access_import_batch_by_id, import_batches_visible_to
 from imports.validation import may_import
@@ -108,6 +109,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         "max_rows": bounds.rows,
         "max_columns": bounds.columns,
         "max_cell_chars": bounds.cell_chars,
+        "number_rule": rule_in_words(),
     }
     return render(request, "imports/upload.html", context)
 
@@ -171,6 +173,7 @@ def batch_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("imports:batch", pk=batch.pk)
     problems = batch.rows.filter(status__in=[RowStatus.ERROR, RowStatus.DUPLICATE, RowStatus.FAILED])
     imported = batch.rows.filter(status=RowStatus.IMPORTED).select_related("case")
+    warned = batch.rows.exclude(warning="").exclude(status__in=[RowStatus.ERROR, RowStatus.DUPLICATE])
     return render(
         request,
         "imports/batch.html",
@@ -179,6 +182,8 @@ def batch_view(request: HttpRequest, pk: int) -> HttpResponse:
             "problems": problems.order_by("row_number")[:50],
             "problem_count": problems.count(),
             "imported": imported.order_by("row_number")[:20],
+            "warned": warned.order_by("row_number")[:50],
+            "warned_count": warned.count(),
         },
     )
 
