@@ -7,15 +7,11 @@ Reads only through cases.scoping.cases_visible_to (a request to another court do
 only the confirmations of each case's current agreement (the one the court records acceptance and rulings on, see
 cases.permissions.current_jc). Time limits are configuration: data/judicial_confirmation.json."""
 
-import json
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
-from pathlib import Path
 from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
@@ -30,53 +26,12 @@ from accounts.models import AccessKind, Role, User
 from cases.enums import AgreementStatus, CourtReferralType, JCStatus
 from cases.listing import page_number
 from cases.models import JudicialConfirmation
+from cases.next_step import CourtDeadline, court_deadline, jc_limits
 from cases.scoping import cases_visible_to
-from workdays.calendar import next_working_day
 
-LIMITS_FILE = Path(settings.BASE_DIR) / "data" / "judicial_confirmation.json"
 WAITING = (JCStatus.APPLIED, JCStatus.ACCEPTED)
 PER_PAGE = 20
-
-
-@lru_cache(maxsize=1)
-def limits() -> dict[str, int]:
-    with LIMITS_FILE.open(encoding="utf-8") as fh:
-        raw = json.load(fh)
-    return {k: int(raw[k]) for k in ("accept_days", "decide_days", "decide_extension_days", "due_soon_days")}
-
-
-@dataclass(frozen=True)
-class CourtDeadline:
-    what: str  # 受理审查 / 审查裁定
-    due: date
-    days_left: int  # negative: over the limit by that many days
-    note: str = ""
-
-    @property
-    def overdue(self) -> bool:
-        return self.days_left < 0
-
-    @property
-    def days_over(self) -> int:
-        return max(0, -self.days_left)
-
-    @property
-    def due_soon(self) -> bool:
-        return 0 <= self.days_left <= limits()["due_soon_days"]
-
-
-def court_deadline(jc: JudicialConfirmation, today: date | None = None) -> CourtDeadline | None:
-    """The court's next limit on this request, or None once it has decided (or the request ended)."""
-    today = today or timezone.localdate()
-    cfg = limits()
-    if jc.status == JCStatus.APPLIED:
-        due = next_working_day(jc.applied_on + timedelta(days=cfg["accept_days"]))
-        return CourtDeadline("决定是否受理", due, (due - today).days, f"收到申请之日起{cfg['accept_days']}日内")
-    if jc.status == JCStatus.ACCEPTED and jc.accepted_on:
-        due = next_working_day(jc.accepted_on + timedelta(days=cfg["decide_days"]))
-        note = f"受理之日起{cfg['decide_days']}日内；经院长批准可延长{cfg['decide_extension_days']}日"
-        return CourtDeadline("作出确认裁定", due, (due - today).days, note)
-    return None
+limits = jc_limits
 
 
 STATUS_CHOICES = [

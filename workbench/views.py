@@ -1,5 +1,8 @@
 """调解员界面: the mediator's queues, registration of a dispute, the committee's case list."""
 
+from dataclasses import dataclass
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,6 +16,8 @@ from accounts.models import COMMITTEE_ROLES, AccessKind
 from cases.actions import ActionRefused, do_register_case
 from cases.enums import CaseStatus
 from cases.listing import case_list_context, list_detail, overdue_q
+from cases.models import Case
+from cases.next_step import next_performance_due
 from cases.scoping import cases_visible_to
 from registry.models import Committee
 from registry.scoping import committees_visible_to
@@ -24,6 +29,35 @@ from workbench.forms import PARTY_INITIAL, PartyFormSet, RegisterCaseForm, case_
 def _member(request: HttpRequest) -> None:
     if request.user.role not in COMMITTEE_ROLES or not request.user.committee_id:
         raise PermissionDenied
+
+
+@dataclass(frozen=True)
+class DatedCase:
+    """A case in a workbench queue with the one date that matters there, named: 登记 / 受理 / 期限 / 履行期限."""
+
+    case: Case
+    label: str = ""
+    on: date | None = None
+    late: bool = False
+
+
+def labelled(case: Case, today: date) -> DatedCase:
+    status = case.status
+    if status == CaseStatus.INTAKE:
+        return DatedCase(case, "登记", timezone.localdate(case.registered_at))
+    if status in (CaseStatus.ACCEPTED, CaseStatus.IN_MEDIATION, CaseStatus.REMEDIATION) and case.time_limit_due:
+        return DatedCase(case, "期限", case.time_limit_due, case.time_limit_due < today)
+    if status == CaseStatus.ACCEPTED and case.accepted_at:
+        return DatedCase(case, "受理", timezone.localdate(case.accepted_at))
+    if status in (CaseStatus.AGREEMENT_REACHED, CaseStatus.PERFORMING, CaseStatus.NON_PERFORMANCE):
+        due = next_performance_due(case)
+        if due:
+            return DatedCase(case, "履行期限", due, due < today)
+    if status == CaseStatus.PAUSED and case.time_limit_due:
+        return DatedCase(case, "暂缓，原期限", case.time_limit_due)
+    if status in (CaseStatus.PERFORMED, CaseStatus.TERMINATED, CaseStatus.CLOSED) and case.closed_at:
+        return DatedCase(case, "结案", timezone.localdate(case.closed_at))
+    return DatedCase(case)
 
 
 @login_required
@@ -58,10 +92,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "",
         ),
     ]
-    blocks = [
-        (title, icon, qs.count(), list(qs.order_by("time_limit_due", "-registered_at")[:5]), link)
-        for title, icon, qs, link in queues
-    ]
+    blocks = []
+    for title, icon, qs, link in queues:
+        first = qs.order_by("time_limit_due", "-registered_at")[:5]
+        blocks.append((title, icon, qs.count(), [labelled(c, today) for c in first], link))
     return render(
         request,
         "workbench/home.html",
