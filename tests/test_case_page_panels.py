@@ -16,7 +16,7 @@ from cases.enums import CaseSource, CourtReferralType, PartySide
 from cases.enums import CaseStatus as S
 from cases.forms import AssignForm, open_case_counts
 from cases.models import Case
-from cases.next_step import intake_review_due, next_performance_due, next_steps
+from cases.next_step import cn_md, intake_review_due, next_performance_due, next_steps
 from cases.online_activity import parties_online, source_line
 from portal.models import ApplicationDraft, Invitation
 from registry.models import Mediator
@@ -231,6 +231,6 @@ def test_workbench_dates_are_labelled(world):
     assert items[performing.pk].label == "履行期限" and items[performing.pk].on == next_performance_due(performing)
     html = response.content.decode()
     due = mediating.time_limit_due
-    assert f'<span class="text-secondary fw-normal">期限</span> {due.month}月{due.day}日' in html
+    assert f'<span class="text-secondary fw-normal">期限</span> {cn_md(due)}' in html
     assert '<span class="text-secondary fw-normal">履行期限</span>' in html
     assert '<span class="text-secondary fw-normal">登记</span>' in html

@@ -117,8 +117,8 @@ def test_deadlines_acceptance_and_decision(world):
     d3 = CQ.court_deadline(late, today)
     assert d3.overdue and d3.days_over == (today - d3.due).days
     html = get(world.court_liaison).content.decode()
-    assert f"决定是否受理：{d1.due.month}月{d1.due.day}日前" in html
-    assert f"作出确认裁定：{d2.due.month}月{d2.due.day}日前" in html
+    assert f'决定是否受理：</span><span class="text-nowrap">{d1.due.month}月{d1.due.day}日前' in html
+    assert f'作出确认裁定：</span><span class="text-nowrap">{d2.due.month}月{d2.due.day}日前' in html
     assert f"已超过{d3.days_over}天" in html
 
 

@@ -17,7 +17,7 @@ from cases.actions import ActionRefused, do_register_case
 from cases.enums import CaseStatus
 from cases.listing import case_list_context, list_detail, overdue_q
 from cases.models import Case
-from cases.next_step import next_performance_due
+from cases.next_step import cn_md, next_performance_due
 from cases.scoping import cases_visible_to
 from registry.models import Committee
 from registry.scoping import committees_visible_to
@@ -39,24 +39,29 @@ class DatedCase:
     label: str = ""
     on: date | None = None
     late: bool = False
+    shown: str = ""  # 12月5日, with the year when it is not this year's
+
+
+def _dated(case: Case, label: str, on: date, today: date, late: bool = False) -> DatedCase:
+    return DatedCase(case, label, on, late, cn_md(on, today))
 
 
 def labelled(case: Case, today: date) -> DatedCase:
     status = case.status
     if status == CaseStatus.INTAKE:
-        return DatedCase(case, "登记", timezone.localdate(case.registered_at))
+        return _dated(case, "登记", timezone.localdate(case.registered_at), today)
     if status in (CaseStatus.ACCEPTED, CaseStatus.IN_MEDIATION, CaseStatus.REMEDIATION) and case.time_limit_due:
-        return DatedCase(case, "期限", case.time_limit_due, case.time_limit_due < today)
+        return _dated(case, "期限", case.time_limit_due, today, case.time_limit_due < today)
     if status == CaseStatus.ACCEPTED and case.accepted_at:
-        return DatedCase(case, "受理", timezone.localdate(case.accepted_at))
+        return _dated(case, "受理", timezone.localdate(case.accepted_at), today)
     if status in (CaseStatus.AGREEMENT_REACHED, CaseStatus.PERFORMING, CaseStatus.NON_PERFORMANCE):
         due = next_performance_due(case)
         if due:
-            return DatedCase(case, "履行期限", due, due < today)
+            return _dated(case, "履行期限", due, today, due < today)
     if status == CaseStatus.PAUSED and case.time_limit_due:
-        return DatedCase(case, "暂缓，原期限", case.time_limit_due)
+        return _dated(case, "暂缓，原期限", case.time_limit_due, today)
     if status in (CaseStatus.PERFORMED, CaseStatus.TERMINATED, CaseStatus.CLOSED) and case.closed_at:
-        return DatedCase(case, "结案", timezone.localdate(case.closed_at))
+        return _dated(case, "结案", timezone.localdate(case.closed_at), today)
     return DatedCase(case)
 
 
@@ -95,7 +100,9 @@ def home(request: HttpRequest) -> HttpResponse:
     blocks = []
     for title, icon, qs, link in queues:
         first = qs.order_by("time_limit_due", "-registered_at")[:5]
-        blocks.append((title, icon, qs.count(), [labelled(c, today) for c in first], link))
+        items = [labelled(c, today) for c in first]
+        items.sort(key=lambda i: (i.on is None, i.on or today))  # the nearest labelled date first
+        blocks.append((title, icon, qs.count(), items, link))
     return render(
         request,
         "workbench/home.html",
