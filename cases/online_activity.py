@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from cases.enums import DisputeType
+from cases.enums import CaseSource, DisputeType, PartySide
 from cases.models import Case, Party
 
 
@@ -20,7 +20,8 @@ class PartyOnline:
     invitation_phone: str = ""  # masked
     joined_at: datetime | None = None
     joined: bool = False  # has a portal account linked (the applicant online, or an invited party who joined)
-    applied_online: bool = False
+    applied_online: bool = False  # submitted the application in the portal
+    applied: bool = False  # the applicant of a case opened on application (online or at the committee)
     consented_at: datetime | None = None
     refused_at: datetime | None = None
 
@@ -29,8 +30,10 @@ class PartyOnline:
         """One phrase: 已同意调解 / 已拒绝调解 / 已加入，尚未表示是否同意 / 已邀请，尚未加入 / 未加入线上案件."""
         if self.refused_at:
             return "已拒绝调解"
-        if self.consented_at or self.applied_online:
-            return "已同意调解" if self.consented_at else "线上申请调解（申请即表示同意）"
+        if self.consented_at:
+            return "已同意调解"
+        if self.applied:
+            return "申请调解（申请即表示同意）"
         if self.joined:
             return "已加入，尚未表示是否同意调解"
         if self.invited_at:
@@ -41,7 +44,7 @@ class PartyOnline:
     def tone(self) -> str:
         if self.refused_at:
             return "danger"
-        if self.consented_at or self.applied_online:
+        if self.consented_at or self.applied:
             return "success"
         return "warning" if self.joined or self.invited_at else "secondary"
 
@@ -68,6 +71,7 @@ def parties_online(case: Case, shown_names: dict[int, str] | None = None) -> lis
     out = []
     for p in parties:
         inv = invitations.get(p.pk)
+        online = p.user_id is not None and p.user_id in applied_by
         out.append(
             PartyOnline(
                 party=p,
@@ -76,7 +80,8 @@ def parties_online(case: Case, shown_names: dict[int, str] | None = None) -> lis
                 invitation_phone=mask_phone(inv.phone) if inv and inv.phone else "",
                 joined_at=first.get(("party_joined", p.pk)) or (inv.accepted_at if inv else None),
                 joined=p.user_id is not None,
-                applied_online=p.user_id is not None and p.user_id in applied_by,
+                applied_online=online,
+                applied=online or (p.side == PartySide.APPLICANT and case.source == CaseSource.ON_APPLICATION),
                 consented_at=first.get(("party_consent", p.pk)),
                 refused_at=first.get(("party_refusal", p.pk)),
             )

@@ -234,3 +234,13 @@ def test_workbench_dates_are_labelled(world):
     assert f'<span class="text-secondary fw-normal">期限</span> {cn_md(due)}' in html
     assert '<span class="text-secondary fw-normal">履行期限</span>' in html
     assert '<span class="text-secondary fw-normal">登记</span>' in html
+
+
+def test_a_walk_in_applicant_applied_in_person(world):
+    case = make_case(world, S.INTAKE)  # registered at the committee, source 依申请调解
+    rows = {o.party.side: o for o in parties_online(case)}
+    assert rows[PartySide.APPLICANT].state == "申请调解（申请即表示同意）"
+    assert not rows[PartySide.APPLICANT].applied_online
+    assert rows[PartySide.RESPONDENT].state == "未加入线上案件"
+    html = client_for(world.director_a).get(f"/cases/{case.pk}/").content.decode()
+    assert "到调委会申请调解" in html
