@@ -177,7 +177,9 @@ def next_steps(case: Case, today: date | None = None) -> list[NextStep]:
         steps.append(NextStep("立卷归档", f"卷宗材料齐备后立卷归档，宜于{cn_md(due, today)}前完成", due, due < today))
     if status == S.ARCHIVED:
         first = disposable_from(case)
-        if retention_years().get(case.retention_class or "") is None:
+        if not case.retention_class:
+            steps.append(NextStep("保管期限", "卷宗未登记保管期限，届满日无从确定，不得销毁"))
+        elif retention_years().get(case.retention_class) is None:
             steps.append(NextStep("保管期限", "永久保管，不得销毁"))
         elif first is not None:
             label = RetentionClass(case.retention_class).label

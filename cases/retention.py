@@ -39,7 +39,9 @@ def retention_refusal(case, at: datetime | date | None = None) -> str | None:
     """Why the dossier may not be disposed of on `at` (default now), in Chinese; None when it may."""
     if case.status != CaseStatus.ARCHIVED:
         return "只有已归档的卷宗可以销毁"
-    if retention_years().get(case.retention_class or "") is None:
+    if not case.retention_class:
+        return "卷宗未登记保管期限，不能销毁"
+    if retention_years().get(case.retention_class) is None:
         return "永久保管的卷宗不能销毁"
     first = disposable_from(case)
     if first is None:

@@ -101,3 +101,9 @@ def test_first_day_and_refusals(world):
     Case.objects.filter(pk=case.pk).update(retention_class=RetentionClass.PERMANENT)
     case.refresh_from_db()
     assert retention_refusal(case, date(2200, 1, 1)) == "永久保管的卷宗不能销毁"
+
+
+def test_a_dossier_without_a_retention_class_is_not_disposed(world):
+    case = archived(world, years_ago=40, retention="")
+    assert retention_refusal(case) == "卷宗未登记保管期限，不能销毁"
+    assert available_actions(case, world.county_admin) == []
