@@ -223,10 +223,15 @@ def test_workbench_dates_are_labelled(world):
     intake = make_case(world, S.INTAKE)
     mediating = make_case(world, S.IN_MEDIATION)
     performing = make_case(world, S.PERFORMING)
+    accepted = make_case(world, S.ACCEPTED)
     response = client_for(world.director_a).get("/workbench/")
     assert response.status_code == 200
-    items = {item.case.pk: item for _t, _i, _n, cases, _l in response.context["blocks"] for item in cases}
+    items: dict = {}  # each case as its first queue shows it (the overdue queue shows the limit, see below)
+    for _t, _i, _n, cases, _l in response.context["blocks"]:
+        for item in cases:
+            items.setdefault(item.case.pk, item)
     assert items[intake.pk].label == "登记"
+    assert items[accepted.pk].label == "受理" and items[accepted.pk].on == timezone.localdate(accepted.accepted_at)
     assert items[mediating.pk].label == "期限" and items[mediating.pk].on == mediating.time_limit_due
     assert items[performing.pk].label == "履行期限" and items[performing.pk].on == next_performance_due(performing)
     html = response.content.decode()
@@ -234,6 +239,7 @@ def test_workbench_dates_are_labelled(world):
     assert f'<span class="text-secondary fw-normal">期限</span> {cn_md(due)}' in html
     assert '<span class="text-secondary fw-normal">履行期限</span>' in html
     assert '<span class="text-secondary fw-normal">登记</span>' in html
+    assert '<span class="text-secondary fw-normal">受理</span>' in html
 
 
 def test_a_walk_in_applicant_applied_in_person(world):
@@ -244,3 +250,13 @@ def test_a_walk_in_applicant_applied_in_person(world):
     assert rows[PartySide.RESPONDENT].state == "未加入线上案件"
     html = client_for(world.director_a).get(f"/cases/{case.pk}/").content.decode()
     assert "到调委会申请调解" in html
+
+
+def test_overdue_queue_shows_the_limit(world):
+    accepted = make_case(world, S.ACCEPTED)  # accepted March 2026: its limit has long passed
+    response = client_for(world.director_a).get("/workbench/")
+    blocks = {title: cases for title, _i, _n, cases, _l in response.context["blocks"]}
+    [overdue] = [i for i in blocks["已超过调解期限"] if i.case.pk == accepted.pk]
+    assert overdue.label == "期限" and overdue.on == accepted.time_limit_due and overdue.late
+    [waiting] = [i for i in blocks["待指派调解员"] if i.case.pk == accepted.pk]
+    assert waiting.label == "受理" and waiting.late

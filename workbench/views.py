@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.access import log_access
 from accounts.models import COMMITTEE_ROLES, AccessKind
 from cases.actions import ActionRefused, do_register_case
-from cases.enums import CaseStatus
+from cases.enums import CLOCK_STATES, CaseStatus
 from cases.listing import case_list_context, list_detail, overdue_q
 from cases.models import Case
 from cases.next_step import cn_md, next_performance_due
@@ -46,14 +46,20 @@ def _dated(case: Case, label: str, on: date, today: date, late: bool = False) ->
     return DatedCase(case, label, on, late, cn_md(on, today))
 
 
-def labelled(case: Case, today: date) -> DatedCase:
+def labelled(case: Case, today: date, *, limit_first: bool = False) -> DatedCase:
+    """The date shown beside a case in a queue; `limit_first`: the mediation time limit wherever one runs (the
+    overdue queue), else the date that queue is about (registration, acceptance, the limit, performance, closing)."""
     status = case.status
+    if limit_first and case.time_limit_due and status in CLOCK_STATES:
+        return _dated(case, "期限", case.time_limit_due, today, case.time_limit_due < today)
     if status == CaseStatus.INTAKE:
         return _dated(case, "登记", timezone.localdate(case.registered_at), today)
+    if status == CaseStatus.ACCEPTED and case.accepted_at:
+        # Waiting for a mediator: how long since acceptance (red once the time limit has passed meanwhile).
+        late = bool(case.time_limit_due and case.time_limit_due < today)
+        return _dated(case, "受理", timezone.localdate(case.accepted_at), today, late)
     if status in (CaseStatus.ACCEPTED, CaseStatus.IN_MEDIATION, CaseStatus.REMEDIATION) and case.time_limit_due:
         return _dated(case, "期限", case.time_limit_due, today, case.time_limit_due < today)
-    if status == CaseStatus.ACCEPTED and case.accepted_at:
-        return _dated(case, "受理", timezone.localdate(case.accepted_at), today)
     if status in (CaseStatus.AGREEMENT_REACHED, CaseStatus.PERFORMING, CaseStatus.NON_PERFORMANCE):
         due = next_performance_due(case)
         if due:
@@ -100,7 +106,7 @@ def home(request: HttpRequest) -> HttpResponse:
     blocks = []
     for title, icon, qs, link in queues:
         first = qs.order_by("time_limit_due", "-registered_at")[:5]
-        items = [labelled(c, today) for c in first]
+        items = [labelled(c, today, limit_first=link == "?overdue=on") for c in first]
         items.sort(key=lambda i: (i.on is None, i.on or today))  # the nearest labelled date first
         blocks.append((title, icon, qs.count(), items, link))
     return render(
