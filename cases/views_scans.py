@@ -25,14 +25,19 @@ from tiaojie.forms import add_refusal
 
 
 class ScanForm(forms.Form):
-    kind = forms.ChoiceField(label="材料类别", choices=())
+    kind = forms.ChoiceField(
+        label="材料类别", choices=(), error_messages={"required": "请选择材料类别", "invalid_choice": "请选择材料类别"}
+    )
     title = forms.CharField(
         label="材料名称",
         max_length=100,
         required=False,
         help_text="如“李四身份证复印件”“第一期赔偿款收条”；不填则用材料类别作名称。",
     )
-    file = forms.FileField(label="扫描件或照片")
+    file = forms.FileField(
+        label="扫描件或照片",
+        error_messages={"required": "请选择要上传的扫描件或照片", "empty": "文件是空的，请重新选择"},
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
