@@ -80,7 +80,10 @@ def test_scans_are_bound_in_their_place_and_the_index_matches(world):
 
     # The image scan: its caption page right after 当事人身份证明, carrying the picture.
     id_page = starts["李四身份证复印件（扫描件）"]
-    assert "附：李四身份证复印件（扫描件）" in pages[id_page - 1] and "SHA-256:" + id_copy.sha256[:16] in pages[id_page - 1]
+    assert (
+        "附：李四身份证复印件（扫描件）" in pages[id_page - 1]
+        and "SHA-256:" + id_copy.sha256[:16] in pages[id_page - 1]
+    )
     assert pages[id_page - 2].startswith("桂花村人民调解委员会当事人身份证明")
     reader = PdfReader(io.BytesIO(dossier.pdf))
     assert list(reader.pages[id_page - 1].images), "the ID copy is drawn on its page"

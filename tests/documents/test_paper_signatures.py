@@ -42,7 +42,10 @@ def test_agreement_signed_online_prints_the_records(world):
     t = text(render_kind(case, "agreement", world.mediator_a).pdf)
     block = signature_block(t)
     # The applicant signed in their own session (signed in by SMS code): who, when, how, the hash.
-    assert f"张三已于2026-03-0614:20通过平台在线签署（登录时经手机短信验证码核验身份），协议文本摘要SHA-256:{digest}…" in block
+    assert (
+        f"张三已于2026-03-0614:20通过平台在线签署（登录时经手机短信验证码核验身份），协议文本摘要SHA-256:{digest}…"
+        in block
+    )
     # The respondent's fingerprint was on paper: the place stays blank, with the registration noted.
     assert "被申请人签名（按指印）：日期：（按指印已于2026-03-06登记，以存卷纸质原件为准）" in block
     assert "李四" not in block
