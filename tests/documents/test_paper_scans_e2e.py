@@ -31,7 +31,8 @@ def test_scans_page(session, e2e_world):  # noqa: F811
         "#id_file",
         {"name": "协议书.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes(["SIGNED PAGE 1", "SIGNED PAGE 2"])},
     )
-    s.submit()
+    with s.page.expect_navigation():
+        s.page.click("#upload button[type=submit]")
     assert "已上传扫描件《调解协议书（各方签字原件）》" in s.page.inner_text("main")
     assert s.page.locator("li.scan").count() == 2
     checklist = s.page.inner_text("#checklist")
