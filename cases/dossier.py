@@ -52,7 +52,12 @@ def _signed_online(case: Case) -> bool:
     if agreement is None:
         return False
     sigs = agreement.valid_signatures().exclude(signer_role=SignerRole.SEAL)
-    return sigs.exists() and not sigs.exclude(method=SignatureMethod.E_SIGNATURE).exists()
+    # A party's online signature is made in their own portal session (documents.builders reads it the same way).
+    paper = (
+        sigs.exclude(method=SignatureMethod.E_SIGNATURE).exists()
+        or sigs.filter(signer_role=SignerRole.PARTY, session_ref="").exists()
+    )
+    return sigs.exists() and not paper
 
 
 # The record each document is printed from. A scan of the document counts as well (dossier_items).

@@ -165,14 +165,25 @@ def _when(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
-def _signature(s) -> Signature:
+def _sealed_on_platform(agreement: Agreement) -> bool:
+    """The director confirmed the seal through do_seal_agreement (its event), not a seal carried over from a paper
+    ledger by the historical import (whose events are marked historical)."""
+    events = agreement.case.events.filter(action="seal_agreement").values_list("data", flat=True)
+    return any(d.get("agreement") == agreement.pk and not d.get("historical") for d in events)
+
+
+def _signature(s, agreement: Agreement) -> Signature:
     name = s.party.name if s.party_id else (s.mediator.name if s.mediator_id else "")
     digest = f"协议文本摘要 SHA-256: {s.text_hash[:16]}…"
     electronic = s.method == SignatureMethod.E_SIGNATURE
     if s.signer_role == SignerRole.SEAL:
         who = _user_name(s.recorded_by)
-        online = True
-        record = f"调解委员会已于 {_when(s.signed_at)} 在线确认用印（{who}操作；电子记录，非实物印章），{digest}"
+        online = _sealed_on_platform(agreement)
+        record = (
+            f"调解委员会已于 {_when(s.signed_at)} 在线确认用印（{who}操作；电子记录，非实物印章），{digest}"
+            if online
+            else f"（盖章已于{_day(s.signed_at).isoformat()}登记，以存卷纸质原件为准）"
+        )
     elif s.signer_role == SignerRole.PARTY:
         online = (
             electronic and bool(s.session_ref) and s.party.user_id is not None and s.recorded_by_id == s.party.user_id
@@ -289,7 +300,7 @@ def _signatures(agreement: Agreement | None) -> tuple[dict[int, Signature], Sign
     if agreement is None:
         return parties, mediator, seal
     for s in agreement.valid_signatures().select_related("party", "mediator", "recorded_by"):
-        sig = _signature(s)
+        sig = _signature(s, agreement)
         if s.signer_role == SignerRole.PARTY:
             parties[s.party_id] = sig
         elif s.signer_role == SignerRole.MEDIATOR:

@@ -7,6 +7,7 @@ or PNG only, within the size limit, PDFs parsed and refused if they carry script
 
 import hashlib
 from datetime import datetime
+from typing import NoReturn
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -112,7 +113,7 @@ def do_withdraw_scan(
     return scan
 
 
-def raise_refused(exc: ValidationError) -> None:
+def raise_refused(exc: ValidationError) -> NoReturn:
     from cases.actions.base import ActionRefused
 
     raise ActionRefused(" ".join(exc.messages), "file")

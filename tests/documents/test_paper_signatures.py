@@ -81,3 +81,26 @@ def test_other_documents_leave_signature_places_blank(world):
     notice = text(render_kind(case, "rights_notice", world.mediator_a).pdf)
     assert "被申请人法定代表人/负责人签名：单位盖章：（盖章处）" in notice
     assert "申请人签名（按指印）：日期：" in notice
+
+
+def test_a_seal_not_confirmed_on_the_platform_is_not_printed_as_one(world):
+    """A seal signature carried over from a paper ledger (the historical import writes the row without the
+    director's seal action): the seal place stays blank, with the registration noted, never "在线确认用印"."""
+    from cases.enums import SignatureMethod, SignerRole
+    from cases.models import AgreementSignature
+
+    case = drafted(world)
+    agreement = case.agreements.first()
+    text_ = agreement.canonical_text()
+    AgreementSignature.objects.create(
+        agreement=agreement,
+        signer_role=SignerRole.SEAL,
+        method=SignatureMethod.SEAL,
+        signed_at=T0 + timedelta(days=4),
+        recorded_by=world.director_a,
+        text_hash=agreement.text_hash(),
+        signed_text=text_,
+    )
+    t = text(render_kind(case, "agreement", world.mediator_a).pdf)
+    assert "（盖章已于2026-03-06登记，以存卷纸质原件为准）" in t
+    assert "用印" not in t and "已加盖" not in t and "（调解委员会印章）" in t
