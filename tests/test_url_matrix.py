@@ -47,7 +47,7 @@ MEDIATING_A = [
 ]
 # The supervisors of village A may 督办 and 催办 any open case of theirs (issue 8 §3).
 SUPERVISE = {who: ["supervise", "urge"] for who in ("sfs_officer", "county_admin", "city_admin")}
-EXPECTED_ACTIONS = {
+_EXPECTED = {
     "in_mediation": {
         **SUPERVISE,
         "director_a": ["recuse", "terminate", "party_refusal"],
@@ -84,6 +84,12 @@ EXPECTED_ACTIONS = {
         ],
         "party_user": ["jc_apply", "jc_request"],
     },
+}
+# Every member of the committee files scans of paper documents in any status but DISPOSED (issue 9 §3); the
+# action's page is the scans page (cases.views_scans), not one of FORMS.
+EXPECTED_ACTIONS = {
+    kind: {**who, **{m: [*who.get(m, []), "attach_scan"] for m in ("director_a", "mediator_a", "mediator_a2")}}
+    for kind, who in _EXPECTED.items()
 }
 
 

@@ -24,6 +24,7 @@ from cases.enums import (
 from cases.models import Case, Party
 from cases.permissions import current_agreement, current_jc
 from cases.transitions import ACTIONS, TABLE, Rel
+from tests.documents.paper import png_bytes, upload
 from tests.world import TZ, World
 
 S = CaseStatus
@@ -339,6 +340,12 @@ CALLS: dict[str, Call] = {
         lambda w, c, u, at: A.do_supervise_case(c, u, instruction="请抓紧办理本案并书面反馈进展情况", at=at)
     ),
     "urge": Call(lambda w, c, u, at: A.do_urge_case(c, u, text="请抓紧办理本案", at=at)),
+    # issue 9 §3: a scan of a paper document filed in the dossier (a real PNG made here)
+    "attach_scan": Call(
+        lambda w, c, u, at: A.do_attach_scan(
+            c, u, kind="identity", title="身份证复印件", upload=upload("id.png", png_bytes()), at=at
+        )
+    ),
 }
 
 # Actions with a matrix of their own: the reply needs a pending 督办 record, which no scenario has
