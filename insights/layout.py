@@ -19,8 +19,11 @@ from insights.slices import DIMENSIONS
 
 FORMS_DIR = Path(settings.BASE_DIR) / "data" / "report_forms"
 CASE_MEASURES = {
+    "accepted",
     "cases",
     "success",
+    "terminated",
+    "open",
     "difficult",
     "parties",
     "amount",
