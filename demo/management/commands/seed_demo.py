@@ -91,9 +91,11 @@ VARIANTS = {  # target: {variant: weight}; "" is the plain path of demo.scenario
 MAX_FAILURE_SHARE = 0.06
 FAILING_STEPS = ("terminate", "party_refusal")
 ENDING_STEPS = ("written_now", "written_deferred", "agreement", *FAILING_STEPS)
-# A step pushed out of office hours waits for the next working morning (demo.scenarios.working_moment): the plans
-# allow a night per step and one long holiday per case on top of the ticks.
-SLACK_HOURS_PER_STEP, SLACK_HOURS = 16, 6 + 9 * 24
+# A step pushed out of office hours waits for the next working morning (demo.scenarios.working_moment): Plan.fit
+# follows the calendar step by step (each of a step's ticks may wait a night) to be sure a walk ends before --today.
+TICKS = {"written_now": 6, "written_deferred": 6, "agreement": 6, "non_performance": 2, "close": 2, "deferred_done": 2}
+TICKS |= {"jc_apply": 1, "perform": 1}
+WAIT_SPREAD = timedelta(minutes=150)  # working_moment's spread after 08:30
 
 # Only the plain agreement step may be oral (deferred, failed and JC paths are written or have none), so the
 # walker's oral share is set above 30% for about 30% of the successfully performed cases to end orally.
@@ -131,8 +133,18 @@ class Plan:
         return steps
 
     def hours(self) -> float:
+        """A rough length of the walk (for the quotas' ages); `fit` uses the calendar-aware `latest_end`."""
         steps = self.steps()
-        return sum(STEP_HOURS[s] for s in steps) + SLACK_HOURS_PER_STEP * len(steps) + SLACK_HOURS
+        return sum(STEP_HOURS[s] for s in steps) + 6 + 12 * len(steps)
+
+    def latest_end(self) -> datetime:
+        """The latest moment the walk can end: each step's longest tick, each tick pushed to the next working
+        morning (weekends and holidays from the workdays calendar) with the longest spread."""
+        t = self.registered_at
+        for name in self.steps():
+            for k in range(TICKS.get(name, 1)):
+                t = working_moment(t + timedelta(hours=STEP_HOURS[name] if k == 0 else 2)) + WAIT_SPREAD
+        return t + timedelta(hours=6)
 
     def fails(self) -> bool:
         """The mediation ends without agreement (termination or a party's refusal after acceptance)."""
@@ -149,7 +161,7 @@ class Plan:
 
     def fit(self, end: datetime) -> "Plan":
         """Shorten the plan until its walk surely ends before `end` (no timestamp in the future)."""
-        while self.registered_at + timedelta(hours=self.hours()) > end:
+        while self.target != S.INTAKE and self.latest_end() > end:
             if self.jc:
                 self.jc = ""
             elif self.variant:
@@ -284,9 +296,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.city = D.build_city(self.rng, today=self.end.date())
         self.stdout.write(f"调委会 {len(self.city.units)} 个及调解员、账号已建立（{time.monotonic() - started:.1f}s）")
-        plans = self._fixed_plans()
-        plans = sorted(plans + self._random_plans(max(0, cases - len(plans))), key=lambda p: p.registered_at)
-        self._cap_failures(plans)
+        plans = self.plan(cases)
         failures: list[str] = []
         for i, plan in enumerate(plans):
             try:
@@ -313,6 +323,14 @@ class Command(BaseCommand):
             call_command("load_holidays", stdout=self.stdout)
 
     # Planning ------------------------------------------------------------------------------------------------
+    def plan(self, cases: int) -> list[Plan]:
+        """Every case to make, in registration order: the fixed ones of the demo accounts and `cases` in all, with
+        the failures capped per county and quarter (tests/test_demo_outcomes.py checks the form's rates)."""
+        plans = self._fixed_plans()
+        plans = sorted(plans + self._random_plans(max(0, cases - len(plans))), key=lambda p: p.registered_at)
+        self._cap_failures(plans)
+        return plans
+
     def _at_age(self, days: float) -> datetime:
         """A moment in working hours about `days` before the end: on that day, or the working day before it."""
         day = (self.end - timedelta(days=max(days, 0.01))).date()
@@ -364,6 +382,9 @@ class Command(BaseCommand):
         for p in plans:  # open cases just old enough for their walk, closed ones anywhere in the two years
             days = p.hours() / 24 + self.rng.uniform(1, 10)
             p.registered_at = self._at_age(self.rng.uniform(max(days, 60), 700) if p.target in TERMINAL else days)
+            while p.latest_end() > end:  # old enough for its walk in office hours: the demo accounts see every status
+                days += 1
+                p.registered_at = self._at_age(days)
             p.fit(end)
         return plans
 
