@@ -33,7 +33,7 @@ def trend_chart(d: Dashboard, link: Callable[[Slice], str]) -> dict:
 
 
 def _accepted_vs_success(title: str, labels: list[str], cases: list[int], success: list[int], links: list[str]) -> dict:
-    """A horizontal bar chart of counted (调解案件) and successful cases per label, each bar linking to its case list."""
+    """A horizontal bar chart of counted (调解案件) and successful cases per label, each bar linking to its cases."""
     option = _base(title)
     option["legend"] = {"top": 0, "data": ["调解案件", "成功"]}
     option["yAxis"] = {

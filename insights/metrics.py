@@ -194,6 +194,7 @@ class FormResult:
     committees: dict[str, int]  # committee_type → active committees
     mediators: dict[str, int]  # category → active mediators
     generated_at: str = ""
+    areas: list["AreaFigures"] = field(default_factory=list)  # by lower area, with 本级; they add up to the totals
 
     def value(self, measure: str, flt: dict | None = None) -> int | Decimal:
         flt = flt or {}
@@ -235,6 +236,45 @@ class FormResult:
         return int(cube_sum(self.cube, "cases"))
 
 
+@dataclass
+class AreaFigures:
+    """One row of the form's section by area: a lower area, the committees at the area's own level together (本级),
+    or (below a township) one committee."""
+
+    label: str
+    period: Period
+    row: "AreaRow"
+    area_code: str | None  # the lower area's code (its case list); None for 本级
+    committee_id: int | None = None
+
+    def value(self, measure: str, flt: dict | None = None) -> int | Decimal | None:
+        if measure == "amount_wan":
+            return to_wan(self.row.amount)
+        if measure == "success_rate":
+            return self.row.rate
+        return getattr(self.row, measure)
+
+    def slice_for(self, measure: str, flt: dict | None = None) -> Slice | None:
+        if self.area_code is None or measure not in ("cases", "success", "terminated", "open", "difficult"):
+            return None
+        return Slice(self.area_code, self.period, measure, self.committee_id)
+
+
+def _form_areas(qs: QuerySet[Case], area_code: str, period: Period) -> list[AreaFigures]:
+    rows, _label = _area_rows(qs, area_code, period)
+    out: list[AreaFigures] = []
+    own = AreaRow(area_code, OWN_LEVEL, drill=False, own_level=True)
+    for r in rows:
+        if r.own_level:
+            for f in ("cases", "success", "terminated", "open", "difficult", "amount"):
+                setattr(own, f, getattr(own, f) + getattr(r, f))
+        else:
+            out.append(AreaFigures(r.name, period, r, r.code, r.committee_id))
+    if own.cases or own.open:
+        out.append(AreaFigures(OWN_LEVEL, period, own, None))
+    return out
+
+
 def area_name(code: str) -> str:
     if not code:
         return "全部"
@@ -246,7 +286,8 @@ def monthly_form(cases: QuerySet[Case], area_code: str, period: Period, today: d
     """The MoJ 人民调解工作统计表 of `area_code` for `period` (month, quarter or year; a period not over is counted
     to `today`, 截至), counted over `cases` (the caller's scoped queryset) by the definitions in force
     (insights.definitions): the case cube (one query over the case table, with one subquery per case for the end
-    of its mediation), committees by type (one), mediators by category (one)."""
+    of its mediation), committees by type (one), mediators by category (one), the rows by
+    lower area (three: insights.metrics._area_rows)."""
     period = as_of(period, today or timezone.localdate())
     qs = cases.filter(in_area(area_code))
     committees = dict(
@@ -271,6 +312,7 @@ def monthly_form(cases: QuerySet[Case], area_code: str, period: Period, today: d
         committees=committees,
         mediators=mediators,
         generated_at=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        areas=_form_areas(qs, area_code, period),
     )
 
 

@@ -242,3 +242,28 @@ def test_every_console_overview_adds_up_to_its_headline(client, own_level, world
         assert "在办" in html and "调解成功率" in html
     # the county (区交调), the city (市医调) and the 司法所 (温泉街道's own committee) each have a 本级 row
     assert seen_own_level == {"county_admin", "city_admin", "sfs_officer"}
+
+
+def test_the_form_rows_by_area_add_up_to_its_total(own_level, world):
+    from insights.layout import build_grids, load_form
+
+    for persona, user in world.personas().items():
+        if user.role not in SUPERVISOR_ROLES:
+            continue
+        scope = cases_visible_to(user)
+        for code in AREAS:
+            if not code.startswith(user.division.code):
+                continue
+            for period in (MARCH, Q1, APRIL):
+                f = monthly_form(scope, code, period, today=TODAY)
+                for m in ("cases", "success", "terminated", "open", "difficult"):
+                    assert sum(a.value(m) for a in f.areas) == f.value(m), (persona, code, period.label, m)
+    county = monthly_form(cases_visible_to(world.county_admin), "421202", MARCH, today=TODAY)
+    assert [(a.label, a.value("cases"), a.value("open")) for a in county.areas] == [
+        ("温泉街道", 6, 2),
+        ("本级", 1, 1),  # 区交调, seated at the county
+    ]
+    grid = next(g for g in build_grids(load_form(), county, link=lambda s: s) if g.key == "areas")
+    assert [line[0].text for line in grid.body] == ["合计", "温泉街道", "本级"]
+    assert [c.value for c in grid.body[0][1:]][:3] == [7, 6, 1]  # 合计: 调解案件, 成功, 终止
+    assert grid.body[2][1].link == ""  # 本级 has no area of its own to list

@@ -56,7 +56,7 @@ def test_amount_in_wan_yuan_rounds_half_up():
 
 
 def test_monthly_form_city_march(data, django_assert_max_num_queries):
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(8):  # cube, committees, mediators, area name; rows by area, their names, 本级
         f = monthly_form(Case.objects.all(), "4212", MARCH)
     assert f.value("cases") == E["cases"]
     assert f.value("success") == E["success"]
@@ -109,6 +109,11 @@ def test_monthly_form_city_march(data, django_assert_max_num_queries):
     assert f.value("mediators") == 8
     assert f.value("mediators", {"category": ["FULL_TIME"]}) == 1
     assert f.value("mediators", {"category": ["PART_TIME"]}) == 7
+    # by area: 咸安区 and 嘉鱼县 (no committee at the city itself here); they add up to the totals
+    assert [(a.label, a.value("cases"), a.value("success"), a.value("open")) for a in f.areas] == [
+        ("咸安区", 5, 4, 1),
+        ("嘉鱼县", 1, 1, 1),
+    ]
 
 
 def test_monthly_form_county_township_and_other_periods(data):
