@@ -54,9 +54,9 @@ class Period:
 
     @property
     def span_text(self) -> str:
-        """ "2026-12-01 至 2026-12-03（截至当日）" or the whole range."""
+        """The days counted: "2026-12-01 至 2026-12-03，期间尚未结束" for a period not over, else the whole range."""
         text = f"{self.start:%Y-%m-%d} 至 {self.last_day:%Y-%m-%d}"
-        return text + "（期间尚未结束）" if self.partial else text
+        return text + "，期间尚未结束" if self.partial else text
 
     def same_period_last_year(self) -> "Period":
         """The same span a year earlier: for a period not over, the same days (Dec 1–3), not the whole month."""

@@ -23,12 +23,19 @@ from demo.management.commands.seed_demo import Command
 from insights.base import make_period
 from insights.metrics import monthly_form
 
-TODAY = date(2026, 12, 3)
 CASES = 2000
 
 
+# A day late in a quarter, and one a week into a new quarter (whose few mediations the demo accounts' fixed
+# terminations must not dominate).
+@pytest.fixture(params=[date(2026, 12, 3), date(2026, 10, 8)], ids=["december", "quarter-start"])
+def today(request):
+    return request.param
+
+
 @pytest.fixture
-def planned(db):
+def planned(db, today):
+    TODAY = today
     call_command("load_divisions", stdout=StringIO())
     cmd = Command(stdout=StringIO())
     cmd.end = datetime.combine(TODAY, datetime.min.time(), tzinfo=D.TZ)
@@ -77,7 +84,8 @@ def _quarters(first: date, last: date) -> list:
     return out
 
 
-def test_every_county_and_the_city_succeed_in_90_to_100_percent_each_quarter(planned):
+def test_every_county_and_the_city_succeed_in_90_to_100_percent_each_quarter(planned, today):
+    TODAY = today
     first = min(p.registered_at for p in planned).date()
     quarters = _quarters(first, TODAY)
     assert len(quarters) >= 8

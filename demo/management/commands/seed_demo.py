@@ -329,7 +329,7 @@ class Command(BaseCommand):
         plans = self._fixed_plans()
         plans = sorted(plans + self._random_plans(max(0, cases - len(plans))), key=lambda p: p.registered_at)
         self._cap_failures(plans)
-        return plans
+        return sorted(plans, key=lambda p: p.registered_at)
 
     def _at_age(self, days: float) -> datetime:
         """A moment in working hours about `days` before the end: on that day, or the working day before it."""
@@ -340,18 +340,35 @@ class Command(BaseCommand):
 
     def _cap_failures(self, plans: list[Plan]) -> None:
         """At most MAX_FAILURE_SHARE of the mediations ending in each county (the city's own committees apart) and
-        quarter end without agreement: the excess failing random plans end with an agreement instead."""
+        quarter end without agreement: the excess failing random plans end with an agreement instead. The demo
+        accounts' fixed plans keep their failures (the demo village shows every status); one that would alone
+        exceed its quarter's share (a quarter just begun) is moved a month back at a time."""
         groups: dict[tuple[str, int, int], list[Plan]] = {}
-        for p in plans:
+
+        def cell(p: Plan) -> tuple[str, int, int] | None:
             end = p.expected_end()
-            if end is not None:
-                groups.setdefault((p.unit.county, end.year, (end.month - 1) // 3), []).append(p)
+            return None if end is None else (p.unit.county, end.year, (end.month - 1) // 3)
+
+        for p in plans:
+            if (key := cell(p)) is not None:
+                groups.setdefault(key, []).append(p)
         fixed = set(map(id, self._fixed))
-        for members in groups.values():
-            allowed = math.floor(MAX_FAILURE_SHARE * len(members))
+
+        def allowed(key: tuple[str, int, int]) -> int:
+            return math.floor(MAX_FAILURE_SHARE * len(groups[key]))
+
+        for p in [p for p in self._fixed if p.fails() and cell(p) is not None]:
+            for _ in range(12):
+                key = cell(p)
+                fixed_failing = sum(1 for q in groups[key] if id(q) in fixed and q.fails())
+                if fixed_failing <= allowed(key):
+                    break
+                groups[key].remove(p)
+                p.registered_at = self._at_age((self.end - p.registered_at).days + 30)
+                groups.setdefault(cell(p), []).append(p)
+        for key, members in groups.items():
             failing = [p for p in members if p.fails()]
-            # The demo accounts' fixed plans keep their failures (the demo village shows every status).
-            excess = max(0, len(failing) - allowed)
+            excess = max(0, len(failing) - allowed(key))
             for p in [p for p in failing if id(p) not in fixed][:excess]:
                 if p.target == S.TERMINATED:
                     p.target, p.variant = S.PERFORMED, ""
