@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from cases.enums import CaseStatus
 from cases.listing import overdue_q
 from cases.models import Case
-from insights.base import Period, as_of, make_period, report_base
+from insights.base import Period, as_of, in_area, make_period, report_base
 from insights.definitions import BUCKET_OF, OPEN, SUCCESS, TERMINATED, definitions
 from insights.metrics import rate_of
 from registry.models import Division
@@ -98,20 +98,19 @@ def overview(cases: QuerySet[Case], division: Division, today: date) -> Overview
 
 def headline(cases: QuerySet[Case], division: Division, today: date) -> OverviewRow:
     """The headline figures, computed on their own (not as the sum of the rows): every visible case, 在办 and 超期
-    today, and this year's 调解案件 from the MoJ form's own computation (insights.metrics.monthly_form)."""
-    from insights.metrics import monthly_form
+    today, and this year's 调解案件 from the MoJ form's own case cube (insights.metrics.case_cube)."""
+    from insights.metrics import case_cube, cube_sum
 
-    year = make_period(today.year, "year")
-    form = monthly_form(cases, division.code, year, today=today)
+    cube = case_cube(cases.filter(in_area(division.code)), as_of(make_period(today.year, "year"), today))
     return OverviewRow(
         division.code,
         "合计",
         total=cases.count(),
         open=cases.filter(open_now_q()).count(),
         late=cases.filter(overdue_q(today)).count(),
-        ended=int(form.value("cases")),
-        success=int(form.value("success")),
-        terminated=int(form.value("terminated")),
+        ended=int(cube_sum(cube, "cases")),
+        success=int(cube_sum(cube, "success")),
+        terminated=int(cube_sum(cube, "terminated")),
     )
 
 
