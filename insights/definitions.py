@@ -67,7 +67,8 @@ class Definitions:
 
     def terms(self) -> list[Term]:
         """The Chinese definitions as printed with the form, resolved for the current settings."""
-        choice = {"period": self.period_by, "cases": self.period_by, "rate": self.rate_denominator}
+        choice = {"period": self.period_by, "cases": self.period_by, "open": self.period_by}
+        choice["rate"] = self.rate_denominator
         out = []
         for t in self.raw_terms:
             text = t["text"]
