@@ -15,9 +15,10 @@ from accounts.access import log_access
 from accounts.models import SUPERVISOR_ROLES, AccessKind, Role
 from cases.actions import ActionRefused
 from cases.bounds import bound_dates
-from cases.enums import CLOCK_STATES, CaseStatus
+from cases.enums import CaseStatus
 from cases.listing import case_list_context, list_detail, overdue_q
 from cases.scoping import cases_visible_to
+from insights.overview import headline, overview
 from registry.models import Division, MediatorCategory
 from registry.scoping import committees_visible_to, mediators_visible_to
 from registry.views_org_pages import committee_detail, committees  # noqa: F401 -- the registry (issue 9)
@@ -44,24 +45,18 @@ def home(request: HttpRequest) -> HttpResponse:
     by_status = dict(cases.values_list("status").annotate(n=Count("id")))
     status_rows = [(s, by_status.get(s.value, 0)) for s in CaseStatus if by_status.get(s.value)]
     overdue = cases.filter(overdue_q(today)).count()
-    division = request.user.division
-    children = Division.objects.filter(parent=division).order_by("code")
-    area_rows = []
-    for child in children:
-        qs = cases.filter(division_code__startswith=child.code)
-        counts = qs.aggregate(
-            total=Count("id"),
-            open=Count("id", filter=Q(status__in=CLOCK_STATES)),
-            late=Count("id", filter=overdue_q(today)),
-        )
-        if counts["total"]:
-            area_rows.append((child, counts))
+    division: Division = request.user.division
+    # Rows by lower area plus 本级 (the committees at the user's own level) add up to the headline (issue 9 §4).
+    ov = overview(cases, division, today)
+    head = headline(cases, division, today)
     context = {
         "division": division,
         "total": sum(by_status.values()),
         "status_rows": status_rows,
         "overdue": overdue,
-        "area_rows": area_rows,
+        "head": head,
+        "year": ov.year,
+        "area_rows": ov.rows,
         "committees": committees_visible_to(request.user).count(),
         "mediators": mediators_visible_to(request.user).filter(is_active=True).count(),
         "today": today,
