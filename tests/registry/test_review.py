@@ -141,3 +141,36 @@ def test_the_public_roster_page_follows_the_records(world):
     assert a2.name not in after and world.village_a.name in after
     searched = Client().get(roster, {"q": b_mediator.name}).content.decode()
     assert searched.count(b_mediator.name) == 1  # in the search box only, not as a result
+
+
+def test_a_forced_password_change_cannot_be_walked_around(world):
+    """Exports, documents, the portal, JSON and HTMX requests, POSTs: all sent to the password page, nothing done."""
+    from cases.enums import CaseStatus
+    from cases.models import Notification
+    from tests.world import make_case
+
+    case = make_case(world, CaseStatus.IN_MEDIATION)
+    Notification.objects.create(user=world.mediator_a, message="测试通知")
+    target = reverse("password_change")
+    for user, urls in (
+        (world.county_admin, ["/imports/export/cases.xlsx", "/insights/form.xlsx", "/console/registry/accounts/"]),
+        (
+            world.mediator_a,
+            [f"/documents/case/{case.pk}/dossier.pdf", f"/cases/{case.pk}/", "/portal/", "/messages/", "/insights/"],
+        ),
+    ):
+        User.objects.filter(pk=user.pk).update(must_change_password=True)
+        client = client_for(user)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 302 and response["Location"] == target, url
+            htmx = client.get(url, HTTP_HX_REQUEST="true")
+            assert htmx.headers.get("HX-Redirect") == target, url
+            json = client.get(url, HTTP_ACCEPT="application/json")
+            assert json.status_code == 302 and json["Location"] == target, url
+    client = client_for(world.mediator_a)
+    assert client.post("/accounts/notifications/read/")["Location"] == target
+    reset = client_for(world.county_admin).post(reverse("console:registry_account_reset", args=[world.mediator_a2.pk]))
+    assert reset["Location"] == target
+    assert Notification.objects.filter(user=world.mediator_a, read_at__isnull=True).exists()
+    assert not RegistryChange.objects.exists()
