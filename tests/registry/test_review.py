@@ -174,3 +174,74 @@ def test_a_forced_password_change_cannot_be_walked_around(world):
     assert reset["Location"] == target
     assert Notification.objects.filter(user=world.mediator_a, read_at__isnull=True).exists()
     assert not RegistryChange.objects.exists()
+
+
+# Who sees which accounts (the accounts list) and whose changes (the change list), written out by hand.
+COMMITTEE_ACCOUNTS = {
+    "village_a": {"director_a", "mediator_a", "mediator_a2"},
+    "village_b": {"director_b", "mediator_b"},
+    "township": {"township_director"},
+    "village_c": {"director_c", "mediator_c"},
+}
+ACCOUNTS_SEEN = {
+    "sfs_officer": COMMITTEE_ACCOUNTS["village_a"] | COMMITTEE_ACCOUNTS["village_b"],
+    "county_admin": COMMITTEE_ACCOUNTS["village_a"]
+    | COMMITTEE_ACCOUNTS["village_b"]
+    | COMMITTEE_ACCOUNTS["township"]
+    | {"sfs_officer"},
+    "other_county_admin": COMMITTEE_ACCOUNTS["village_c"],
+    "city_admin": set().union(*COMMITTEE_ACCOUNTS.values()) | {"county_admin", "other_county_admin"},
+}
+CHANGES_SEEN = {
+    "sfs_officer": {"village_a", "village_b", "township"},  # it sees the township's committee, edits its villages
+    "county_admin": {"village_a", "village_b", "township"},
+    "other_county_admin": {"village_c"},
+    "city_admin": {"village_a", "village_b", "township", "village_c"},
+}
+EVERY_USERNAME = set().union(*COMMITTEE_ACCOUNTS.values()) | {
+    "sfs_officer",
+    "county_admin",
+    "other_county_admin",
+    "city_admin",
+    "court_liaison",
+    "party_user",
+    "outsider",
+}
+
+
+@pytest.mark.parametrize("persona", sorted(ACCOUNTS_SEEN))
+def test_the_account_and_change_lists_show_only_ones_own_area(world, persona):
+    from registry.history import record_change
+
+    User.objects.create_user(
+        username="township_director", role="DIRECTOR", committee=world.township, full_name="街道主任"
+    )
+    for name in COMMITTEE_ACCOUNTS:
+        committee = getattr(world, name)
+        record_change(world.city_admin, committee, "EDIT", {"地址": ""}, {"地址": f"{committee.short_name}地址XYZ"})
+    # a staff account's change (no committee): only its author sees it in the list
+    record_change(world.county_admin, world.sfs_officer, "PASSWORD_RESET", {}, {}, "重置ABC")
+    client = client_for(getattr(world, persona))
+    html = client.get(reverse("console:registry_accounts")).content.decode()
+    shown = {u for u in EVERY_USERNAME if f">{u}<" in html}
+    assert shown == ACCOUNTS_SEEN[persona]
+    for username in EVERY_USERNAME:
+        account = User.objects.get(username=username)
+        status = client.get(reverse("console:registry_account", args=[account.pk])).status_code
+        assert status == (200 if username in ACCOUNTS_SEEN[persona] else 404), username
+    changes = client.get(reverse("console:registry_changes")).content.decode()
+    for name in COMMITTEE_ACCOUNTS:
+        short = getattr(world, name).short_name
+        assert (f"{short}地址XYZ" in changes) == (name in CHANGES_SEEN[persona]), name
+    assert ("重置ABC" in changes) == (persona == "county_admin")
+
+
+def test_a_reset_ends_the_sessions_signed_in_with_the_old_password(world):
+    from tests.world import PASSWORD
+
+    own = Client()
+    own.post(reverse("login"), {"username": "mediator_a", "password": PASSWORD})
+    assert own.get("/workbench/").status_code == 200
+    client_for(world.county_admin).post(reverse("console:registry_account_reset", args=[world.mediator_a.pk]))
+    response = own.get("/workbench/")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
