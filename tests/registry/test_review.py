@@ -245,3 +245,26 @@ def test_a_reset_ends_the_sessions_signed_in_with_the_old_password(world):
     client_for(world.county_admin).post(reverse("console:registry_account_reset", args=[world.mediator_a.pk]))
     response = own.get("/workbench/")
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_the_same_filing_file_twice_is_a_double_submit_not_a_second_document(world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from registry.models import FilingDocument
+    from tests.files import clean_pdf
+
+    settings.PRIVATE_FILES_ROOT = tmp_path
+    url = reverse("console:registry_committee_filing", args=[world.village_a.pk])
+    admin = client_for(world.county_admin)
+    upload = {"form": "upload", "title": "设立文件"}
+    first = admin.post(url, {**upload, "file": SimpleUploadedFile("设立.pdf", clean_pdf())})
+    assert first.status_code == 302
+    stored = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    again = admin.post(url, {**upload, "file": SimpleUploadedFile("设立.pdf", clean_pdf())})
+    assert again.status_code == 200 and "已作为“设立文件”上传过" in again.content.decode()
+    assert FilingDocument.objects.count() == 1
+    assert RegistryChange.objects.filter(action="ATTACH").count() == 1
+    assert sorted(p for p in tmp_path.rglob("*") if p.is_file()) == stored  # no second copy on disk
+    # another committee may file the same document (a joint decision, say)
+    other = reverse("console:registry_committee_filing", args=[world.village_b.pk])
+    assert admin.post(other, {"form": "upload", "file": SimpleUploadedFile("设立.pdf", clean_pdf())}).status_code == 302
