@@ -268,3 +268,26 @@ def test_the_same_filing_file_twice_is_a_double_submit_not_a_second_document(wor
     # another committee may file the same document (a joint decision, say)
     other = reverse("console:registry_committee_filing", args=[world.village_b.pk])
     assert admin.post(other, {"form": "upload", "file": SimpleUploadedFile("设立.pdf", clean_pdf())}).status_code == 302
+
+
+@pytest.mark.parametrize("persona", ["county_admin", "city_admin"])
+def test_posted_role_and_developer_flags_are_ignored_when_opening_a_staff_account(world, persona):
+    own = {"county_admin": "421202001", "city_admin": "421202"}[persona]
+    forged = {
+        "division": own,
+        "full_name": "新同事",
+        "username": "forged",
+        "role": "CITY_ADMIN",
+        "is_superuser": "on",
+        "is_staff": "on",
+        "committee": world.village_c.pk,
+        "must_change_password": "",
+    }
+    assert (
+        client_for(getattr(world, persona)).post(reverse("console:registry_staff_account_new"), forged).status_code
+        == 200
+    )
+    account = User.objects.get(username="forged")
+    assert account.role == ("COUNTY_ADMIN" if persona == "city_admin" else "SFS_OFFICER")
+    assert not account.is_superuser and not account.is_staff and account.committee is None
+    assert account.must_change_password and account.division_id == own
