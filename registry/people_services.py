@@ -331,6 +331,9 @@ def do_create_mediator_account(actor: User, mediator: Mediator, username: str) -
             raise ActionRefused("该调解员已有登录账号。")
         if not mediator.is_active:
             raise ActionRefused("该调解员已离任，不能开通账号。")
+        # The committee locked, so that a dissolution committing at the same moment (which stops the committee's
+        # accounts under this lock) is seen: no account is opened in a committee that was just dissolved.
+        mediator.committee = Committee.objects.select_for_update().get(pk=mediator.committee_id)
         if not mediator.committee.is_active:
             raise ActionRefused("该调委会已撤销，不能开通账号。")
         _check_username(username)
@@ -429,6 +432,11 @@ def do_reactivate_account(actor: User, account: User) -> User:
     """The account may sign in again — not for a mediator who has left, nor for a committee that was dissolved."""
     _require_account(actor, account)
     with transaction.atomic():
+        # The committee first (the order a dissolution takes: committee, then its accounts), so that a dissolution
+        # committing at the same moment is seen and the two never wait on each other.
+        committee_id = User.objects.filter(pk=account.pk).values_list("committee_id", flat=True).first()
+        if committee_id is not None:
+            Committee.objects.select_for_update().get(pk=committee_id)
         account = User.objects.select_for_update(of=("self",)).select_related("committee").get(pk=account.pk)
         if account.is_active:
             raise ActionRefused("该账号未停用。")

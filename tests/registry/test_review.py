@@ -291,3 +291,35 @@ def test_posted_role_and_developer_flags_are_ignored_when_opening_a_staff_accoun
     assert account.role == ("COUNTY_ADMIN" if persona == "city_admin" else "SFS_OFFICER")
     assert not account.is_superuser and not account.is_staff and account.committee is None
     assert account.must_change_password and account.division_id == own
+
+
+def test_opening_or_reactivating_an_account_locks_the_committee_a_dissolution_locks(world, monkeypatch):
+    """A dissolution locks the committee and stops its accounts; opening an account for one of its mediators, or
+    reactivating one of its accounts, at the same moment must wait for that lock and then see the dissolution
+    (PostgreSQL; SQLite has no row locks, so the lock itself is what is asserted)."""
+    from registry.models import Committee
+
+    locked: list = []
+    original = Committee.objects.select_for_update
+
+    def spy(*args, **kwargs):
+        qs = original(*args, **kwargs)
+        locked.append(qs)
+        return qs
+
+    monkeypatch.setattr(Committee.objects, "select_for_update", spy)
+    mediator = Mediator.objects.create(committee=world.village_a, name="孙新", gender="M", category="FULL_TIME")
+    S.do_create_mediator_account(world.county_admin, mediator, "sunxin")
+    assert locked, "opening an account locks the committee"
+    locked.clear()
+    User.objects.filter(pk=world.mediator_a.pk).update(is_active=False)
+    S.do_reactivate_account(world.county_admin, world.mediator_a)
+    assert locked, "reactivating an account locks its committee"
+    # and once dissolved, neither is possible
+    Committee.objects.filter(pk=world.village_a.pk).update(is_active=False)
+    User.objects.filter(pk=world.mediator_a.pk).update(is_active=False)
+    other = Mediator.objects.create(committee=world.village_a, name="钱新", gender="M", category="FULL_TIME")
+    with pytest.raises(ActionRefused):
+        S.do_create_mediator_account(world.county_admin, other, "qianxin")
+    with pytest.raises(ActionRefused):
+        S.do_reactivate_account(world.county_admin, world.mediator_a)
