@@ -65,9 +65,11 @@ def test_no_registry_page_scrolls_sideways_at_390_px(e2e_world, browser, live_se
         page.click("main form button[type=submit]")
     check("mediator-new-errors")
     page.goto(live_server.url + f"/console/registry/accounts/{world.mediator_a.pk}/")
-    page.on("dialog", lambda dialog: dialog.accept())
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     with page.expect_navigation():
         page.click("main form[action$='/reset/'] button")
+    assert dialogs and "原密码立即失效" in dialogs[0]  # a reset is confirmed first: it ends the person's sessions
     assert page.locator("#handover-password").count() == 1
     check("password-handover")
     context.close()
