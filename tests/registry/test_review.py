@@ -323,3 +323,23 @@ def test_opening_or_reactivating_an_account_locks_the_committee_a_dissolution_lo
         S.do_create_mediator_account(world.county_admin, other, "qianxin")
     with pytest.raises(ActionRefused):
         S.do_reactivate_account(world.county_admin, world.mediator_a)
+
+
+def test_a_filing_file_is_checked_by_its_content_and_its_size(world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from registry.models import FilingDocument
+
+    settings.PRIVATE_FILES_ROOT = tmp_path
+    settings.TIAOJIE = {**settings.TIAOJIE, "UPLOAD_MAX_BYTES": 2000}
+    url = reverse("console:registry_committee_filing", args=[world.village_a.pk])
+    admin = client_for(world.county_admin)
+    for name, content, why in (
+        ("名单.pdf", b"<html><script>alert(1)</script></html>", "不是可接受的格式"),
+        ("名单.pdf", b"%PDF-1.4\n" + b"0" * 3000, "超过了"),
+        ("名单.exe", b"MZ\x90\x00" + b"0" * 100, "不是可接受的格式"),
+    ):
+        html = admin.post(url, {"form": "upload", "file": SimpleUploadedFile(name, content)}).content.decode()
+        assert why in html, name
+    assert not FilingDocument.objects.exists() and not RegistryChange.objects.exists()
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
