@@ -343,3 +343,25 @@ def test_a_filing_file_is_checked_by_its_content_and_its_size(world, settings, t
         assert why in html, name
     assert not FilingDocument.objects.exists() and not RegistryChange.objects.exists()
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_the_change_list_links_only_to_account_pages_one_may_open(world):
+    from registry.history import record_change
+
+    director = User.objects.create_user(
+        username="township_director", role="DIRECTOR", committee=world.township, full_name="街道主任"
+    )
+    record_change(world.county_admin, director, "PASSWORD_RESET", {}, {}, "重置")
+    record_change(world.county_admin, world.mediator_a, "PASSWORD_RESET", {}, {}, "重置")
+    for persona, linked in (
+        ("sfs_officer", {world.mediator_a.pk}),
+        ("county_admin", {world.mediator_a.pk, director.pk}),
+    ):
+        client = client_for(getattr(world, persona))
+        html = client.get(reverse("console:registry_changes")).content.decode()
+        assert "街道主任" in html  # the 司法所 sees the change of its township's committee...
+        for account in (director, world.mediator_a):
+            link = reverse("console:registry_account", args=[account.pk])
+            assert (f'href="{link}"' in html) == (account.pk in linked), (persona, account.username)
+            if account.pk in linked:
+                assert client.get(link).status_code == 200
