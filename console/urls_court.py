@@ -2,6 +2,10 @@
 
 Included by console.urls (namespace console)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from console import court_queue
+
+urlpatterns: list[URLPattern] = [
+    path("queue/", court_queue.court_queue, name="court_queue"),
+]

@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from accounts.access import log_access
 from accounts.models import SUPERVISOR_ROLES, AccessKind
 from cases.enums import CLOCK_STATES
+from cases.listing import for_case_table
 from cases.scoping import cases_visible_to
 from insights.base import Period, make_period, parse_period_key, period_key
 from insights.charts import area_chart, breakdown_chart, trend_chart
@@ -241,7 +242,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         committee = _committee(request, area)
     today = timezone.localdate()
     qs = piece.queryset(cases_visible_to(request.user), today=today)
-    qs = qs.select_related("committee").prefetch_related("parties").order_by("-registered_at", "-id")
+    qs = for_case_table(qs).order_by("-registered_at", "-id")  # the shared table reads the mediator too
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     log_access(
         request,

@@ -4,7 +4,7 @@ A case outside a user's jurisdiction does not exist for them (404 on every URL, 
 opens, an action page opens only for the actions the server offers (otherwise a redirect back with a message), and
 the full ID number is revealed — and the access logged — only to the case's mediators, director and court."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.messages import get_messages
@@ -13,6 +13,7 @@ from django.test import Client
 from accounts.models import AccessLog
 from cases import actions as A
 from cases.enums import CaseSource, CaseStatus, CourtReferralType
+from cases.models import Case
 from cases.permissions import available_actions, can_view_full_id
 from cases.views import FORMS
 from demo.scenarios import Cast, Walker
@@ -25,7 +26,8 @@ COMMITTEE_MEMBERS = MEMBERS_A | {"mediator_b", "mediator_c"}
 # kind → (status, the applicant's portal account is party_user, court-referred)
 KINDS = {
     "in_mediation": (CaseStatus.IN_MEDIATION, True, False),
-    "archived": (CaseStatus.ARCHIVED, True, False),
+    "archived": (CaseStatus.ARCHIVED, True, False),  # archived eleven years ago: the retention period is over
+    "archived_in_retention": (CaseStatus.ARCHIVED, True, False),  # archived this year: 销毁 not offered
     "performing": (CaseStatus.PERFORMING, True, False),
     "not_party": (CaseStatus.IN_MEDIATION, False, False),
     "court": (CaseStatus.IN_MEDIATION, False, True),
@@ -45,7 +47,7 @@ MEDIATING_A = [
 ]
 # The supervisors of village A may 督办 and 催办 any open case of theirs (issue 8 §3).
 SUPERVISE = {who: ["supervise", "urge"] for who in ("sfs_officer", "county_admin", "city_admin")}
-EXPECTED_ACTIONS = {
+_EXPECTED = {
     "in_mediation": {
         **SUPERVISE,
         "director_a": ["recuse", "terminate", "party_refusal"],
@@ -69,6 +71,7 @@ EXPECTED_ACTIONS = {
         "mediator_a2": [],
     },
     "archived": {"county_admin": ["dispose"]},
+    "archived_in_retention": {},
     "performing": {
         **SUPERVISE,
         "mediator_a": [
@@ -81,6 +84,12 @@ EXPECTED_ACTIONS = {
         ],
         "party_user": ["jc_apply", "jc_request"],
     },
+}
+# Every member of the committee files scans of paper documents in any status but DISPOSED (issue 9 §3); the
+# action's page is the scans page (cases.views_scans), not one of FORMS.
+EXPECTED_ACTIONS = {
+    kind: {**who, **{m: [*who.get(m, []), "attach_scan"] for m in ("director_a", "mediator_a", "mediator_a2")}}
+    for kind, who in _EXPECTED.items()
 }
 
 
@@ -104,7 +113,11 @@ def build_case(world: World, kind: str):
     extra = {}
     if court:
         extra = {"source": CaseSource.REFERRED_COURT, "court": world.court, "court_mode": CourtReferralType.WEIPAI}
-    return make_case(world, status, party_user=world.party_user if has_party_user else None, **extra)
+    case = make_case(world, status, party_user=world.party_user if has_party_user else None, **extra)
+    if kind == "archived":  # a 10-year dossier archived eleven years ago (cases.retention)
+        Case.objects.filter(pk=case.pk).update(archived_at=datetime.now(TZ) - timedelta(days=11 * 366))
+        case.refresh_from_db()
+    return case
 
 
 def client_for(user) -> Client:
