@@ -16,8 +16,15 @@ from tests.world import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 OUT = Path(__file__).resolve().parents[2] / "test-output" / "screens" / "h-review"
-# the download (a file, not a page) and the POST-only actions
-SKIP = {"registry_filing_file", "registry_account_reset", "registry_account_deactivate", "registry_account_reactivate"}
+# downloads, the preview of an upload, and the POST-only actions
+SKIP = {
+    "registry_filing_file",
+    "registry_import_template",  # an .xlsx download
+    "registry_import_preview",  # needs an uploaded file (its token here was never issued)
+    "registry_account_reset",
+    "registry_account_deactivate",
+    "registry_account_reactivate",
+}
 LONG = "温泉街道桂花村婚姻家庭邻里土地承包物业纠纷人民调解委员会驻咸安区人民法院诉前调解工作室"
 
 

@@ -43,12 +43,18 @@ def object_for(world: World, route: str) -> int:
     raise AssertionError(f"tests/registry/urls_helpers.py: say which object the registry URL {route!r} takes")
 
 
+# The other path arguments: a roster template's kind, and a preview token that was never issued (a 404 after the
+# access check, for everyone).
+STRING_ARGS = {"<str:kind>": "committees", "<str:token>": "never-issued-token"}
+
+
 def registry_urls(world: World) -> list[tuple[str, str]]:
     """(name, url) of every registry page, each on an object of village A."""
     result = []
     for pattern in registry_patterns():
         route = str(pattern.pattern)
-        args = [object_for(world, route)] if "<int:pk>" in route else []
+        args: list[object] = [object_for(world, route)] if "<int:pk>" in route else []
+        args += [value for marker, value in STRING_ARGS.items() if marker in route]
         result.append((pattern.name, reverse(f"console:{pattern.name}", args=args)))
     return result
 
