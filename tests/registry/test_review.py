@@ -40,6 +40,11 @@ def test_an_officer_attached_to_the_wrong_level_administers_no_people(world):
         assert client.get(url).status_code == 404, url
     assert client.post(reverse("console:registry_account_reset", args=[world.mediator_a.pk])).status_code == 404
     assert not S.administrable_accounts(officer).exists()
+    # nor does it load rosters into the county's villages
+    from registry import roster_import
+
+    assert client.get(reverse("console:registry_import")).status_code == 404
+    assert not roster_import.may_import_roster(officer) and not roster_import.target_committees(officer).exists()
     assert not RegistryChange.objects.exists()
 
 
