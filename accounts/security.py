@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts import totp
 from accounts.clientip import client_ip
@@ -47,6 +48,7 @@ def _log(request: HttpRequest, action: str, detail: str) -> None:
     AccessLog.objects.create(user=request.user, action=AccessKind(action), ip_address=client_ip(request), detail=detail)
 
 
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")  # never in an error report
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
     """修改密码: the current password, then a new one twice, checked against the 等保 rules (accounts.passwords)."""

@@ -280,9 +280,11 @@ def do_attach_filing_document(
     title = (title or "").strip()[:100] or checked.original_name[:100]
     committee = _lock_outside(actor, committee)
     digest = _sha256(f)
+    _refuse_duplicate(committee, digest)  # before the file is written: a double submit leaves no second copy
     path = store(f, checked, f"filing/{timezone.localdate():%Y%m}")
     with transaction.atomic():
         committee = _lock(actor, committee)
+        _refuse_duplicate(committee, digest)  # again under the lock: two submits at the same moment
         doc = FilingDocument.objects.create(
             committee=committee,
             title=title,
@@ -295,6 +297,13 @@ def do_attach_filing_document(
         )
         record_change(actor, committee, ChangeAction.ATTACH, {}, {"备案材料": f"{title}（{checked.original_name}）"})
     return doc
+
+
+def _refuse_duplicate(committee: Committee, digest: str) -> None:
+    """The same file (same content) filed twice for one committee is a double submit, not a second document."""
+    same = committee.filing_documents.filter(sha256=digest, is_withdrawn=False).first()
+    if same is not None:
+        raise ActionRefused(f"该文件已作为“{same.title}”上传过，无需重复上传。", "file")
 
 
 def _lock_outside(actor: User, committee: Committee) -> Committee:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
@@ -42,7 +42,7 @@ from registry.models import (
     Mediator,
     MediatorRole,
 )
-from registry.scoping import committees_visible_to
+from registry.scoping import admin_division, committees_visible_to
 
 ADMIN_ROLES = {Role.SFS_OFFICER, Role.COUNTY_ADMIN, Role.CITY_ADMIN}
 # The fields of a mediator an administrator edits (the ID number goes through Mediator.set_id_number).
@@ -79,7 +79,11 @@ def _filled(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def is_administrator(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in ADMIN_ROLES and user.division_id)
+    """A county or city bureau administrator or a 司法所 officer attached to a division of their own level
+    (registry.scoping.admin_division): an account attached to another level administers nothing (fail closed), as
+    on the organisation pages — a 司法所 account wrongly attached to its county must not reach the county's
+    villages."""
+    return admin_division(user) is not None
 
 
 def administrable_committees(user: User) -> QuerySet[Committee]:
@@ -156,11 +160,29 @@ def access_account(user: User, account_id: object) -> User:
         raise Http404("账号不存在") from None
 
 
+def _require_committee(actor: User, committee: Committee) -> None:
+    """The scope check of every action, in the service itself (not only in the views): a caller that forgets it —
+    an import, a script, a future page — still cannot act outside the actor's area."""
+    if not administrable_committees(actor).filter(pk=committee.pk).exists():
+        raise ActionRefused("您无权管理该调委会的调解员。")
+
+
+def _require_mediator(actor: User, mediator: Mediator) -> None:
+    if not may_administer_mediator(actor, mediator):
+        raise ActionRefused("您无权管理该调解员。")
+
+
+def _require_account(actor: User, account: User) -> None:
+    if not administrable_accounts(actor).filter(pk=account.pk).exists():
+        raise ActionRefused("您无权管理该账号。")
+
+
 # --- mediators ------------------------------------------------------------------------------------------------
 
 
 def _check_mediator(committee: Committee, data: dict[str, Any], id_number: str, mediator: Mediator | None) -> None:
-    """Refusals that need the database: one 主任 per committee (人民调解法 art. 9), one record per person."""
+    """Refusals that need the database: one 主任 per committee (人民调解法 art. 9), one record per person (the
+    same ID number, or on a new record the same name unless both ID numbers tell the two apart)."""
     others = Mediator.objects.filter(committee=committee, is_active=True)
     if mediator is not None:
         others = others.exclude(pk=mediator.pk)
@@ -170,10 +192,19 @@ def _check_mediator(committee: Committee, data: dict[str, Any], id_number: str, 
             raise ActionRefused(f"本调委会已有主任（{director.name}），请先修改其职务或登记其离任。", "role")
     if id_number and others.filter(id_number_hash=identity.hash_id_number(id_number)).exists():
         raise ActionRefused("该身份证号码已登记为本调委会的在任调解员。", "id_number")
+    name = (data.get("name") or "").strip()
+    namesake = others.filter(name=name).first() if mediator is None and name else None
+    if namesake is not None and not (id_number and namesake.id_number_hash):
+        # A double submit (or a second clerk entering the same person) would otherwise make two serving records
+        # of one person; a real namesake is told apart by the ID number.
+        raise ActionRefused(
+            f"本调委会已登记在任调解员“{name}”。如是同名的另一人，请填写双方的身份证号码以便区分。", "name"
+        )
 
 
 def do_add_mediator(actor: User, committee: Committee, data: dict[str, Any], id_number: str = "") -> Mediator:
     """A new serving mediator of `committee` (which `actor` administers); recorded as CREATE."""
+    _require_committee(actor, committee)
     with transaction.atomic():
         committee = Committee.objects.select_for_update().get(pk=committee.pk)
         if not committee.is_active:
@@ -203,6 +234,7 @@ def _sync_account(actor: User, mediator: Mediator) -> None:
 
 def do_edit_mediator(actor: User, mediator: Mediator, data: dict[str, Any], id_number: str = "") -> Mediator:
     """Change a mediator's record; an empty `id_number` keeps the stored one. Recorded as EDIT (what changed)."""
+    _require_mediator(actor, mediator)
     with transaction.atomic():
         mediator = (
             Mediator.objects.select_for_update(of=("self",)).select_related("committee", "user").get(pk=mediator.pk)
@@ -227,6 +259,7 @@ def do_record_leaving(
 ) -> Mediator:
     """离任: the mediator no longer serves (off the roster, no new cases); their account is deactivated the same
     day. The record stays. Recorded as DEACTIVATE (and ACCOUNT_DEACTIVATE for the account)."""
+    _require_mediator(actor, mediator)
     today = today or date.today()
     with transaction.atomic():
         mediator = (
@@ -269,20 +302,38 @@ def _set_generated_password(account: User) -> str:
     return password
 
 
+USERNAME_TAKEN = "该用户名已被使用，请换一个。"
+
+
 def _check_username(username: str) -> None:
     if User.objects.filter(username__iexact=username).exists():
-        raise ActionRefused("该用户名已被使用，请换一个。", "username")
+        raise ActionRefused(USERNAME_TAKEN, "username")
+
+
+def _save_new_account(account: User) -> None:
+    """Insert the account; the same username saved a moment ago by a double submit or another administrator (after
+    `_check_username` passed) is the same refusal, not a server error. A savepoint keeps the outer transaction
+    usable on PostgreSQL."""
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError:
+        raise ActionRefused(USERNAME_TAKEN, "username") from None
 
 
 def do_create_mediator_account(actor: User, mediator: Mediator, username: str) -> Handover:
     """A login account for a serving mediator, scoped to their committee: role 调委会主任 for the 主任, otherwise
     调解员. Recorded as ACCOUNT_CREATE on the account and as EDIT (登录账号) on the mediator."""
+    _require_mediator(actor, mediator)
     with transaction.atomic():
         mediator = Mediator.objects.select_for_update(of=("self",)).select_related("committee").get(pk=mediator.pk)
         if mediator.user_id is not None:
             raise ActionRefused("该调解员已有登录账号。")
         if not mediator.is_active:
             raise ActionRefused("该调解员已离任，不能开通账号。")
+        # The committee locked, so that a dissolution committing at the same moment (which stops the committee's
+        # accounts under this lock) is seen: no account is opened in a committee that was just dissolved.
+        mediator.committee = Committee.objects.select_for_update().get(pk=mediator.committee_id)
         if not mediator.committee.is_active:
             raise ActionRefused("该调委会已撤销，不能开通账号。")
         _check_username(username)
@@ -293,7 +344,7 @@ def do_create_mediator_account(actor: User, mediator: Mediator, username: str) -
             committee=mediator.committee,
         )
         password = _set_generated_password(account)
-        account.save()
+        _save_new_account(account)
         record_change(actor, account, ChangeAction.ACCOUNT_CREATE, {}, _filled(snapshot(account, _ACCOUNT_SNAPSHOT)))
         before = snapshot(mediator, _MEDIATOR_SNAPSHOT)
         mediator.user = account
@@ -318,7 +369,7 @@ def do_create_staff_account(
             username=username, full_name=full_name.strip(), phone=phone.strip(), role=role, division=division
         )
         password = _set_generated_password(account)
-        account.save()
+        _save_new_account(account)
         record_change(actor, account, ChangeAction.ACCOUNT_CREATE, {}, _filled(snapshot(account, _ACCOUNT_SNAPSHOT)))
     return Handover(account, password)
 
@@ -326,6 +377,7 @@ def do_create_staff_account(
 def do_reset_password(actor: User, account: User, request: HttpRequest) -> Handover:
     """A new generated password the person must change at the next sign-in; the failed-login lockout of the
     username is lifted. Recorded as PASSWORD_RESET and in the access log (RESET_PASSWORD)."""
+    _require_account(actor, account)
     with transaction.atomic():
         account = User.objects.select_for_update().get(pk=account.pk)
         if not account.is_active:
@@ -358,6 +410,7 @@ def _deactivate(actor: User, account: User, reason: str) -> None:
 def do_deactivate_account(actor: User, account: User, reason: str) -> User:
     """The account can no longer sign in (its open sessions end at their next request: Django refuses an inactive
     user). Recorded as ACCOUNT_DEACTIVATE with the reason."""
+    _require_account(actor, account)
     with transaction.atomic():
         if not User.objects.select_for_update().get(pk=account.pk).is_active:
             raise ActionRefused("该账号已停用。")
@@ -377,7 +430,13 @@ def deactivate_accounts_of_committee(actor: User, committee: Committee, reason: 
 
 def do_reactivate_account(actor: User, account: User) -> User:
     """The account may sign in again — not for a mediator who has left, nor for a committee that was dissolved."""
+    _require_account(actor, account)
     with transaction.atomic():
+        # The committee first (the order a dissolution takes: committee, then its accounts), so that a dissolution
+        # committing at the same moment is seen and the two never wait on each other.
+        committee_id = User.objects.filter(pk=account.pk).values_list("committee_id", flat=True).first()
+        if committee_id is not None:
+            Committee.objects.select_for_update().get(pk=committee_id)
         account = User.objects.select_for_update(of=("self",)).select_related("committee").get(pk=account.pk)
         if account.is_active:
             raise ActionRefused("该账号未停用。")

@@ -56,6 +56,7 @@ from registry.roster_format import (
     template_workbook,
     text,
 )
+from registry.scoping import admin_division
 
 IMPORT_ROLES = {Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.SFS_OFFICER}
 _SUFFIX_RE = re.compile(r"(人民调解委员会|调解委员会|调委会)$")
@@ -67,7 +68,9 @@ class RosterChanged(Exception):
 
 
 def may_import_roster(user: User) -> bool:
-    return user.is_authenticated and user.is_active and user.role in IMPORT_ROLES and bool(user.division_id)
+    """A registry administrator attached to a division of their own level (registry.scoping.admin_division): a
+    司法所 account wrongly attached to its county must not load committees into the county's villages."""
+    return user.is_authenticated and user.role in IMPORT_ROLES and admin_division(user) is not None
 
 
 def target_divisions(user: User) -> QuerySet[Division]:

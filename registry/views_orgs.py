@@ -29,6 +29,7 @@ from registry.org_services import (
     do_record_filing,
     is_required_enterprise,
 )
+from registry.people_services import administrable_accounts
 from registry.scoping import access_editable_committee_by_id, admin_division, committees_visible_to
 from tiaojie.forms import add_refusal
 
@@ -246,8 +247,13 @@ def registry_changes(request: HttpRequest) -> HttpResponse:
         ChangeSubject.MEDIATOR: dict(Mediator.objects.filter(pk__in=ids.get("MEDIATOR", ())).values_list("pk", "name")),
         ChangeSubject.ACCOUNT: {u.pk: u.display_name for u in User.objects.filter(pk__in=ids.get("ACCOUNT", ()))},
     }
+    # An account page exists only for the accounts one administers (a 司法所 sees the changes of its township's own
+    # committee, whose accounts the county administers): no link that would end on a 404.
+    reachable = set(administrable_accounts(user).filter(pk__in=ids.get("ACCOUNT", ())).values_list("pk", flat=True))
     for row in page:
         row.link = subject_link(row)
+        if row.subject == ChangeSubject.ACCOUNT and row.subject_id not in reachable:
+            row.link = None
         row.subject_name = names.get(row.subject, {}).get(row.subject_id, f"#{row.subject_id}")
     query = request.GET.copy()
     query.pop("page", None)

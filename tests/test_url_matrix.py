@@ -310,3 +310,73 @@ def test_console_case_list_is_scoped(world, persona, sees):
     html = client_for(world.personas()[persona]).get("/console/cases/").content.decode()
     for key, case in cases.items():
         assert (case.case_no in html) == (key in sees), (persona, case.case_no)
+
+
+# --- the registry's administration pages (issue 9 §1, §2) -------------------------------------------------------
+# Every URL of registry/urls_*.py on an object of village A (tests/registry/urls_helpers.py reads them from the URL
+# modules, so a page added later is covered without being listed here).
+REGISTRY_ADMINS_OF_A = {"sfs_officer", "county_admin", "city_admin"}
+NOT_ADMINISTRATORS = ("director_a", "mediator_a", "mediator_c", "court_liaison", "party_user", "outsider")
+
+
+def test_registry_pages_send_the_anonymous_to_login(world):
+    from tests.registry.urls_helpers import registry_urls, state
+
+    urls = registry_urls(world)
+    before = state()
+    client = Client()
+    for name, url in urls:
+        for response in (client.get(url), client.post(url)):
+            assert response.status_code == 302, name
+            assert response["Location"].startswith("/accounts/login/?next="), name
+    assert state() == before
+
+
+@pytest.mark.parametrize("persona", NOT_ADMINISTRATORS)
+def test_registry_pages_do_not_exist_for_non_administrators(world, persona):
+    """A mediator, a director, the court, a party: every registry page and action is a 404 (not 403), GET or POST."""
+    from tests.registry.urls_helpers import registry_urls, state
+
+    urls = registry_urls(world)
+    before = state()
+    client = client_for(world.personas()[persona])
+    post_only = {"registry_account_reset", "registry_account_deactivate", "registry_account_reactivate"}
+    for name, url in urls:
+        # a GET on a POST-only action is 405 whatever the id (it says nothing about any record)
+        assert client.get(url).status_code == (405 if name in post_only else 404), name
+        assert client.post(url, {"reason": "x", "username": "zzz", "name": "x"}).status_code == 404, name
+    assert state() == before
+
+
+def test_registry_pages_on_village_a_do_not_exist_for_another_county(world):
+    """嘉鱼县's administrator: every page on one of 咸安区's objects is a 404 (the lists are theirs and open)."""
+    from tests.registry.urls_helpers import registry_urls, state
+
+    urls = registry_urls(world)
+    before = state()
+    client = client_for(world.other_county_admin)
+    post_only = {"registry_account_reset", "registry_account_deactivate", "registry_account_reactivate"}
+    for name, url in urls:
+        if not any(ch.isdigit() for ch in url):
+            continue  # a page of one's own area (list, new, terms)
+        assert client.get(url).status_code == (405 if name in post_only else 404), name
+        assert client.post(url, {"reason": "x", "username": "zzz", "on": "2026-01-01"}).status_code == 404, name
+    assert state() == before
+
+
+@pytest.mark.parametrize("persona", sorted(REGISTRY_ADMINS_OF_A))
+def test_registry_pages_open_for_village_a_administrators(world, persona):
+    """The administrators of village A reach every page of it (a GET on a POST-only action is 405; the 备案 file
+    of the fixture has no stored file and the import preview's token was never issued, so both are the 404 that
+    follows the access check; a 司法所 neither
+    opens staff accounts nor administers the township's own committee, which is not village A)."""
+    from tests.registry.urls_helpers import registry_urls
+
+    client = client_for(world.personas()[persona])
+    for name, url in registry_urls(world):
+        expected = {200, 302, 405}
+        if name in ("registry_filing_file", "registry_import_preview"):
+            expected = {404}  # no stored file / a preview token never issued: the 404 after the access check
+        if name == "registry_staff_account_new" and persona == "sfs_officer":
+            expected = {404}
+        assert client.get(url).status_code in expected, name

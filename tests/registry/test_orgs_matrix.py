@@ -7,7 +7,7 @@ every non-administrator, the page does not exist (404) and nothing is written.""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import AccessLog
+from accounts.models import AccessLog, User
 from registry.models import ChangeAction, Committee, FilingDocument, RegistryChange
 from tests.files import clean_pdf
 from tests.registry.orgs_helpers import (
@@ -145,6 +145,11 @@ def test_deactivate_and_reactivate(world, persona, name):
     assert committee.is_active and committee.deactivated_on is None
     rows = list(RegistryChange.objects.filter(subject="COMMITTEE").order_by("id"))
     assert [r.action for r in rows] == [ChangeAction.DEACTIVATE, ChangeAction.REACTIVATE]
+    # the committee's login accounts were stopped with it, each with its own record (and stay stopped)
+    accounts = set(User.objects.filter(committee=committee).values_list("pk", flat=True))
+    stopped = RegistryChange.objects.filter(subject="ACCOUNT", action=ChangeAction.ACCOUNT_DEACTIVATE)
+    assert set(stopped.values_list("subject_id", flat=True)) == accounts
+    assert not User.objects.filter(committee=committee, is_active=True).exists()
     assert rows[0].changes["在用"] == [True, False] and rows[1].note == "误撤销"
 
 
