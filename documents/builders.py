@@ -27,6 +27,7 @@ from cases.enums import (
 )
 from cases.models import Agreement, Case, Party
 from cases.models.case import mask_name
+from cases.online_activity import source_line
 from cases.permissions import can_view_full_id, can_view_full_phone, sees_protected_in_full, shown_phone
 from documents.catalogue import KINDS, printable_agreement
 
@@ -258,6 +259,8 @@ def _acceptance(case: Case, viewer: Viewer) -> dict[str, Any]:
         "source_application": case.source == CaseSource.ON_APPLICATION,
         "source_proactive": case.source == CaseSource.PROACTIVE,
         "source_referred": case.source not in (CaseSource.ON_APPLICATION, CaseSource.PROACTIVE),
+        # Who referred it, the court named once (as on the case page).
+        "referral_line": "，".join(source_line(case).split(" · ")[1:]),
         "registrar": _user_name(case.registered_by),
         "acceptor": _user_name(case.accepted_by),
         "date": case.accepted_at,

@@ -349,3 +349,12 @@ def test_available_documents_for_the_portal(world):
     assert dict((k, u) for k, _l, u in party_docs)["agreement"] == f"/documents/case/{case.pk}/agreement.pdf"
     assert available_documents(case, world.outsider) == []
     assert available_documents(case, world.mediator_b) == []  # another committee: out of scope
+
+
+def test_acceptance_form_names_the_referring_court_once(world):
+    case = make_case(world, CaseStatus.ACCEPTED)
+    case.source, case.court, case.referral_body = "REFERRED_COURT", world.court, world.court.name
+    case.court_mode, case.court_case_no = "WEITUO", "（2026）鄂1202民诉前调123号"
+    case.save(update_fields=["source", "court", "referral_body", "court_mode", "court_case_no"])
+    t = text(render_kind(case, "acceptance", world.director_a).pdf)
+    assert t.count(world.court.name) == 1 and "（2026）鄂1202民诉前调123号" in t
