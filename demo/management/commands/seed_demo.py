@@ -32,7 +32,7 @@ from demo.scenarios import PATHS, Cast, Walker, working_moment, working_time_on
 from notifications.services import no_sms_for_past_events
 from portal.services.accounts import party_account
 from registry.models import Committee, Court, Division, DivisionLevel
-from workdays.calendar import is_working_day
+from workdays.calendar import is_working_day, next_working_day
 from workdays.models import CalendarOverride
 
 S, J = CaseStatus, JCStatus
@@ -409,9 +409,9 @@ class Command(BaseCommand):
         town, centre = c.demo_township_unit, c.demo_centre_unit
         for unit, status, variant, jc in [
             (town, S.IN_MEDIATION, "", ""),
-            (town, S.AGREEMENT_REACHED, "", J.APPLIED),
-            (centre, S.PERFORMING, "", J.ACCEPTED),
-            (centre, S.PERFORMING, "", J.APPLIED),
+            (town, S.AGREEMENT_REACHED, "", ""),  # requests waiting for the court: COURT_QUEUE (_queue_plans)
+            (centre, S.PERFORMING, "", ""),
+            (centre, S.PERFORMING, "", ""),
             (centre, S.CLOSED, "deferred", J.CONFIRMED_VALID),
             (town, S.ARCHIVED, "deferred", J.REJECTED),
             (centre, S.TERMINATED, "", ""),
@@ -599,6 +599,8 @@ class Command(BaseCommand):
         at = datetime(due.year, due.month, due.day, 10, tzinfo=D.TZ) - timedelta(days=rng.randint(0, 5))
         while not is_working_day(at.date()):  # the working day before
             at -= timedelta(days=1)
+        if at.date() < due - timedelta(days=7):  # a holiday before the limit: the first working day after it
+            at = datetime.combine(next_working_day(due - timedelta(days=7)), at.timetz())
         if walker.at < at < self.end:
             consent = {
                 "consent_record": "经征询，双方当事人均同意延长",
