@@ -115,6 +115,23 @@ def test_seed_demo_makes_a_consistent_city(divisions, client):
     ).exists()
     jcs = JudicialConfirmation.objects.filter(court=court.court)
     assert jcs.filter(status="APPLIED").exists() and jcs.exclude(status="APPLIED").exists()
+    # The court liaison's queue (issue 9 §6) has requests waiting now: to accept and to rule on, one overdue,
+    # filed in the last weeks (not only the past's requests).
+    from cases.next_step import court_deadline
+    from console.court_queue import WAITING, queue_for
+
+    waiting = list(queue_for(court).filter(status__in=WAITING))
+    assert {jc.status for jc in waiting} == {"APPLIED", "ACCEPTED"}, waiting
+    deadlines = [court_deadline(jc, END.date()) for jc in waiting]
+    assert any(d.overdue for d in deadlines) and sum(not d.overdue for d in deadlines) >= 5
+    recent = [jc for jc in waiting if jc.applied_on >= END.date() - timedelta(days=21)]
+    assert len(recent) >= 6 and all(jc.applied_on < END.date() for jc in recent)
+    assert all(jc.court_case_no for jc in recent if jc.status == "ACCEPTED")
+    client.force_login(court)
+    page = client.get("/console/court/queue/")
+    assert page.status_code == 200 and len(page.context["rows"]) >= 6
+    assert page.context["counts"]["to_accept"] >= 3 and page.context["counts"]["to_decide"] >= 3
+    client.logout()
     assert cases_visible_to(accounts["sfs"]).count() >= cases.filter(committee_id=mediator.committee_id).count()
     assert cases_visible_to(accounts["city"]).count() == 120
 

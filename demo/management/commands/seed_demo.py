@@ -32,7 +32,7 @@ from demo.scenarios import PATHS, Cast, Walker, working_moment, working_time_on
 from notifications.services import no_sms_for_past_events
 from portal.services.accounts import party_account
 from registry.models import Committee, Court, Division, DivisionLevel
-from workdays.calendar import is_working_day
+from workdays.calendar import is_working_day, next_working_day
 from workdays.models import CalendarOverride
 
 S, J = CaseStatus, JCStatus
@@ -101,6 +101,24 @@ WAIT_SPREAD = timedelta(minutes=150)  # working_moment's spread after 08:30
 # walker's oral share is set above 30% for about 30% of the successfully performed cases to end orally.
 ORAL_SHARE = 0.38
 
+# The court liaison's queue (console/court_queue.py) in the demo: requests filed with the demo court in the last
+# weeks that wait for it — (unit: "town"/"centre"/"village", target status, court referral mode or "", status,
+# working days before --today of the application, working days from application to acceptance or None). The
+# court decides on acceptance within 3 days of the application and rules within 15 days of acceptance
+# (data/judicial_confirmation.json): the 7-working-days-old application without acceptance is overdue.
+# A random case older than this (days since registration) no longer waits for the court: its request was ruled on.
+WAITING_JC_MAX_AGE = 30
+COURT_QUEUE = [
+    ("centre", S.PERFORMING, CR.WEIPAI, J.APPLIED, 1, None),
+    ("town", S.AGREEMENT_REACHED, CR.WEIPAI, J.APPLIED, 2, None),
+    ("village", S.PERFORMING, "", J.APPLIED, 1, None),
+    ("centre", S.PERFORMING, CR.WEITUO, J.APPLIED, 7, None),  # overdue: not accepted within 3 days
+    ("centre", S.PERFORMING, CR.WEIPAI, J.ACCEPTED, 9, 2),
+    ("town", S.PERFORMING, "", J.ACCEPTED, 5, 1),
+    ("village", S.PERFORMING, "", J.ACCEPTED, 10, 1),  # its ruling is due within days
+    ("centre", S.AGREEMENT_REACHED, CR.WEITUO, J.ACCEPTED, 4, 2),
+]
+
 
 @dataclass
 class Plan:
@@ -112,6 +130,9 @@ class Plan:
     party_user: bool = False
     source: str = ""
     court_mode: str = ""
+    # A request waiting for the court now (the court liaison's queue): (J.APPLIED or J.ACCEPTED, the moment the
+    # parties apply, the moment the court accepts or None). Made after the walk (Command._queue_request).
+    queue: tuple[str, datetime, datetime | None] | None = None
 
     def steps(self) -> list[str]:
         t, v = self.target, self.variant
@@ -388,9 +409,9 @@ class Command(BaseCommand):
         town, centre = c.demo_township_unit, c.demo_centre_unit
         for unit, status, variant, jc in [
             (town, S.IN_MEDIATION, "", ""),
-            (town, S.AGREEMENT_REACHED, "", J.APPLIED),
-            (centre, S.PERFORMING, "", J.ACCEPTED),
-            (centre, S.PERFORMING, "", J.APPLIED),
+            (town, S.AGREEMENT_REACHED, "", ""),  # requests waiting for the court: COURT_QUEUE (_queue_plans)
+            (centre, S.PERFORMING, "", ""),
+            (centre, S.PERFORMING, "", ""),
             (centre, S.CLOSED, "deferred", J.CONFIRMED_VALID),
             (town, S.ARCHIVED, "deferred", J.REJECTED),
             (centre, S.TERMINATED, "", ""),
@@ -403,6 +424,47 @@ class Command(BaseCommand):
                 days += 1
                 p.registered_at = self._at_age(days)
             p.fit(end)
+        return plans + self._queue_plans()
+
+    def _working_day_before(self, days: int) -> date:
+        """The working day `days` working days before --today (1: the last working day before it)."""
+        day = self.end.date()
+        for _ in range(days):
+            day -= timedelta(days=1)
+            while not is_working_day(day):
+                day -= timedelta(days=1)
+        return day
+
+    def _queue_plans(self) -> list[Plan]:
+        """The requests that wait for the demo court now (COURT_QUEUE), with a random stream of their own (the other
+        plans draw as before). Each case is registered just early enough for its walk to end before the
+        application, in office hours."""
+        rng, c = random.Random(self.seed * 104_729 + 9), self.city
+        units = {"centre": c.demo_centre_unit, "town": c.demo_township_unit, "village": c.demo_unit}
+        plans = []
+        for unit, target, mode, status, ago, after in COURT_QUEUE:
+            applied_day = self._working_day_before(ago)
+            apply_at = working_time_on(applied_day, rng)
+            accept_at = None
+            if after is not None:
+                day = applied_day
+                for _ in range(after):
+                    day += timedelta(days=1)
+                    while not is_working_day(day):
+                        day += timedelta(days=1)
+                accept_at = max(working_time_on(day, rng), apply_at + timedelta(minutes=30))
+            court = {"source": CaseSource.REFERRED_COURT, "court_mode": mode} if mode else {}
+            plan = Plan(units[unit], target, apply_at, queue=(status, apply_at, accept_at), **court)
+            days = plan.hours() / 24 + rng.uniform(1, 5)
+            while True:  # registered early enough for the walk to end before the application
+                day = (apply_at - timedelta(days=days)).date()
+                while not is_working_day(day):
+                    day -= timedelta(days=1)
+                plan.registered_at = working_time_on(day, rng)
+                if plan.latest_end() < apply_at:
+                    break
+                days += 1
+            plans.append(plan)
         return plans
 
     def _random_plans(self, n: int) -> list[Plan]:
@@ -440,6 +502,8 @@ class Command(BaseCommand):
             if plan.target != S.REMEDIATION and plan.variant != "fail" and rng.random() < jc_share:
                 weights_jc = {J.CONFIRMED_VALID: 70, J.REJECTED: 4, J.NOT_ACCEPTED: 4, J.ACCEPTED: 10, J.APPLIED: 12}
                 plan.jc = D.pick(rng, weights_jc)
+                if plan.jc in (J.APPLIED, J.ACCEPTED) and (end - plan.registered_at).days > WAITING_JC_MAX_AGE:
+                    plan.jc = J.CONFIRMED_VALID  # long since ruled on: the court queue holds recent requests
             plans.append(plan.fit(end))
         return plans
 
@@ -474,8 +538,33 @@ class Command(BaseCommand):
             self._extend(walker, rng)
         if walker.case.status != plan.target or walker.at > self.end:
             raise RuntimeError(f"walk ended in {walker.case.status} at {walker.at:%Y-%m-%d %H:%M}")
+        if plan.queue:
+            self._queue_request(walker, plan)
         if rates and walker.case.status in (S.CLOSED, S.ARCHIVED):
             self._rate(walker, rng)
+
+    def _queue_request(self, walker: DemoWalker, plan: Plan) -> None:
+        """The parties apply for judicial confirmation of the written agreement with the demo court (recorded by
+        the mediator), and the court's liaison records the acceptance where the plan says so."""
+        status, apply_at, accept_at = plan.queue
+        case, agreement = walker.case, current_agreement(walker.case)
+        if agreement is None or agreement.form != AgreementForm.WRITTEN:  # an oral agreement cannot be confirmed
+            raise RuntimeError("a court-queue case needs a written agreement")
+        if walker.at >= apply_at:
+            raise RuntimeError(f"walk ended at {walker.at:%Y-%m-%d %H:%M}, after the application")
+        applicant, consenting = list(case.parties.all())[:2]
+        A.do_apply_judicial_confirmation(
+            case, walker.cast.mediator, applicant=applicant, consenting=consenting, court=walker.court,
+            applied_on=apply_at.date(), at=apply_at,
+        )  # fmt: skip
+        if status == J.ACCEPTED:
+            year = accept_at.year
+            seq = JudicialConfirmation.objects.filter(court=walker.court, accepted_on__year=year).count() + 1
+            number = f"（{year}）鄂{walker.court.division_id[2:]}民特{seq}号"
+            A.do_record_court_acceptance(
+                case, walker._court_actor(), accepted=True, on=accept_at.date(), court_case_no=number, at=accept_at
+            )
+        walker.at = accept_at or apply_at
 
     def _sign_in_applicant(self, case: Case, at: datetime) -> None:
         """The applicant signs in to the portal with their phone number (the portal's own party account of that
@@ -510,6 +599,8 @@ class Command(BaseCommand):
         at = datetime(due.year, due.month, due.day, 10, tzinfo=D.TZ) - timedelta(days=rng.randint(0, 5))
         while not is_working_day(at.date()):  # the working day before
             at -= timedelta(days=1)
+        if at.date() < due - timedelta(days=7):  # a holiday before the limit: the first working day after it
+            at = datetime.combine(next_working_day(due - timedelta(days=7)), at.timetz())
         if walker.at < at < self.end:
             consent = {
                 "consent_record": "经征询，双方当事人均同意延长",
