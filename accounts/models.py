@@ -49,6 +49,8 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="liaisons",
     )
+    # An initial or reset password: the user must choose their own before doing anything else (等保 level 3).
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -94,6 +96,10 @@ class AccessKind(models.TextChoices):
     VIEW_CASE_LIST = "VIEW_CASE_LIST", _("查看案件列表")
     VIEW_DRILLDOWN = "VIEW_DRILLDOWN", _("查看统计明细案件")
     VIEW_SPOT_CHECK = "VIEW_SPOT_CHECK", _("查看抽查评分案件")
+    RESET_PASSWORD = "RESET_PASSWORD", _("重置他人密码")
+    DOWNLOAD_SCAN = "DOWNLOAD_SCAN", _("下载卷宗扫描件")
+    VIEW_MEDIATOR_ID = "VIEW_MEDIATOR_ID", _("查看调解员身份证号码")
+    DOWNLOAD_FILING = "DOWNLOAD_FILING", _("下载备案材料")
 
 
 class AccessLog(AppendOnlyModel):

@@ -71,6 +71,12 @@ def menu_for(user: User) -> list[MenuItem]:
             "bi-building",
             ("调解组织", "console:committees", "bi-building"),
             ("调解员", "console:mediators", "bi-people"),
+            # Issue 9's administration pages (each appears once its URL exists).
+            ("登录账号", "console:registry_accounts", "bi-person-badge"),
+            ("任期提醒", "console:registry_terms", "bi-hourglass-split"),
+            ("配备情况", "console:registry_staffing", "bi-diagram-3"),
+            ("名册导入", "console:registry_import", "bi-file-earmark-spreadsheet"),
+            ("变更记录", "console:registry_changes", "bi-clock-history"),
         )
         data = [("节假日", "console:holidays", "bi-calendar3")]
         if user.role != Role.SFS_OFFICER:  # legacy ledgers are imported by the county and city bureaus
@@ -79,7 +85,10 @@ def menu_for(user: User) -> list[MenuItem]:
         items += _group("数据", "bi-database", *data)
         return items
     if user.role == Role.COURT_LIAISON:
-        return _links(("司法确认与委派案件", "console:cases", "bi-bank"))
+        return _links(
+            ("司法确认申请", "console:court_queue", "bi-hourglass"),
+            ("司法确认与委派案件", "console:cases", "bi-bank"),
+        )
     return _links(
         ("我的案件", "portal:cases", "bi-folder2-open"),
         ("申请调解", "portal:apply", "bi-pencil-square"),

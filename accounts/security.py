@@ -12,11 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts import totp
 from accounts.clientip import client_ip
 from accounts.forms import TotpCodeForm, style
 from accounts.models import AccessKind, AccessLog, Role, TotpDevice
+from accounts.passwords import clear_forced_change
 
 PENDING = "totp_pending"  # session: a code is still owed after the password
 PENDING_SECRET = "totp_new_secret"  # session: the secret being enrolled, until its first code is typed
@@ -46,6 +48,7 @@ def _log(request: HttpRequest, action: str, detail: str) -> None:
     AccessLog.objects.create(user=request.user, action=AccessKind(action), ip_address=client_ip(request), detail=detail)
 
 
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")  # never in an error report
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
     """修改密码: the current password, then a new one twice, checked against the 等保 rules (accounts.passwords)."""
@@ -54,12 +57,15 @@ def password_change(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     form = PasswordChangeForm(request.user, request.POST or None)
     style(form)
+    forced = request.user.must_change_password
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            clear_forced_change(form.user)  # the initial or reset password is replaced: the pages open again
+            _log(request, "CHANGE_PASSWORD", "修改初始密码" if forced else "修改本人密码")
         update_session_auth_hash(request, form.user)
-        _log(request, "CHANGE_PASSWORD", "修改本人密码")
         messages.success(request, "密码已修改，下次登录请使用新密码。")
-        return redirect("password_change")
+        return redirect("home" if forced else "password_change")
     device = TotpDevice.objects.filter(user=request.user, confirmed_at__isnull=False).first()
     context = {
         "form": form,
@@ -68,6 +74,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         "totp_required": totp.required_for(request.user),
         "device": device,
         "min_length": settings.PASSWORD_MIN_LENGTH,
+        "forced": forced,
     }
     return render(request, "accounts/password_change.html", context)
 

@@ -4,7 +4,11 @@ The cases are generated DIRECTLY into the tables (executemany on SQLite, COPY on
 `cases.actions`: the actions take ~20 ms per case (events, numbering locks, notifications), i.e. hours for a million
 cases. The rows respect what the actions would have produced for the fields the statistics and the lists read
 (status ↔ timestamps ↔ outcome ↔ agreement, case numbers unique per committee and year, the case-number counters
-in CaseSequence, encrypted/hashed/masked ID numbers); there is no CaseEvent history and no notifications.
+in CaseSequence, encrypted/hashed/masked ID numbers). Of the CaseEvent history only the events the statistics and
+the lists read are written: 登记 (register), 受理 (accept), the event that ended the mediation (agreement_effective
+or oral_agreement at the agreement's time; terminate / party_refusal / auto_terminate at the termination's time, by
+the termination reason), 重新调解 (remediate), 结案 and 归档 — the statistics count a case in the period in which
+its mediation ended, found through these events (insights.definitions). No notifications.
 
 Distributions: dispute types and sources per committee profile from `demo.city` (roughly the national
 statistics), committee case loads from the demo city's weights, the status mix of `seed_demo` (open cases young,
@@ -18,6 +22,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import hmac
+import json
 import math
 import random
 import time
@@ -67,6 +72,8 @@ TERMINATION = {
     "EXCLUDED_CRIMINAL_OR_ADMIN": 2,
     "OTHER": 1,
 }
+# The event that ends a mediation without agreement, by termination reason (default: 终止调解 by the mediator).
+TERMINATION_EVENT = {"PARTY_REFUSED": "party_refusal", "TIME_LIMIT_NO_CONSENT": "auto_terminate"}
 
 
 @dataclass
@@ -76,10 +83,12 @@ class GenStats:
     agreements: int = 0
     terms: int = 0
     judicial_confirmations: int = 0
+    events: int = 0
     seconds: float = 0.0
     setup_seconds: float = 0.0
     write_seconds: dict = field(default_factory=dict)
     by_status: Counter = field(default_factory=Counter)
+    by_action: Counter = field(default_factory=Counter)
 
     def as_dict(self) -> dict:
         return {
@@ -89,11 +98,16 @@ class GenStats:
             "agreements": self.agreements,
             "agreement_terms": self.terms,
             "judicial_confirmations": self.judicial_confirmations,
+            "case_events": self.events,
+            "events_by_action": dict(sorted(self.by_action.items())),
             "setup_seconds": round(self.setup_seconds, 1),
             "insert_seconds": round(self.seconds, 1),
             "write_seconds_by_table": self.write_seconds,
             "by_status": dict(sorted(self.by_status.items())),
-            "method": "generated directly (executemany / COPY), not through cases.actions; no CaseEvent history",
+            "method": (
+                "generated directly (executemany / COPY), not through cases.actions; CaseEvent rows only for register, "
+                "accept, the end of mediation, remediate, close and archive"
+            ),
         }
 
 
@@ -135,9 +149,12 @@ class Writer:
         missing = [f for f in model._meta.concrete_fields if f.column not in columns]
         self.extra = []
         for f in missing:
-            if not f.has_default() and not f.null:
+            # Without a default, Django's own empty value of the field ("" for text, None for nullable columns).
+            value = f.get_default()
+            if value is None and not f.null:
                 raise ValueError(f"{self.table}.{f.column}: no value generated and no default")
-            value = f.get_default() if f.has_default() else None
+            if isinstance(value, dict | list):
+                value = json.dumps(value)
             self.extra.append(int(value) if isinstance(value, bool) else value)
         self.extra = tuple(self.extra)
         columns = [*columns, *(f.column for f in missing)]
@@ -204,7 +221,7 @@ def setup_city(seed: int) -> dict:
 def generate(n: int, seed: int = 20260101, end: date | None = None, log=print) -> GenStats:
     """Create the demo city and n cases registered over the 24 months before `end` (default: today)."""
     from cases import identity
-    from cases.models import Agreement, AgreementTerm, Case, CaseSequence, JudicialConfirmation, Party
+    from cases.models import Agreement, AgreementTerm, Case, CaseEvent, CaseSequence, JudicialConfirmation, Party
     from demo import city as D
     from workdays.calendar import mediation_due_date
 
@@ -277,7 +294,12 @@ def generate(n: int, seed: int = 20260101, end: date | None = None, log=print) -
         "id", "case_id", "agreement_id", "status", "court_id", "applied_on", "applicant_id", "consenting_id",
         "accepted_on", "court_case_no", "decided_on", "reason", "updated_at",
     ]  # fmt: skip
+    event_cols = [
+        "id", "case_id", "action", "from_status", "to_status", "actor_id", "actor_kind", "system_job", "at", "note",
+        "data",
+    ]  # fmt: skip
     w_case, w_party = Writer(Case, case_cols), Writer(Party, party_cols)
+    w_event = Writer(CaseEvent, event_cols)
     w_agr, w_term, w_jc = (
         Writer(Agreement, agr_cols),
         Writer(AgreementTerm, term_cols),
@@ -285,7 +307,7 @@ def generate(n: int, seed: int = 20260101, end: date | None = None, log=print) -
     )
 
     seq: Counter = Counter()
-    party_id = agr_id = term_id = jc_id = 0
+    party_id = agr_id = term_id = jc_id = event_id = 0
     open_names = list(OPEN_MIX)
     open_share = [OPEN_MIX[s][0] / 100 * 730 / OPEN_MIX[s][1] for s in open_names]
     open_mean = [OPEN_MIX[s][1] for s in open_names]
@@ -317,8 +339,22 @@ def generate(n: int, seed: int = 20260101, end: date | None = None, log=print) -
             cur.execute("PRAGMA synchronous=OFF")
             cur.execute("PRAGMA cache_size=-262144")
     case_id = 0
+    events: list[tuple] = []
+
+    def event(action: str, from_s: str, to_s: str, at: int, actor_id: int | None) -> None:
+        """One CaseEvent row (the system acts for auto_terminate)."""
+        nonlocal event_id
+        event_id += 1
+        system = action == "auto_terminate"
+        events.append(
+            (event_id, case_id, action, from_s, to_s, None if system else actor_id, "SYSTEM" if system else "PERSON",
+             "DEADLINE_MONITOR" if system else "", ts(at), "", "{}")
+        )  # fmt: skip
+        stats.by_action[action] += 1
+
     for lo in range(0, n, CHUNK):
         cases, parties, agreements, terms, jcs = [], [], [], [], []
+        events.clear()
         for reg_t in reg[lo : lo + CHUNK]:
             case_id += 1
             unit = units[_pick_index(rng, unit_weights)]
@@ -424,6 +460,7 @@ def generate(n: int, seed: int = 20260101, end: date | None = None, log=print) -
             closed_t = archived_t = archived_by = pages = None
             term_note = ""
             last_t = reg_t
+            event("register", "", "INTAKE", reg_t, actor or director)
             accepted = status not in ("INTAKE", "NOT_ACCEPTED") and not (
                 status == "TRANSFERRED_OUT" and rng.random() < 0.7
             )
@@ -431,6 +468,7 @@ def generate(n: int, seed: int = 20260101, end: date | None = None, log=print) -
                 not_acc = "纠纷不属于人民调解受理范围" if rng.random() < 0.6 else "当事人一方明确拒绝调解"
                 routes = "向人民法院起诉"
                 last_t = min(limit, reg_t + rng.randint(3600, 3 * 86400))
+                event("refuse", "INTAKE", "NOT_ACCEPTED", last_t, director)
             if accepted:
                 accepted_t = min(limit, reg_t + rng.randint(1800, 3 * 86400))
                 accepted_by = director
@@ -444,10 +482,12 @@ def generate(n: int, seed: int = 20260101, end: date | None = None, log=print) -
                 chosen = "COMMITTEE" if rng.random() < 0.9 else "PARTIES"
                 rights = min(limit, accepted_t + rng.randint(600, 86400))
                 last_t = rights
+                event("accept", "INTAKE", "ACCEPTED", accepted_t, director)
             if status == "TRANSFERRED_OUT":
                 dept = next((v for kk, v in D.TRANSFER_TO.items() if dispute.startswith(kk)), "人民法院")
                 transferred = f"{county_name}{dept}"
                 last_t = min(limit, last_t + rng.randint(3600, 5 * 86400))
+                event("transfer", "ACCEPTED" if accepted else "INTAKE", "TRANSFERRED_OUT", last_t, director)
             success = failure = False
             if status in ("AGREEMENT_REACHED", "PERFORMING", "NON_PERFORMANCE", "PERFORMED"):
                 success = True
@@ -467,6 +507,11 @@ def generate(n: int, seed: int = 20260101, end: date | None = None, log=print) -
                 form = "ORAL" if oral else "WRITTEN"
                 a_status = "CHANGED" if remediation else "EFFECTIVE"
                 current_form = "" if remediation else form
+                event("oral_agreement" if oral else "agreement_effective", "IN_MEDIATION", "AGREEMENT_REACHED",
+                      agreement_t, actor or director)  # fmt: skip
+                if remediation:  # the agreement was changed: mediated again, not ended (no extra draw of rng)
+                    last_t = min(limit, agreement_t + 5 * 86400)
+                    event("remediate", "AGREEMENT_REACHED", "REMEDIATION", last_t, actor or director)
                 agr_id += 1
                 agreements.append(
                     (agr_id, case_id, form, a_status, facts, "双方各自承担相应责任" if not oral else "",
@@ -511,16 +556,20 @@ def generate(n: int, seed: int = 20260101, end: date | None = None, log=print) -
                 term_note = "经多次调解，双方分歧较大，无法达成协议"
                 routes = "向人民法院起诉"
                 last_t = min(limit, last_t + rng.randint(3600, 25 * 86400))
+                event(TERMINATION_EVENT.get(termination, "terminate"), "IN_MEDIATION", "TERMINATED", last_t,
+                      actor or director)  # fmt: skip
             if status in ("CLOSED", "ARCHIVED"):
                 closed_t = min(limit, last_t + rng.randint(3600, 12 * 86400))
                 closing = "调解成功，协议已履行完毕" if success else "调解未成功，已告知当事人可通过诉讼等途径解决"
                 last_t = closed_t
+                event("close", "PERFORMED" if success else "TERMINATED", "CLOSED", closed_t, director)
             if status == "ARCHIVED":
                 archived_t = min(limit, closed_t + rng.randint(86400, 40 * 86400))
                 archived_by = director
                 retention = rng.choices(["Y10", "Y30", "PERMANENT"], [80, 17, 3])[0]
                 pages = rng.randint(8, 45)
                 last_t = archived_t
+                event("archive", "CLOSED", "ARCHIVED", archived_t, director)
             prevented = [0, 0, 0, 0]
             if accepted and rng.random() < 0.012:
                 which = rng.choices([0, 1, 2, 3], [20, 45, 25, 10])[0]
@@ -540,11 +589,13 @@ def generate(n: int, seed: int = 20260101, end: date | None = None, log=print) -
         w_agr.write(agreements)
         w_term.write(terms)
         w_jc.write(jcs)
+        w_event.write(events)
         stats.cases += len(cases)
         stats.parties += len(parties)
         stats.agreements += len(agreements)
         stats.terms += len(terms)
         stats.judicial_confirmations += len(jcs)
+        stats.events += len(events)
         if (lo // CHUNK) % 10 == 9 or lo + CHUNK >= n:
             rate = stats.cases / (time.monotonic() - ins_started)
             log(f"  {stats.cases:>9,} cases, {stats.parties:,} parties ({rate:,.0f} cases/s)")
@@ -553,7 +604,7 @@ def generate(n: int, seed: int = 20260101, end: date | None = None, log=print) -
     )
     with connection.cursor() as cur:
         for sql in connection.ops.sequence_reset_sql(
-            no_style(), [Case, Party, Agreement, AgreementTerm, JudicialConfirmation]
+            no_style(), [Case, Party, Agreement, AgreementTerm, JudicialConfirmation, CaseEvent]
         ):
             cur.execute(sql)
         if is_pg:
@@ -561,7 +612,7 @@ def generate(n: int, seed: int = 20260101, end: date | None = None, log=print) -
             # ANALYZE there, and its statistics can make plans worse (cases.actions.base.recipient_ids: 6 s vs 5 ms).
             cur.execute("ANALYZE")
     stats.seconds = time.monotonic() - ins_started
-    stats.write_seconds = {w.table: round(w.seconds, 1) for w in (w_case, w_party, w_agr, w_term, w_jc)}
+    stats.write_seconds = {w.table: round(w.seconds, 1) for w in (w_case, w_party, w_agr, w_term, w_jc, w_event)}
     log(f"  insert time by table: {stats.write_seconds}")
     return stats
 

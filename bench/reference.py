@@ -5,12 +5,21 @@ All three produce the same canonical structure, and the benchmark checks that th
 time: a fast wrong answer is worth nothing. Canonical form:
 
     {"cube": {(dispute_type, source, committee_type, agreement_form): (cases, success, difficult, parties,
-              amount "0.00", closed, duration_seconds, <4 prevention case counts>, <4 prevention person sums>)},
+              amount "0.00", closed, duration_seconds, <4 prevention case counts>, <4 prevention person sums>,
+              terminated, open, accepted)},
      "committees": {committee_type: n}, "mediators": {category: n}}
 
-The definitions are those of insights.base / insights.slices: a case is reported in a period when it was accepted
-within it (China time) and is not TRANSFERRED_OUT; its agreement form is that of its latest agreement that is not
-DRAFT/CHANGED/REVOKED; parties are all its party rows; amount is amount_involved.
+The definitions are those of data/statistics_definitions.json (insights.definitions, period_by "ended"), written
+out again here: a case belongs to the report of a period [start, end) when it was accepted before `end` and is not
+TRANSFERRED_OUT. The end of its mediation is its latest event (by time, then id) among the ending events
+(success: agreement_effective, oral_agreement; termination: terminate, party_refusal, auto_terminate). It is
+- 在办 (open) when its outcome is empty (mediating, paused, 重新调解) or that event is at or after `end`;
+- 调解成功 / 调解终止 when that event lies in [start, end) (by the kind of event); these two make the counted
+  调解案件 (`cases`), over which difficult, parties, amount, closed, duration and prevention are summed;
+- nothing (ended before the period, or an outcome without an ending event) otherwise.
+`accepted` counts the report's cases accepted within [start, end), whatever their bucket. Its agreement form is
+that of its latest agreement that is not DRAFT/CHANGED/REVOKED; parties are all its party rows; amount is
+amount_involved. A cube row whose measures are all zero is left out.
 """
 
 from __future__ import annotations
@@ -32,6 +41,18 @@ PREVENTION = (
 )
 NOT_CURRENT = ("CHANGED", "REVOKED", "DRAFT")
 CENT = Decimal("0.01")
+EXTRA_MEASURES = ("terminated", "open", "accepted")  # after metrics.CASE_MEASURES in the canonical tuple
+N_MEASURES = 15 + len(EXTRA_MEASURES)
+
+
+def ending_events() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(success events, termination events) of the definitions in force; the reference knows period_by "ended"."""
+    from insights.definitions import definitions
+
+    d = definitions()
+    if d.period_by != "ended":
+        raise NotImplementedError(f"bench.reference counts by the end of mediation, not period_by={d.period_by!r}")
+    return d.success_events, d.termination_events
 
 
 # --- canonical forms ---------------------------------------------------------------------------------------------
@@ -43,10 +64,11 @@ def canonical_from_orm(result) -> dict:
     for row in result.cube:
         key = (row["dispute_type"], row["source"], row["committee_type"], row["agreement_form"] or "")
         vals = []
-        for m in CASE_MEASURES:
+        for m in (*CASE_MEASURES, *EXTRA_MEASURES):
             v = row[m]
             vals.append(str(Decimal(v).quantize(CENT)) if m == "amount" else int(v))
-        cube[key] = tuple(vals)
+        if any(v for v in vals if not isinstance(v, str)) or Decimal(vals[4]):
+            cube[key] = tuple(vals)
     return {
         "cube": cube,
         "committees": {k: int(v) for k, v in result.committees.items() if v},
@@ -71,29 +93,53 @@ def diff(a: dict, b: dict, limit: int = 5) -> list[str]:
 
 # --- naive loop --------------------------------------------------------------------------------------------------
 def naive_form(area_code: str, period) -> dict:
-    """The same selection through the ORM, every measure computed by a Python loop over model instances (parties
-    and agreements prefetched per chunk, so no query per case): what one writes without database aggregation."""
-    from cases.models import Case
+    """The same selection through the ORM, every measure computed by a Python loop over model instances (parties,
+    agreements and ending events prefetched per chunk, so no query per case): what one writes without database
+    aggregation."""
+    from django.db.models import Prefetch
+
+    from cases.models import Case, CaseEvent
     from registry.models import Committee, Mediator
 
+    success_events, termination_events = ending_events()
     qs = Case.objects.all()
     if area_code:
         qs = qs.filter(division_code__startswith=area_code)
     qs = (
-        qs.filter(accepted_at__gte=period.start_at, accepted_at__lt=period.end_at)
+        qs.filter(accepted_at__isnull=False, accepted_at__lt=period.end_at)
+        .exclude(status="TRANSFERRED_OUT")
         .select_related("committee")
-        .prefetch_related("parties", "agreements")
+        .prefetch_related(
+            "parties",
+            "agreements",
+            Prefetch("events", CaseEvent.objects.filter(action__in=success_events + termination_events)),
+        )
         .order_by("id")
     )
-    acc: dict[tuple, list] = defaultdict(lambda: [0] * 15)
+    acc: dict[tuple, list] = defaultdict(lambda: [0] * N_MEASURES)
     for case in qs.iterator(chunk_size=2000):
-        if case.status == "TRANSFERRED_OUT":
+        accepted_in = case.accepted_at >= period.start_at
+        ended = list(case.events.all())
+        last = max(ended, key=lambda e: (e.at, e.id)) if ended else None
+        if case.outcome == "" or (last is not None and last.at >= period.end_at):
+            bucket = "open"
+        elif last is not None and last.at >= period.start_at:
+            bucket = "success" if last.action in success_events else "terminated"
+        else:
+            bucket = None  # ended before the period, or no ending event
+        if bucket is None and not accepted_in:
             continue
         current = [a for a in case.agreements.all() if a.status not in NOT_CURRENT]
         form = max(current, key=lambda a: (a.drafted_at, a.id)).form if current else ""
         row = acc[(case.dispute_type, case.source, case.committee.committee_type, form)]
+        row[17] += accepted_in
+        if bucket == "open":
+            row[16] += 1
+        if bucket not in ("success", "terminated"):
+            continue
         row[0] += 1
-        row[1] += case.outcome == "SUCCESS"
+        row[1] += bucket == "success"
+        row[15] += bucket == "terminated"
         row[2] += bool(case.is_difficult)
         row[3] += len(case.parties.all())
         row[4] += case.amount_involved
@@ -155,6 +201,7 @@ EXPORTS = {
     ),  # fmt: skip
     "parties": ("cases_party", lambda: ["id", "case_id"]),
     "agreements": ("cases_agreement", lambda: ["id", "case_id", "form", "status", _ts("drafted_at")]),
+    "events": ("cases_caseevent", lambda: ["id", "case_id", "action", _ts("at")]),
     "committees": ("registry_committee", lambda: ["id", "committee_type", "division_id", _bool("is_active")]),
     "mediators": ("registry_mediator", lambda: ["id", "committee_id", "category", _bool("is_active")]),
 }
@@ -181,6 +228,7 @@ CSV_TYPES = {
         "status": "VARCHAR",
         "drafted_at": "TIMESTAMP",
     },
+    "events": {"id": "BIGINT", "case_id": "BIGINT", "action": "VARCHAR", "at": "TIMESTAMP"},
     "committees": {"id": "BIGINT", "committee_type": "VARCHAR", "division_id": "VARCHAR", "is_active": "INTEGER"},
     "mediators": {"id": "BIGINT", "committee_id": "BIGINT", "category": "VARCHAR", "is_active": "INTEGER"},
 }
@@ -242,36 +290,60 @@ class DuckForms:
 
     def forms(self, area_code: str, periods: list) -> dict[str, dict]:
         """{period label: canonical form} for consecutive monthly periods."""
-        start = _utc_naive(periods[0].start_at)
+        success_events, termination_events = ending_events()
         end = _utc_naive(periods[-1].end_at)
-        month_of = {f"{p.start.year:04d}-{p.start.month:02d}": p.label for p in periods}
-        prevention_cases = ", ".join(f"count(*) FILTER (WHERE {f} > 0)" for f in PREVENTION)
-        prevention_sums = ", ".join(f"coalesce(sum({f}), 0)" for f in PREVENTION)
+        months = ", ".join(
+            f"('{p.label}', TIMESTAMP '{_utc_naive(p.start_at)}', TIMESTAMP '{_utc_naive(p.end_at)}')" for p in periods
+        )
+        ending = ", ".join(f"'{a}'" for a in success_events + termination_events)
+        success = ", ".join(f"'{a}'" for a in success_events)
+        counted = "bm.bucket IN ('success', 'terminated')"
+        prevention_cases = ", ".join(f"count(*) FILTER (WHERE {counted} AND {f} > 0)" for f in PREVENTION)
+        prevention_sums = ", ".join(f"coalesce(sum({f}) FILTER (WHERE {counted}), 0)" for f in PREVENTION)
         sql = f"""
-            WITH rc AS (
-                SELECT c.*, cm.committee_type, strftime(c.accepted_at + INTERVAL 8 HOUR, '%Y-%m') AS month
-                FROM cases c JOIN committees cm ON cm.id = c.committee_id
-                WHERE c.division_code LIKE ? AND c.accepted_at >= ? AND c.accepted_at < ?
+            WITH le AS (  -- the end of each case's mediation: its latest ending event
+                SELECT case_id, first(action ORDER BY "at" DESC, id DESC) AS action, max("at") AS ended_at
+                FROM events WHERE action IN ({ending}) GROUP BY 1
+            ),
+            rc AS (
+                SELECT c.*, cm.committee_type, le.action AS end_action, le.ended_at
+                FROM cases c JOIN committees cm ON cm.id = c.committee_id LEFT JOIN le ON le.case_id = c.id
+                WHERE c.division_code LIKE ? AND c.accepted_at IS NOT NULL AND c.accepted_at < ?
                   AND c.status <> 'TRANSFERRED_OUT'
             ),
-            pc AS (SELECT p.case_id, count(*) AS n FROM parties p SEMI JOIN rc ON rc.id = p.case_id GROUP BY 1),
+            months(label, s, e) AS (VALUES {months}),
+            bm AS (  -- each case in the report of every month it belongs to, with its bucket there
+                SELECT * FROM (
+                    SELECT m.label, rc.*, rc.accepted_at >= m.s AS accepted_in,
+                           CASE WHEN coalesce(rc.outcome, '') = '' OR rc.ended_at >= m.e THEN 'open'
+                                WHEN rc.ended_at >= m.s THEN
+                                     CASE WHEN rc.end_action IN ({success}) THEN 'success' ELSE 'terminated' END
+                           END AS bucket
+                    FROM rc JOIN months m ON rc.accepted_at < m.e
+                ) WHERE bucket IS NOT NULL OR accepted_in
+            ),
+            ids AS (SELECT DISTINCT id FROM bm),
+            pc AS (SELECT p.case_id, count(*) AS n FROM parties p SEMI JOIN ids ON ids.id = p.case_id GROUP BY 1),
             ag AS (
                 SELECT a.case_id, first(a.form ORDER BY a.drafted_at DESC, a.id DESC) AS form
-                FROM agreements a SEMI JOIN rc ON rc.id = a.case_id
+                FROM agreements a SEMI JOIN ids ON ids.id = a.case_id
                 WHERE a.status NOT IN ('CHANGED', 'REVOKED', 'DRAFT') GROUP BY 1
             )
-            SELECT rc.month, rc.dispute_type, rc.source, rc.committee_type, coalesce(ag.form, '') AS form,
-                   count(*), count(*) FILTER (WHERE rc.outcome = 'SUCCESS'),
-                   count(*) FILTER (WHERE rc.is_difficult = 1),
-                   coalesce(sum(pc.n), 0), sum(rc.amount_involved)::VARCHAR,
-                   count(*) FILTER (WHERE rc.closed_at IS NOT NULL),
-                   coalesce(sum(epoch(rc.closed_at) - epoch(rc.accepted_at))
-                            FILTER (WHERE rc.closed_at IS NOT NULL), 0),
-                   {prevention_cases}, {prevention_sums}
-            FROM rc LEFT JOIN pc ON pc.case_id = rc.id LEFT JOIN ag ON ag.case_id = rc.id
+            SELECT bm.label, bm.dispute_type, bm.source, bm.committee_type, coalesce(ag.form, '') AS form,
+                   count(*) FILTER (WHERE {counted}), count(*) FILTER (WHERE bm.bucket = 'success'),
+                   count(*) FILTER (WHERE {counted} AND bm.is_difficult = 1),
+                   coalesce(sum(pc.n) FILTER (WHERE {counted}), 0),
+                   coalesce(sum(bm.amount_involved) FILTER (WHERE {counted}), 0)::VARCHAR,
+                   count(*) FILTER (WHERE {counted} AND bm.closed_at IS NOT NULL),
+                   coalesce(sum(epoch(bm.closed_at) - epoch(bm.accepted_at))
+                            FILTER (WHERE {counted} AND bm.closed_at IS NOT NULL), 0),
+                   {prevention_cases}, {prevention_sums},
+                   count(*) FILTER (WHERE bm.bucket = 'terminated'), count(*) FILTER (WHERE bm.bucket = 'open'),
+                   count(*) FILTER (WHERE bm.accepted_in)
+            FROM bm LEFT JOIN pc ON pc.case_id = bm.id LEFT JOIN ag ON ag.case_id = bm.id
             GROUP BY ALL
         """
-        rows = self.con.execute(sql, [area_code + "%", start, end]).fetchall()
+        rows = self.con.execute(sql, [area_code + "%", end]).fetchall()
         committees = dict(
             self.con.execute(
                 "SELECT committee_type, count(*) FROM committees WHERE is_active = 1 AND division_id LIKE ? GROUP BY 1",
@@ -285,13 +357,11 @@ class DuckForms:
                 [area_code + "%"],
             ).fetchall()
         )
-        out = {label: {"cube": {}, "committees": committees, "mediators": mediators} for label in month_of.values()}
-        for month, dt, src, ctype, form, *vals in rows:
+        out = {p.label: {"cube": {}, "committees": committees, "mediators": mediators} for p in periods}
+        for label, dt, src, ctype, form, *vals in rows:
             vals[4] = str(Decimal(vals[4] or 0).quantize(CENT))
             vals[6] = int(round(vals[6]))
-            out[month_of[month]]["cube"][(dt, src, ctype, form)] = tuple(
-                v if isinstance(v, str) else int(v) for v in vals
-            )
+            out[label]["cube"][(dt, src, ctype, form)] = tuple(v if isinstance(v, str) else int(v) for v in vals)
         return out
 
 

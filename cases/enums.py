@@ -350,3 +350,7 @@ class CaseAction(models.TextChoices):
     URGE = "urge", "催办"
     SUPERVISION_REPLY = "supervision_reply", "督办反馈"
     SUPERVISION_ESCALATE = "supervision_escalate", "督办逾期升级"
+    # issue 9 §3: scans of paper documents filed in the dossier (cases.actions.attachments); a withdrawal is an
+    # event of the attach_scan rows (same states, same people)
+    ATTACH_SCAN = "attach_scan", "上传卷宗扫描件"
+    WITHDRAW_SCAN = "withdraw_scan", "撤回卷宗扫描件"

@@ -2,13 +2,23 @@
 matching do_* function in cases.actions — the form never changes state itself."""
 
 from django import forms
+from django.db.models import Count, F
 from django.utils import timezone
 
 from cases import actions as A
 from cases.actions.intake import exclusion_refusal
 from cases.actions.mediation import BEFORE_ASSIGNMENT_REASONS
 from cases.bounds import MAX_ID, bound_dates
-from cases.enums import EXCLUSION_ROUTE, CaseStatus, Exclusion, MediatorChosenBy, RecordKind, Route, TerminationReason
+from cases.enums import (
+    EXCLUSION_ROUTE,
+    OPEN_STATES,
+    CaseStatus,
+    Exclusion,
+    MediatorChosenBy,
+    RecordKind,
+    Route,
+    TerminationReason,
+)
 from cases.models import Case
 from registry.models import Committee, Mediator
 
@@ -164,6 +174,28 @@ class TransferForm(ActionForm):
         )
 
 
+def open_case_counts(mediators) -> dict[int, int]:
+    """Open (not yet closed) cases per mediator, presiding or co-mediating, each case counted once per mediator.
+    Two grouped queries, whatever the committee's size."""
+    ids = list(mediators.values_list("pk", flat=True))
+    counts: dict[int, int] = dict.fromkeys(ids, 0)
+    presiding = (
+        Case.objects.filter(status__in=OPEN_STATES, presiding_mediator_id__in=ids)
+        .values_list("presiding_mediator_id")
+        .annotate(n=Count("id"))
+    )
+    through = Case.co_mediators.through
+    co = (
+        through.objects.filter(case__status__in=OPEN_STATES, mediator_id__in=ids)
+        .exclude(case__presiding_mediator_id=F("mediator_id"))
+        .values_list("mediator_id")
+        .annotate(n=Count("case_id", distinct=True))
+    )
+    for pk, n in [*presiding, *co]:
+        counts[pk] = counts.get(pk, 0) + n
+    return counts
+
+
 class AssignForm(ActionForm):
     action, submit_label = "assign", "指派并开始调解"
     presiding = forms.ModelChoiceField(label="主持调解员", queryset=Mediator.objects.none(), empty_label="请选择")
@@ -177,8 +209,22 @@ class AssignForm(ActionForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         qs = Mediator.objects.filter(committee_id=self.case.committee_id, is_active=True)
-        self.fields["presiding"].queryset = qs
-        self.fields["co_mediators"].queryset = qs
+        self.open_counts = open_case_counts(qs)
+        for name in ("presiding", "co_mediators"):
+            self.fields[name].queryset = qs
+            # Each mediator's workload beside the name: 张三（在办 3 件）.
+            self.fields[name].label_from_instance = self.mediator_label
+        self.fields["presiding"].help_text = "括号内为该调解员目前在办（未结）的案件数"
+
+    def mediator_label(self, mediator: Mediator) -> str:
+        return f"{mediator.name}（在办 {self.open_counts.get(mediator.pk, 0)} 件）"
+
+    def clean(self):
+        d = super().clean()
+        presiding, co = d.get("presiding"), d.get("co_mediators")
+        if presiding is not None and co and presiding in co:
+            self.add_error("co_mediators", f"{presiding.name}已是主持调解员，不能同时作为参与调解员")
+        return d
 
     def run(self):
         d = self.cleaned_data

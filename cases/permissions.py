@@ -5,6 +5,7 @@ from django.db.models import Q
 from accounts.models import SUPERVISOR_ROLES, Role, User
 from cases.enums import AgreementForm, AgreementStatus, CivilCapacity, JCStatus, PartyType, SignerRole
 from cases.models import Case
+from cases.retention import may_dispose
 from cases.transitions import JC_TABLE, LABELS, TABLE, Rel
 
 
@@ -106,6 +107,8 @@ def _available(action: str, case: Case, user: User) -> bool:
         return Supervision.objects.filter(case=case, status=SupervisionStatus.PENDING).exists()
     if action == "recuse":
         return case.presiding_mediator_id is not None
+    if action == "dispose":  # 销毁 only once the dossier's retention period is over (cases.retention)
+        return may_dispose(case)
     return True
 
 

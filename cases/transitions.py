@@ -111,6 +111,10 @@ TABLE: list[Row] = [
     *_rows("supervision_reply", [s for s in S if s != S.DISPOSED], None, D, Rel.PRESIDING),
     # The system escalates only while the case is open: a closed or archived case is not pressed any further.
     *_rows("supervision_escalate", sorted(OPEN_STATES), None, SY),
+    # issue 9 §3: the committee's staff file scans of paper documents (signed notices, ID copies, the signed
+    # agreement, receipts) in the dossier from intake on, after closing and archiving too, until it is destroyed.
+    # Withdrawing a scan filed by mistake is an event of these rows (withdraw_scan has none of its own).
+    *_rows("attach_scan", [s for s in S if s != S.DISPOSED], None, MB),
 ]
 
 # The judicial-confirmation sub-machine: action → (allowed JC states before, JC state after; None = by decision).

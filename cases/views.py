@@ -22,6 +22,8 @@ from cases.closing import closing_advice
 from cases.dossier import dossier_items
 from cases.enums import CLOCK_STATES
 from cases.models.case import mask_name
+from cases.next_step import next_steps
+from cases.online_activity import application_summary, parties_online, source_line
 from cases.permissions import (
     available_actions,
     can_view_full_id,
@@ -111,15 +113,18 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     agreement = current_agreement(case)
     actions = available_actions(case, request.user)
+    parties = _shown_parties(
+        case,
+        masked=not full_view,
+        full_phones=can_view_full_phone(request.user, case),
+        own=frozenset(case.parties.filter(user=request.user).values_list("pk", flat=True)),
+    )
     context = {
         "case": case,
         "actions": actions,
-        "parties": _shown_parties(
-            case,
-            masked=not full_view,
-            full_phones=can_view_full_phone(request.user, case),
-            own=frozenset(case.parties.filter(user=request.user).values_list("pk", flat=True)),
-        ),
+        "parties": parties,
+        **_what_the_parties_did(case, parties),
+        "source_line": source_line(case),
         "may_reveal_phone": may_reveal_phone(request.user, case),
         "masked_view": not full_view,
         "jc_blocked": _jc_blocked(case, request.user, actions),
@@ -149,6 +154,16 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "own_party_ids": set(case.parties.filter(user=request.user).values_list("pk", flat=True)),
     }
     return render(request, "cases/detail.html", context)
+
+
+def _what_the_parties_did(case, parties: list) -> dict:
+    """The panels that show staff what the parties did online and what comes next (issue 9 §7): each party's
+    invitation, joining and consent; the application as submitted in the portal; the next step the law expects."""
+    return {
+        "parties_online": parties_online(case, {p.pk: p.shown_name for p in parties}),
+        "application": application_summary(case),
+        "next_steps": next_steps(case),
+    }
 
 
 def _shown_parties(case, *, masked: bool, full_phones: bool = True, own: frozenset[int] = frozenset()) -> list:
@@ -205,7 +220,13 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             messages.success(request, f"已完成：{LABELS[action]}")
             return redirect("cases:detail", pk=case.pk)
-    return render(request, "cases/action.html", {"case": case, "form": form, "action": action, "label": LABELS[action]})
+    context = {"case": case, "form": form, "action": action, "label": LABELS[action]}
+    if action in ("accept", "refuse"):
+        # The director decides on acceptance knowing whether the other side joined and consented, what the
+        # applicant asked for, and by when the decision is due.
+        shown = _shown_parties(case, masked=not sees_protected_in_full(request.user, case))
+        context.update(_what_the_parties_did(case, shown))
+    return render(request, "cases/action.html", context)
 
 
 @login_required

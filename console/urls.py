@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from console import views
 
@@ -11,4 +11,9 @@ urlpatterns = [
     path("mediators/", views.mediators, name="mediators"),
     path("holidays/", views.holidays, name="holidays"),
     path("holidays/<int:pk>/delete/", views.holiday_delete, name="holiday_delete"),
+    # Issue 9: administration of organisations, people and accounts (registry.*), the court's queue.
+    path("registry/", include("registry.urls_orgs")),
+    path("registry/", include("registry.urls_people")),
+    path("registry/", include("registry.urls_staffing")),
+    path("court/", include("console.urls_court")),
 ]

@@ -15,11 +15,13 @@ from accounts.access import log_access
 from accounts.models import SUPERVISOR_ROLES, AccessKind, Role
 from cases.actions import ActionRefused
 from cases.bounds import bound_dates
-from cases.enums import CLOCK_STATES, CaseStatus
+from cases.enums import CaseStatus
 from cases.listing import case_list_context, list_detail, overdue_q
 from cases.scoping import cases_visible_to
-from registry.models import CommitteeKind, CommitteeType, Division, MediatorCategory
-from registry.scoping import access_committee_by_id, committees_visible_to, mediators_visible_to
+from insights.overview import headline, overview
+from registry.models import Division, MediatorCategory
+from registry.scoping import committees_visible_to, mediators_visible_to
+from registry.views_org_pages import committee_detail, committees  # noqa: F401 -- the registry (issue 9)
 from tiaojie.forms import add_refusal
 from workdays.models import CalendarOverride, DayKind, HolidayChange
 from workdays.services import do_clear_day, do_set_day
@@ -43,24 +45,18 @@ def home(request: HttpRequest) -> HttpResponse:
     by_status = dict(cases.values_list("status").annotate(n=Count("id")))
     status_rows = [(s, by_status.get(s.value, 0)) for s in CaseStatus if by_status.get(s.value)]
     overdue = cases.filter(overdue_q(today)).count()
-    division = request.user.division
-    children = Division.objects.filter(parent=division).order_by("code")
-    area_rows = []
-    for child in children:
-        qs = cases.filter(division_code__startswith=child.code)
-        counts = qs.aggregate(
-            total=Count("id"),
-            open=Count("id", filter=Q(status__in=CLOCK_STATES)),
-            late=Count("id", filter=overdue_q(today)),
-        )
-        if counts["total"]:
-            area_rows.append((child, counts))
+    division: Division = request.user.division
+    # Rows by lower area plus 本级 (the committees at the user's own level) add up to the headline (issue 9 §4).
+    ov = overview(cases, division, today)
+    head = headline(cases, division, today)
     context = {
         "division": division,
         "total": sum(by_status.values()),
         "status_rows": status_rows,
         "overdue": overdue,
-        "area_rows": area_rows,
+        "head": head,
+        "year": ov.year,
+        "area_rows": ov.rows,
         "committees": committees_visible_to(request.user).count(),
         "mediators": mediators_visible_to(request.user).filter(is_active=True).count(),
         "today": today,
@@ -76,52 +72,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "console/cases.html", context)
 
 
-class CommitteeFilter(forms.Form):
-    q = forms.CharField(label="名称", required=False, max_length=50)
-    committee_type = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型"), *CommitteeType.choices])
-    kind = forms.ChoiceField(label="组织形式", required=False, choices=[("", "全部形式"), *CommitteeKind.choices])
-
-
-@login_required
-def committees(request: HttpRequest) -> HttpResponse:
-    _require(request, SUPERVISOR_ROLES)
-    form = CommitteeFilter(request.GET or None)
-    qs = (
-        committees_visible_to(request.user)
-        .select_related("division")
-        .annotate(n_mediators=Count("mediators", filter=Q(mediators__is_active=True)))
-    )
-    if form.is_valid():
-        d = form.cleaned_data
-        if d["q"]:
-            qs = qs.filter(name__icontains=d["q"])
-        if d["committee_type"]:
-            qs = qs.filter(committee_type=d["committee_type"])
-        if d["kind"]:
-            qs = qs.filter(kind=d["kind"])
-    page = Paginator(qs.order_by("division_id", "name"), 30).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "console/committees.html", {"page": page, "form": form, "query": query.urlencode()})
-
-
-@login_required
-def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, SUPERVISOR_ROLES)
-    committee = access_committee_by_id(request.user, pk)
-    cases = cases_visible_to(request.user).filter(committee=committee)
-    return render(
-        request,
-        "console/committee.html",
-        {
-            "committee": committee,
-            "mediators": committee.mediators.order_by("-is_active", "role", "name"),
-            "case_count": cases.count(),
-            "open_count": cases.filter(status__in=CLOCK_STATES).count(),
-        },
-    )
-
-
 class MediatorFilter(forms.Form):
     q = forms.CharField(label="姓名/擅长", required=False, max_length=50)
     category = forms.ChoiceField(
@@ -131,9 +81,11 @@ class MediatorFilter(forms.Form):
 
 @login_required
 def mediators(request: HttpRequest) -> HttpResponse:
+    from datetime import timedelta
+
     _require(request, SUPERVISOR_ROLES)
     form = MediatorFilter(request.GET or None)
-    qs = mediators_visible_to(request.user).select_related("committee")
+    qs = mediators_visible_to(request.user).select_related("committee", "user")
     if form.is_valid():
         d = form.cleaned_data
         if d["q"]:
@@ -149,9 +101,15 @@ def mediators(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request, "console/mediators.html", {"page": page, "form": form, "totals": totals, "query": query.urlencode()}
-    )
+    context = {
+        "page": page,
+        "form": form,
+        "totals": totals,
+        "query": query.urlencode(),
+        "today": timezone.localdate(),
+        "term_warning": timezone.localdate() + timedelta(days=60),  # registry.people_services.TERM_WARNING_DAYS
+    }
+    return render(request, "console/mediators.html", context)
 
 
 class OverrideForm(forms.Form):

@@ -8,7 +8,7 @@ state); every case is then made through `cases.actions`.
 import random
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
@@ -36,7 +36,24 @@ COUNTY_CODES = ["421202", "421221", "421222", "421223", "421224", "421281"]
 DEMO_COUNTY = "421202"  # 咸安区
 DEMO_TOWNSHIP = "421202001"  # 咸安区温泉街道
 DEMO_VILLAGE = "421202001204"  # 温泉街道肖桥村 (falls back to the first 村 of the township)
-TERM_START, TERM_END = date(2024, 1, 1), date(2026, 12, 31)
+TERM_YEARS = 3  # 人民调解委员会委员每届任期三年 (PML 9); hired and member mediators follow the committee's term
+TERMS_ENDING_SOON = 0.03  # share of mediators whose term ends within 60 days (so the terms page has its warnings)
+
+
+def term_of(key: str, today: date) -> tuple[date, date]:
+    """A three-year term of office: most end one to three years after `today`, about 3% within the next 60 days.
+    Drawn from a Random of its own (seeded by `key`), so the terms do not shift the city's other draws."""
+    r = random.Random(f"term-{key}")
+    if r.random() < TERMS_ENDING_SOON:
+        end = today + timedelta(days=r.randint(5, 58))
+    else:
+        end = today + timedelta(days=r.randint(120, 365 * TERM_YEARS))
+    try:
+        start = end.replace(year=end.year - TERM_YEARS) + timedelta(days=1)
+    except ValueError:  # 29 February
+        start = end.replace(year=end.year - TERM_YEARS, day=28) + timedelta(days=1)
+    return start, end
+
 
 # username → (name, gender, role); the demo mediator and director belong to the demo village committee.
 DEMO_ACCOUNTS = {
@@ -360,7 +377,7 @@ class _Builder:
         return self.units[-1]
 
 
-def build_city(rng: random.Random) -> City:
+def build_city(rng: random.Random, today: date | None = None) -> City:
     city = Division.objects.get(code=CITY_CODE)
     counties = {d.code: d for d in Division.objects.filter(code__in=COUNTY_CODES).order_by("code")}
     towns = Division.objects.filter(parent_id__in=COUNTY_CODES, level=DivisionLevel.TOWNSHIP).order_by("code")
@@ -423,7 +440,7 @@ def build_city(rng: random.Random) -> City:
     if demo_unit is None:
         raise ValueError(f"no village committee could be made in township {DEMO_TOWNSHIP}")
     Committee.objects.bulk_create([u.committee for u in b.units])
-    accounts = _staff(rng, b.units, demo_unit)
+    accounts = _staff(rng, b.units, demo_unit, today)
     scope = {"party": {"phone": PARTY_PHONE}, "sfs": {"division": townships[DEMO_TOWNSHIP]}}
     scope |= {"county": {"division": counties[DEMO_COUNTY]}, "city": {"division": city}}
     for username, extra in [*scope.items(), ("court", {"court": courts[DEMO_COUNTY]})]:
@@ -435,10 +452,11 @@ def build_city(rng: random.Random) -> City:
     return City(city, counties, townships, courts, b.units, demo_unit, demo_township, demo_centre, accounts)
 
 
-def _staff(rng: random.Random, units: list[Unit], demo_unit: Unit) -> dict[str, User]:
+def _staff(rng: random.Random, units: list[Unit], demo_unit: Unit, today: date | None = None) -> dict[str, User]:
     """3–7 mediators per committee, at least one woman; the director and the presiding mediators get accounts
     (unusable passwords, except the demo mediator and director). Bulk-created."""
     users, mediators, demo = [], [], {}
+    today = today or date.today()
     for i, unit in enumerate(units, start=1):
         c = unit.committee
         professional = c.kind in (CommitteeKind.CENTRE, CommitteeKind.INDUSTRY)
@@ -481,8 +499,8 @@ def _staff(rng: random.Random, units: list[Unit], demo_unit: Unit) -> dict[str, 
                     phone=phone(rng),
                     role=role,
                     category=category,
-                    term_start=TERM_START,
-                    term_end=TERM_END,
+                    term_start=term_of(f"{i}-{k}", today)[0],
+                    term_end=term_of(f"{i}-{k}", today)[1],
                     is_court_invited=invited,
                     specialties=specialties,
                 )

@@ -6,8 +6,9 @@ cases.actions) and the lifecycle is walked in one place.
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from accounts.models import User
 from cases import actions as A
@@ -24,6 +25,38 @@ from cases.enums import (
 )
 from cases.models import Case
 from registry.models import Court
+from workdays.calendar import is_working_day, next_working_day
+
+TZ = ZoneInfo("Asia/Shanghai")
+# Office hours of a committee or a 司法所 (China time): every demo event falls on a working day inside them.
+WORK_START, WORK_END = time(8, 30), time(17, 30)
+
+
+def in_working_hours(at: datetime) -> bool:
+    local = at.astimezone(TZ)
+    return is_working_day(local.date()) and WORK_START <= local.time().replace(tzinfo=None) < WORK_END
+
+
+def working_moment(at: datetime, rng: random.Random | None = None, spread_minutes: float = 150) -> datetime:
+    """`at` itself if it falls in working hours on a working day (workdays calendar: weekends, holidays and makeup
+    days), otherwise a moment early on the next working morning (08:30 plus up to `spread_minutes`, drawn from
+    `rng`; exactly 08:30 without one). Never earlier than `at`."""
+    if in_working_hours(at):
+        return at
+    local = at.astimezone(TZ)
+    day = local.date()
+    if not (is_working_day(day) and local.time().replace(tzinfo=None) < WORK_START):
+        day = next_working_day(day + timedelta(days=1))
+    minutes = rng.uniform(0, spread_minutes) if rng is not None else 0
+    return datetime.combine(day, WORK_START, tzinfo=TZ) + timedelta(minutes=minutes)
+
+
+def working_time_on(day: date, rng: random.Random) -> datetime:
+    """A moment in working hours on `day`, or on the first working day after it."""
+    day = next_working_day(day)
+    span = (WORK_END.hour * 60 + WORK_END.minute) - (WORK_START.hour * 60 + WORK_START.minute)
+    return datetime.combine(day, WORK_START, tzinfo=TZ) + timedelta(minutes=rng.randrange(span - 1))
+
 
 # The path to each reachable status, as a list of steps; each step is applied in order.
 PATHS: dict[CaseStatus, list[str]] = {
@@ -59,13 +92,18 @@ class Walker:
         rng: random.Random | None = None,
         oral_share: float = 0.0,
         court: Court | None = None,
+        working_hours: bool = False,
     ) -> None:
         self.case, self.cast, self.at = case, cast, at
         self.rng = rng or random.Random(0)
         self.oral_share, self.court = oral_share, court
+        # The demo keeps every step in office hours (working_moment); the tests' walks keep their plain clock.
+        self.working_hours = working_hours
 
     def tick(self, hours_min: float = 2, hours_max: float = 48) -> datetime:
         self.at += timedelta(hours=self.rng.uniform(hours_min, hours_max))
+        if self.working_hours:
+            self.at = working_moment(self.at, self.rng)
         return self.at
 
     def step(self, name: str) -> None:

@@ -27,6 +27,7 @@ from cases.enums import (
 )
 from cases.models import Agreement, Case, Party
 from cases.models.case import mask_name
+from cases.online_activity import source_line
 from cases.permissions import can_view_full_id, can_view_full_phone, sees_protected_in_full, shown_phone
 from documents.catalogue import KINDS, printable_agreement
 
@@ -144,12 +145,72 @@ def _day(value) -> date:
 
 @dataclass
 class Signature:
+    """What the platform knows of one signature, seal or fingerprint on the current text, and how a print says it.
+
+    `online`: it happened on the platform itself — a party signing in their own portal session (signed in by SMS
+    code), the mediator signing from their own account, the director confirming the seal — so the print states
+    what happened (who, when, how, the text's SHA-256) instead of a signature. Anything else (a signature, seal or
+    fingerprint on paper that staff registered) leaves the place on the print blank: the paper original counts."""
+
     role: str
     name: str
     method: str
     signed_at: Any
     hash12: str
     electronic: bool
+    online: bool = False
+    record: str = ""
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _sealed_on_platform(agreement: Agreement) -> bool:
+    """The director confirmed the seal through do_seal_agreement (its event), not a seal carried over from a paper
+    ledger by the historical import (whose events are marked historical)."""
+    events = agreement.case.events.filter(action="seal_agreement").values_list("data", flat=True)
+    return any(d.get("agreement") == agreement.pk and not d.get("historical") for d in events)
+
+
+def _signature(s, agreement: Agreement) -> Signature:
+    name = s.party.name if s.party_id else (s.mediator.name if s.mediator_id else "")
+    digest = f"协议文本摘要 SHA-256: {s.text_hash[:16]}…"
+    electronic = s.method == SignatureMethod.E_SIGNATURE
+    if s.signer_role == SignerRole.SEAL:
+        who = _user_name(s.recorded_by)
+        online = _sealed_on_platform(agreement)
+        record = (
+            f"调解委员会已于 {_when(s.signed_at)} 在线确认用印（{who}操作；电子记录，非实物印章），{digest}"
+            if online
+            else f"（盖章已于{_day(s.signed_at).isoformat()}登记，以存卷纸质原件为准）"
+        )
+    elif s.signer_role == SignerRole.PARTY:
+        online = (
+            electronic and bool(s.session_ref) and s.party.user_id is not None and s.recorded_by_id == s.party.user_id
+        )
+        record = (
+            f"{name}已于 {_when(s.signed_at)} 通过平台在线签署（登录时经手机短信验证码核验身份），{digest}"
+            if online
+            else f"（{SignatureMethod(s.method).label}已于{_day(s.signed_at).isoformat()}登记，以存卷纸质原件为准）"
+        )
+    else:
+        online = electronic and s.mediator_id is not None and s.recorded_by_id == s.mediator.user_id
+        record = (
+            f"调解员{name}已于 {_when(s.signed_at)} 通过本人平台账号在线签署，{digest}"
+            if online
+            else f"（{SignatureMethod(s.method).label}已于{_day(s.signed_at).isoformat()}登记，以存卷纸质原件为准）"
+        )
+    return Signature(
+        role=s.signer_role,
+        name=name,
+        method=str(SignatureMethod(s.method).label),
+        signed_at=s.signed_at,
+        hash12=s.text_hash[:12],
+        electronic=electronic,
+        online=online,
+        record=record,
+    )
 
 
 @dataclass
@@ -198,6 +259,8 @@ def _acceptance(case: Case, viewer: Viewer) -> dict[str, Any]:
         "source_application": case.source == CaseSource.ON_APPLICATION,
         "source_proactive": case.source == CaseSource.PROACTIVE,
         "source_referred": case.source not in (CaseSource.ON_APPLICATION, CaseSource.PROACTIVE),
+        # Who referred it, the court named once (as on the case page).
+        "referral_line": "，".join(source_line(case).split(" · ")[1:]),
         "registrar": _user_name(case.registered_by),
         "acceptor": _user_name(case.accepted_by),
         "date": case.accepted_at,
@@ -234,18 +297,13 @@ def _records(case: Case, viewer: Viewer, kind: str) -> list[dict[str, Any]]:
     return pages
 
 
-def _signatures(agreement: Agreement) -> tuple[dict[int, Signature], Signature | None, Signature | None]:
+def _signatures(agreement: Agreement | None) -> tuple[dict[int, Signature], Signature | None, Signature | None]:
     parties: dict[int, Signature] = {}
     mediator = seal = None
-    for s in agreement.valid_signatures().select_related("party", "mediator"):
-        sig = Signature(
-            role=s.signer_role,
-            name=s.party.name if s.party_id else (s.mediator.name if s.mediator_id else ""),
-            method=str(SignatureMethod(s.method).label),
-            signed_at=s.signed_at,
-            hash12=s.text_hash[:12],
-            electronic=s.method == SignatureMethod.E_SIGNATURE,
-        )
+    if agreement is None:
+        return parties, mediator, seal
+    for s in agreement.valid_signatures().select_related("party", "mediator", "recorded_by"):
+        sig = _signature(s, agreement)
         if s.signer_role == SignerRole.PARTY:
             parties[s.party_id] = sig
         elif s.signer_role == SignerRole.MEDIATOR:

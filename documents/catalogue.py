@@ -148,3 +148,23 @@ def dossier_kinds(case: Case) -> list[str]:
             if slug not in slugs and KINDS[slug].applies(case):
                 slugs.append(slug)
     return slugs
+
+
+def dossier_layout(case: Case) -> list[tuple[str, object]]:
+    """The bound dossier after cover and index, in the checklist's binding order: ("doc", slug) for a document
+    printed from the records, ("scan", CaseAttachment) for a scan filed under that checklist item (after the
+    printed documents of the item, in upload order). Withdrawn scans are not bound."""
+    from cases.dossier import checklist_config
+
+    scans: dict[str, list] = {}
+    for scan in case.attachments.current().order_by("uploaded_at", "id"):
+        scans.setdefault(scan.kind, []).append(scan)
+    layout: list[tuple[str, object]] = []
+    seen: set[str] = set()
+    for item in checklist_config():
+        for slug in CHECKLIST_DOCUMENTS.get(item["key"], ()):
+            if slug not in seen and KINDS[slug].applies(case):
+                seen.add(slug)
+                layout.append(("doc", slug))
+        layout += [("scan", scan) for scan in scans.get(item["key"], [])]
+    return layout

@@ -153,7 +153,9 @@ def write_cases(user: User, qs: QuerySet[Case], total: int, full_ids: set[int]):
     now = timezone.localtime()
     ws.append([f"由{user.display_name}于{now:%Y-%m-%d %H:%M}导出，共{total}件。含个人信息，仅限工作使用，不得外传。"])
     ws.append(_bold_row(ws, EXPORT_COLUMNS))
-    cases = qs.select_related("committee").prefetch_related("parties").order_by("-registered_at", "-id")
+    cases = qs.select_related("committee").prefetch_related("parties")
+    if not qs.query.order_by:  # the case list's sort when it comes from cases.listing.listed_cases
+        cases = cases.order_by("-registered_at", "-id")
     full_phones = full_phone_case_ids(user, qs)
     for row in case_rows(cases.iterator(chunk_size=1000), full_ids, full_phones):
         ws.append(safe_row(row))
@@ -173,6 +175,15 @@ def write_error_report(batch: ImportBatch):
         cells = crypto.unseal(row.raw, []) or []
         cells = list(cells) + [""] * (len(batch.headers) - len(cells))
         ws.append(safe_row([row.row_number, *cells[: len(batch.headers)], row.message]))
+    # What is imported but worth a look (short facts, ledger numbers rewritten or renumbered, gaps): a second sheet.
+    warned = batch.rows.exclude(warning="").exclude(status__in=bad).order_by("row_number")
+    if batch.warnings or warned.exists():
+        tips = wb.create_sheet("提示")
+        tips.append(_bold_row(tips, safe_row(["行号", "提示"])))
+        for text in batch.warnings:
+            tips.append(safe_row(["全表", text]))
+        for row in warned.iterator(chunk_size=1000):
+            tips.append(safe_row([row.row_number, row.warning]))
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     wb.save(out)
     out.seek(0)

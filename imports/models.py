@@ -50,6 +50,8 @@ class ImportBatch(models.Model):
     validated_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(_("开始导入"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # What the bureau should know about the file as a whole (gaps in a committee's number series), from staging.
+    warnings = models.JSONField(_("提示"), default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -79,6 +81,8 @@ class ImportRow(models.Model):
     raw = models.TextField(blank=True)  # encrypted JSON list of the original cell values (for the error report)
     payload = models.TextField(blank=True)  # encrypted JSON of the validated values (until imported)
     message = models.TextField(_("说明"), blank=True)
+    # A valid row's warnings (short facts, a ledger number rewritten or not kept): reported, not refused.
+    warning = models.TextField(_("提示"), blank=True)
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

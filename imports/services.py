@@ -44,6 +44,7 @@ from cases.enums import AgreementForm, Route, TerminationReason
 from imports import crypto
 from imports.mapping import FIELD_NAMES, mapping
 from imports.models import BatchStatus, ImportBatch, ImportedKey, ImportRow, RowStatus
+from imports.numbering import gap_warning, gaps
 from imports.validation import Context, check_row
 from registry.models import Committee, Court, Mediator
 
@@ -88,13 +89,18 @@ def records_from(rows: Iterable[tuple[int, list[Any]]], col_map: dict[str, int])
 
 def stage_rows(batch: ImportBatch, records: Iterable[tuple[int, dict, list]], user: User) -> ImportBatch:
     """Validate every row and stage it (VALID, ERROR, DUPLICATE within the file, SKIPPED = already imported).
-    Replaces any earlier staging of the batch (the mapping may have changed)."""
+    Replaces any earlier staging of the batch (the mapping may have changed).
+
+    The case numbers the ledger carries (imports.numbering): a number used by two rows of the file, or already by a
+    case on the platform, makes the row an error; gaps in a committee's series of a year are the batch's warnings.
+    """
     ctx = Context(user=user, defaults=mapping(batch.mapping_name).get("defaults", {}))
     staged: list[ImportRow] = []
     first_seen: dict[str, int] = {}
+    kept: dict[int, tuple[int, int, str]] = {}  # index in staged -> (year, seq, case_no) kept from the ledger
     for number, rec, cells in records:
         checked = check_row(rec, ctx)
-        row = ImportRow(batch=batch, row_number=number, raw=crypto.seal(cells))
+        row = ImportRow(batch=batch, row_number=number, raw=crypto.seal(cells), warning="；".join(checked.warnings))
         if checked.errors:
             row.status, row.message = RowStatus.ERROR, "；".join(checked.errors)
         elif checked.key in first_seen:
@@ -104,6 +110,9 @@ def stage_rows(batch: ImportBatch, records: Iterable[tuple[int, dict, list]], us
             first_seen[checked.key] = number
             row.status, row.key, row.sort_key = RowStatus.VALID, checked.key, checked.sort_key
             row.payload = crypto.seal(checked.payload)
+            row.committee_id = checked.payload["committee_id"]
+            if checked.payload.get("case_no"):
+                kept[len(staged)] = tuple(checked.payload["case_no"])
         staged.append(row)
     already = set()
     keys = list(first_seen)
@@ -112,13 +121,14 @@ def stage_rows(batch: ImportBatch, records: Iterable[tuple[int, dict, list]], us
     for row in staged:
         if row.status == RowStatus.VALID and row.key in already:
             row.status, row.payload, row.message = RowStatus.SKIPPED, "", "已导入，跳过"
+    warnings = _check_kept_numbers(staged, {i: n for i, n in kept.items() if staged[i].status == RowStatus.VALID})
     counts = {s: 0 for s in RowStatus.values}
     for row in staged:
         counts[row.status] += 1
     with transaction.atomic():
         batch.rows.all().delete()
         writer = RowWriter(ImportRow, timezone.now())
-        fields = ("row_number", "status", "key", "sort_key", "raw", "payload", "message")
+        fields = ("row_number", "status", "key", "sort_key", "raw", "payload", "message", "warning")
         for row in staged:
             writer.add(batch_id=batch.pk, case_id=None, **{f: getattr(row, f) for f in fields})
         writer.write()
@@ -128,10 +138,59 @@ def stage_rows(batch: ImportBatch, records: Iterable[tuple[int, dict, list]], us
         batch.duplicate_rows = counts[RowStatus.DUPLICATE]
         batch.skipped_rows = counts[RowStatus.SKIPPED]
         batch.imported_rows = batch.failed_rows = 0
+        batch.warnings = warnings
         batch.status = BatchStatus.VALIDATED
         batch.validated_at = timezone.now()
         batch.save()
     return batch
+
+
+def _check_kept_numbers(staged: list[ImportRow], kept: dict[int, tuple[int, int, str]]) -> list[str]:
+    """Row errors for a ledger number used twice in the file or already by a case; the gaps of each committee's
+    series of a year (the file's kept numbers with the platform's existing cases) as the batch's warnings."""
+    from cases.models import Case
+
+    def refuse(row: ImportRow, message: str) -> None:
+        row.status, row.payload, row.sort_key, row.message = RowStatus.ERROR, "", "", message
+
+    seen: dict[tuple[int, int, int], int] = {}  # (committee, year, seq) -> row number
+    for i, (year, seq, case_no) in sorted(kept.items(), key=lambda x: staged[x[0]].row_number):
+        row = staged[i]
+        key = (row.committee_id, year, seq)
+        if key in seen:
+            refuse(row, f"案号“{case_no}”与第{seen[key]}行重复")
+        else:
+            seen[key] = row.row_number
+    valid = {i: n for i, n in kept.items() if staged[i].status == RowStatus.VALID}
+    series = {(staged[i].committee_id, year) for i, (year, _seq, _no) in valid.items()}
+    existing: dict[tuple[int, int], set[int]] = {k: set() for k in series}
+    used_numbers: set[str] = set()
+    wanted = [n for _y, _s, n in valid.values()]
+    for i in range(0, len(wanted), 500):
+        used_numbers |= set(Case.objects.filter(case_no__in=wanted[i : i + 500]).values_list("case_no", flat=True))
+    if series:
+        committees = {c for c, _y in series}
+        years = {y for _c, y in series}
+        for committee_id, year, seq in Case.objects.filter(
+            committee_id__in=committees, year__in=years, seq__isnull=False
+        ).values_list("committee_id", "year", "seq"):
+            if (committee_id, year) in existing:
+                existing[(committee_id, year)].add(seq)
+    for i, (year, seq, case_no) in valid.items():
+        row = staged[i]
+        if case_no in used_numbers or seq in existing[(row.committee_id, year)]:
+            refuse(row, f"案号“{case_no}”已被平台上的案件使用")
+    numbers: dict[tuple[int, int], set[int]] = {k: set(v) for k, v in existing.items()}
+    for i, (year, seq, _no) in kept.items():
+        if staged[i].status == RowStatus.VALID:
+            numbers[(staged[i].committee_id, year)].add(seq)
+    names = dict(Committee.objects.filter(pk__in={c for c, _y in numbers}).values_list("pk", "name"))
+    warnings = []
+    for (committee_id, year), seqs in sorted(numbers.items(), key=lambda x: (names.get(x[0][0], ""), x[0][1])):
+        missing = gaps(seqs)
+        if missing:
+            warnings.append(gap_warning(names.get(committee_id, ""), year, missing))
+    return warnings
 
 
 class _Lookups:
@@ -182,7 +241,8 @@ def historical_case(p: dict, row_number: int, look: _Lookups) -> HistoricalCase:
         accepted_at=accepted,
         presiding=mediator,
         assigned_at=accepted + timedelta(minutes=10),
-        note=f"第{row_number}行" + (f"，原编号{p['legacy_no']}" if p["legacy_no"] else ""),
+        note=f"第{row_number}行" + (f"，原编号{p['legacy_no']}" if p["legacy_no"] and not p.get("case_no") else ""),
+        number=tuple(p["case_no"]) if p.get("case_no") else None,
     )
     if p["outcome"] == "OPEN":
         return item
@@ -276,8 +336,12 @@ def _import_one(batch: ImportBatch, user: User, now: datetime, row: ImportRow, i
     except ActionRefused as refusal:
         row.status, row.message = RowStatus.FAILED, refusal.message
     except IntegrityError:
+        from cases.models import Case
+
         if ImportedKey.objects.filter(key=row.key).exists():  # imported meanwhile by a concurrent run
             row.status, row.message = RowStatus.SKIPPED, "已导入，跳过"
+        elif item.number is not None and Case.objects.filter(case_no=item.number[2]).exists():
+            row.status, row.message = RowStatus.FAILED, f"案号“{item.number[2]}”已被平台上的案件使用"
         else:
             log.exception("import row %s of batch %s failed", row.row_number, batch.pk)
             row.status, row.message = RowStatus.FAILED, "导入时发生系统错误，请联系管理员"

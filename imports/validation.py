@@ -14,9 +14,11 @@ from accounts.models import Role, User
 from cases import identity
 from cases.enums import CaseSource, PartySide, PartyType
 from imports import mapping as M
+from imports.numbering import check_ledger_number
 from imports.parsing import ParseError, parse_amount, parse_date, text
 from registry.models import Committee, Court, Mediator
 from registry.scoping import committees_visible_to
+from supervision.config import entry_rules
 
 IMPORT_ROLES = {Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.DIRECTOR}
 _ORG_RE = re.compile(r"(公司|厂|商店|店|合作社|集团|医院|卫生院|学校|委员会|中心|银行|协会|事务所|超市|酒店|站|场)$")
@@ -99,6 +101,7 @@ class Checked:
     errors: list[str]
     key: str = ""
     sort_key: str = ""
+    warnings: list[str] = field(default_factory=list)
 
 
 def _party(side: str, name: str, id_value: str, phone: str, address: str, errors: list[str], who: str) -> dict:
@@ -208,6 +211,7 @@ def row_key(committee_id: int, registered: date, parties: list[dict], facts: str
 def check_row(rec: dict, ctx: Context) -> Checked:
     """Validate one mapped row (field -> cell value). Every problem found is reported, not only the first."""
     errors: list[str] = []
+    warnings: list[str] = []
     committee = ctx.committee(text(rec.get("committee")))
     if committee is None:
         name = text(rec.get("committee"))
@@ -238,8 +242,12 @@ def check_row(rec: dict, ctx: Context) -> Checked:
     if not source:
         errors.append(f"无法识别的案件来源“{raw_source}”" if raw_source else "案件来源不能为空")
     facts = text(rec.get("facts"))
-    if len(facts) < 10:
-        errors.append("纠纷简要情况至少10个字" if facts else "纠纷简要情况不能为空")
+    min_chars = entry_rules().facts_min_chars
+    if not facts:
+        errors.append("纠纷简要情况不能为空")
+    elif len(facts) < min_chars:
+        # History is taken as recorded: a short entry is reported (the entry notice will list it), not refused.
+        warnings.append(f"纠纷简要情况仅{len(facts)}字（不足{min_chars}字），导入后将列为信息过于简单")
     amount = _amount(rec, "amount_involved", "涉及金额", errors)
     agreed = _amount(rec, "agreement_amount", "协议金额", errors)
     raw_outcome = text(rec.get("outcome"))
@@ -277,11 +285,24 @@ def check_row(rec: dict, ctx: Context) -> Checked:
                 errors.append("未填写调解员，且调委会主任没有调解员档案，无法确定主持调解员")
             else:
                 mediator_id = m.pk
+    # The ledger's number as written (not NFKC-folded like other cells: a kept number keeps its full-width
+    # brackets; imports.numbering folds only to compare).
+    cell = rec.get("legacy_no")
+    legacy_no = ("" if cell is None else text(cell) if isinstance(cell, (int, float)) else str(cell).strip())[:60]
+    kept = None
+    if committee is not None:
+        ledger = check_ledger_number(legacy_no, committee.short_name, accepted.year if accepted else None)
+        if ledger.error:
+            errors.append(ledger.error)
+        if ledger.warning:
+            warnings.append(ledger.warning)
+        kept = ledger.number
     if errors or committee is None:
-        return Checked(None, errors)
+        return Checked(None, errors, warnings=warnings)
     payload = {
         "committee_id": committee.pk,
-        "legacy_no": text(rec.get("legacy_no"))[:60],
+        "legacy_no": legacy_no,
+        "case_no": list(kept) if kept else None,
         "registered_on": registered.isoformat(),
         "accepted_on": accepted.isoformat(),
         "outcome_on": outcome_on.isoformat(),
@@ -301,4 +322,7 @@ def check_row(rec: dict, ctx: Context) -> Checked:
         "mediator_id": mediator_id,
     }
     key = row_key(committee.pk, registered, parties, facts)
-    return Checked(payload, [], key, f"{accepted.isoformat()}")
+    # Rows keeping their ledger number are imported first, so that the rows without one are numbered after the
+    # highest kept number of their committee and year (and never take a number the ledger has given another row).
+    sort_key = f"{0 if kept else 1}|{accepted.isoformat()}"
+    return Checked(payload, [], key, sort_key, warnings)

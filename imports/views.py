@@ -16,8 +16,7 @@ from django.utils import timezone
 from accounts.clientip import client_ip
 from accounts.models import COMMITTEE_ROLES, SUPERVISOR_ROLES, AccessKind, AccessLog, Role
 from cases.filechecks import Refused
-from cases.listing import CaseFilterForm, filter_cases
-from cases.scoping import cases_visible_to
+from cases.listing import filter_form_for, listed_cases, parse_sort
 from cases.uploads import max_bytes, open_stored, store
 from imports import services
 from imports.bounds import Bounds
@@ -25,10 +24,10 @@ from imports.exports import full_id_case_ids, mask_preview_cell, write_cases, wr
 from imports.forms import MappingForm, UploadForm
 from imports.mapping import guess_mapping
 from imports.models import BatchStatus, ImportBatch, RowStatus
+from imports.numbering import rule_in_words
 from imports.parsing import read_sheet
 from imports.scoping import access_import_batch_by_id, import_batches_visible_to
 from imports.validation import may_import
-from registry.scoping import committees_visible_to
 
 log = logging.getLogger(__name__)
 EXPORT_ROLES = SUPERVISOR_ROLES | COMMITTEE_ROLES | {Role.COURT_LIAISON}
@@ -110,6 +109,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         "max_rows": bounds.rows,
         "max_columns": bounds.columns,
         "max_cell_chars": bounds.cell_chars,
+        "number_rule": rule_in_words(),
     }
     return render(request, "imports/upload.html", context)
 
@@ -173,6 +173,7 @@ def batch_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("imports:batch", pk=batch.pk)
     problems = batch.rows.filter(status__in=[RowStatus.ERROR, RowStatus.DUPLICATE, RowStatus.FAILED])
     imported = batch.rows.filter(status=RowStatus.IMPORTED).select_related("case")
+    warned = batch.rows.exclude(warning="").exclude(status__in=[RowStatus.ERROR, RowStatus.DUPLICATE])
     return render(
         request,
         "imports/batch.html",
@@ -181,6 +182,8 @@ def batch_view(request: HttpRequest, pk: int) -> HttpResponse:
             "problems": problems.order_by("row_number")[:50],
             "problem_count": problems.count(),
             "imported": imported.order_by("row_number")[:20],
+            "warned": warned.order_by("row_number")[:50],
+            "warned_count": warned.count(),
         },
     )
 
@@ -217,12 +220,12 @@ def export_cases(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.role not in EXPORT_ROLES:
         raise PermissionDenied
-    form = CaseFilterForm(request.GET or None, committees=committees_visible_to(user))
+    form = filter_form_for(user, request.GET)
     if form.is_bound and not form.is_valid():
         # Never export more than the list showed: a filter the list left out (with its error) refuses the export.
         errors = "；".join(f"{form.fields[n].label}：{e[0]}" for n, e in form.errors.items() if n in form.fields)
         return HttpResponse(f"筛选条件有误（{errors}），请返回案件列表修改后再导出。", status=400, content_type=_TEXT)
-    qs = filter_cases(cases_visible_to(user), form)
+    qs = listed_cases(user, form, parse_sort(request.GET.get("sort")))  # the list's filters and its order
     total = qs.count()
     full_ids = full_id_case_ids(user, qs)
     out = write_cases(user, qs, total, full_ids)

@@ -4,7 +4,7 @@ Every figure of the dashboard, the MoJ monthly form, the reconciliation (三统�
 benchmark starts from these functions, so that the same case is counted the same way everywhere.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 
 from cases.enums import CaseStatus
 from cases.models import Case
+from insights.definitions import OPEN, bucket_expr, definitions, raw_buckets
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -23,18 +24,46 @@ class Period:
     start: date
     end: date
     label: str
+    # A period not over yet is counted up to this day (inclusive): 截至 12月3日. None: the whole period.
+    through: date | None = None
 
     @property
     def start_at(self) -> datetime:
         return datetime.combine(self.start, time.min, tzinfo=TZ)
 
     @property
+    def last_day(self) -> date:
+        """The last day counted: `through` for a period not over, else `end`."""
+        return self.through or self.end
+
+    @property
     def end_at(self) -> datetime:
-        """Exclusive upper bound: midnight after the last day."""
-        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=TZ)
+        """Exclusive upper bound: midnight after the last day counted."""
+        return datetime.combine(self.last_day + timedelta(days=1), time.min, tzinfo=TZ)
+
+    @property
+    def partial(self) -> bool:
+        return self.through is not None
+
+    @property
+    def full_label(self) -> str:
+        """The label with 截至 for a period not over: "2026年12月（截至12月3日）"."""
+        if self.through is None:
+            return self.label
+        return f"{self.label}（截至{self.through.month}月{self.through.day}日）"
+
+    @property
+    def span_text(self) -> str:
+        """The days counted: "2026-12-01 至 2026-12-03，期间尚未结束" for a period not over, else the whole range."""
+        text = f"{self.start:%Y-%m-%d} 至 {self.last_day:%Y-%m-%d}"
+        return text + "，期间尚未结束" if self.partial else text
 
     def same_period_last_year(self) -> "Period":
-        return make_period(self.start.year - 1, self._kind(), self._index())
+        """The same span a year earlier: for a period not over, the same days (Dec 1–3), not the whole month."""
+        prev = make_period(self.start.year - 1, self._kind(), self._index())
+        if self.through is None:
+            return prev
+        return replace(prev, through=year_earlier(self.through))
 
     @property
     def kind(self) -> str:
@@ -77,6 +106,20 @@ def make_period(year: int, kind: str = "month", index: int = 1) -> Period:
     return Period(date(year, index, 1), _month_end(year, index), f"{year}年{index}月")
 
 
+def year_earlier(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def as_of(period: Period, today: date) -> Period:
+    """`period` cut at `today` when it is not over yet (it has started and ends after today); else unchanged."""
+    if period.start <= today < period.end:
+        return replace(period, through=today)
+    return period
+
+
 KINDS = {"month": 12, "quarter": 4, "year": 1}
 
 
@@ -116,10 +159,39 @@ def in_area(code: str) -> Q:
     return Q(division_code__startswith=code) if code else Q()
 
 
+def report_base(qs: QuerySet[Case], period: Period) -> QuerySet[Case]:
+    """The cases a report for `period` looks at, each annotated with its `bucket` (insights.definitions): accepted
+    before the period's end; a case transferred out after acceptance is counted once, by the committee that finally
+    handles it (its linked intake case there), so the transferred-out row is left out. By end of mediation, a case
+    closed before the period began ended before it too (closing follows the end), so it is left out at once; by
+    acceptance, only the cases accepted within the period."""
+    d = definitions()
+    qs = qs.filter(accepted_at__isnull=False, accepted_at__lt=period.end_at).exclude(status=CaseStatus.TRANSFERRED_OUT)
+    if d.period_by == "accepted":
+        qs = qs.filter(accepted_at__gte=period.start_at)
+    else:
+        qs = qs.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=period.start_at))
+    return qs.annotate(bucket=bucket_expr(period.start_at, period.end_at))
+
+
 def reported_cases(qs: QuerySet[Case], period: Period) -> QuerySet[Case]:
-    """The cases a report for `period` counts as 调解案件 (mediated cases): accepted within the period. A case
-    transferred out after acceptance is counted once, by the committee that finally handles it (its linked intake
-    case there), so the transferred-out row is left out."""
+    """The cases a report for `period` counts as 调解案件: by the definitions in force, those whose mediation ended
+    within the period (成功 + 终止), or those accepted within it."""
+    return in_buckets(qs, period, *definitions().counted_buckets)
+
+
+def in_buckets(qs: QuerySet[Case], period: Period, *names: str) -> QuerySet[Case]:
+    """The cases of the report in the named buckets (success, terminated, open)."""
+    return report_base(qs, period).filter(bucket__in=raw_buckets(*names))
+
+
+def open_cases(qs: QuerySet[Case], period: Period) -> QuerySet[Case]:
+    """在办: accepted, and mediation not ended by the end of the period."""
+    return in_buckets(qs, period, OPEN)
+
+
+def accepted_cases(qs: QuerySet[Case], period: Period) -> QuerySet[Case]:
+    """受理: accepted within the period (a transferred-out row is left out, as everywhere)."""
     return qs.filter(accepted_at__gte=period.start_at, accepted_at__lt=period.end_at).exclude(
         status=CaseStatus.TRANSFERRED_OUT
     )

@@ -19,22 +19,23 @@ def _base(title: str) -> dict:
 
 
 def trend_chart(d: Dashboard, link: Callable[[Slice], str]) -> dict:
-    option = _base(f"月度受理趋势（{d.period.year}年与上年同期）")
-    option["legend"] = {"top": 0, "data": [f"{d.period.year}年受理", f"{d.period.year - 1}年受理", "调解成功"]}
+    this, last = f"{d.period.year}年", f"{d.period.year - 1}年同期"
+    option = _base(f"月度调解案件趋势（{d.period.year}年与上年同期）")
+    option["legend"] = {"top": 0, "data": [this, last, "调解成功"]}
     option["xAxis"] = {"type": "category", "data": d.trend_months}
     option["yAxis"] = {"type": "value", "minInterval": 1}
     option["series"] = [
-        {"name": f"{d.period.year}年受理", "type": "bar", "data": d.trend_this, "itemStyle": {"color": BLUE}},
-        {"name": f"{d.period.year - 1}年受理", "type": "bar", "data": d.trend_last, "itemStyle": {"color": GREY}},
+        {"name": this, "type": "bar", "data": d.trend_this, "itemStyle": {"color": BLUE}},
+        {"name": last, "type": "bar", "data": d.trend_last, "itemStyle": {"color": GREY}},
         {"name": "调解成功", "type": "line", "data": d.trend_success, "itemStyle": {"color": GREEN}},
     ]
     return {"option": option, "links": []}
 
 
 def _accepted_vs_success(title: str, labels: list[str], cases: list[int], success: list[int], links: list[str]) -> dict:
-    """A horizontal bar chart of accepted and successful cases per label, each bar linking to its case list."""
+    """A horizontal bar chart of counted (调解案件) and successful cases per label, each bar linking to its cases."""
     option = _base(title)
-    option["legend"] = {"top": 0, "data": ["受理", "成功"]}
+    option["legend"] = {"top": 0, "data": ["调解案件", "成功"]}
     option["yAxis"] = {
         "type": "category",
         "inverse": True,
@@ -43,7 +44,7 @@ def _accepted_vs_success(title: str, labels: list[str], cases: list[int], succes
     }
     option["xAxis"] = {"type": "value", "minInterval": 1}
     option["series"] = [
-        {"name": "受理", "type": "bar", "data": cases, "itemStyle": {"color": BLUE}},
+        {"name": "调解案件", "type": "bar", "data": cases, "itemStyle": {"color": BLUE}},
         {"name": "成功", "type": "bar", "data": success, "itemStyle": {"color": GREEN}},
     ]
     return {"option": option, "links": links, "height": max(200, 50 + 34 * len(labels))}
@@ -63,7 +64,7 @@ def breakdown_chart(title: str, rows: list[Breakdown], d: Dashboard, link: Calla
 def area_chart(rows: list[AreaRow], d: Dashboard, link: Callable[[Slice], str]) -> dict:
     return _accepted_vs_success(
         f"按{d.area_level_label}",
-        [r.name for r in rows],
+        [f"{r.name}（本级）" if r.own_level else r.name for r in rows],
         [r.cases for r in rows],
         [r.success for r in rows],
         [link(Slice(r.code, d.period, "cases", r.committee_id)) for r in rows],

@@ -19,8 +19,11 @@ from insights.slices import DIMENSIONS
 
 FORMS_DIR = Path(settings.BASE_DIR) / "data" / "report_forms"
 CASE_MEASURES = {
+    "accepted",
     "cases",
     "success",
+    "terminated",
+    "open",
     "difficult",
     "parties",
     "amount",
@@ -34,6 +37,9 @@ CASE_MEASURES = {
     ],
 }
 ORG_MEASURES = {"committees": {"committee_type"}, "mediators": {"category"}}
+# A section whose "rows" is "areas" has a row per lower area (and one 本级 row for the committees at the area's own
+# level) under a 合计 row: the measures each such row has (insights.metrics.AreaFigures).
+AREA_MEASURES = {"cases", "success", "terminated", "open", "difficult", "amount_wan", "success_rate"}
 FORMATS = {"int", "wan", "pct"}
 
 
@@ -51,6 +57,11 @@ def load_form(key: str = "moj_monthly") -> dict:
         for col in leaves:
             if col.get("format", "int") not in FORMATS:
                 raise LayoutError(f"{section['key']}: unknown format in column {col['label']}")
+        if section["rows"] == "areas":
+            for col in leaves:
+                if col.get("measure") not in AREA_MEASURES or col.get("filter"):
+                    raise LayoutError(f"{section['key']}/{col['label']}: not a measure of the rows by area")
+            continue
         for row in _leaves(section["rows"]):
             for col in leaves:
                 measure = (row.get("measures") or {}).get(col.get("key")) or col.get("measure")
@@ -128,6 +139,9 @@ def build_grids(layout: dict, result, link=None) -> list[Grid]:
 def _grid(section: dict, result, link) -> Grid:
     columns = section["columns"]
     rows = section["rows"]
+    if rows == "areas":  # 合计, then a row per lower area and 本级, each with its own figures
+        rows = [{"label": "合计", "filter": {}}]
+        rows += [{"label": a.label, "filter": {}, "figures": a, "indent": 1} for a in result.areas]
     stub = 2 if any(r.get("children") for r in rows) else 1
     depth = _depth(columns)
     leaves = _leaves(columns)
@@ -158,14 +172,16 @@ def _grid(section: dict, result, link) -> Grid:
                     cells.append(Cell(top["label"], rowspan=len(members), kind="stub"))
                 cells.append(Cell(row["label"], kind="stub", indent=bool(row.get("indent"))))
             else:
-                cells.append(Cell(row["label"].replace("{area}", area_label), colspan=stub, kind="stub"))
+                label = row["label"].replace("{area}", area_label)
+                cells.append(Cell(label, colspan=stub, kind="stub", indent=bool(row.get("indent"))))
+            figures = row.get("figures") or result
             for col in leaves:
                 measure = (row.get("measures") or {}).get(col.get("key")) or col["measure"]
                 flt = {**row.get("filter", {}), **col.get("filter", {})}
-                value = result.value(measure, flt)
+                value = figures.value(measure, flt)
                 url = ""
                 if link is not None:
-                    piece = result.slice_for(measure, flt)
+                    piece = figures.slice_for(measure, flt)
                     url = link(piece) if piece is not None else ""
                 cells.append(Cell(value=value, fmt=col.get("format", "int"), link=url))
             grid.body.append(cells)

@@ -19,7 +19,7 @@ the (at most a few hundred) group rows.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
@@ -35,10 +35,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Length, Substr
 from django.utils import timezone
 
-from cases.enums import DISPUTE_PARENT, CaseSource, DisputeType, Outcome
+from cases.enums import DISPUTE_PARENT, CaseSource, CaseStatus, DisputeType, Outcome
 from cases.listing import overdue_q
 from cases.models import Case, Rating
-from insights.base import Period, in_area, make_period, reported_cases
+from insights.base import Period, as_of, in_area, make_period, report_base, year_earlier
+from insights.definitions import BUCKET_OF, OPEN, SUCCESS, TERMINATED, definitions, ending_key
 from insights.slices import PREVENTION_FIELDS, Slice, received_cases
 from registry.models import Committee, CommitteeType, Division, Mediator
 
@@ -64,6 +65,11 @@ def success_rate(success: int, cases: int) -> Decimal | None:
     if not cases:
         return None
     return (Decimal(success) * 100 / Decimal(cases)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def rate_of(success: int, terminated: int, counted: int) -> Decimal | None:
+    """调解成功率 by the definitions in force (insights.definitions: 成功 ÷ (成功 + 终止), or 成功 ÷ 调解案件)."""
+    return success_rate(success, definitions().rate_base(success, terminated, counted))
 
 
 def to_wan(amount: Decimal | int | None) -> Decimal:
@@ -99,11 +105,11 @@ class _ClosedMinusAccepted(Func):
         return f"({micros(closed)} - {micros(accepted)})", (*p1, *p1, *p2, *p2)
 
 
-def _case_aggregates() -> dict:
+def _case_aggregates(period: Period) -> dict:
     duration = _ClosedMinusAccepted()
     aggs = {
-        "cases": Count("id"),
-        "success": Count("id", filter=Q(outcome=Outcome.SUCCESS)),
+        "n": Count("id"),
+        "accepted": Count("id", filter=Q(accepted_at__gte=period.start_at, accepted_at__lt=period.end_at)),
         "difficult": Count("id", filter=Q(is_difficult=True)),
         "parties": Coalesce(Sum("party_count"), 0),
         "amount": Coalesce(Sum("amount_involved"), Decimal(0)),
@@ -116,26 +122,56 @@ def _case_aggregates() -> dict:
     return aggs
 
 
+# Measures summed over the counted cases only (调解案件); "accepted", "open" and the bucket counts stand apart.
+_COUNTED_MEASURES = tuple(m for m in CASE_MEASURES if m not in ("cases", "success"))
+
+
 def case_cube(qs: QuerySet[Case], period: Period) -> list[dict]:
-    """One grouped query over the cases reported in `period`: a row per combination of the four dimensions with
-    every measure. Sums over these rows give any row of the form. `agreement_form` is "" for cases without a current
-    agreement; `parties` sums the parties registered on the cases."""
+    """One grouped query over the cases of the report for `period` (insights.base.report_base): a row per
+    combination of the four dimensions with every measure. Sums over these rows give any row of the form.
+
+    `cases` are the counted 调解案件 (by the definitions: ended in the period, or accepted in it), `success` and
+    `terminated` their outcomes, `open` the 在办 at the period's end, `accepted` the cases accepted in the period
+    (whatever their bucket); the other measures are summed over the counted cases. `agreement_form` is "" for cases
+    without a current agreement; `parties` sums the parties registered on the cases."""
     # agreement_form and party_count are the case's own columns (roll-ups kept by cases.actions, checked against
-    # the agreements and parties by insights.checks): no correlated subquery per case row.
+    # the agreements and parties by insights.checks): no correlated subquery per case row except the one that
+    # finds the end of its mediation (insights.definitions.ending_key).
+    counted = set(definitions().counted_buckets)
     rows = (
-        reported_cases(qs, period)
+        report_base(qs, period)
         .annotate(committee_type=F("committee__committee_type"))
         .order_by()
-        .values(*CUBE_DIMS)
-        .annotate(**_case_aggregates())
+        .values(*CUBE_DIMS, "bucket")
+        .annotate(**_case_aggregates(period))
     )
-    result = []
+    merged: dict[tuple, dict] = {}
     for row in rows:
-        d = row.pop("duration")
+        bucket = BUCKET_OF.get(row["bucket"])
+        key = tuple(row[d] or "" for d in CUBE_DIMS)
+        out = merged.get(key)
+        if out is None:
+            out = dict(zip(CUBE_DIMS, key, strict=True))
+            out |= {m: 0 for m in (*CASE_MEASURES, "terminated", "open", "accepted")}
+            out["amount"] = Decimal(0)
+            merged[key] = out
+        out["accepted"] += row["accepted"]
+        if bucket is None:  # ended before the period (or no ending event recorded): only its acceptance counts
+            continue
+        if bucket == SUCCESS:
+            out["success"] += row["n"]
+        elif bucket == TERMINATED:
+            out["terminated"] += row["n"]
+        else:
+            out["open"] += row["n"]
+        if bucket not in counted:
+            continue
+        out["cases"] += row["n"]
+        d = row["duration"]
         row["duration_seconds"] = int(d.total_seconds()) if d else 0  # a timedelta on both backends
-        row["agreement_form"] = row["agreement_form"] or ""
-        result.append(row)
-    return result
+        for m in _COUNTED_MEASURES:
+            out[m] += row[m]
+    return list(merged.values())
 
 
 def _matches(row: dict, flt: dict[str, tuple[str, ...] | list[str]]) -> bool:
@@ -158,6 +194,7 @@ class FormResult:
     committees: dict[str, int]  # committee_type → active committees
     mediators: dict[str, int]  # category → active mediators
     generated_at: str = ""
+    areas: list["AreaFigures"] = field(default_factory=list)  # by lower area, with 本级; they add up to the totals
 
     def value(self, measure: str, flt: dict | None = None) -> int | Decimal:
         flt = flt or {}
@@ -170,7 +207,7 @@ class FormResult:
         if measure == "amount_wan":
             return to_wan(cube_sum(self.cube, "amount", flt))
         if measure == "success_rate":
-            return success_rate(cube_sum(self.cube, "success", flt), cube_sum(self.cube, "cases", flt)) or Decimal(0)
+            return self.rate(flt)
         return cube_sum(self.cube, measure, flt)
 
     def slice_for(self, measure: str, flt: dict | None = None) -> Slice | None:
@@ -188,9 +225,54 @@ class FormResult:
         filters = {k: tuple(v) for k, v in (flt or {}).items() if v}
         return Slice(self.area_code, self.period, base_measure, None, filters)
 
+    def rate(self, flt: dict | None = None) -> Decimal | None:
+        """调解成功率 by the definitions in force: 成功 ÷ (成功 + 终止), or 成功 ÷ 调解案件."""
+        success, terminated = cube_sum(self.cube, "success", flt), cube_sum(self.cube, "terminated", flt)
+        base = definitions().rate_base(int(success), int(terminated), int(cube_sum(self.cube, "cases", flt)))
+        return success_rate(int(success), base)
+
     @property
     def total_cases(self) -> int:
         return int(cube_sum(self.cube, "cases"))
+
+
+@dataclass
+class AreaFigures:
+    """One row of the form's section by area: a lower area, the committees at the area's own level together (本级),
+    or (below a township) one committee."""
+
+    label: str
+    period: Period
+    row: "AreaRow"
+    area_code: str | None  # the lower area's code (its case list); None for 本级
+    committee_id: int | None = None
+
+    def value(self, measure: str, flt: dict | None = None) -> int | Decimal | None:
+        if measure == "amount_wan":
+            return to_wan(self.row.amount)
+        if measure == "success_rate":
+            return self.row.rate
+        return getattr(self.row, measure)
+
+    def slice_for(self, measure: str, flt: dict | None = None) -> Slice | None:
+        if self.area_code is None or measure not in ("cases", "success", "terminated", "open", "difficult"):
+            return None
+        return Slice(self.area_code, self.period, measure, self.committee_id)
+
+
+def _form_areas(qs: QuerySet[Case], area_code: str, period: Period) -> list[AreaFigures]:
+    rows, _label = _area_rows(qs, area_code, period)
+    out: list[AreaFigures] = []
+    own = AreaRow(area_code, OWN_LEVEL, drill=False, own_level=True)
+    for r in rows:
+        if r.own_level:
+            for f in ("cases", "success", "terminated", "open", "difficult", "amount"):
+                setattr(own, f, getattr(own, f) + getattr(r, f))
+        else:
+            out.append(AreaFigures(r.name, period, r, r.code, r.committee_id))
+    if own.cases or own.open:
+        out.append(AreaFigures(OWN_LEVEL, period, own, None))
+    return out
 
 
 def area_name(code: str) -> str:
@@ -200,10 +282,13 @@ def area_name(code: str) -> str:
     return division.full_name if division else code
 
 
-def monthly_form(cases: QuerySet[Case], area_code: str, period: Period) -> FormResult:
-    """The MoJ 人民调解工作统计表 of `area_code` for `period` (month, quarter or year), counted over `cases` (the
-    caller's scoped queryset): the case cube (one query over the case table alone), committees by type (one),
-    mediators by category (one)."""
+def monthly_form(cases: QuerySet[Case], area_code: str, period: Period, today: date | None = None) -> FormResult:
+    """The MoJ 人民调解工作统计表 of `area_code` for `period` (month, quarter or year; a period not over is counted
+    to `today`, 截至), counted over `cases` (the caller's scoped queryset) by the definitions in force
+    (insights.definitions): the case cube (one query over the case table, with one subquery per case for the end
+    of its mediation), committees by type (one), mediators by category (one), the rows by
+    lower area (three: insights.metrics._area_rows)."""
+    period = as_of(period, today or timezone.localdate())
     qs = cases.filter(in_area(area_code))
     committees = dict(
         Committee.objects.filter(division__code__startswith=area_code, is_active=True)
@@ -227,6 +312,7 @@ def monthly_form(cases: QuerySet[Case], area_code: str, period: Period) -> FormR
         committees=committees,
         mediators=mediators,
         generated_at=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        areas=_form_areas(qs, area_code, period),
     )
 
 
@@ -242,10 +328,12 @@ class Breakdown:
     cases: int
     success: int
     filters: dict[str, tuple[str, ...]]
+    terminated: int = 0
+    open: int = 0
 
     @property
     def rate(self) -> Decimal | None:
-        return success_rate(self.success, self.cases)
+        return rate_of(self.success, self.terminated, self.cases)
 
 
 @dataclass
@@ -254,16 +342,19 @@ class AreaRow:
 
     code: str
     name: str
-    cases: int
-    success: int
-    difficult: int
-    amount: Decimal
+    cases: int = 0
+    success: int = 0
+    difficult: int = 0
+    amount: Decimal = Decimal(0)
     committee_id: int | None = None
     drill: bool = True  # has a further level to open
+    terminated: int = 0
+    open: int = 0
+    own_level: bool = False  # 本级: a committee whose division is the area itself
 
     @property
     def rate(self) -> Decimal | None:
-        return success_rate(self.success, self.cases)
+        return rate_of(self.success, self.terminated, self.cases)
 
     @property
     def amount_wan(self) -> Decimal:
@@ -296,6 +387,11 @@ class Dashboard:
     last_year_cases: int = 0
     today: date | None = None
 
+    @property
+    def last_period(self) -> Period:
+        """The span compared with: the same period of last year, the same days of it for a period not over."""
+        return self.period.same_period_last_year()
+
     def slice(self, measure: str = "cases", **filters: tuple[str, ...]) -> Slice:
         committee_id = self.committee.pk if self.committee else None
         return Slice(self.area_code, self.period, measure, committee_id, {k: v for k, v in filters.items() if v})
@@ -305,51 +401,66 @@ class Dashboard:
 PARENT_LABELS = {"LABOR": "劳动争议纠纷", "CONSUMER": "消费纠纷"}
 
 
+def _breakdown(cube: list[dict], key: str, label: str, flt: dict) -> Breakdown:
+    def n(m: str) -> int:
+        return int(cube_sum(cube, m, flt))
+
+    return Breakdown(key, label, n("cases"), n("success"), flt, n("terminated"), n("open"))
+
+
 def _dispute_breakdown(cube: list[dict]) -> list[Breakdown]:
     groups: dict[str, list[str]] = defaultdict(list)
     for code in DisputeType.values:
         groups[DISPUTE_PARENT.get(code, code)].append(code)
     labels = dict(DisputeType.choices)
-    rows = []
-    for key, codes in groups.items():
-        flt = {"dispute_type": tuple(codes)}
-        label = PARENT_LABELS.get(key) or str(labels[key])
-        rows.append(Breakdown(key, label, int(cube_sum(cube, "cases", flt)), int(cube_sum(cube, "success", flt)), flt))
-    return rows
+    return [
+        _breakdown(cube, key, PARENT_LABELS.get(key) or str(labels[key]), {"dispute_type": tuple(codes)})
+        for key, codes in groups.items()
+    ]
 
 
 def _simple_breakdown(cube: list[dict], dim: str, choices: list[tuple[str, str]]) -> list[Breakdown]:
-    rows = []
-    for code, label in choices:
-        flt = {dim: (code,)}
-        rows.append(
-            Breakdown(code, str(label), int(cube_sum(cube, "cases", flt)), int(cube_sum(cube, "success", flt)), flt)
-        )
-    return rows
+    return [_breakdown(cube, code, str(label), {dim: (code,)}) for code, label in choices]
 
 
 CHILD_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9}
 _LEVEL_OF_LENGTH = {2: 1, 4: 2, 6: 3, 9: 4, 12: 5}
 LEVEL_LABELS = {0: "省", 2: "市", 4: "县（市、区）", 6: "乡镇（街道）"}
+OWN_LEVEL = "本级"
+
+
+def _add_group(row: AreaRow, g: dict, counted: set[str]) -> None:
+    bucket = BUCKET_OF.get(g["bucket"])
+    if bucket == SUCCESS:
+        row.success += g["n"]
+    elif bucket == TERMINATED:
+        row.terminated += g["n"]
+    elif bucket == OPEN:
+        row.open += g["n"]
+    if bucket in counted:
+        row.cases += g["n"]
+        row.difficult += g["difficult"]
+        row.amount += g["amount"]
 
 
 def _area_rows(qs: QuerySet[Case], area_code: str, period: Period) -> tuple[list[AreaRow], str]:
     """Drill-down rows: the next division level down (city → county → township) grouped on the code prefix, plus
-    the committees sitting at this level itself; from the township down, one row per committee."""
+    the committees sitting at this level itself (本级, each its own row, marked); from the township down, one row
+    per committee. The rows add up to the headline figures (a test checks it)."""
     aggs = {
-        "cases": Count("id"),
-        "success": Count("id", filter=Q(outcome=Outcome.SUCCESS)),
+        "n": Count("id"),
         "difficult": Count("id", filter=Q(is_difficult=True)),
         "amount": Coalesce(Sum("amount_involved"), Decimal(0)),
     }
-    reported = reported_cases(qs, period).order_by().annotate(code_len=Length("division_code"))
-    rows: list[AreaRow] = []
+    counted = set(definitions().counted_buckets)
+    base = report_base(qs, period).order_by().annotate(code_len=Length("division_code"))
+    rows: dict[tuple, AreaRow] = {}
     child_len = CHILD_LENGTH.get(len(area_code))
     if child_len is not None:
         grouped = (
-            reported.filter(code_len__gte=child_len)
+            base.filter(code_len__gte=child_len)
             .annotate(prefix=Substr("division_code", 1, child_len))
-            .values("prefix")
+            .values("prefix", "bucket")
             .annotate(**aggs)
         )
         names = dict(
@@ -358,71 +469,81 @@ def _area_rows(qs: QuerySet[Case], area_code: str, period: Period) -> tuple[list
             )
         )
         for g in grouped:
-            rows.append(
-                AreaRow(
-                    g["prefix"],
-                    names.get(g["prefix"], g["prefix"]),
-                    g["cases"],
-                    g["success"],
-                    g["difficult"],
-                    g["amount"],
-                )
-            )
-        direct = reported.filter(code_len__lt=child_len)
+            row = rows.setdefault(("a", g["prefix"]), AreaRow(g["prefix"], names.get(g["prefix"], g["prefix"])))
+            _add_group(row, g, counted)
+        direct = base.filter(code_len__lt=child_len)
     else:
-        direct = reported
-    for g in direct.values("committee_id", "committee__name").annotate(**aggs):
-        rows.append(
+        direct = base
+    for g in direct.values("committee_id", "committee__name", "bucket").annotate(**aggs):
+        row = rows.setdefault(
+            ("c", g["committee_id"]),
             AreaRow(
                 area_code,
                 g["committee__name"],
-                g["cases"],
-                g["success"],
-                g["difficult"],
-                g["amount"],
                 committee_id=g["committee_id"],
                 drill=False,
-            )
+                own_level=child_len is not None,
+            ),
         )
-    rows.sort(key=lambda r: (r.committee_id is not None, r.code, r.name))
+        _add_group(row, g, counted)
+    result = [r for r in rows.values() if r.cases or r.open]
+    result.sort(key=lambda r: (r.committee_id is not None, r.code, r.name))
     label = LEVEL_LABELS.get(len(area_code), "调解组织") if child_len is not None else "调解组织"
-    return rows, label
+    return result, label
+
+
+def _month_spans(year: int, months: list[int], through: date | None) -> list[tuple[str, datetime, datetime]]:
+    spans = []
+    for m in months:
+        month = make_period(year, "month", m)
+        if through is not None and month.start <= through < month.end:
+            month = as_of(month, through)
+        spans.append((f"{year}-{m:02d}", month.start_at, month.end_at))
+    return spans
 
 
 def _trend(qs: QuerySet[Case], period: Period, today: date) -> tuple[list[str], list[int], list[int], list[int], int]:
-    """Accepted cases per month from January of the period's year to its last month (or this month, for the
-    current year), and the same months a year earlier (one grouped query over both ranges)."""
-    this = make_period(period.year, "month", 1)
-    start = this.start_at
-    end = period.end_at
-    last_start = start.replace(year=start.year - 1)
-    last_end = end.replace(year=end.year - 1)
+    """Counted cases (调解案件, by the definitions) per month from January of the period's year to its last month
+    (or this month, for a period not over), and the same months a year earlier — the month not over compared with
+    the same days of last year's month. One grouped query over both ranges: by end of mediation, the month each
+    case last ended in comes from one subquery per case (insights.definitions.ending_key)."""
     last_month = period.end.month
-    if period.year == today.year and period.start.month <= today.month:
+    if period.start <= today <= period.end:
         last_month = min(last_month, today.month)
     months = list(range(1, last_month + 1))
-    q = Q(accepted_at__gte=start, accepted_at__lt=end) | Q(accepted_at__gte=last_start, accepted_at__lt=last_end)
-    # One pass with a conditional count per calendar month (China time) rather than TruncMonth: SQLite evaluates a
-    # time-zone-aware TruncMonth with a Python function per row, which dominated the dashboard at 1M cases.
-    aggregates = {}
-    for year in (period.year - 1, period.year):
-        for m in range(1, period.end.month + 1):
-            month = make_period(year, "month", m)
-            in_month = Q(accepted_at__gte=month.start_at, accepted_at__lt=month.end_at)
-            aggregates[f"n_{year}_{m}"] = Count("id", filter=in_month)
-            aggregates[f"s_{year}_{m}"] = Count("id", filter=in_month & Q(outcome=Outcome.SUCCESS))
-    totals = reported_cases(qs.filter(q), Period(last_start.date(), period.end, "")).aggregate(**aggregates)
-    counts: dict[tuple[int, int], tuple[int, int]] = {
-        (year, m): (totals[f"n_{year}_{m}"], totals[f"s_{year}_{m}"])
-        for year in (period.year - 1, period.year)
-        for m in range(1, period.end.month + 1)
-    }
-    this_year = [counts.get((period.year, m), (0, 0))[0] for m in months]
-    success = [counts.get((period.year, m), (0, 0))[1] for m in months]
-    last_year = [counts.get((period.year - 1, m), (0, 0))[0] for m in months]
-    prev = period.same_period_last_year()
-    last_total = sum(counts.get((prev.year, m), (0, 0))[0] for _y, m in prev.months())
-    return [f"{m}月" for m in months], this_year, last_year, success, last_total
+    through = period.through or (today if period.start <= today <= period.end else None)
+    last_through = None if through is None else year_earlier(through)
+    spans = _month_spans(period.year - 1, months, last_through) + _month_spans(period.year, months, through)
+    lo, hi = spans[0][1], spans[-1][2]
+    counts: dict[tuple[int, int], tuple[int, int]] = defaultdict(lambda: (0, 0))
+    d = definitions()
+    base = qs.filter(accepted_at__isnull=False, accepted_at__lt=hi).exclude(status=CaseStatus.TRANSFERRED_OUT)
+    if d.period_by == "accepted":
+        # One pass with a conditional count per calendar month (China time) rather than TruncMonth: SQLite
+        # evaluates a time-zone-aware TruncMonth with a Python function per row.
+        aggregates = {}
+        for key, start, end in spans:
+            in_month = Q(accepted_at__gte=start, accepted_at__lt=end)
+            aggregates[f"n_{key}"] = Count("id", filter=in_month)
+            aggregates[f"s_{key}"] = Count("id", filter=in_month & Q(outcome=Outcome.SUCCESS))
+        totals = base.aggregate(**aggregates)
+        for key, _s, _e in spans:
+            counts[int(key[:4]), int(key[5:])] = (totals[f"n_{key}"], totals[f"s_{key}"])
+    else:
+        base = base.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=lo)).exclude(outcome="")
+        grouped = base.annotate(k=ending_key(spans, hi)).order_by().values("k").annotate(n=Count("id"))
+        for g in grouped:
+            key = g["k"] or ""
+            if "|" not in key:
+                continue
+            ym, kind = key.split("|")
+            y, m = int(ym[:4]), int(ym[5:])
+            n, succ = counts[y, m]
+            counts[y, m] = (n + g["n"], succ + (g["n"] if kind == "S" else 0))
+    this_year = [counts[period.year, m][0] for m in months]
+    success = [counts[period.year, m][1] for m in months]
+    last_year = [counts[period.year - 1, m][0] for m in months]
+    return [f"{m}月" for m in months], this_year, last_year, success, 0
 
 
 def dashboard_metrics(
@@ -435,13 +556,16 @@ def dashboard_metrics(
     """Everything the dashboard shows for an area (or one committee inside it) and a period, counted over `cases`
     (the caller's scoped queryset), in about ten grouped queries."""
     today = today or timezone.localdate()
+    period = as_of(period, today)  # a period not over is counted to today (截至) and compared with the same days
     qs = cases.filter(in_area(area_code))
     committee = None
     if committee_id:
         committee = Committee.objects.filter(pk=committee_id, division__code__startswith=area_code).first()
         qs = qs.filter(committee_id=committee_id)
     cube = case_cube(qs, period)
-    totals = {m: cube_sum(cube, m) for m in CASE_MEASURES}
+    totals = {m: cube_sum(cube, m) for m in (*CASE_MEASURES, "terminated", "open", "accepted")}
+    last_cube = case_cube(qs, period.same_period_last_year())
+    last_total = int(cube_sum(last_cube, "cases"))
     avg_days = None
     if totals["closed"]:
         avg_days = (Decimal(totals["duration_seconds"]) / 86400 / totals["closed"]).quantize(
@@ -457,7 +581,7 @@ def dashboard_metrics(
         areas, level_label = [], ""
     else:
         areas, level_label = _area_rows(qs, area_code, period)
-    months, this_year, last_year, success, last_total = _trend(qs, period, today)
+    months, this_year, last_year, success, _unused = _trend(qs, period, today)
     return Dashboard(
         area_code=area_code,
         area_name=area_name(area_code),
@@ -465,7 +589,7 @@ def dashboard_metrics(
         committee=committee,
         received=received_cases(qs, period).count(),
         totals=totals,
-        rate=success_rate(int(totals["success"]), int(totals["cases"])),
+        rate=rate_of(int(totals["success"]), int(totals["terminated"]), int(totals["cases"])),
         avg_duration_days=avg_days,
         overdue=qs.filter(overdue_q(today)).count(),
         rating_avg=rating_avg,

@@ -13,10 +13,19 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.enums import AgreementForm, AgreementStatus, CaseSource, CaseStatus, DisputeType, Outcome
+from cases.enums import AgreementForm, AgreementStatus, CaseSource, CaseStatus, DisputeType
 from cases.listing import overdue_q
 from cases.models import Agreement, Case, Party, Rating
-from insights.base import Period, in_area, parse_period_key, period_key, reported_cases
+from insights.base import (
+    Period,
+    accepted_cases,
+    in_area,
+    in_buckets,
+    parse_period_key,
+    period_key,
+    reported_cases,
+)
+from insights.definitions import OPEN, SUCCESS, TERMINATED
 from registry.models import CommitteeType
 
 # Which agreements count as "the" agreement of a case: the latest one not superseded (cases.permissions
@@ -26,8 +35,11 @@ NOT_CURRENT = [AgreementStatus.CHANGED, AgreementStatus.REVOKED, AgreementStatus
 # measure → (Chinese label, extra filter on the reported cases). "received" and "overdue" and "rated" are special.
 MEASURES: dict[str, str] = {
     "received": _("收案（登记）"),
-    "cases": _("受理调解"),
+    "accepted": _("受理"),
+    "cases": _("调解案件"),
     "success": _("调解成功"),
+    "terminated": _("调解终止"),
+    "open": _("在办"),
     "difficult": _("疑难复杂"),
     "closed": _("已结案"),
     "overdue": _("超期未结"),
@@ -104,11 +116,13 @@ class Slice:
         elif m == "rated":
             # Satisfaction is counted when the rating is given, whatever the month the case was accepted in.
             qs = qs.filter(rated_q(self.period))
+        elif m == "accepted":
+            qs = accepted_cases(qs, self.period)
+        elif m in ("success", "terminated", "open"):
+            qs = in_buckets(qs, self.period, {"success": SUCCESS, "terminated": TERMINATED, "open": OPEN}[m])
         else:
             qs = reported_cases(qs, self.period)
-            if m == "success":
-                qs = qs.filter(outcome=Outcome.SUCCESS)
-            elif m == "difficult":
+            if m == "difficult":
                 qs = qs.filter(is_difficult=True)
             elif m == "closed":
                 qs = qs.filter(closed_at__isnull=False)

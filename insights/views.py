@@ -17,12 +17,14 @@ from django.utils.http import urlencode
 from accounts.access import log_access
 from accounts.models import SUPERVISOR_ROLES, AccessKind
 from cases.enums import CLOCK_STATES
+from cases.listing import for_case_table
 from cases.scoping import cases_visible_to
 from insights.base import Period, make_period, parse_period_key, period_key
 from insights.charts import area_chart, breakdown_chart, trend_chart
+from insights.definitions import definitions
 from insights.forms import ScopeForm
 from insights.layout import build_grids, load_form
-from insights.metrics import dashboard_metrics, monthly_form
+from insights.metrics import dashboard_metrics, monthly_form, to_wan
 from insights.slices import Slice
 from insights.xlsx import form_workbook
 from registry.models import Committee, Division
@@ -105,11 +107,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         charts["chart-area"] = area_chart(d.areas, d, link)
     kpis = [
         ("收案", d.received, "件", link(d.slice("received"))),
-        ("受理调解", d.totals["cases"], "件", link(d.slice("cases"))),
+        ("受理", d.totals["accepted"], "件", link(d.slice("accepted"))),
+        ("调解案件", d.totals["cases"], "件", link(d.slice("cases"))),
         ("调解成功", d.totals["success"], "件", link(d.slice("success"))),
         ("调解成功率", d.rate if d.rate is not None else "—", "%", link(d.slice("success"))),
+        ("在办", d.totals["open"], "件", link(d.slice("open"))),
         ("涉及金额", f"{d.totals['amount'] / 10000:,.2f}", "万元", link(d.slice("cases"))),
-        ("涉及当事人", d.totals["parties"], "人", link(d.slice("cases"))),
         ("疑难复杂", d.totals["difficult"], "件", link(d.slice("difficult"))),
         ("超期未结", d.overdue, "件", link(d.slice("overdue"))),
         (
@@ -171,8 +174,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 for r in d.areas
             ],
             "rating_link": link(d.slice("rated")),
+            "area_total": _area_total(d),
+            "definitions": definitions().terms(),
         },
     )
+
+
+def _area_total(d) -> dict:
+    """The 合计 line under the drill-down rows: the headline figures the rows add up to."""
+    return {
+        "cases": d.totals["cases"],
+        "success": d.totals["success"],
+        "terminated": d.totals["terminated"],
+        "open": d.totals["open"],
+        "rate": d.rate,
+        "difficult": d.totals["difficult"],
+        "amount_wan": to_wan(d.totals["amount"]),
+    }
 
 
 def _form_context(request: HttpRequest) -> tuple[Division, Period, str, Division]:
@@ -188,7 +206,7 @@ def _form_context(request: HttpRequest) -> tuple[Division, Period, str, Division
 def monthly_form_view(request: HttpRequest) -> HttpResponse:
     area, period, period_error, root = _form_context(request)
     layout = load_form("moj_monthly")
-    result = monthly_form(cases_visible_to(request.user), area.code, period)
+    result = monthly_form(cases_visible_to(request.user), area.code, period, today=timezone.localdate())
     grids = build_grids(layout, result, link=case_list_url)
     form = ScopeForm(initial={"area": area.code, "period": period_key(period)}, root=root)
     return render(
@@ -200,9 +218,10 @@ def monthly_form_view(request: HttpRequest) -> HttpResponse:
             "grids": grids,
             "form": form,
             "area": area,
-            "period": period,
+            "period": result.period,
             "period_key": period_key(period),
             "period_error": period_error,
+            "definitions": definitions().terms(),
         },
     )
 
@@ -211,17 +230,19 @@ def monthly_form_view(request: HttpRequest) -> HttpResponse:
 def monthly_form_xlsx(request: HttpRequest) -> HttpResponse:
     area, period, _error, _root = _form_context(request)
     layout = load_form("moj_monthly")
-    result = monthly_form(cases_visible_to(request.user), area.code, period)
+    result = monthly_form(cases_visible_to(request.user), area.code, period, today=timezone.localdate())
     grids = build_grids(layout, result)
-    subtitle = (
-        f"填报单位：{result.area_name}　　统计期间：{period.label}（{period.start:%Y-%m-%d} 至 {period.end:%Y-%m-%d}）"
-    )
+    shown = result.period
+    subtitle = f"填报单位：{result.area_name}　　统计期间：{shown.full_label}（{shown.span_text}）"
+    terms = definitions().terms()
     footer = (
-        "说明：调解案件数为统计期间内受理的案件（移交他处的不计，由接收方计入）；"
-        "调解成功率 = 调解成功数 ÷ 调解案件数，保留一位小数（四舍五入）；金额单位万元。"
-        f"数据由平台依案件记录自动生成于 {result.generated_at}。"
+        "说明：调解案件为统计期间内调解结束（协议生效或调解终止）的案件，在办案件单独列示；"
+        if definitions().period_by == "ended"
+        else "说明：调解案件为统计期间内受理的案件；"
     )
-    data = form_workbook(f"{layout['title']}", subtitle, grids, footer)
+    footer += f"各项统计口径见“统计口径”工作表；金额单位万元。数据由平台依案件记录自动生成于 {result.generated_at}。"
+    notes = [(t.label, t.text) for t in terms]
+    data = form_workbook(f"{layout['title']}", subtitle, grids, footer, notes=notes)
     filename = f"人民调解工作统计表_{area.code}_{period_key(period)}.xlsx"
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
@@ -241,7 +262,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         committee = _committee(request, area)
     today = timezone.localdate()
     qs = piece.queryset(cases_visible_to(request.user), today=today)
-    qs = qs.select_related("committee").prefetch_related("parties").order_by("-registered_at", "-id")
+    qs = for_case_table(qs).order_by("-registered_at", "-id")  # the shared table reads the mediator too
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     log_access(
         request,

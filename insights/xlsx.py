@@ -16,8 +16,11 @@ NUMBER_FORMATS = {"int": "#,##0", "wan": "#,##0.00", "pct": "0.0"}
 CJK_FONT = "宋体"
 
 
-def form_workbook(title: str, subtitle: str, grids: list[Grid], footer: str = "") -> bytes:
-    """One sheet: the title and the reporting unit/period on top, each section below with its merged header."""
+def form_workbook(
+    title: str, subtitle: str, grids: list[Grid], footer: str = "", notes: list[tuple[str, str]] | None = None
+) -> bytes:
+    """The form's sheet: the title and the reporting unit/period on top, each section below with its merged header;
+    with `notes`, a second sheet 统计口径 that prints the definitions the figures were counted by."""
     wb = Workbook()
     ws = wb.active
     ws.title = "人民调解工作统计表"
@@ -46,6 +49,8 @@ def form_workbook(title: str, subtitle: str, grids: list[Grid], footer: str = ""
     ws.page_setup.fitToWidth = 1
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToHeight = 0
+    if notes:
+        _notes_sheet(wb, title, notes)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -87,3 +92,20 @@ def _write_block(ws, top: int, lines: list) -> int:
             c += cell.colspan
         r += 1
     return r
+
+
+def _notes_sheet(wb: Workbook, title: str, notes: list[tuple[str, str]]) -> None:
+    ws = wb.create_sheet("统计口径")
+    ws.cell(row=1, column=1, value=f"{title} · 统计口径").font = Font(name=CJK_FONT, size=14, bold=True)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=2)
+    for c, head in enumerate(("指标", "口径说明"), start=1):
+        cell = ws.cell(row=2, column=c, value=head)
+        cell.font, cell.fill, cell.border = Font(name=CJK_FONT, size=10, bold=True), HEAD_FILL, BORDER
+    for r, (label, text) in enumerate(notes, start=3):
+        for c, value in enumerate((label, text), start=1):
+            cell = ws.cell(row=r, column=c, value=value)
+            cell.font, cell.border = Font(name=CJK_FONT, size=10), BORDER
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+        ws.row_dimensions[r].height = 15 * (1 + len(text) // 45)
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 90

@@ -5,6 +5,7 @@ longest matching prefix wins, key by key):
 - which kinds of notice a role receives (the preference page lists those);
 - which of them go out by SMS as well when a person has not chosen (the default of NoticePreference);
 - which supervisor roles are told of a kind (notify_supervisors).
+The file also holds what a party reads for each step of their case ("party_texts", notifications.party_texts).
 """
 
 import json
@@ -57,6 +58,10 @@ def _check(data: dict[str, Any], path: str) -> None:
 
     check_roles_block(data.get("roles", {}))
     check_supervisors(data.get("supervisors", {}))
+    if "party_texts" in data:
+        from notifications.party_texts import check_party_texts
+
+        check_party_texts(data["party_texts"], path)
     for prefix, override in data.get("jurisdictions", {}).items():
         if not prefix.isdigit():
             raise bad(f"jurisdiction key {prefix!r} is not a division code prefix")

@@ -154,9 +154,24 @@ def notify_case(
     extra: Iterable[User] = (),
     at: datetime | None = None,
 ) -> None:
-    """Tell everyone on a case (and `extra`) of a step, in the action's transaction."""
+    """Tell everyone on a case (and `extra`) of a step, in the action's transaction: the staff in the action's
+    own words, the parties in the words written for them (data/notice_rules.json "party_texts", for the step the
+    case has just gone through), in-app and by SMS."""
+    from notifications.party_texts import latest_event, party_sms, party_text
+
     targets = case_recipient_ids(case) | {u.pk for u in extra}
-    notify(targets, kind, message, case=case, actor=actor, at=at, sms=case_progress_sms(case))
+    parties = party_user_ids(case) & targets
+    notify(targets - parties, kind, message, case=case, actor=actor, at=at, sms=case_progress_sms(case))
+    if parties:
+        step, data = latest_event(case)
+        text = party_text(case, step, detail=message, data=data)
+        sms = party_sms(party_text(case, step, data=data))  # without {detail}: nothing a user typed goes by SMS
+        notify(parties, kind, text, case=case, actor=actor, at=at, sms=sms)
+
+
+def party_user_ids(case) -> set[int]:
+    """The accounts of the case's parties (a guardian or agent acting for a party has the party's account)."""
+    return set(case.parties.exclude(user=None).values_list("user_id", flat=True))
 
 
 def supervisor_ids(division_code: str, roles: Iterable[str]) -> set[int]:

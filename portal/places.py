@@ -2,8 +2,11 @@
 application goes to, and the public roster (名册公示)."""
 
 from dataclasses import dataclass
+from datetime import date
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from registry.models import Committee, CommitteeKind, Division, DivisionLevel, Mediator
 
@@ -72,22 +75,48 @@ def _kind_order() -> list:
     return [Case(When(kind=CommitteeKind.STANDARD, then=Value(0)), default=Value(1), output_field=IntegerField()), "id"]
 
 
-def roster(place: Place, q: str = "") -> list[tuple[Committee, list[Mediator]]]:
-    """Active committees inside the chosen area (all of them without a choice), each with its serving mediators;
-    `q` searches committee names and addresses, mediator names and specialties."""
-    committees = Committee.objects.filter(is_active=True).select_related("division")
+ROSTER_PER_PAGE = 20
+
+
+def serving_committees(today: date | None = None) -> QuerySet[Committee]:
+    """Committees on the public roster: active ones, not deactivated (as of `today`)."""
+    today = today or timezone.localdate()
+    return Committee.objects.filter(is_active=True).filter(Q(deactivated_on__isnull=True) | Q(deactivated_on__gt=today))
+
+
+def serving_mediators(today: date | None = None) -> QuerySet[Mediator]:
+    """Mediators on the public roster: in office (is_active) and not left (no 离任日期, or one still ahead)."""
+    today = today or timezone.localdate()
+    return Mediator.objects.filter(is_active=True).filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
+
+
+def roster_committees(place: Place, q: str = "") -> QuerySet[Committee]:
+    """Serving committees inside the chosen area (all of them without a choice), in the roster's order; `q`
+    searches committee names and addresses, serving mediators' names and specialties."""
+    committees = serving_committees().select_related("division")
     if place.code:
         committees = committees.filter(division__code__startswith=place.code)
     q = q.strip()[:50]
     if q:
-        matching = Mediator.objects.filter(is_active=True).filter(Q(name__contains=q) | Q(specialties__contains=q))
+        matching = serving_mediators().filter(Q(name__contains=q) | Q(specialties__contains=q))
         committees = committees.filter(
             Q(name__contains=q) | Q(address__contains=q) | Q(pk__in=matching.values("committee_id"))
         )
-    committees = list(committees.order_by("division_id", "name")[:200])
+    return committees.order_by("division_id", "name", "id")
+
+
+def roster_page_of(place: Place, q: str, page: str | None) -> tuple[Page, list[tuple[Committee, list[Mediator]]]]:
+    """One page of the roster (ROSTER_PER_PAGE committees) and its rows, each committee with its serving mediators:
+    the page's count is the number of committees the search finds, all pages together."""
+    paginator = Paginator(roster_committees(place, q), ROSTER_PER_PAGE)
+    current = paginator.get_page(page)
+    committees = list(current.object_list)
     mediators: dict[int, list[Mediator]] = {c.pk: [] for c in committees}
-    for m in Mediator.objects.filter(committee_id__in=mediators, is_active=True).order_by(
-        "committee_id", "role", "name"
-    ):
+    for m in serving_mediators().filter(committee_id__in=mediators).order_by("committee_id", "role", "name"):
         mediators[m.committee_id].append(m)
-    return [(c, mediators[c.pk]) for c in committees]
+    return current, [(c, mediators[c.pk]) for c in committees]
+
+
+def roster(place: Place, q: str = "") -> list[tuple[Committee, list[Mediator]]]:
+    """The first page of the roster's rows (kept for callers that show a short list)."""
+    return roster_page_of(place, q, "1")[1]

@@ -6,6 +6,7 @@ app_name = "portal"
 urlpatterns = [
     path("", public.home, name="home"),
     path("roster/", public.roster_page, name="roster"),
+    path("privacy/", public.privacy, name="privacy"),
     path("login/", auth.login_page, name="login"),
     path("logout/", auth.logout_view, name="logout"),
     path("cases/", case.my_cases, name="cases"),

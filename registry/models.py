@@ -1,7 +1,11 @@
 """Administrative divisions, mediation committees, mediators and courts."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from cases import identity
+from tiaojie.models import AppendOnlyModel
 
 
 class DivisionLevel(models.IntegerChoices):
@@ -89,7 +93,18 @@ class Committee(models.Model):
     stationed_at = models.CharField(_("派驻单位"), max_length=100, blank=True)
     court_invited = models.BooleanField(_("特邀调解组织"), default=False)
     established_on = models.DateField(_("成立日期"), null=True, blank=True)
+    # 个人调解工作室: named after the mediator who leads it (domain §5.3).
+    studio_person = models.CharField(_("工作室领衔调解员"), max_length=50, blank=True)
+    # 企事业单位调委会: the host's headcount (enterprises of 300+ employees must set one up).
+    employee_count = models.PositiveIntegerField(_("职工人数"), null=True, blank=True)
+    host_unit = models.CharField(_("设立单位"), max_length=100, blank=True)
+    # 备案 with the justice bureau.
+    filing_date = models.DateField(_("备案日期"), null=True, blank=True)
+    filing_number = models.CharField(_("备案编号"), max_length=50, blank=True)
+    filing_authority = models.CharField(_("备案机关"), max_length=100, blank=True)
     is_active = models.BooleanField(_("在用"), default=True)
+    deactivated_on = models.DateField(_("撤销日期"), null=True, blank=True)
+    deactivation_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["division_id", "name"]
@@ -138,7 +153,14 @@ class Mediator(models.Model):
     term_end = models.DateField(_("任期结束"), null=True, blank=True)
     specialties = models.CharField(_("擅长领域"), max_length=200, blank=True)
     is_court_invited = models.BooleanField(_("特邀调解员"), default=False)
+    qualifications = models.CharField(_("资质与培训"), max_length=200, blank=True)
+    education = models.CharField(_("学历"), max_length=20, blank=True)
+    id_number_encrypted = models.TextField(blank=True)
+    id_number_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    id_number_masked = models.CharField(_("身份证号码"), max_length=18, blank=True)
     is_active = models.BooleanField(_("在任"), default=True)
+    left_on = models.DateField(_("离任日期"), null=True, blank=True)
+    left_reason = models.CharField(_("离任原因"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["committee_id", "name"]
@@ -147,6 +169,83 @@ class Mediator(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def set_id_number(self, value: str) -> None:
+        """Stores an ID number encrypted, hashed and masked (as cases.Party does). Check it first with
+        cases.identity.validate_id_number."""
+        value = identity.normalise_id_number(value)
+        if not value:
+            self.id_number_encrypted = self.id_number_hash = self.id_number_masked = ""
+            return
+        self.id_number_encrypted = identity.encrypt_id_number(value)
+        self.id_number_hash = identity.hash_id_number(value)
+        self.id_number_masked = identity.mask_id_number(value)
+
+
+class FilingDocument(models.Model):
+    """A document of a committee's 备案 (设立文件, 人员名单, 批复…), stored under PRIVATE_FILES_ROOT."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="filing_documents")
+    title = models.CharField(_("文件名称"), max_length=100)
+    stored_path = models.CharField(max_length=300)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    is_withdrawn = models.BooleanField(_("已撤回"), default=False)
+
+    class Meta:
+        ordering = ["committee_id", "uploaded_at", "id"]
+        verbose_name = _("备案材料")
+        verbose_name_plural = _("备案材料")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChangeSubject(models.TextChoices):
+    COMMITTEE = "COMMITTEE", _("调解组织")
+    MEDIATOR = "MEDIATOR", _("调解员")
+    ACCOUNT = "ACCOUNT", _("登录账号")
+
+
+class ChangeAction(models.TextChoices):
+    CREATE = "CREATE", _("新建")
+    EDIT = "EDIT", _("修改")
+    DEACTIVATE = "DEACTIVATE", _("停用")
+    REACTIVATE = "REACTIVATE", _("恢复")
+    FILING = "FILING", _("备案")
+    ATTACH = "ATTACH", _("上传材料")
+    ACCOUNT_CREATE = "ACCOUNT_CREATE", _("开通账号")
+    PASSWORD_RESET = "PASSWORD_RESET", _("重置密码")
+    ACCOUNT_DEACTIVATE = "ACCOUNT_DEACTIVATE", _("停用账号")
+    ACCOUNT_REACTIVATE = "ACCOUNT_REACTIVATE", _("恢复账号")
+    IMPORT = "IMPORT", _("Excel导入")
+
+
+class RegistryChange(AppendOnlyModel):
+    """Who changed which organisation, person or account, when, and what (field → [before, after]).
+    Written by registry.history.record_change in the same transaction as the change; append-only."""
+
+    subject = models.CharField(max_length=20, choices=ChangeSubject.choices)
+    subject_id = models.PositiveBigIntegerField()
+    # The committee the subject belongs to (for scoping the history); null for accounts of supervisors.
+    committee = models.ForeignKey(Committee, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("操作"), max_length=30, choices=ChangeAction.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    append_only_message = "登记变更记录不可修改或删除"
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["subject", "subject_id", "at"])]
+        verbose_name = _("登记变更记录")
+        verbose_name_plural = _("登记变更记录")
 
 
 class Court(models.Model):

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make demo`: set up .venv, migrate the SQLite DB in var/, load reference data, seed demo data once,
+# `make demo`: set up .venv, migrate the SQLite DB in var/, load reference data, seed demo data once (DEBUG off),
 # then run the background worker (huey: outbox delivery, periodic scans) and serve on http://127.0.0.1:8000
 # (override with DEMO_ADDR=host:port), in one command. Ctrl-C (or SIGTERM) stops both; if either dies, the other
 # is stopped too.
@@ -15,6 +15,10 @@ ADDR=${DEMO_ADDR:-127.0.0.1:8000}
 source "$ROOT/scripts/lib.sh"
 ensure_venv requirements.txt
 
+# The demo runs as a bureau would see it: DEBUG off, so a wrong URL shows the product's Chinese 404 page, not
+# Django's debug page. Static files are still served: WhiteNoise finds them in static/ (WHITENOISE_USE_FINDERS in
+# development), so no collectstatic is needed. DEBUG=1 make demo brings the debug pages back.
+export DEBUG="${DEBUG:-0}"
 mkdir -p var/staticfiles  # STATIC_ROOT; WhiteNoise warns if it is missing
 say "migrate"
 "$PY" manage.py migrate --noinput

@@ -39,6 +39,7 @@ ensure_system_packages() { # $1: 1 if PostgreSQL is needed
     local missing=()
     [[ -x /usr/bin/chromium ]] || missing+=(chromium)
     have_cjk_font || missing+=(fonts-noto-cjk)
+    command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils) # PDF pages rendered to PNG in browser tests
     if [[ $1 -eq 1 ]] && ! have_pg_server; then missing+=(postgresql-15); fi
     if [[ ${#missing[@]} -gt 0 ]]; then
         apt_install "${missing[@]}" || warn "continuing without: ${missing[*]} (tests that need them will fail)"

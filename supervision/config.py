@@ -16,6 +16,9 @@ class EntryRules:
     facts_min_chars: int
     drop_alert_percent: int
     written_share_min_percent: int
+    # A drop (or a rise) in per cent is stated only against at least this many cases in the same period last year:
+    # "下降66.7%" on a base of 3 cases is noise, not a finding.
+    drop_min_base: int = 10
 
 
 @cache
@@ -27,8 +30,9 @@ def entry_rules() -> EntryRules:
         facts_min_chars=int(raw["brief_facts_min_chars"]),
         drop_alert_percent=int(raw.get("drop_alert_percent", 30)),
         written_share_min_percent=int(raw.get("written_share_min_percent", 0)),
+        drop_min_base=int(raw.get("drop_min_base", 10)),
     )
-    if rules.deadline_days < 0 or rules.facts_min_chars < 0:
+    if rules.deadline_days < 0 or rules.facts_min_chars < 0 or rules.drop_min_base < 1:
         raise ValueError("entry_rules.json: negative deadline or threshold")
     return rules
 

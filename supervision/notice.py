@@ -35,6 +35,7 @@ class NoticeRow:
     gaps: list[int] = field(default_factory=list)
     duplicates: list[int] = field(default_factory=list)
     url_area: str = ""
+    min_base: int = 1  # EntryRules.drop_min_base, set by entry_notice: the smallest base for a percentage
 
     @property
     def change(self) -> int:
@@ -49,8 +50,18 @@ class NoticeRow:
         total = self.written + self.oral
         return round(100 * self.written / total, 1) if total else None
 
+    @property
+    def comparable(self) -> bool:
+        """Whether last year's figure is a base large enough to state a change in per cent (drop_min_base)."""
+        return self.last_year >= self.min_base
+
+    @property
+    def stated_pct(self) -> float | None:
+        """The change in per cent as the notice states it: None on a base too small to mean it."""
+        return self.change_pct if self.comparable else None
+
     def flags(self, rules: EntryRules) -> dict[str, bool]:
-        pct = self.change_pct
+        pct = self.stated_pct
         share = self.written_share
         return {
             "drop": pct is not None and pct <= -rules.drop_alert_percent,
@@ -85,9 +96,15 @@ class Notice:
     def summary(self) -> list[str]:
         """The notice's text, in the bureaus' own order."""
         t, r = self.total, self.rules
-        pct = t.change_pct
+        pct = t.stated_pct
         trend = "持平" if t.change == 0 else ("增加" if t.change > 0 else "下降")
-        versus = f"去年同期{t.last_year}件，{trend}" + (f"{abs(pct)}%" if pct is not None and t.change else "")
+        if not t.change:
+            amount = ""
+        elif pct is not None:
+            amount = f"{abs(pct)}%"
+        else:  # a base too small for a percentage: the number of cases
+            amount = f"{abs(t.change)}件"
+        versus = f"去年同期{t.last_year}件，{trend}{amount}"
         share = f"，书面协议占{t.written_share}%" if t.written_share is not None else ""
         lines = [
             f"{self.period.label}，{self.area.name}按期录入人民调解案件{t.entries}件，{versus}。"
@@ -98,7 +115,7 @@ class Notice:
         ]
         unit = "县（市、区）" if self.by_county else "调委会"
         checks = [
-            ("drop", f"录入数量较去年同期下降{r.drop_alert_percent}%以上的{unit}", lambda x: f"{x.change_pct}%"),
+            ("drop", f"录入数量较去年同期下降{r.drop_alert_percent}%以上的{unit}", lambda x: f"{x.stated_pct}%"),
             ("late", f"存在逾期录入的{unit}", lambda x: f"{x.late}件"),
             (
                 "numbers",
@@ -236,6 +253,8 @@ def entry_notice(scope: QuerySet[Case], area: Division, year: int, month: int) -
         if row is not None:
             row.gaps += gaps
             row.duplicates += dups
+    for row in [*rows.values(), total]:
+        row.min_base = rules.drop_min_base
     for row in rows.values():
         for attr in ("entries", "last_year", "late", "bad_numbers", "short_facts", "written", "oral"):
             setattr(total, attr, getattr(total, attr) + getattr(row, attr))

@@ -1,5 +1,6 @@
 """三统一: for a period and an area, the number of entries, of dossiers and of report rows, and every case that makes
-them differ. The definitions are in supervision/entries.py; the counts are aggregation queries, and the only per-case
+them differ. The report rows are the form's 本期受理 (accepted in the period, insights.base.accepted_cases). The
+definitions are in supervision/entries.py; the counts are aggregation queries, and the only per-case
 check is the dossier checklist of closed, not yet archived cases (the one definition in cases/dossier.py)."""
 
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from django.utils import timezone
 from cases.dossier import missing_items
 from cases.enums import CaseStatus
 from cases.models import Case
-from insights.base import Period, in_area, make_period, reported_cases
+from insights.base import Period, accepted_cases, in_area, make_period
 from supervision import entries as E
 
 LIST_LIMIT = 200  # cases listed per kind; the counts are always complete
@@ -76,7 +77,10 @@ def reconcile(scope: QuerySet[Case], period: Period, area_code: str = "") -> Rec
         archived=Count("id", filter=accepted & Q(archived_at__isnull=False)),
         open=Count("id", filter=accepted & Q(closed_at__isnull=True)),
     )
-    report = reported_cases(base, period)
+    # The form's rows of the period's own cases: its 本期受理 column (insights.base.accepted_cases). Its 调解案件 count
+    # the mediations that ended in the period (data/statistics_definitions.json), whenever accepted, so they are
+    # not the same cases as this period's entries and dossiers.
+    report = accepted_cases(base, period)
     report_rows = report.count()
 
     closed = list(mine.filter(status=CaseStatus.CLOSED, archived_at__isnull=True).select_related("committee"))

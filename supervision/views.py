@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from cases.scoping import cases_visible_to
 from documents.pdf import pdf_response, render_pdf
@@ -12,7 +13,9 @@ from supervision import entries as E
 from supervision.access import NOTICE_ROLES, area_for, require_role
 from supervision.config import entry_rules
 from supervision.forms import NoticeForm, ReconciliationForm, last_month
+from supervision.forms_notice import IssueForm
 from supervision.notice import entry_notice
+from supervision.notice_header import cn_date, header_for
 from supervision.reconciliation import reconcile
 
 
@@ -32,12 +35,33 @@ def _notice_params(request: HttpRequest):
     return user, area, year, month, form
 
 
+def _issue(request: HttpRequest, user, area, year: int) -> dict:
+    """The notice's head and 落款 as issued by the user's own bureau (the area's when the user has none): issuer,
+    文号 with the sequence entered on the page, addressees and date (data/document_headers.json)."""
+    issue_form = IssueForm(request.GET if "docno" in request.GET or "issued" in request.GET else None)
+    seq, issued = issue_form.values() if issue_form.is_bound else (None, None)
+    header = header_for(user.division or area)
+    issued = issued or timezone.localdate()
+    return {
+        "issue_form": issue_form,
+        "header": header,
+        "docno": header.docno(issued.year, seq),
+        "docno_seq": seq,
+        "issued_on": issued,
+        "issued_cn": cn_date(issued),
+    }
+
+
 @login_required
 def entry_notice_page(request: HttpRequest) -> HttpResponse:
     user, area, year, month, form = _notice_params(request)
     notice = entry_notice(cases_visible_to(user), area, year, month)
     query = f"area={area.code}&year={year}&month={month}"
-    context = {"notice": notice, "form": form, "query": query, "number_format": number_format()}
+    issue = _issue(request, user, area, year)
+    if issue["docno_seq"]:
+        query += f"&docno={issue['docno_seq']}"
+    query += f"&issued={issue['issued_on']:%Y-%m-%d}"
+    context = {"notice": notice, "form": form, "query": query, "number_format": number_format(), **issue}
     return render(request, "supervision/entry_notice.html", context)
 
 
@@ -45,9 +69,8 @@ def entry_notice_page(request: HttpRequest) -> HttpResponse:
 def entry_notice_pdf(request: HttpRequest) -> HttpResponse:
     user, area, year, month, _form = _notice_params(request)
     notice = entry_notice(cases_visible_to(user), area, year, month)
-    data = render_pdf(
-        "supervision/entry_notice_pdf.html", {"notice": notice, "number_format": number_format()}, request=request
-    )
+    context = {"notice": notice, "number_format": number_format(), **_issue(request, user, area, year)}
+    data = render_pdf("supervision/entry_notice_pdf.html", context, request=request)
     return pdf_response(data, f"{area.name}{notice.period.label}案件录入情况通报.pdf")
 
 

@@ -14,12 +14,23 @@ from cases.models import CaseEvent
 from messaging.models import Booking, BookingEvent, Message, Slot
 from notifications.enums import NoticeKind
 from notifications.models import DeliveryAttempt, OutboxMessage
+from registry.history import record_change
+from registry.models import ChangeAction, RegistryChange
 from supervision.models import PublishedError, SpotCheck, SpotCheckLog, SpotCheckResult
 from tests.world import World, make_case
 from tiaojie.models import AppendOnlyModel, UndeletableModel
 from workdays.models import DayKind, HolidayChange
 
-EXPECTED = {CaseEvent, BookingEvent, SpotCheckLog, SpotCheckResult, AccessLog, DeliveryAttempt, HolidayChange}
+EXPECTED = {
+    CaseEvent,
+    BookingEvent,
+    SpotCheckLog,
+    SpotCheckResult,
+    AccessLog,
+    DeliveryAttempt,
+    HolidayChange,
+    RegistryChange,
+}
 
 
 def _booking(world: World, case) -> Booking:
@@ -84,6 +95,8 @@ def make_row(model: type, world: World):
             after_name="国庆节",
             reason="通知",
         )
+    if model is RegistryChange:
+        return record_change(world.county_admin, world.village_a, ChangeAction.EDIT, {"电话": ""}, {"电话": "1"})
     raise AssertionError(model)
 
 

@@ -45,9 +45,13 @@ def test_recipients_are_the_cases_mediators_director_and_parties_never_the_actor
         case = make_case(world, CaseStatus.IN_MEDIATION)
     assign_note = "已指派调解员"
     told = set(Notification.objects.filter(case=case, message__startswith=assign_note).values_list("user", flat=True))
-    # Assigned by director_a: the presiding mediator and the party hear of it; the actor, an unassigned mediator
-    # of the same committee, and people of other committees do not.
-    assert told == {world.mediator_a.pk, world.party_user.pk}
+    # Assigned by director_a: the presiding mediator and the party hear of it (the party in the words written for
+    # a citizen, issue 9 §9); the actor, an unassigned mediator of the same committee, and people of other
+    # committees do not.
+    assert told == {world.mediator_a.pk}
+    party_note = f"{case.committee.name}已为您的案件（{case.case_no}）指派调解员，调解员会与您联系安排调解。"
+    told_as_party = set(Notification.objects.filter(case=case, message=party_note).values_list("user", flat=True))
+    assert told_as_party == {world.party_user.pk}
 
 
 def test_a_new_case_is_told_only_to_its_committee_director_and_party(world, django_capture_on_commit_callbacks):

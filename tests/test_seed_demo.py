@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import RequestFactory
+from django.utils import timezone
 
 from accounts.models import User
 from cases.enums import AgreementForm, AgreementStatus, CaseSource, CaseStatus, CourtReferralType
@@ -114,6 +115,23 @@ def test_seed_demo_makes_a_consistent_city(divisions, client):
     ).exists()
     jcs = JudicialConfirmation.objects.filter(court=court.court)
     assert jcs.filter(status="APPLIED").exists() and jcs.exclude(status="APPLIED").exists()
+    # The court liaison's queue (issue 9 §6) has requests waiting now: to accept and to rule on, one overdue,
+    # filed in the last weeks (not only the past's requests).
+    from cases.next_step import court_deadline
+    from console.court_queue import WAITING, queue_for
+
+    waiting = list(queue_for(court).filter(status__in=WAITING))
+    assert {jc.status for jc in waiting} == {"APPLIED", "ACCEPTED"}, waiting
+    deadlines = [court_deadline(jc, END.date()) for jc in waiting]
+    assert any(d.overdue for d in deadlines) and sum(not d.overdue for d in deadlines) >= 5
+    recent = [jc for jc in waiting if jc.applied_on >= END.date() - timedelta(days=21)]
+    assert len(recent) >= 6 and all(jc.applied_on < END.date() for jc in recent)
+    assert all(jc.court_case_no for jc in recent if jc.status == "ACCEPTED")
+    client.force_login(court)
+    page = client.get("/console/court/queue/")
+    assert page.status_code == 200 and len(page.context["rows"]) >= 6
+    assert page.context["counts"]["to_accept"] >= 3 and page.context["counts"]["to_decide"] >= 3
+    client.logout()
     assert cases_visible_to(accounts["sfs"]).count() >= cases.filter(committee_id=mediator.committee_id).count()
     assert cases_visible_to(accounts["city"]).count() == 120
 
@@ -128,6 +146,37 @@ def test_seed_demo_makes_a_consistent_city(divisions, client):
         joined = rating.case.events.filter(action="party_joined", actor=rating.user, data__party=rating.party_id)
         assert joined.exists() or rating.user == accounts["party"]
         assert 1 <= rating.score <= 5
+
+    # Office hours (issue 9 §11): every event, registration, entry, rating and booking on a working day 08:30–17:30.
+    from demo.scenarios import in_working_hours
+    from messaging.models import Booking
+
+    moments = [("event " + a, t) for a, t in CaseEvent.objects.values_list("action", "at")]
+    moments += [("registered", t) for t in cases.values_list("registered_at", flat=True)]
+    moments += [("entered", t) for t in cases.values_list("entered_at", flat=True)]
+    moments += [("rated", t) for t in Rating.objects.values_list("created_at", flat=True)]
+    moments += [("booking", b.starts_at) for b in Booking.objects.all()]
+    outside = [(what, timezone.localtime(t)) for what, t in moments if not in_working_hours(t)]
+    assert len(moments) > 1000 and not outside, outside[:5]
+
+    # Terms of office: three years, most ending in 2027–2029, a few within 60 days (the terms page's warnings).
+    from registry.models import Mediator
+
+    terms = list(Mediator.objects.values_list("term_start", "term_end"))
+    soon = [end for _start, end in terms if end <= END.date() + timedelta(days=60)]
+    assert 0 < len(soon) < 0.1 * len(terms)
+    assert sum(2027 <= end.year <= 2029 for _s, end in terms) > 0.6 * len(terms)
+    assert len({end for _s, end in terms}) > 100
+    assert all(end - start in (timedelta(days=1095), timedelta(days=1094)) for start, end in terms)
+
+    # The demo accounts' overviews: the rows (with 本级) add up to the headline (issue 9 §4).
+    for username in ("sfs", "county", "city"):
+        client.force_login(accounts[username])
+        ctx = client.get("/console/").context
+        assert sum(r.total for r in ctx["area_rows"]) == ctx["total"] > 0, username
+        assert sum(r.open for r in ctx["area_rows"]) == ctx["head"].open, username
+        assert sum(r.ended for r in ctx["area_rows"]) == ctx["head"].ended, username
+        client.logout()
 
     # Running again: --if-empty leaves the data alone; without it the command refuses.
     assert "跳过" in seed("--if-empty")

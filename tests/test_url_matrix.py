@@ -4,7 +4,7 @@ A case outside a user's jurisdiction does not exist for them (404 on every URL, 
 opens, an action page opens only for the actions the server offers (otherwise a redirect back with a message), and
 the full ID number is revealed — and the access logged — only to the case's mediators, director and court."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.messages import get_messages
@@ -13,6 +13,7 @@ from django.test import Client
 from accounts.models import AccessLog
 from cases import actions as A
 from cases.enums import CaseSource, CaseStatus, CourtReferralType
+from cases.models import Case
 from cases.permissions import available_actions, can_view_full_id
 from cases.views import FORMS
 from demo.scenarios import Cast, Walker
@@ -25,7 +26,8 @@ COMMITTEE_MEMBERS = MEMBERS_A | {"mediator_b", "mediator_c"}
 # kind → (status, the applicant's portal account is party_user, court-referred)
 KINDS = {
     "in_mediation": (CaseStatus.IN_MEDIATION, True, False),
-    "archived": (CaseStatus.ARCHIVED, True, False),
+    "archived": (CaseStatus.ARCHIVED, True, False),  # archived eleven years ago: the retention period is over
+    "archived_in_retention": (CaseStatus.ARCHIVED, True, False),  # archived this year: 销毁 not offered
     "performing": (CaseStatus.PERFORMING, True, False),
     "not_party": (CaseStatus.IN_MEDIATION, False, False),
     "court": (CaseStatus.IN_MEDIATION, False, True),
@@ -45,7 +47,7 @@ MEDIATING_A = [
 ]
 # The supervisors of village A may 督办 and 催办 any open case of theirs (issue 8 §3).
 SUPERVISE = {who: ["supervise", "urge"] for who in ("sfs_officer", "county_admin", "city_admin")}
-EXPECTED_ACTIONS = {
+_EXPECTED = {
     "in_mediation": {
         **SUPERVISE,
         "director_a": ["recuse", "terminate", "party_refusal"],
@@ -69,6 +71,7 @@ EXPECTED_ACTIONS = {
         "mediator_a2": [],
     },
     "archived": {"county_admin": ["dispose"]},
+    "archived_in_retention": {},
     "performing": {
         **SUPERVISE,
         "mediator_a": [
@@ -81,6 +84,12 @@ EXPECTED_ACTIONS = {
         ],
         "party_user": ["jc_apply", "jc_request"],
     },
+}
+# Every member of the committee files scans of paper documents in any status but DISPOSED (issue 9 §3); the
+# action's page is the scans page (cases.views_scans), not one of FORMS.
+EXPECTED_ACTIONS = {
+    kind: {**who, **{m: [*who.get(m, []), "attach_scan"] for m in ("director_a", "mediator_a", "mediator_a2")}}
+    for kind, who in _EXPECTED.items()
 }
 
 
@@ -104,7 +113,11 @@ def build_case(world: World, kind: str):
     extra = {}
     if court:
         extra = {"source": CaseSource.REFERRED_COURT, "court": world.court, "court_mode": CourtReferralType.WEIPAI}
-    return make_case(world, status, party_user=world.party_user if has_party_user else None, **extra)
+    case = make_case(world, status, party_user=world.party_user if has_party_user else None, **extra)
+    if kind == "archived":  # a 10-year dossier archived eleven years ago (cases.retention)
+        Case.objects.filter(pk=case.pk).update(archived_at=datetime.now(TZ) - timedelta(days=11 * 366))
+        case.refresh_from_db()
+    return case
 
 
 def client_for(user) -> Client:
@@ -229,6 +242,8 @@ def test_console_pages(world, persona):
         expected = 200 if persona in SUPERVISORS | {"other_county_admin"} else 403
         if persona == "court_liaison" and url == "/console/cases/":
             expected = 200  # the court's own list of referred and confirmation cases
+        if url == "/console/committees/" and expected == 403:
+            expected = 404  # the registry's pages do not exist outside the supervisors (issue 9 §1)
         assert client.get(url).status_code == expected, url
 
 
@@ -295,3 +310,73 @@ def test_console_case_list_is_scoped(world, persona, sees):
     html = client_for(world.personas()[persona]).get("/console/cases/").content.decode()
     for key, case in cases.items():
         assert (case.case_no in html) == (key in sees), (persona, case.case_no)
+
+
+# --- the registry's administration pages (issue 9 §1, §2) -------------------------------------------------------
+# Every URL of registry/urls_*.py on an object of village A (tests/registry/urls_helpers.py reads them from the URL
+# modules, so a page added later is covered without being listed here).
+REGISTRY_ADMINS_OF_A = {"sfs_officer", "county_admin", "city_admin"}
+NOT_ADMINISTRATORS = ("director_a", "mediator_a", "mediator_c", "court_liaison", "party_user", "outsider")
+
+
+def test_registry_pages_send_the_anonymous_to_login(world):
+    from tests.registry.urls_helpers import registry_urls, state
+
+    urls = registry_urls(world)
+    before = state()
+    client = Client()
+    for name, url in urls:
+        for response in (client.get(url), client.post(url)):
+            assert response.status_code == 302, name
+            assert response["Location"].startswith("/accounts/login/?next="), name
+    assert state() == before
+
+
+@pytest.mark.parametrize("persona", NOT_ADMINISTRATORS)
+def test_registry_pages_do_not_exist_for_non_administrators(world, persona):
+    """A mediator, a director, the court, a party: every registry page and action is a 404 (not 403), GET or POST."""
+    from tests.registry.urls_helpers import registry_urls, state
+
+    urls = registry_urls(world)
+    before = state()
+    client = client_for(world.personas()[persona])
+    post_only = {"registry_account_reset", "registry_account_deactivate", "registry_account_reactivate"}
+    for name, url in urls:
+        # a GET on a POST-only action is 405 whatever the id (it says nothing about any record)
+        assert client.get(url).status_code == (405 if name in post_only else 404), name
+        assert client.post(url, {"reason": "x", "username": "zzz", "name": "x"}).status_code == 404, name
+    assert state() == before
+
+
+def test_registry_pages_on_village_a_do_not_exist_for_another_county(world):
+    """嘉鱼县's administrator: every page on one of 咸安区's objects is a 404 (the lists are theirs and open)."""
+    from tests.registry.urls_helpers import registry_urls, state
+
+    urls = registry_urls(world)
+    before = state()
+    client = client_for(world.other_county_admin)
+    post_only = {"registry_account_reset", "registry_account_deactivate", "registry_account_reactivate"}
+    for name, url in urls:
+        if not any(ch.isdigit() for ch in url):
+            continue  # a page of one's own area (list, new, terms)
+        assert client.get(url).status_code == (405 if name in post_only else 404), name
+        assert client.post(url, {"reason": "x", "username": "zzz", "on": "2026-01-01"}).status_code == 404, name
+    assert state() == before
+
+
+@pytest.mark.parametrize("persona", sorted(REGISTRY_ADMINS_OF_A))
+def test_registry_pages_open_for_village_a_administrators(world, persona):
+    """The administrators of village A reach every page of it (a GET on a POST-only action is 405; the 备案 file
+    of the fixture has no stored file and the import preview's token was never issued, so both are the 404 that
+    follows the access check; a 司法所 neither
+    opens staff accounts nor administers the township's own committee, which is not village A)."""
+    from tests.registry.urls_helpers import registry_urls
+
+    client = client_for(world.personas()[persona])
+    for name, url in registry_urls(world):
+        expected = {200, 302, 405}
+        if name in ("registry_filing_file", "registry_import_preview"):
+            expected = {404}  # no stored file / a preview token never issued: the 404 after the access check
+        if name == "registry_staff_account_new" and persona == "sfs_officer":
+            expected = {404}
+        assert client.get(url).status_code in expected, name

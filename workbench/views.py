@@ -1,5 +1,8 @@
 """调解员界面: the mediator's queues, registration of a dispute, the committee's case list."""
 
+from dataclasses import dataclass
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,8 +14,10 @@ from django.utils import timezone
 from accounts.access import log_access
 from accounts.models import COMMITTEE_ROLES, AccessKind
 from cases.actions import ActionRefused, do_register_case
-from cases.enums import CaseStatus
+from cases.enums import CLOCK_STATES, CaseStatus
 from cases.listing import case_list_context, list_detail, overdue_q
+from cases.models import Case
+from cases.next_step import cn_md, next_performance_due
 from cases.scoping import cases_visible_to
 from registry.models import Committee
 from registry.scoping import committees_visible_to
@@ -24,6 +29,46 @@ from workbench.forms import PARTY_INITIAL, PartyFormSet, RegisterCaseForm, case_
 def _member(request: HttpRequest) -> None:
     if request.user.role not in COMMITTEE_ROLES or not request.user.committee_id:
         raise PermissionDenied
+
+
+@dataclass(frozen=True)
+class DatedCase:
+    """A case in a workbench queue with the one date that matters there, named: 登记 / 受理 / 期限 / 履行期限."""
+
+    case: Case
+    label: str = ""
+    on: date | None = None
+    late: bool = False
+    shown: str = ""  # 12月5日, with the year when it is not this year's
+
+
+def _dated(case: Case, label: str, on: date, today: date, late: bool = False) -> DatedCase:
+    return DatedCase(case, label, on, late, cn_md(on, today))
+
+
+def labelled(case: Case, today: date, *, limit_first: bool = False) -> DatedCase:
+    """The date shown beside a case in a queue; `limit_first`: the mediation time limit wherever one runs (the
+    overdue queue), else the date that queue is about (registration, acceptance, the limit, performance, closing)."""
+    status = case.status
+    if limit_first and case.time_limit_due and status in CLOCK_STATES:
+        return _dated(case, "期限", case.time_limit_due, today, case.time_limit_due < today)
+    if status == CaseStatus.INTAKE:
+        return _dated(case, "登记", timezone.localdate(case.registered_at), today)
+    if status == CaseStatus.ACCEPTED and case.accepted_at:
+        # Waiting for a mediator: how long since acceptance (red once the time limit has passed meanwhile).
+        late = bool(case.time_limit_due and case.time_limit_due < today)
+        return _dated(case, "受理", timezone.localdate(case.accepted_at), today, late)
+    if status in (CaseStatus.ACCEPTED, CaseStatus.IN_MEDIATION, CaseStatus.REMEDIATION) and case.time_limit_due:
+        return _dated(case, "期限", case.time_limit_due, today, case.time_limit_due < today)
+    if status in (CaseStatus.AGREEMENT_REACHED, CaseStatus.PERFORMING, CaseStatus.NON_PERFORMANCE):
+        due = next_performance_due(case)
+        if due:
+            return _dated(case, "履行期限", due, today, due < today)
+    if status == CaseStatus.PAUSED and case.time_limit_due:
+        return _dated(case, "暂缓，原期限", case.time_limit_due, today)
+    if status in (CaseStatus.PERFORMED, CaseStatus.TERMINATED, CaseStatus.CLOSED) and case.closed_at:
+        return _dated(case, "结案", timezone.localdate(case.closed_at), today)
+    return DatedCase(case)
 
 
 @login_required
@@ -58,10 +103,12 @@ def home(request: HttpRequest) -> HttpResponse:
             "",
         ),
     ]
-    blocks = [
-        (title, icon, qs.count(), list(qs.order_by("time_limit_due", "-registered_at")[:5]), link)
-        for title, icon, qs, link in queues
-    ]
+    blocks = []
+    for title, icon, qs, link in queues:
+        first = qs.order_by("time_limit_due", "-registered_at")[:5]
+        items = [labelled(c, today, limit_first=link == "?overdue=on") for c in first]
+        items.sort(key=lambda i: (i.on is None, i.on or today))  # the nearest labelled date first
+        blocks.append((title, icon, qs.count(), items, link))
     return render(
         request,
         "workbench/home.html",

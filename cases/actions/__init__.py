@@ -5,6 +5,7 @@ actor's relation to the case, apply the guards, write the append-only CaseEvent,
 commit. Views, the demo seeder, imports and the API call these functions and nothing else.
 """
 
+from cases.actions.attachments import do_attach_scan, do_withdraw_scan
 from cases.actions.base import ActionRefused
 from cases.actions.guardians import do_record_guardian_consent
 from cases.actions.intake import (
@@ -78,6 +79,7 @@ __all__ = [
     "do_answer_joint_confirmation",
     "do_apply_judicial_confirmation",
     "do_archive_case",
+    "do_attach_scan",
     "do_assign_mediators",
     "do_close_case",
     "do_confirm_performed",
@@ -88,6 +90,7 @@ __all__ = [
     "do_record_guardian_consent",
     "do_record_party_consent",
     "do_withdraw_application",
+    "do_withdraw_scan",
     "do_draft_agreement",
     "do_extend_time_limit",
     "do_pause_mediation",

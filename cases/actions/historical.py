@@ -26,6 +26,11 @@ door, for a whole chunk of cases in ONE transaction:
 * Case numbers are issued gap-free per committee and year in the order of acceptance within the chunk, under
   `select_for_update` of the CaseSequence rows: one lock and one update per committee-year per chunk. Callers
   that import several chunks pass them in acceptance order (imports.services does), so numbers follow the ledger.
+  An item may instead carry the number its ledger already gave it (`HistoricalCase.number`, checked by the caller
+  against the numbering rule): that number is kept, and the committee-year counter is moved up to at least its
+  sequence, so that numbers issued afterwards (the chunk's unnumbered items, live acceptances) come after it.
+* Facts: an old ledger's 纠纷简要情况 may be shorter than the 10 characters a live registration requires; history
+  is taken as recorded (non-empty), and the import reports the short ones as a warning.
 * It sends NO notifications and no SMS: these are historical cases; nobody is to act on them, and an inbox full
   of "new case registered" for cases closed in 2019 would bury the real work. The events carry the note
   "历史台账导入" and `data.historical = True`, so every report can tell entered-late history from live work.
@@ -142,6 +147,7 @@ class HistoricalCase:
     closed_at: datetime | None = None
     closing_summary: str = ""
     note: str = ""  # where this case comes from (row, legacy number): appended to the note of every event
+    number: tuple[int, int, str] | None = None  # (year, seq, case_no) kept from the ledger; None: issue a new one
 
     @property
     def parties(self) -> list[PartyData]:
@@ -217,7 +223,11 @@ def plan_historical_case(item: HistoricalCase, actor: User, now: datetime | None
     now = now or timezone.now()
     require(in_import_scope(actor, item.committee), f"{item.committee.name}不在您的管辖范围内，不能导入其案件")
     today = local_date(item.registered_at)
-    validate_case_data(item.data, item.committee, today)
+    validate_case_data(item.data, item.committee, today, min_facts_chars=1)
+    if item.number is not None:
+        require(item.accepted_at is not None, "未受理的案件不能带有案号")
+        require(item.number[0] == local_date(item.accepted_at).year, f"案号{item.number[2]}的年度与受理年度不一致")
+        require(item.number[1] >= 1, f"案号{item.number[2]}的序号无效")
     require(not (item.agreement and item.termination), "同一案件不能既达成协议又终止调解")
     require(item.presiding is not None or not item.co_mediators, "有参与调解员时须写明主持调解员")
     note_source = f"来源：{CaseSource(item.data.source).label}"
@@ -241,7 +251,7 @@ def plan_historical_case(item: HistoricalCase, actor: User, now: datetime | None
     if item.agreement is not None:
         a = item.agreement
         require(a.form in _FORMS, "协议形式无效")
-        require(len(a.facts.strip()) >= 10, "请写明纠纷主要事实和争议事项（至少10个字）", "facts")
+        require(bool(a.facts.strip()), "请写明纠纷主要事实和争议事项", "facts")
         _validate_terms(item, a.terms)
         if a.form == AgreementForm.WRITTEN:
             require(a.signature_method in _METHODS, "请选择签署方式", "method")
@@ -393,7 +403,8 @@ class RowWriter:
 def _allocate_numbers(items: list[HistoricalCase]) -> list[tuple[int, int, str] | None]:
     """Gap-free (year, seq, case_no) per committee-year, in acceptance order within the chunk: each CaseSequence
     row involved is locked once (select_for_update, in a stable order so that concurrent chunks cannot deadlock)
-    and written once."""
+    and written once. Items carrying their ledger number keep it; the counter then stands at least at the highest
+    kept sequence, and the chunk's other items are numbered after it."""
     numbers: list[tuple[int, int, str] | None] = [None] * len(items)
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
     for i, item in enumerate(items):
@@ -415,7 +426,11 @@ def _allocate_numbers(items: list[HistoricalCase]) -> list[tuple[int, int, str] 
     for key in keys:
         row, year = rows[key], key[1]
         short = items[groups[key][0]].committee.short_name
-        for i in sorted(groups[key], key=lambda i: (items[i].accepted_at, i)):
+        kept = [i for i in groups[key] if items[i].number is not None]
+        for i in kept:
+            numbers[i] = items[i].number
+            row.last = max(row.last, items[i].number[1])
+        for i in sorted(set(groups[key]) - set(kept), key=lambda i: (items[i].accepted_at, i)):
             row.last += 1
             numbers[i] = (year, row.last, format_case_no(short, year, row.last))
     # One statement for all counters of the chunk (bulk_update's CASE WHEN over hundreds of rows costs seconds).

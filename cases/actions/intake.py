@@ -186,12 +186,15 @@ def _open_intake(
 _DISPUTE_TYPES, _SOURCES = frozenset(DisputeType.values), frozenset(CaseSource.values)
 
 
-def validate_case_data(data: CaseData, committee: Committee, today: date) -> None:
+def validate_case_data(data: CaseData, committee: Committee, today: date, *, min_facts_chars: int = 10) -> None:
     """The registration guards (type, source, facts, claims, amount, both sides, each party as of `today`, a court
-    of the same city for court referrals). Shared by do_register_case and the historical import."""
+    of the same city for court referrals). Shared by do_register_case and the historical import (which accepts
+    the short facts an old ledger carries: `min_facts_chars=1`, the import reports them as a warning)."""
     require(data.dispute_type in _DISPUTE_TYPES, "请选择纠纷类型", "dispute_type")
     require(data.source in _SOURCES, "请选择案件来源", "source")
-    require(len(data.brief_facts.strip()) >= 10, "纠纷简要情况至少写10个字", "brief_facts")
+    facts_ok = len(data.brief_facts.strip()) >= min_facts_chars
+    short_msg = f"纠纷简要情况至少写{min_facts_chars}个字" if min_facts_chars > 1 else "请填写纠纷简要情况"
+    require(facts_ok, short_msg, "brief_facts")
     require(bool(data.claims.strip()), "请填写申请事项", "claims")
     require(data.exclusion in ("", *Exclusion.values), "不得受理情形的选项无效", "exclusion")
     require(data.amount_involved is not None and data.amount_involved >= 0, "涉及金额不能为负数", "amount_involved")

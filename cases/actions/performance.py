@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Role, User
-from cases.actions.base import check, cn_day, local_date, lock, notify_after_commit, now_or, record, require
+from cases.actions.base import check, local_date, lock, notify_after_commit, now_or, record, require
 from cases.actions.mediation import refresh_agreement_form
 from cases.closing import closing_advice
 from cases.dossier import missing_items
@@ -22,9 +22,8 @@ from cases.enums import (
 )
 from cases.models import Case, FollowUp, Instalment, Party, PerformanceRecord, Rating
 from cases.permissions import current_agreement, current_jc
-from workdays.calendar import add_months, mediation_due_date
-
-RETENTION_YEARS = {RetentionClass.Y30: 30, RetentionClass.Y10: 10}
+from cases.retention import retention_refusal
+from workdays.calendar import mediation_due_date
 
 
 def do_record_immediate_performance(
@@ -313,11 +312,8 @@ def do_dispose_case(case: Case, actor: User, *, approval: str, at: datetime | No
     with transaction.atomic():
         case = lock(case)
         target = check(case, "dispose", actor)
-        years = RETENTION_YEARS.get(case.retention_class)
-        require(years is not None, "永久保管的卷宗不能销毁")
-        archived = local_date(case.archived_at)
-        first_day = add_months(archived, 12 * years)
-        require(local_date(at) >= first_day, f"保管期限未满，不能销毁：最早可于{cn_day(first_day)}销毁")
+        refusal = retention_refusal(case, local_date(at))  # data/retention_periods.json, as the offered button
+        require(refusal is None, refusal or "")
         case.disposed_at = at
         case.save(update_fields=["disposed_at"])
         record(case, "dispose", actor, at, to=target, note=approval.strip())

@@ -1,4 +1,5 @@
 from .agreement import Agreement, AgreementSignature, AgreementTerm, Instalment
+from .attachments import CaseAttachment
 from .case import Case, CaseEvent, CaseSequence, Notification, Party, RecusalRequest
 from .records import Extension, FollowUp, JudicialConfirmation, MediationRecord, PerformanceRecord, Rating
 from .timers import Timer, TimerKind
@@ -7,6 +8,7 @@ __all__ = [
     "Agreement",
     "AgreementSignature",
     "AgreementTerm",
+    "CaseAttachment",
     "Case",
     "CaseEvent",
     "CaseSequence",

@@ -122,6 +122,8 @@ def setup_case(world: World, action: str):
         )
     if action == "supervision_reply":
         A.do_supervise_case(case, world.county_admin, instruction="请抓紧组织调解并书面反馈办理进展")
+    if action == "dispose":  # 销毁 only once the retention period is over (cases.retention): archived 11 years ago
+        Case.objects.filter(pk=case.pk).update(archived_at=timezone.now() - timedelta(days=11 * 366))
     case.refresh_from_db()
     assert action in dict(available_actions(case, user)), (action, case.status)
     return case, user

@@ -47,8 +47,7 @@ def test_application_at_intake(world):
         "双方因宅前排水沟堵塞问题发生争执",
         "请求被申请人疏通排水沟并赔偿损失",
         "自愿申请人民调解",
-        "申请人（签名、盖章或按指印）",
-        "申请日期：2026年3月2日",
+        "申请人签名（按指印）：申请日期：2026年3月2日",  # issue 9: a blank place, no name on it
         "45岁",  # age, not birth date (born 1980-05-17, registered 2026-03-02)
     )
     assert "1980" not in t  # no birth date, no ID number on the application (data minimisation)
@@ -68,7 +67,7 @@ def test_acceptance_form(world):
         "登记人李调解",
         "受理人王主任",
         "当事人签名",
-        "（调委会印章）",
+        "（调解委员会印章）",
         f"受理日期{cn(case.accepted_at)}",
     )
 
@@ -78,7 +77,9 @@ def test_rights_notice_and_identity(world):
     case = rich.case
     t = text(render_kind(case, "rights_notice", world.mediator_a).pdf)
     assert_all(t, "当事人权利义务告知书", case.case_no, "选择或者接受人民调解员", "如实陈述纠纷事实", "个人信息")
-    assert_all(t, "申请人（签名或按指印）", "（张三）", "（李四）", "2026年3月2日")
+    # issue 9: blank places and blank dates (the notice is signed on paper); no names on the lines.
+    assert_all(t, "申请人签名（按指印）：日期：被申请人签名（按指印）：日期：")
+    assert "（张三）" not in t and "（李四）" not in t
     applicant = case.parties.get(name="张三")
     full = applicant.full_id_number()
     # The case's mediator sees the complete number, the township justice office the masked one.
@@ -102,7 +103,7 @@ def test_session_records_each_on_its_own_page(world):
     assert len(pages) == 2
     assert_all(pages[0], "人民调解记录", "（第1次调解，共2次）", "双方分歧较大，约定再次调解", "2026年3月5日")
     assert_all(pages[0], "申请人：张三；被申请人：李四", "李调解、赵调解", "村民小组长王五（第1次）")
-    assert_all(pages[0], "调解员（签名）", "记录人（签名）", "参加人（签名）", "（调委会印章）")
+    assert_all(pages[0], "调解员（签名）", "记录人（签名）", "参加人（签名）", "（调解委员会印章）")
     assert_all(pages[1], "（第2次调解，共2次）", "双方同意协商解决，达成协议", "2026年3月7日")
 
 
@@ -134,13 +135,17 @@ def test_effective_agreement(world):
         "履行期限：2026年3月15日前",
         "一式3份",
         "三十日内共同向有管辖权的人民法院申请司法确认",
-        # signatures: who, how, when; the e-signature with its time and hash prefix
-        f"电子签名2026年3月8日9时05分文本摘要{agreement.text_hash()[:12]}",
-        "按指印2026年3月8日",
-        "调解员（签名）：李调解签名2026年3月8日",
-        "调委会印章已加盖",
+        # issue 9: signatures registered by staff (paper, or an "electronic" one entered by the mediator, not the
+        # party's own session) leave the places blank, with the registration noted; the seal confirmed on the
+        # platform is printed as the record it is, the seal place stays blank.
+        "申请人签名（按指印）：日期：（电子签名已于2026-03-08登记，以存卷纸质原件为准）",
+        "被申请人签名（按指印）：日期：（按指印已于2026-03-08登记，以存卷纸质原件为准）",
+        "调解员签名：日期：（签名已于2026-03-08登记，以存卷纸质原件为准）",
+        f"调解委员会已于2026-03-0809:30在线确认用印（王主任操作；电子记录，非实物印章），协议文本摘要SHA-256:{agreement.text_hash()[:16]}",
+        "（调解委员会印章）",
         "协议达成日期：2026年3月8日",
     )
+    assert "调委会印章已加盖" not in t and "已盖章" not in t
     # The case mediator's copy carries complete ID numbers.
     assert case.parties.get(name="李四").full_id_number() in t
 
@@ -150,8 +155,8 @@ def test_draft_agreement_is_marked_on_every_page(world):
     pages = pages_text(render_kind(case, "agreement", world.party_user).pdf)
     assert all("草稿（未生效）" in p for p in pages)
     t = "".join(pages)
-    assert_all(t, "张三", "按指印2026年3月8日", "（李四）未签署", "调解员（签名）")
-    assert "调委会印章已加盖" not in t and "协议达成日期：年月日" in t
+    assert_all(t, "张三", "（按指印已于2026-03-08登记，以存卷纸质原件为准）", "调解员签名：")
+    assert "调委会印章已加盖" not in t and "用印" not in t and "协议达成日期：年月日" in t
     # A party gets masked numbers and not the other side's phone.
     li = case.parties.get(name="李四")
     assert li.full_id_number() not in t and li.id_number_masked in t and li.phone not in t
@@ -188,7 +193,7 @@ def test_performance_follow_ups_and_closing_report(world):
     pages = pages_text(render_kind(case, "follow_up", world.mediator_a).pdf)
     assert len(pages) == 2
     assert_all(pages[0], "人民调解回访记录", f"协议编号{case.case_no}", "被回访人张三", "2026年4月10日", "部分履行")
-    assert_all(pages[0], "第一期赔偿款已收到", "满意", "回访人（签名）：李调解")
+    assert_all(pages[0], "第一期赔偿款已收到", "满意", "回访人（签名）：（回访人：李调解）")
     assert_all(pages[1], "2026年5月12日", "已履行", "非常满意", "赔偿款已全部付清")
     t = text(render_kind(case, "closing_report", world.mediator_a).pdf)
     assert_all(
@@ -344,3 +349,12 @@ def test_available_documents_for_the_portal(world):
     assert dict((k, u) for k, _l, u in party_docs)["agreement"] == f"/documents/case/{case.pk}/agreement.pdf"
     assert available_documents(case, world.outsider) == []
     assert available_documents(case, world.mediator_b) == []  # another committee: out of scope
+
+
+def test_acceptance_form_names_the_referring_court_once(world):
+    case = make_case(world, CaseStatus.ACCEPTED)
+    case.source, case.court, case.referral_body = "REFERRED_COURT", world.court, world.court.name
+    case.court_mode, case.court_case_no = "WEITUO", "（2026）鄂1202民诉前调123号"
+    case.save(update_fields=["source", "court", "referral_body", "court_mode", "court_case_no"])
+    t = text(render_kind(case, "acceptance", world.director_a).pdf)
+    assert t.count(world.court.name) == 1 and "（2026）鄂1202民诉前调123号" in t

@@ -93,7 +93,10 @@ def test_walk_in_dispute_through_the_whole_lifecycle(e2e_world, session):
 
     # 4. …and assigns 李调解 as presiding mediator.
     click_action(s, "指派调解员")
-    page.select_option("#id_presiding", label="李调解")
+    # Each mediator's open cases stand beside the name (issue 9 §7): pick 李调解 by the option's value.
+    presiding = page.locator("#id_presiding option", has_text="李调解")
+    assert re.fullmatch(r"李调解（在办 \d+ 件）", presiding.inner_text().strip()), presiding.inner_text()
+    page.select_option("#id_presiding", value=presiding.get_attribute("value"))
     page.check("#id_rights_notified")
     page.check("#id_identities_checked")
     s.shot("assign-form")

@@ -15,7 +15,7 @@ def test_supervisor_reveals_a_phone(e2e_world, session):
     case = make_case(e2e_world, CaseStatus.IN_MEDIATION)
     s.login("sfs_officer")
     s.goto(f"/cases/{case.pk}/")
-    block = page.locator(".card", has_text="当事人").first
+    block = page.locator("#parties-card")
     assert "139****0002" in block.inner_text() and "13900000002" not in block.inner_text()
     respondent = case.parties.get(phone="13900000002")
     details = page.locator(f"#reveal-phone-{respondent.pk}")

@@ -187,7 +187,7 @@ def test_party_portal_on_a_phone(e2e_world, browser, live_server, tmp_path):
     A.do_assign_mediators(
         case, w.director_a, presiding=w.mediator_a.mediator, rights_notified=True, identities_checked=True
     )
-    assert any("当前状态：已受理" in t for t in all_sms(APPLICANT_PHONE))  # notices by SMS too (system text only)
+    assert any("您的纠纷已受理" in t for t in all_sms(APPLICANT_PHONE))  # notices by SMS too (system text only)
     me.goto(f"/portal/cases/{case.pk}/")
     assert "李调解" in page.inner_text("main")
     me.shot("case-in-mediation")

@@ -161,14 +161,19 @@ def build_dataset(world: World) -> Dataset:
     return Dataset(world, cases)
 
 
-# Hand-computed figures of March 2026 for the whole city (4212).
+# Hand-computed figures of March 2026 for the whole city (4212), by the definitions of
+# data/statistics_definitions.json (issue 9 §4): a case counts in the month its mediation ended (agreement effective
+# or termination); cases still being mediated at the month's end are 在办, apart.
 EXPECTED_MARCH_CITY = {
     "received": 9,  # c1 c2 c3 c4 c5 c7 c10 c11 c12
-    "cases": 8,  # c1 c2 c3 c6 c7 c10 c11 c12
+    "accepted": 8,  # c1 c2 c3 c6 c7 c10 c11 c12
+    "cases": 6,  # ended in March: c1 c2 c3 c7 c10 c12
     "success": 5,  # c1 c3 c7 c10 c12
+    "terminated": 1,  # c2
+    "open": 2,  # c6 c11: accepted in March, still being mediated
     "difficult": 2,  # c2 c12
-    "parties": 17,  # 7 cases × 2 + c10 × 3
-    "amount": Decimal("41300.50"),
-    "rate": Decimal("62.5"),
+    "parties": 13,  # 5 cases × 2 + c10 × 3
+    "amount": Decimal("41300.50"),  # c6 and c11 have no amount
+    "rate": Decimal("83.3"),  # 5 ÷ (5 + 1)
     "overdue": 2,  # c6 c11 (clock running, due early April; today 04-15)
 }

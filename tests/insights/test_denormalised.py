@@ -183,8 +183,10 @@ def test_cube_and_case_list_read_the_same_column(world):
         flt = {"agreement_form": (form,)}
         assert cube_sum(cube, "cases", flt) == n
         assert Slice("", period, "cases", None, flt).queryset(Case.objects.all()).count() == n
-    assert cube_sum(cube, "cases") == 4
-    assert cube_sum(cube, "parties") == 9
+    # The case in 重新调解 is being mediated again: 在办, not one of the 调解案件 (issue 9 §4, ended in the period).
+    assert cube_sum(cube, "cases") == 3 and cube_sum(cube, "open") == 1
+    assert Slice("", period, "open").queryset(Case.objects.all()).count() == 1
+    assert cube_sum(cube, "parties") == 7
     assert cube_sum(cube, "parties", {"agreement_form": ("ORAL",)}) == 5
     # The duration (SQLite: computed with julianday, not Django's per-row Python function) to the microsecond.
     closed = Case.objects.filter(closed_at__isnull=False)

@@ -56,10 +56,13 @@ def test_amount_in_wan_yuan_rounds_half_up():
 
 
 def test_monthly_form_city_march(data, django_assert_max_num_queries):
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(8):  # cube, committees, mediators, area name; rows by area, their names, 本级
         f = monthly_form(Case.objects.all(), "4212", MARCH)
     assert f.value("cases") == E["cases"]
     assert f.value("success") == E["success"]
+    assert f.value("terminated") == E["terminated"]
+    assert f.value("open") == E["open"]
+    assert f.value("accepted") == E["accepted"]
     assert f.value("difficult") == E["difficult"]
     assert f.value("parties") == E["parties"]
     assert f.value("amount") == E["amount"]
@@ -70,10 +73,13 @@ def test_monthly_form_city_march(data, django_assert_max_num_queries):
     assert f.value("cases", {"dispute_type": ["LABOR_MIGRANT_WAGES"]}) == 1
     assert f.value("cases", {"dispute_type": ["CONSUMER_TOURISM", "CONSUMER_ECOMMERCE", "CONSUMER_OTHER"]}) == 1
     assert f.value("cases", {"dispute_type": ["NEIGHBOR"]}) == 1  # c1 only (c4 not accepted, c9 transferred)
-    assert f.value("cases", {"dispute_type": ["OTHER"]}) == 1  # c6: registered in February, accepted in March
+    # c6: registered in February, accepted in March, still being mediated: 在办, not a 调解案件
+    assert f.value("cases", {"dispute_type": ["OTHER"]}) == 0
+    assert f.value("open", {"dispute_type": ["OTHER"]}) == 1
+    assert f.value("accepted", {"dispute_type": ["OTHER"]}) == 1
     assert f.value("difficult", {"dispute_type": ["DAMAGE_COMPENSATION"]}) == 1
     # by source
-    assert f.value("cases", {"source": ["ON_APPLICATION"]}) == 5
+    assert f.value("cases", {"source": ["ON_APPLICATION"]}) == 3  # c1 c7 c12 (c6 c11 open)
     assert f.value("cases", {"source": ["PROACTIVE"]}) == 1
     referred = [
         "REFERRED_COURT",
@@ -86,13 +92,13 @@ def test_monthly_form_city_march(data, django_assert_max_num_queries):
     assert f.value("amount", {"source": ["REFERRED_POLICE"]}) == Decimal("20000")
     assert f.value("parties", {"source": ["REFERRED_POLICE"]}) == 3
     # by committee type and agreement form
-    assert f.value("cases", {"committee_type": ["VILLAGE"]}) == 7
+    assert f.value("cases", {"committee_type": ["VILLAGE"]}) == 5
     assert f.value("cases", {"committee_type": ["SUBDISTRICT"]}) == 1
     assert f.value("success", {"agreement_form": ["WRITTEN"]}) == 4
     assert f.value("success", {"agreement_form": ["ORAL"]}) == 1
     # prevention (件/人)
-    assert f.value("prevented_criminal_cases") == 2
-    assert f.value("prevented_criminal_persons") == 5
+    assert f.value("prevented_criminal_cases") == 1  # c2 (c11 is still open)
+    assert f.value("prevented_criminal_persons") == 3
     assert f.value("prevented_group_fight_cases") == 1
     assert f.value("prevented_group_fight_persons") == 12
     assert f.value("prevented_suicide_cases") == 0
@@ -103,17 +109,23 @@ def test_monthly_form_city_march(data, django_assert_max_num_queries):
     assert f.value("mediators") == 8
     assert f.value("mediators", {"category": ["FULL_TIME"]}) == 1
     assert f.value("mediators", {"category": ["PART_TIME"]}) == 7
+    # by area: 咸安区 and 嘉鱼县 (no committee at the city itself here); they add up to the totals
+    assert [(a.label, a.value("cases"), a.value("success"), a.value("open")) for a in f.areas] == [
+        ("咸安区", 5, 4, 1),
+        ("嘉鱼县", 1, 1, 1),
+    ]
 
 
 def test_monthly_form_county_township_and_other_periods(data):
     county = monthly_form(Case.objects.all(), "421202", MARCH)
-    assert (county.value("cases"), county.value("success"), county.value("success_rate")) == (6, 4, Decimal("66.7"))
+    assert (county.value("cases"), county.value("success"), county.value("success_rate")) == (5, 4, Decimal("80.0"))
     assert county.value("committees") == 3 and county.value("mediators") == 6
     jiayu = monthly_form(Case.objects.all(), "421221", MARCH)
-    assert (jiayu.value("cases"), jiayu.value("success"), jiayu.value("amount")) == (2, 1, Decimal("20000"))
-    assert monthly_form(Case.objects.all(), "421202001", MARCH).value("cases") == 6
+    assert (jiayu.value("cases"), jiayu.value("success"), jiayu.value("amount")) == (1, 1, Decimal("20000"))
+    assert (jiayu.value("open"), jiayu.value("success_rate")) == (1, Decimal("100.0"))  # c11 is 在办
+    assert monthly_form(Case.objects.all(), "421202001", MARCH).value("cases") == 5
     # quarter and year include January's c8; last year's March holds c13 only
-    assert monthly_form(Case.objects.all(), "4212", make_period(2026, "quarter", 1)).value("cases") == 9
+    assert monthly_form(Case.objects.all(), "4212", make_period(2026, "quarter", 1)).value("cases") == 7
     assert monthly_form(Case.objects.all(), "4212", make_period(2026, "year")).value("success") == 6
     assert monthly_form(Case.objects.all(), "4212", make_period(2025, "month", 3)).value("cases") == 1
     assert monthly_form(Case.objects.all(), "4212", make_period(2026, "month", 2)).value("cases") == 0
@@ -143,7 +155,8 @@ def test_every_form_cell_equals_the_case_list_behind_it(data):
                 piece: Slice = cell.link
                 rows = piece.queryset(Case.objects.all(), today=TODAY)
                 if cell.fmt == "pct":
-                    assert cell.value == (success_rate(rows.count(), _cases_of(piece).count()) or 0)
+                    # No case ended: no rate ("—"), not 0.0%
+                    assert cell.value == success_rate(rows.count(), _cases_of(piece).count())
                 elif cell.fmt == "wan":
                     assert cell.value == to_wan(sum((c.amount_involved for c in rows), Decimal(0)))
                 elif piece.measure == "cases" and grid.key == "cases" and line.index(cell) == len(line) - 2:
@@ -170,10 +183,11 @@ def _persons(piece: Slice, case: Case) -> int:
 
 
 def test_dashboard_city_march(data, django_assert_max_num_queries):
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # + the same period of last year's cube (上年同期)
         d = dashboard_metrics(Case.objects.all(), "4212", MARCH, today=TODAY)
     assert d.received == E["received"]
     assert d.totals["cases"] == E["cases"]
+    assert (d.totals["accepted"], d.totals["open"], d.totals["terminated"]) == (E["accepted"], E["open"], 1)
     assert d.totals["success"] == E["success"]
     assert d.rate == E["rate"]
     assert d.totals["difficult"] == E["difficult"]
@@ -187,17 +201,17 @@ def test_dashboard_city_march(data, django_assert_max_num_queries):
     seconds = sum(int((c.closed_at - c.accepted_at).total_seconds()) for c in closed) / 2
     assert d.avg_duration_days == (Decimal(seconds) / 86400).quantize(Decimal("0.1"))
     assert d.totals["closed"] == 2
-    # trend: January c8, March 8; last year March c13
+    # trend (by end of mediation): January c8, March 6; last year March c13
     assert d.trend_months == ["1月", "2月", "3月"]
-    assert d.trend_this == [1, 0, 8]
+    assert d.trend_this == [1, 0, 6]
     assert d.trend_last == [0, 0, 1]
     assert d.trend_success == [1, 0, 5]
     assert d.last_year_cases == 1
     by_dispute = {b.key: (b.cases, b.success) for b in d.by_dispute}
     assert by_dispute["LABOR"] == (1, 0) and by_dispute["CONSUMER"] == (1, 1) and by_dispute["ROAD_TRAFFIC"] == (1, 1)
-    assert {b.key: b.cases for b in d.by_source}["ON_APPLICATION"] == 5
+    assert {b.key: b.cases for b in d.by_source}["ON_APPLICATION"] == 3
     assert {b.key: b.cases for b in d.by_committee_type} == {
-        "VILLAGE": 7,
+        "VILLAGE": 5,
         "RESIDENT": 0,
         "TOWNSHIP": 0,
         "SUBDISTRICT": 1,
@@ -208,20 +222,20 @@ def test_dashboard_city_march(data, django_assert_max_num_queries):
 
 def test_dashboard_drill_down_levels(data, world):
     city = dashboard_metrics(Case.objects.all(), "4212", MARCH, today=TODAY)
-    assert [(r.code, r.name, r.cases, r.success) for r in city.areas] == [
-        ("421202", "咸安区", 6, 4),
-        ("421221", "嘉鱼县", 2, 1),
+    assert [(r.code, r.name, r.cases, r.success, r.open) for r in city.areas] == [
+        ("421202", "咸安区", 5, 4, 1),
+        ("421221", "嘉鱼县", 1, 1, 1),
     ]
     county = dashboard_metrics(Case.objects.all(), "421202", MARCH, today=TODAY)
-    assert [(r.code, r.name, r.cases) for r in county.areas] == [("421202001", "温泉街道", 6)]
+    assert [(r.code, r.name, r.cases) for r in county.areas] == [("421202001", "温泉街道", 5)]
     township = dashboard_metrics(Case.objects.all(), "421202001", MARCH, today=TODAY)
     assert {(r.name, r.cases, r.committee_id) for r in township.areas} == {
-        ("桂花村人民调解委员会", 5, world.village_a.pk),
+        ("桂花村人民调解委员会", 4, world.village_a.pk),
         ("温泉街道人民调解委员会", 1, world.township.pk),
     }
     assert all(not r.drill for r in township.areas)
     one = dashboard_metrics(Case.objects.all(), "421202001", MARCH, committee_id=world.village_a.pk, today=TODAY)
-    assert (one.totals["cases"], one.totals["success"], one.received, one.overdue) == (5, 3, 6, 1)
+    assert (one.totals["cases"], one.totals["success"], one.received, one.overdue) == (4, 3, 6, 1)
     assert one.areas == []
 
 
@@ -235,6 +249,9 @@ def test_dashboard_numbers_equal_their_case_lists(data):
     assert d.slice("overdue").queryset(base, TODAY).count() == d.overdue
     assert d.slice("closed").queryset(base, TODAY).count() == d.totals["closed"]
     assert d.slice("rated").queryset(base, TODAY).count() == d.rated_cases
+    assert d.slice("accepted").queryset(base, TODAY).count() == d.totals["accepted"]
+    assert d.slice("open").queryset(base, TODAY).count() == d.totals["open"]
+    assert d.slice("terminated").queryset(base, TODAY).count() == d.totals["terminated"]
     for b in d.by_dispute + d.by_source + d.by_committee_type:
         assert d.slice("cases", **b.filters).queryset(base, TODAY).count() == b.cases
         assert d.slice("success", **b.filters).queryset(base, TODAY).count() == b.success
@@ -243,10 +260,11 @@ def test_dashboard_numbers_equal_their_case_lists(data):
 
 
 def test_remediation_clears_success_until_agreed_again(data, world):
-    """A case sent back to re-mediation is no longer counted as a success (its outcome is cleared)."""
+    """A case sent back to re-mediation is no longer counted as a success (its outcome is cleared): it is 在办."""
     from demo.scenarios import Walker
 
     case = data.cases["c3"]
     Walker(case, world.cast_a(), case.accepted_at.replace(day=20)).step("remediate")
     assert Case.objects.get(pk=case.pk).status == CaseStatus.REMEDIATION
-    assert monthly_form(Case.objects.all(), "4212", MARCH).value("success") == E["success"] - 1
+    f = monthly_form(Case.objects.all(), "4212", MARCH)
+    assert (f.value("success"), f.value("open")) == (E["success"] - 1, E["open"] + 1)

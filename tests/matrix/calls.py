@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from accounts.models import Role, User
 from cases import actions as A
 from cases.actions.base import local_date
@@ -22,6 +24,7 @@ from cases.enums import (
 from cases.models import Case, Party
 from cases.permissions import current_agreement, current_jc
 from cases.transitions import ACTIONS, TABLE, Rel
+from tests.documents.paper import png_bytes, upload
 from tests.world import TZ, World
 
 S = CaseStatus
@@ -98,8 +101,8 @@ def _sign(w: World, case: Case, actor: User, at: datetime) -> None:
 
 
 def _dispose(w: World, case: Case, actor: User, at: datetime) -> None:
-    if case.archived_at is not None:
-        at = max(at, case.archived_at + timedelta(days=3653 + 5))  # ten years of retention have passed
+    # Today, as available_actions sees it: offered (and done) only where the retention period is over by now.
+    at = max(at, timezone.now())
     A.do_dispose_case(case, actor, approval="经县司法局档案室审批销毁", at=at)
 
 
@@ -337,6 +340,12 @@ CALLS: dict[str, Call] = {
         lambda w, c, u, at: A.do_supervise_case(c, u, instruction="请抓紧办理本案并书面反馈进展情况", at=at)
     ),
     "urge": Call(lambda w, c, u, at: A.do_urge_case(c, u, text="请抓紧办理本案", at=at)),
+    # issue 9 §3: a scan of a paper document filed in the dossier (a real PNG made here)
+    "attach_scan": Call(
+        lambda w, c, u, at: A.do_attach_scan(
+            c, u, kind="identity", title="身份证复印件", upload=upload("id.png", png_bytes()), at=at
+        )
+    ),
 }
 
 # Actions with a matrix of their own: the reply needs a pending 督办 record, which no scenario has

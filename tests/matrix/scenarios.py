@@ -44,6 +44,7 @@ class Scenario:
     oral: bool = False  # the current agreement is an oral one
     oral_written: bool = False  # ... already put in writing (书面化)
     ward: bool = False  # a party is a minor whose guardian's consent is not yet recorded
+    retention_over: bool = False  # an archived dossier whose retention period (cases.retention) is over
 
     @property
     def assigned(self) -> bool:
@@ -119,11 +120,18 @@ def build_with_jc(status: CaseStatus, accepted: bool) -> Callable[[World], Case]
     return build
 
 
-def build_disposed(w: World) -> Case:
+def build_retention_over(w: World) -> Case:
+    """An archived dossier of class 10 years archived eleven years before today: its retention period is over, so
+    the county bureau may dispose of it now (cases.retention). Only the archiving date is moved back."""
     case = make_case(w, S.ARCHIVED)
-    A.do_dispose_case(
-        case, w.county_admin, approval="经县司法局档案室审批销毁", at=case.archived_at + timedelta(days=3653 + 5)
-    )
+    Case.objects.filter(pk=case.pk).update(archived_at=datetime.now(TZ) - timedelta(days=11 * 366))
+    case.refresh_from_db()
+    return case
+
+
+def build_disposed(w: World) -> Case:
+    case = build_retention_over(w)
+    A.do_dispose_case(case, w.county_admin, approval="经县司法局档案室审批销毁")
     case.refresh_from_db()
     return case
 
@@ -189,6 +197,8 @@ EFFECTIVE_THEN_PERFORMING = [
 
 SCENARIOS: list[Scenario] = [
     *[Scenario(s.value, s, build_plain(s)) for s in S if s != S.DISPOSED],
+    # 销毁 is offered only once the retention period is over: the plain ARCHIVED case was archived this year.
+    Scenario("ARCHIVED+retention-over", S.ARCHIVED, build_retention_over, retention_over=True),
     Scenario("DISPOSED", S.DISPOSED, build_disposed),
     *[
         Scenario(f"{s.value}+draft", s, build_draft(s), draft=True, focus=AGREEMENT_STEPS)

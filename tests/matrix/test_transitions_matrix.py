@@ -102,6 +102,8 @@ def extra_ok(action: str, sc: Scenario, rels: set[Rel] | frozenset[Rel] = frozen
         return sc.draft and not sc.sealed
     if action == "recuse":
         return sc.assigned
+    if action == "dispose":
+        return sc.retention_over
     return True
 
 

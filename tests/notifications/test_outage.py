@@ -72,7 +72,7 @@ def test_staff_action_commits_page_answers_message_retried_failed_then_retried_b
     assert "139****0001" in page and "发送失败" in page and "短信网关连接超时" in page
     assert "13900000001" not in page
     detail = county.get(f"/notifications/delivery/{msg.pk}/").content.decode()
-    assert "重新发送" in detail and "当前状态：已受理" in detail
+    assert "重新发送" in detail and "您的纠纷已受理" in detail  # the party's wording (issue 9 §9)
     # A manual retry while the gateway is still down: one more attempt, still FAILED, no new schedule.
     with override_settings(SMS_BACKEND=FAILING):
         r = county.post(f"/notifications/delivery/{msg.pk}/retry/")

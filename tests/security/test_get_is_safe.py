@@ -66,3 +66,29 @@ def test_get_apply_creates_no_draft_and_the_first_post_does(world, client):
     assert not ApplicationDraft.objects.filter(user=world.party_user).exists()
     client.post("/portal/apply/about/", {"name": "张三", "go": "next"})
     assert ApplicationDraft.objects.filter(user=world.party_user, submitted_at__isnull=True).count() == 1
+
+
+def test_no_registry_page_changes_anything_on_get_nor_without_its_csrf_token(world):
+    """Issue 9: every page of the registry's administration (read from registry/urls_*.py) changes nothing on a GET,
+    an action is POST-only (405 on a GET), and a POST without its CSRF token is refused (403) and changes nothing —
+    for each administrator of village A."""
+    from django.test import Client
+
+    from tests.registry.urls_helpers import registry_urls, state
+
+    urls = registry_urls(world)
+    assert len(urls) >= 15  # §1 and §2 pages are all there
+    before = state()
+    for admin in (world.sfs_officer, world.county_admin, world.city_admin):
+        client = Client()
+        client.force_login(admin)
+        strict = Client(enforce_csrf_checks=True)
+        strict.force_login(admin)
+        for name, url in urls:
+            response = client.get(url)
+            assert response.status_code in (200, 302, 404, 405), name
+            assert state() == before, f"GET {name} changed something"
+            refused = strict.post(url, {"reason": "x", "on": "2026-01-01", "username": "zzz", "left_reason": "x"})
+            assert refused.status_code in (403, 404), name  # 404: outside the 司法所's reach
+            assert state() == before, f"POST {name} without a CSRF token changed something"
+    assert client.get(dict(urls)["registry_account_reset"]).status_code == 405

@@ -34,7 +34,8 @@ def dataset(world) -> tuple[int, int]:
     late = build(world, S.ACCEPTED, dt(2026, 3, 12), seed=31)
     set_entered(late, dt(2026, 4, 12, 9))
     odd = Case.objects.filter(committee=world.village_a, status=S.CLOSED).first()
-    Party.objects.filter(case=odd).update(identity_verified=False)
+    # No identity on record: the dossier lacks 当事人身份证明 (a tick alone no longer files it, issue 9 §3).
+    Party.objects.filter(case=odd).update(id_number_masked="", id_number_encrypted="", id_number_hash="")
     Case.objects.filter(pk=late.pk).update(case_no="桂花2026-12")
 
     area = Division.objects.get(code="421202")

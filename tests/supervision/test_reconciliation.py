@@ -31,8 +31,11 @@ def march(world):
         "other_county": build(world, S.ACCEPTED, dt(2026, 3, 9), committee=world.village_c),
         "april": build(world, S.ACCEPTED, dt(2026, 4, 2)),
     }
-    # A closed case whose identity proof is not on file: closed, but its dossier lacks a mandatory item.
-    Party.objects.filter(case=c["closed_missing"]).update(identity_verified=False)
+    # A closed case whose identity proof is not on file (no ID number recorded, no scan of an ID copy; a tick alone
+    # does not count, issue 9 §3): closed, but its dossier lacks a mandatory item.
+    Party.objects.filter(case=c["closed_missing"]).update(
+        id_number_masked="", id_number_encrypted="", id_number_hash=""
+    )
     # Entered on 9 April, after the deadline (end of 7 April) for a March case.
     set_entered(c["late"], dt(2026, 4, 9, 10))
     return c

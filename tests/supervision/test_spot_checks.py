@@ -106,7 +106,8 @@ def test_refusals(world, closed):
 def test_suggestions_tell_what_the_records_show(world, closed):
     check = create(world, size=8)
     target = closed["a"][1]  # CLOSED, not archived
-    Party.objects.filter(case=target).update(identity_verified=False)
+    # No identity on record (issue 9 §3: the "identities checked" tick alone no longer files it).
+    Party.objects.filter(case=target).update(id_number_masked="", id_number_encrypted="", id_number_hash="")
     entry = check.entries.get(case=target)
     hints = suggestions_for(entry)
     assert "当事人身份证明" in hints["materials"].text

@@ -28,10 +28,11 @@ from cases.identity import make_valid_credit_code, make_valid_id_number
 from cases.models import Case, JudicialConfirmation
 from cases.permissions import current_agreement
 from demo import city as D
-from demo.scenarios import PATHS, Cast, Walker
+from demo.scenarios import PATHS, Cast, Walker, working_moment, working_time_on
 from notifications.services import no_sms_for_past_events
 from portal.services.accounts import party_account
 from registry.models import Committee, Court, Division, DivisionLevel
+from workdays.calendar import is_working_day, next_working_day
 from workdays.models import CalendarOverride
 
 S, J = CaseStatus, JCStatus
@@ -76,17 +77,57 @@ for _chain in [
     FALLBACK |= {S(a): S(b) for a, b in zip(_names, _names[1:], strict=False)}
 JC_DEPTH = {J.APPLIED: 1, J.ACCEPTED: 2, J.NOT_ACCEPTED: 2, J.CONFIRMED_VALID: 3, J.REJECTED: 3}
 VARIANTS = {  # target: {variant: weight}; "" is the plain path of demo.scenarios.PATHS
-    S.CLOSED: {"": 74, "fail": 6, "deferred": 20},
-    S.ARCHIVED: {"": 74, "fail": 6, "deferred": 20},
+    S.CLOSED: {"": 77, "fail": 3, "deferred": 20},
+    S.ARCHIVED: {"": 77, "fail": 3, "deferred": 20},
     S.PERFORMED: {"": 60, "deferred": 40},
     S.TERMINATED: {"": 75, "refusal": 25},
     S.NOT_ACCEPTED: {"": 75, "refusal": 25},
     S.IN_MEDIATION: {"": 75, "pause_resume": 10, "extend": 15},
     S.PERFORMING: {"": 85, "urged": 15},
 }
+# Outcomes like the bureaus' reports (seeds: 咸宁 2021 97%, 平顶山 99%, 绍兴 99.4%): about 95% of the mediations
+# that end succeed, and no county's quarter on the MoJ form falls below 90% — failures are capped per county and
+# quarter of their (estimated) end (Command._cap_failures).
+MAX_FAILURE_SHARE = 0.06
+SPILL_DAYS = 21
+
+
+def _days_to_quarter_end(end: datetime) -> int:
+    """Days from `end` to the first day of the next quarter."""
+    month = (end.month - 1) // 3 * 3 + 4
+    first = date(end.year + 1, 1, 1) if month > 12 else date(end.year, month, 1)
+    return (first - end.date()).days
+
+
+FAILING_STEPS = ("terminate", "party_refusal")
+ENDING_STEPS = ("written_now", "written_deferred", "agreement", *FAILING_STEPS)
+# A step pushed out of office hours waits for the next working morning (demo.scenarios.working_moment): Plan.fit
+# follows the calendar step by step (each of a step's ticks may wait a night) to be sure a walk ends before --today.
+TICKS = {"written_now": 6, "written_deferred": 6, "agreement": 6, "non_performance": 2, "close": 2, "deferred_done": 2}
+TICKS |= {"jc_apply": 1, "perform": 1}
+WAIT_SPREAD = timedelta(minutes=150)  # working_moment's spread after 08:30
+
 # Only the plain agreement step may be oral (deferred, failed and JC paths are written or have none), so the
 # walker's oral share is set above 30% for about 30% of the successfully performed cases to end orally.
 ORAL_SHARE = 0.38
+
+# The court liaison's queue (console/court_queue.py) in the demo: requests filed with the demo court in the last
+# weeks that wait for it — (unit: "town"/"centre"/"village", target status, court referral mode or "", status,
+# working days before --today of the application, working days from application to acceptance or None). The
+# court decides on acceptance within 3 days of the application and rules within 15 days of acceptance
+# (data/judicial_confirmation.json): the 7-working-days-old application without acceptance is overdue.
+# A random case older than this (days since registration) no longer waits for the court: its request was ruled on.
+WAITING_JC_MAX_AGE = 30
+COURT_QUEUE = [
+    ("centre", S.PERFORMING, CR.WEIPAI, J.APPLIED, 1, None),
+    ("town", S.AGREEMENT_REACHED, CR.WEIPAI, J.APPLIED, 2, None),
+    ("village", S.PERFORMING, "", J.APPLIED, 1, None),
+    ("centre", S.PERFORMING, CR.WEITUO, J.APPLIED, 7, None),  # overdue: not accepted within 3 days
+    ("centre", S.PERFORMING, CR.WEIPAI, J.ACCEPTED, 9, 2),
+    ("town", S.PERFORMING, "", J.ACCEPTED, 5, 1),
+    ("village", S.PERFORMING, "", J.ACCEPTED, 10, 1),  # its ruling is due within days
+    ("centre", S.AGREEMENT_REACHED, CR.WEITUO, J.ACCEPTED, 4, 2),
+]
 
 
 @dataclass
@@ -99,6 +140,9 @@ class Plan:
     party_user: bool = False
     source: str = ""
     court_mode: str = ""
+    # A request waiting for the court now (the court liaison's queue): (J.APPLIED or J.ACCEPTED, the moment the
+    # parties apply, the moment the court accepts or None). Made after the walk (Command._queue_request).
+    queue: tuple[str, datetime, datetime | None] | None = None
 
     def steps(self) -> list[str]:
         t, v = self.target, self.variant
@@ -120,11 +164,35 @@ class Plan:
         return steps
 
     def hours(self) -> float:
-        return sum(STEP_HOURS[s] for s in self.steps()) + 6
+        """A rough length of the walk (for the quotas' ages); `fit` uses the calendar-aware `latest_end`."""
+        steps = self.steps()
+        return sum(STEP_HOURS[s] for s in steps) + 6 + 12 * len(steps)
+
+    def latest_end(self) -> datetime:
+        """The latest moment the walk can end: each step's longest tick, each tick pushed to the next working
+        morning (weekends and holidays from the workdays calendar) with the longest spread."""
+        t = self.registered_at
+        for name in self.steps():
+            for k in range(TICKS.get(name, 1)):
+                t = working_moment(t + timedelta(hours=STEP_HOURS[name] if k == 0 else 2)) + WAIT_SPREAD
+        return t + timedelta(hours=6)
+
+    def fails(self) -> bool:
+        """The mediation ends without agreement (termination or a party's refusal after acceptance)."""
+        return any(s in FAILING_STEPS for s in self.steps())
+
+    def expected_end(self) -> datetime | None:
+        """About when the mediation ends (half of each step's bound up to the ending step); None if it does not."""
+        steps = self.steps()
+        for i, name in enumerate(steps):
+            if name in ENDING_STEPS:
+                hours = sum(STEP_HOURS[s] for s in steps[: i + 1]) / 2
+                return self.registered_at + timedelta(hours=hours)
+        return None
 
     def fit(self, end: datetime) -> "Plan":
         """Shorten the plan until its walk surely ends before `end` (no timestamp in the future)."""
-        while self.registered_at + timedelta(hours=self.hours()) > end:
+        while self.target != S.INTAKE and self.latest_end() > end:
             if self.jc:
                 self.jc = ""
             elif self.variant:
@@ -257,10 +325,9 @@ class Command(BaseCommand):
         self._reference_data()
         self.seed, self.rng, self.court_no = seed, random.Random(seed), Counter()
         with transaction.atomic():
-            self.city = D.build_city(self.rng)
+            self.city = D.build_city(self.rng, today=self.end.date())
         self.stdout.write(f"调委会 {len(self.city.units)} 个及调解员、账号已建立（{time.monotonic() - started:.1f}s）")
-        plans = self._fixed_plans()
-        plans = sorted(plans + self._random_plans(max(0, cases - len(plans))), key=lambda p: p.registered_at)
+        plans = self.plan(cases)
         failures: list[str] = []
         for i, plan in enumerate(plans):
             try:
@@ -287,15 +354,71 @@ class Command(BaseCommand):
             call_command("load_holidays", stdout=self.stdout)
 
     # Planning ------------------------------------------------------------------------------------------------
+    def plan(self, cases: int) -> list[Plan]:
+        """Every case to make, in registration order: the fixed ones of the demo accounts and `cases` in all, with
+        the failures capped per county and quarter (tests/test_demo_outcomes.py checks the form's rates)."""
+        plans = self._fixed_plans()
+        plans = sorted(plans + self._random_plans(max(0, cases - len(plans))), key=lambda p: p.registered_at)
+        self._cap_failures(plans)
+        return sorted(plans, key=lambda p: p.registered_at)
+
     def _at_age(self, days: float) -> datetime:
-        """A moment in working hours about `days` before the end."""
-        day = (self.end - timedelta(days=days)).date()
-        return datetime(day.year, day.month, day.day, self.rng.randint(8, 17), self.rng.randrange(60), tzinfo=D.TZ)
+        """A moment in working hours about `days` before the end: on that day, or the working day before it."""
+        day = (self.end - timedelta(days=max(days, 0.01))).date()
+        while not is_working_day(day):
+            day -= timedelta(days=1)
+        return working_time_on(day, self.rng)
+
+    def _cap_failures(self, plans: list[Plan]) -> None:
+        """At most MAX_FAILURE_SHARE of the mediations ending in each county (the city's own committees apart) and
+        quarter end without agreement: the excess failing random plans end with an agreement instead. The demo
+        accounts' fixed plans keep their failures (the demo village shows every status); one that would alone
+        exceed its quarter's share (a quarter just begun) is moved a month back at a time."""
+        groups: dict[tuple[str, int, int], list[Plan]] = {}
+
+        def cell(p: Plan) -> tuple[str, int, int] | None:
+            end = p.expected_end()
+            return None if end is None else (p.unit.county, end.year, (end.month - 1) // 3)
+
+        for p in plans:
+            if (key := cell(p)) is not None:
+                groups.setdefault(key, []).append(p)
+        fixed = set(map(id, self._fixed))
+
+        def allowed(key: tuple[str, int, int]) -> int:
+            return math.floor(MAX_FAILURE_SHARE * len(groups[key]))
+
+        for p in [p for p in self._fixed if p.fails() and cell(p) is not None]:
+            for _ in range(12):
+                key = cell(p)
+                fixed_failing = sum(1 for q in groups[key] if id(q) in fixed and q.fails())
+                if fixed_failing <= allowed(key):
+                    break
+                groups[key].remove(p)
+                p.registered_at = self._at_age((self.end - p.registered_at).days + 30)
+                groups.setdefault(cell(p), []).append(p)
+        for key, members in groups.items():
+            failing = [p for p in members if p.fails() and id(p) not in fixed]
+            fixed_failing = sum(1 for p in members if p.fails() and id(p) in fixed)
+            # A walk's real end can slip past its estimate by a holiday (国庆 after a late-September estimate),
+            # into the next quarter, whose share it was never counted in: random plans estimated to end in the
+            # last SPILL_DAYS of a quarter end with an agreement.
+            spill = [p for p in failing if _days_to_quarter_end(p.expected_end()) < SPILL_DAYS]
+            spilled = set(map(id, spill))
+            keep = [p for p in failing if id(p) not in spilled]
+            excess = max(0, len(keep) + fixed_failing - allowed(key))
+            for p in spill + keep[:excess]:
+                if p.target == S.TERMINATED:
+                    p.target, p.variant = S.PERFORMED, ""
+                else:  # the "fail" variant of a closed or archived case
+                    p.variant = ""
+                p.fit(self.end)
 
     def _fixed_plans(self) -> list[Plan]:
         """What the demo accounts must see: every status in the demo village, the party's cases, court cases."""
         c, end = self.city, self.end
         plans = [Plan(c.demo_unit, s, end) for s in CaseStatus if s != S.DISPOSED]
+        self._fixed = plans
         party = {"party_user": True}
         plans += [Plan(c.demo_unit, S.IN_MEDIATION, end, **party), Plan(c.demo_unit, S.PERFORMING, end, **party)]
         plans.append(Plan(c.demo_unit, S.ARCHIVED, end, "deferred", J.CONFIRMED_VALID, **party))
@@ -303,9 +426,9 @@ class Command(BaseCommand):
         town, centre = c.demo_township_unit, c.demo_centre_unit
         for unit, status, variant, jc in [
             (town, S.IN_MEDIATION, "", ""),
-            (town, S.AGREEMENT_REACHED, "", J.APPLIED),
-            (centre, S.PERFORMING, "", J.ACCEPTED),
-            (centre, S.PERFORMING, "", J.APPLIED),
+            (town, S.AGREEMENT_REACHED, "", ""),  # requests waiting for the court: COURT_QUEUE (_queue_plans)
+            (centre, S.PERFORMING, "", ""),
+            (centre, S.PERFORMING, "", ""),
             (centre, S.CLOSED, "deferred", J.CONFIRMED_VALID),
             (town, S.ARCHIVED, "deferred", J.REJECTED),
             (centre, S.TERMINATED, "", ""),
@@ -314,7 +437,51 @@ class Command(BaseCommand):
         for p in plans:  # open cases just old enough for their walk, closed ones anywhere in the two years
             days = p.hours() / 24 + self.rng.uniform(1, 10)
             p.registered_at = self._at_age(self.rng.uniform(max(days, 60), 700) if p.target in TERMINAL else days)
+            while p.latest_end() > end:  # old enough for its walk in office hours: the demo accounts see every status
+                days += 1
+                p.registered_at = self._at_age(days)
             p.fit(end)
+        return plans + self._queue_plans()
+
+    def _working_day_before(self, days: int) -> date:
+        """The working day `days` working days before --today (1: the last working day before it)."""
+        day = self.end.date()
+        for _ in range(days):
+            day -= timedelta(days=1)
+            while not is_working_day(day):
+                day -= timedelta(days=1)
+        return day
+
+    def _queue_plans(self) -> list[Plan]:
+        """The requests that wait for the demo court now (COURT_QUEUE), with a random stream of their own (the other
+        plans draw as before). Each case is registered just early enough for its walk to end before the
+        application, in office hours."""
+        rng, c = random.Random(self.seed * 104_729 + 9), self.city
+        units = {"centre": c.demo_centre_unit, "town": c.demo_township_unit, "village": c.demo_unit}
+        plans = []
+        for unit, target, mode, status, ago, after in COURT_QUEUE:
+            applied_day = self._working_day_before(ago)
+            apply_at = working_time_on(applied_day, rng)
+            accept_at = None
+            if after is not None:
+                day = applied_day
+                for _ in range(after):
+                    day += timedelta(days=1)
+                    while not is_working_day(day):
+                        day += timedelta(days=1)
+                accept_at = max(working_time_on(day, rng), apply_at + timedelta(minutes=30))
+            court = {"source": CaseSource.REFERRED_COURT, "court_mode": mode} if mode else {}
+            plan = Plan(units[unit], target, apply_at, queue=(status, apply_at, accept_at), **court)
+            days = plan.hours() / 24 + rng.uniform(1, 5)
+            while True:  # registered early enough for the walk to end before the application
+                day = (apply_at - timedelta(days=days)).date()
+                while not is_working_day(day):
+                    day -= timedelta(days=1)
+                plan.registered_at = working_time_on(day, rng)
+                if plan.latest_end() < apply_at:
+                    break
+                days += 1
+            plans.append(plan)
         return plans
 
     def _random_plans(self, n: int) -> list[Plan]:
@@ -352,6 +519,8 @@ class Command(BaseCommand):
             if plan.target != S.REMEDIATION and plan.variant != "fail" and rng.random() < jc_share:
                 weights_jc = {J.CONFIRMED_VALID: 70, J.REJECTED: 4, J.NOT_ACCEPTED: 4, J.ACCEPTED: 10, J.APPLIED: 12}
                 plan.jc = D.pick(rng, weights_jc)
+                if plan.jc in (J.APPLIED, J.ACCEPTED) and (end - plan.registered_at).days > WAITING_JC_MAX_AGE:
+                    plan.jc = J.CONFIRMED_VALID  # long since ruled on: the court queue holds recent requests
             plans.append(plan.fit(end))
         return plans
 
@@ -370,7 +539,15 @@ class Command(BaseCommand):
         liaison = self.city.accounts["court"] if court.division_id == D.DEMO_COUNTY else None
         cast = Cast(director=unit.director, mediator=actor)
         walker = DemoWalker(
-            case, cast, plan.registered_at, rng, oral_share=ORAL_SHARE, court=court, plan=plan, liaison=liaison
+            case,
+            cast,
+            plan.registered_at,
+            rng,
+            oral_share=ORAL_SHARE,
+            court=court,
+            plan=plan,
+            liaison=liaison,
+            working_hours=True,
         )
         for step in plan.steps():
             walker.step(step)
@@ -378,8 +555,33 @@ class Command(BaseCommand):
             self._extend(walker, rng)
         if walker.case.status != plan.target or walker.at > self.end:
             raise RuntimeError(f"walk ended in {walker.case.status} at {walker.at:%Y-%m-%d %H:%M}")
+        if plan.queue:
+            self._queue_request(walker, plan)
         if rates and walker.case.status in (S.CLOSED, S.ARCHIVED):
             self._rate(walker, rng)
+
+    def _queue_request(self, walker: DemoWalker, plan: Plan) -> None:
+        """The parties apply for judicial confirmation of the written agreement with the demo court (recorded by
+        the mediator), and the court's liaison records the acceptance where the plan says so."""
+        status, apply_at, accept_at = plan.queue
+        case, agreement = walker.case, current_agreement(walker.case)
+        if agreement is None or agreement.form != AgreementForm.WRITTEN:  # an oral agreement cannot be confirmed
+            raise RuntimeError("a court-queue case needs a written agreement")
+        if walker.at >= apply_at:
+            raise RuntimeError(f"walk ended at {walker.at:%Y-%m-%d %H:%M}, after the application")
+        applicant, consenting = list(case.parties.all())[:2]
+        A.do_apply_judicial_confirmation(
+            case, walker.cast.mediator, applicant=applicant, consenting=consenting, court=walker.court,
+            applied_on=apply_at.date(), at=apply_at,
+        )  # fmt: skip
+        if status == J.ACCEPTED:
+            year = accept_at.year
+            seq = JudicialConfirmation.objects.filter(court=walker.court, accepted_on__year=year).count() + 1
+            number = f"（{year}）鄂{walker.court.division_id[2:]}民特{seq}号"
+            A.do_record_court_acceptance(
+                case, walker._court_actor(), accepted=True, on=accept_at.date(), court_case_no=number, at=accept_at
+            )
+        walker.at = accept_at or apply_at
 
     def _sign_in_applicant(self, case: Case, at: datetime) -> None:
         """The applicant signs in to the portal with their phone number (the portal's own party account of that
@@ -401,13 +603,21 @@ class Command(BaseCommand):
         score = rng.choices([5, 4, 3, 2, 1], weights=[70, 22, 6, 1.5, 0.5])[0]
         comments = ["", "", "调解员很耐心，问题解决了", "办事效率高", "希望回访更及时"] if score >= 3 else ["处理太慢"]
         comment = rng.choice(comments)
-        at = min(walker.at + timedelta(days=rng.randint(1, 20)), self.end)
-        A.do_rate_service(walker.case, user, party=applicant, score=score, comment=comment, at=max(at, walker.at))
+        at = working_moment(walker.at + timedelta(days=rng.randint(1, 20)), rng)
+        if at >= self.end:
+            at = working_moment(walker.at + timedelta(minutes=rng.randint(10, 90)), rng)
+        if at >= self.end:
+            return  # closed on the last afternoon: no rating yet
+        A.do_rate_service(walker.case, user, party=applicant, score=score, comment=comment, at=at)
 
     def _extend(self, walker: DemoWalker, rng: random.Random) -> None:
         """Extend the mediation period near its end, with every party's consent, if that moment has passed."""
         due = walker.case.time_limit_due
         at = datetime(due.year, due.month, due.day, 10, tzinfo=D.TZ) - timedelta(days=rng.randint(0, 5))
+        while not is_working_day(at.date()):  # the working day before
+            at -= timedelta(days=1)
+        if at.date() < due - timedelta(days=7):  # a holiday before the limit: the first working day after it
+            at = datetime.combine(next_working_day(due - timedelta(days=7)), at.timetz())
         if walker.at < at < self.end:
             consent = {
                 "consent_record": "经征询，双方当事人均同意延长",
@@ -421,12 +631,13 @@ class Command(BaseCommand):
         """Most cases are typed in within hours or days; ~5% only more than a week into the following month."""
         r = rng.random()
         if r < 0.05:
-            first = (registered.replace(day=1) + timedelta(days=32)).replace(day=1, hour=rng.randint(8, 17))
-            late = first + timedelta(days=rng.randint(8, 20))
+            first = (registered.replace(day=1) + timedelta(days=32)).replace(day=1)
+            late = working_time_on((first + timedelta(days=rng.randint(8, 20))).date(), rng)
             if late < self.end:
                 return late
         delta = timedelta(minutes=rng.randint(5, 120)) if r < 0.6 else timedelta(hours=rng.uniform(2, 96))
-        return max(registered, min(registered + delta, self.end - timedelta(minutes=1)))
+        entered = working_moment(registered + delta, rng)
+        return entered if entered < self.end else registered
 
     def _case_data(self, plan: Plan, rng: random.Random) -> A.CaseData:
         unit, when = plan.unit, plan.registered_at
