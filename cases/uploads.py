@@ -10,6 +10,7 @@ always as an attachment, only the re-encoded renditions inline, each response wi
 that lets nothing run, and each download of an original written to the access log.
 """
 
+import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -101,6 +102,16 @@ def check_upload(f: UploadedFile, allowed: tuple[str, ...] = EVIDENCE_KINDS) -> 
     finally:
         f.seek(0)
     return CheckedFile(kind=kind, content_type=KINDS[kind][0], size=f.size, original_name=Path(f.name).name[:200])
+
+
+def sha256_of(f: UploadedFile) -> str:
+    """The hex SHA-256 of an upload's content, read in chunks; the file is left at its start."""
+    digest = hashlib.sha256()
+    f.seek(0)
+    for chunk in f.chunks():
+        digest.update(chunk)
+    f.seek(0)
+    return digest.hexdigest()
 
 
 def store(f: UploadedFile, checked: CheckedFile, folder: str) -> str:

@@ -1,7 +1,6 @@
 """Pages of the legacy import (upload → preview and column mapping → summary → import with progress) and the
 Excel export of any case list (console and workbench)."""
 
-import hashlib
 import logging
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from accounts.clientip import client_ip
 from accounts.models import COMMITTEE_ROLES, SUPERVISOR_ROLES, AccessKind, AccessLog, Role
 from cases.filechecks import Refused
 from cases.listing import filter_form_for, listed_cases, parse_sort
-from cases.uploads import max_bytes, open_stored, store
+from cases.uploads import max_bytes, open_stored, sha256_of, store
 from imports import services
 from imports.bounds import Bounds
 from imports.exports import full_id_case_ids, mask_preview_cell, write_cases, write_error_report
@@ -65,10 +64,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
-        digest = hashlib.sha256()
-        for chunk in f.chunks():
-            digest.update(chunk)
-        f.seek(0)
+        file_sha256 = sha256_of(f)
         try:
             sheet = read_sheet(f, limit=PREVIEW_ROWS, bounds=Bounds.configured())
         except Exception:  # openpyxl raises many kinds of errors on a damaged or unusual workbook
@@ -81,7 +77,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 batch = ImportBatch.objects.create(
                     created_by=request.user,
                     file_name=form.checked.original_name,
-                    file_sha256=digest.hexdigest(),
+                    file_sha256=file_sha256,
                     file_size=form.checked.size,
                     stored_path=store(f, form.checked, "imports"),
                     sheet_name=sheet.name[:100],

@@ -11,7 +11,6 @@ only stops taking new cases (cases.actions.intake refuses an inactive committee,
 active ones only).
 """
 
-import hashlib
 from datetime import date
 from typing import Any
 
@@ -23,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases.actions.base import ActionRefused
-from cases.uploads import CheckedFile, store
+from cases.uploads import CheckedFile, sha256_of, store
 from registry.history import record_change, snapshot
 from registry.models import (
     ChangeAction,
@@ -262,15 +261,6 @@ def do_record_filing(actor: User, committee: Committee, filing_date: date, numbe
     return committee
 
 
-def _sha256(f: UploadedFile) -> str:
-    digest = hashlib.sha256()
-    f.seek(0)
-    for chunk in f.chunks():
-        digest.update(chunk)
-    f.seek(0)
-    return digest.hexdigest()
-
-
 def do_attach_filing_document(
     actor: User, committee: Committee, f: UploadedFile, checked: CheckedFile, title: str
 ) -> FilingDocument:
@@ -279,7 +269,7 @@ def do_attach_filing_document(
     A file written before a refused transaction stays on disk unreferenced (nothing is deleted)."""
     title = (title or "").strip()[:100] or checked.original_name[:100]
     committee = _lock_outside(actor, committee)
-    digest = _sha256(f)
+    digest = sha256_of(f)
     _refuse_duplicate(committee, digest)  # before the file is written: a double submit leaves no second copy
     path = store(f, checked, f"filing/{timezone.localdate():%Y%m}")
     with transaction.atomic():

@@ -6,7 +6,6 @@ token; the confirm form carries nothing but that token and the CSRF token, so a 
 edited by the browser.
 """
 
-import hashlib
 import secrets
 
 from django import forms
@@ -18,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from cases.filechecks import Refused
-from cases.uploads import check_upload, max_bytes
+from cases.uploads import check_upload, max_bytes, sha256_of
 from imports import crypto
 from imports.bounds import Bounds, check_workbook
 from registry import roster_import as R
@@ -118,10 +117,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         f, kind = form.cleaned_data["file"], form.cleaned_data["kind"]
-        digest = hashlib.sha256()
-        for chunk in f.chunks():
-            digest.update(chunk)
-        f.seek(0)
+        file_sha256 = sha256_of(f)
         try:
             roster = R.read_roster(f, kind, Bounds.configured().cell_chars)
         except Exception:  # openpyxl raises many kinds of errors on a damaged or unusual workbook
@@ -142,7 +138,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
                     "user": request.user.pk,
                     "kind": kind,
                     "file_name": f.name[:200],
-                    "sha256": digest.hexdigest(),
+                    "sha256": file_sha256,
                     "header_row": roster.header_row,
                     "rows": roster.rows,
                     "valid": [r.number for r in results if r.valid],

@@ -5,7 +5,6 @@ every status but DISPOSED); the file is checked by its content like the portal's
 or PNG only, within the size limit, PDFs parsed and refused if they carry scripts). Nothing is hard-deleted.
 """
 
-import hashlib
 from datetime import datetime
 from typing import NoReturn
 
@@ -29,10 +28,7 @@ def scan_kinds() -> dict[str, str]:
 
 
 def _digest_and_pages(f: UploadedFile, kind: str) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    f.seek(0)
-    for chunk in f.chunks():
-        digest.update(chunk)
+    digest = uploads.sha256_of(f)
     pages = 1
     if kind == "pdf":
         from pypdf import PdfReader
@@ -40,7 +36,7 @@ def _digest_and_pages(f: UploadedFile, kind: str) -> tuple[str, int]:
         f.seek(0)
         pages = len(PdfReader(f, strict=False).pages)
     f.seek(0)
-    return digest.hexdigest(), pages
+    return digest, pages
 
 
 def do_attach_scan(
