@@ -109,6 +109,14 @@ def _available(action: str, case: Case, user: User) -> bool:
         return case.presiding_mediator_id is not None
     if action == "dispose":  # 销毁 only once the dossier's retention period is over (cases.retention)
         return may_dispose(case)
+    # Issue 11: each offered only once its page exists and its precondition holds (owners: h-hub for dispatch,
+    # h-joint for merge, joint_mediator and invite_participant).
+    if action == "dispatch":
+        return False
+    if action == "merge":
+        return False
+    if action in ("joint_mediator", "invite_participant"):
+        return False
     return True
 
 

