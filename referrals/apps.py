@@ -7,4 +7,5 @@ class ReferralsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from referrals import timers  # noqa: F401  (registers the timer handlers of the referral clocks)
+        # Register the timer handlers of the referral clocks, the dispatch clock and the supervision thresholds.
+        from referrals import timers, timers_board, timers_hub  # noqa: F401
