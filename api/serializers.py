@@ -158,6 +158,12 @@ class ReferralInSerializer(serializers.Serializer):
         allow_null=True,
         default=None,
     )
+    matter_type = _text(
+        "事项类别",
+        30,
+        "本渠道的期限因事项类别而不同时填写：12345 热线 CONSULTATION（咨询、求助）或 COMPLAINT（投诉、举报），"
+        "公安 COMPLEX（复杂纠纷）；不填为本渠道的一般期限",
+    )
     parties = ReferralPartyInSerializer(many=True, allow_empty=False, label="当事人", help_text="当事人（至少一名）")
 
     def validate_occurred_on(self, value: date | None) -> date | None:
