@@ -347,8 +347,10 @@ if not IS_DEV and "console" in SMS_BACKEND.rsplit(".", 1)[-1].lower():
 # The API (/api/v1/, issue 11): institutions authenticate with OAuth2 client credentials (django-oauth-toolkit);
 # every view opts in to what it allows (deny by default); errors are JSON with a Chinese message and a stable code.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["oauth2_provider.contrib.rest_framework.OAuth2Authentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A client-credentials token has no user: api.permissions maps its application to the ApiClient and acts as the
+    # client's service account; HasScope denies any method a view does not name a scope for.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.permissions.ApiClientAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -367,6 +369,9 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": envint("API_TOKEN_TTL_SECONDS", 3600),
     "ALLOWED_GRANT_TYPES": ["client_credentials"],
     "PKCE_REQUIRED": False,
+    # A client is granted only its ApiClient.allowed_scopes; a revoked client gets no token.
+    "SCOPES_BACKEND_CLASS": "api.permissions.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "api.permissions.ClientValidator",
 }
 # django-oauth-toolkit's models, named here because its migrations refer to them as swappable settings.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
@@ -384,6 +389,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # issue 11 (h-api): the access rules and the webhook event types appended to the description (api.schema).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_intro"],
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": True,
 }
 
 LOGGING = {
