@@ -9,6 +9,8 @@ is a POST (CSRF-checked by Django's middleware) through api.clients or api.webho
 POST's own response, marked no-store, and exists nowhere else in plain text.
 """
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -332,7 +334,7 @@ def webhook_delivery(request: HttpRequest, pk: int) -> HttpResponse:
         "delivery": delivery,
         "event": delivery.event,
         "event_label": webhooks.EVENT_TYPES.get(delivery.event.event_type, ""),
-        "body": webhooks.body_of(delivery.event).decode(),
+        "body": json.dumps(delivery.event.payload, ensure_ascii=False, indent=2, sort_keys=True),
         "attempts": attempts,
         "others": others,
         "may_replay": delivery.endpoint.is_active

@@ -6,6 +6,7 @@ import pytest
 from referrals.enums import Channel
 from referrals.models import Institution
 from registry.models import Committee, CommitteeType, Division
+from tests.referrals.factories import rworld  # noqa: F401 - h-core's referral world, a fixture
 
 
 @pytest.fixture
