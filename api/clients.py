@@ -311,6 +311,8 @@ def disable_endpoint(endpoint: WebhookEndpoint, by: User | None, reason: str) ->
     become DISABLED; they can be replayed once it is enabled again."""
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     reason = (reason or "").strip() or "管理员停用"
+    if by is not None:
+        reason = f"{reason}（{by.display_name}）"
     if not endpoint.is_active:
         return endpoint
     endpoint.is_active = False

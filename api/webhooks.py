@@ -99,6 +99,8 @@ def emit(event_type: str, *, institution, referral=None, data: dict | None = Non
 
 USER_AGENT = "Tiaojie-Webhooks/1.0 (Standard Webhooks)"
 JITTER = 0.1
+# How much of a failed answer is kept in the attempt's error (bytes).
+RESPONSE_SNIPPET = 200
 
 
 def backoff_seconds() -> list[int]:
@@ -222,18 +224,25 @@ def _post(delivery: WebhookDelivery) -> _Outcome:
         return _Outcome(None, f"签名失败：{type(exc).__name__}", elapsed())
     try:
         with httpx.Client(timeout=timeout_seconds(), follow_redirects=False) as http:
-            response = http.post(url, content=body, headers=headers)
+            # Streamed: of a failure's answer only its first bytes are read (a receiver may answer with anything).
+            with http.stream("POST", url, content=body, headers=headers) as response:
+                code = response.status_code
+                snippet = b""
+                if not 200 <= code < 300:
+                    for chunk in response.iter_bytes():
+                        snippet += chunk
+                        if len(snippet) >= RESPONSE_SNIPPET:
+                            break
     except httpx.TimeoutException:
         return _Outcome(None, f"超时（{timeout_seconds():g} 秒内无响应）", elapsed())
     except httpx.HTTPError as exc:
         return _Outcome(None, f"连接失败：{type(exc).__name__}: {exc}", elapsed())
-    code = response.status_code
     if 200 <= code < 300:
         return _Outcome(code, "", elapsed())
     if 300 <= code < 400:
         error = f"HTTP {code}：不跟随重定向（{response.headers.get('location', '')[:200]}）"
     else:
-        error = f"HTTP {code}：{response.text[:200]}"
+        error = f"HTTP {code}：{snippet[:RESPONSE_SNIPPET].decode('utf-8', 'replace')}"
     return _Outcome(code, error, elapsed(), _retry_after(response) if code in (429, 503) else None)
 
 

@@ -122,7 +122,7 @@ def test_disable_marks_pending_deliveries_and_enable_resumes(
         emit("referral.received", institution=court_institution, data={"status": "PENDING"})
     clients.disable_endpoint(endpoint, world.county_admin, "机构系统升级")
     endpoint.refresh_from_db()
-    assert not endpoint.is_active and endpoint.disabled_reason == "机构系统升级"
+    assert not endpoint.is_active and endpoint.disabled_reason == f"机构系统升级（{world.county_admin.display_name}）"
     assert WebhookDelivery.objects.get().status == DeliveryState.ENDPOINT_DISABLED
     with django_capture_on_commit_callbacks(execute=False):
         emit("referral.accepted", institution=court_institution, data={"status": "ACCEPTED"})
