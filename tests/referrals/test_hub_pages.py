@@ -258,3 +258,24 @@ def test_anonymous_is_sent_to_login(hw):
     assert Client().post(f"/console/hub/dispatches/{d.pk}/accept/").status_code == 302
     d.refresh_from_db()
     assert d.status == DispatchStatus.PENDING
+
+
+def test_the_county_bureau_makes_a_committee_a_hub(hw):
+    """The committee form's 矛调中心 checkbox (registry.org_forms): the menu and the queue follow it."""
+    from tests.registry.orgs_helpers import edit_post
+
+    w = hw.w
+    admin = client_for(w.county_admin)
+    url = f"/console/registry/committees/{w.township.pk}/edit/"
+    assert "矛调中心（统一受理、分流交办）" in admin.get(url).content.decode()
+    assert client_for(hw.township_director).get("/console/hub/").status_code == 404
+    response = admin.post(url, edit_post(w.county_admin, w.township, is_hub="on"))
+    assert response.status_code == 302
+    w.township.refresh_from_db()
+    assert w.township.is_hub
+    c = client_for(hw.township_director)
+    assert c.get("/console/hub/").status_code == 200
+    assert "/console/hub/" in c.get("/workbench/").content.decode()  # the menu's 统一受理
+    admin.post(url, edit_post(w.county_admin, w.township))
+    w.township.refresh_from_db()
+    assert not w.township.is_hub
