@@ -47,6 +47,8 @@ def menu_for(user: User) -> list[MenuItem]:
         items += _links(("移送纠纷", "console:referrals", "bi-inbox"))
         if user.committee_id and user.committee.is_hub:
             items = _links(("统一受理", "console:hub", "bi-signpost-split")) + items
+        else:  # what a 矛调中心 dispatched to the committee, its transfer requests (the hub's page links there)
+            items += _links(("分流交办", "console:dispatches", "bi-arrow-left-right"))
         if user.role == Role.DIRECTOR:  # the committee's spot-check results and ledger import are the director's
             items += _links(
                 ("评查结果", "supervision:committee_results", "bi-clipboard-check"),
@@ -87,6 +89,7 @@ def menu_for(user: User) -> list[MenuItem]:
             ("移送纠纷", "console:referrals", "bi-inbox"),
             ("对接时限监督", "console:referral_board", "bi-stopwatch"),
             ("疑似重复纠纷", "console:duplicates", "bi-intersect"),
+            ("分流交办", "console:dispatches", "bi-arrow-left-right"),
         ]
         if user.role != Role.SFS_OFFICER:  # clients and endpoints are administered by the county and city bureaus
             linkage += [
@@ -111,6 +114,7 @@ def menu_for(user: User) -> list[MenuItem]:
         return _links(
             ("移送纠纷", "console:referrals", "bi-send"),
             ("新建移送", "console:referral_new", "bi-plus-circle"),
+            ("交办事项", "console:dispatches", "bi-arrow-left-right"),
         )
     if user.role == Role.API_CLIENT:
         return []

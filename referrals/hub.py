@@ -437,11 +437,12 @@ def _tell_receiver(dispatch: Dispatch, at: datetime, actor: User | None) -> None
     what = subject_label(dispatch)
     sender = dispatch.from_committee.name
     message = f"{sender}{dispatch.get_kind_display()}：{what}，请于{_deadline_text(dispatch.deadline)}前接收或退回"
+    # No case link on the notices: the receiver sees the case only once it accepts, the sender no longer once it
+    # has gone; both find it in their dispatch lists.
     notify(
         receivers_of(dispatch),
         NoticeKind.DISPATCH_RECEIVED,
         message,
-        case=dispatch.case,
         actor=actor,
         at=at,
         sms=f"您单位收到{dispatch.get_kind_display()}事项{what}，请于{_deadline_text(dispatch.deadline)}前登录调解平台接收或退回。",
@@ -453,7 +454,6 @@ def _tell_sender(dispatch: Dispatch, message: str, at: datetime, actor: User | N
         members_of(dispatch.from_committee),
         NoticeKind.DISPATCH_ANSWERED,
         message,
-        case=dispatch.case,
         actor=actor,
         at=at,
     )
@@ -701,7 +701,6 @@ def escalate(dispatch: Dispatch, at: datetime) -> Dispatch | None:
                 NoticeKind.DISPATCH_ANSWERED,
                 d.division_code,
                 f"{receiver_name(d)}逾期未接收{what}，已无上级可上移，请督促处理",
-                case=d.case,
                 at=at,
             )
             _tell_sender(d, f"{receiver_name(d)}逾期未接收{what}，已无上级可上移，请另行交办", at, None)
@@ -734,8 +733,8 @@ def escalate(dispatch: Dispatch, at: datetime) -> Dispatch | None:
         _tell_receiver(new, at, None)
         message = f"{receiver_name(d)}逾期未接收{what}，已自动上移至{target.name}"
         _tell_sender(d, message, at, None)
-        notify(old_receivers, NoticeKind.DISPATCH_ANSWERED, message, case=d.case, at=at)
-        notify_supervisors(NoticeKind.DISPATCH_ANSWERED, d.division_code, message, case=d.case, at=at)
+        notify(old_receivers, NoticeKind.DISPATCH_ANSWERED, message, at=at)
+        notify_supervisors(NoticeKind.DISPATCH_ANSWERED, d.division_code, message, at=at)
     return new
 
 

@@ -25,7 +25,6 @@ from referrals.scoping import (
     access_dispatch_by_id,
     access_referral_by_id,
     dispatches_visible_to,
-    institution_of,
 )
 from tiaojie.forms import add_refusal
 
@@ -144,7 +143,7 @@ def dispatches(request: HttpRequest) -> HttpResponse:
             "in": ("收到的交办", visible.filter(to_committee_id=user.committee_id)),
             "out": ("发出的交办", visible.filter(from_committee_id=user.committee_id)),
         }
-    elif user.role in (Role.COURT_LIAISON, Role.INSTITUTION_LIAISON) and institution_of(user) is not None:
+    elif user.role in (Role.COURT_LIAISON, Role.INSTITUTION_LIAISON):  # dispatches_visible_to: its institution's
         boxes = {"in": ("收到的交办", visible)}
     elif user.role in STAFF_ROLES and user.division_id:
         boxes = {"in": ("辖区内的分流交办", visible)}
