@@ -44,11 +44,16 @@ def menu_for(user: User) -> list[MenuItem]:
             ("我的预约", "messaging:availability", "bi-calendar-check"),
         )
         # Issue 11: what institutions referred to the committee; a 矛调中心's one intake window.
-        items += _links(("移送纠纷", "console:referrals", "bi-inbox"))
+        # What a 矛调中心 dispatched to the committee and its transfer requests share one drop-down with the
+        # referrals (the hub's own page links to its dispatch lists), so that the bar keeps to one line.
+        items += _group(
+            "多元化解",
+            "bi-inbox",
+            ("移送纠纷", "console:referrals", "bi-inbox"),
+            ("分流交办", "console:dispatches", "bi-arrow-left-right"),
+        )
         if user.committee_id and user.committee.is_hub:
             items = _links(("统一受理", "console:hub", "bi-signpost-split")) + items
-        else:  # what a 矛调中心 dispatched to the committee, its transfer requests (the hub's page links there)
-            items += _links(("分流交办", "console:dispatches", "bi-arrow-left-right"))
         if user.role == Role.DIRECTOR:  # the committee's spot-check results and ledger import are the director's
             items += _links(
                 ("评查结果", "supervision:committee_results", "bi-clipboard-check"),

@@ -156,6 +156,8 @@ def dispatches(request: HttpRequest) -> HttpResponse:
     rows = boxes[box][1]
     if status in DispatchStatus.values:
         rows = rows.filter(status=status)
+    else:
+        status = ""
     rows = rows.select_related(
         "case", "referral", "referral__institution", "from_committee", "to_committee", "to_institution"
     ).order_by("-created_at", "-pk")[:200]
@@ -234,7 +236,8 @@ def dispatch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "d": d,
             "may_answer": hub.may_answer(request.user, d),
-            "may_accept_referral": bool(d.referral_id and d.to_committee_id),
+            # “接收并受理”: the receiving committee's director accepts the referral too (referrals.services).
+            "may_accept_referral": bool(d.referral_id and d.to_committee_id and request.user.role == Role.DIRECTOR),
             "history": _history(d),
             "overdue": hub.overdue(d),
             "case_url": case_url,

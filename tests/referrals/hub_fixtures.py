@@ -11,11 +11,12 @@ from datetime import date, datetime, timedelta
 
 from accounts.models import Role, User
 from cases import actions as A
+from cases.enums import DisputeType, PartySide
 from cases.models import Case
 from referrals.enums import Channel
-from referrals.models import Institution, Referral
+from referrals.models import Institution, Referral, ReferralParty
 from registry.models import Committee, CommitteeKind, CommitteeType, Division, Industry, MediatorRole
-from tests.world import TZ, World, _mediator_user, _user, case_data
+from tests.world import TZ, World, _mediator_user, _user, applicant_id, case_data
 
 
 @dataclass
@@ -99,8 +100,6 @@ def walk_in(hw: HubWorld, hub: Committee, registrar: User, *, at: datetime | Non
     """A dispute registered at the hub's window (INTAKE, no case number)."""
     at = at or datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
     data = case_data(None)
-    from tests.world import applicant_id
-
     data.parties[0].id_number = applicant_id(60 + n)
     data.parties[1].id_number = applicant_id(80 + n)
     return A.do_register_case(registrar, hub, data, at=at)
@@ -117,7 +116,7 @@ def referral(
 ) -> Referral:
     """A referral pending at `receiver`, created with the ORM (referrals.services.receive_referral is h-core's)."""
     at = at or datetime(2026, 3, 2, 9, 30, tzinfo=TZ)
-    return Referral.objects.create(
+    r = Referral.objects.create(
         institution=institution,
         channel=institution.kind,
         external_no=f"（2026）鄂1202诉前调{no}号",
@@ -128,4 +127,10 @@ def referral(
         sent_at=at,
         received_at=at,
         accept_by=(at + timedelta(days=5)).date() if isinstance(at, datetime) else date(2026, 3, 5),
+        dispute_type=DisputeType.CONTRACT,
     )
+    for i, (side, name) in enumerate([(PartySide.APPLICANT, "王五"), (PartySide.RESPONDENT, "赵六")], start=1):
+        party = ReferralParty(referral=r, side=side, name=name, phone=f"1390000010{i}", order=i, consented=True)
+        party.set_id_number(applicant_id(100 + 2 * int(no) + i))
+        party.save()
+    return r

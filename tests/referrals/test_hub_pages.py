@@ -235,7 +235,7 @@ def test_dispatch_a_referral_and_accept_it(hw):
     assert response.status_code == 302 and d.referral == ref
     mc = client_for(hw.medical_mediator)
     detail = mc.get(f"/console/hub/dispatches/{d.pk}/").content.decode()
-    assert ref.reference in detail and "接收并受理" in detail
+    assert ref.reference in detail and "接收并受理" not in detail  # the director's (it accepts the referral)
     assert AccessLog.objects.filter(user=hw.medical_mediator, action="VIEW_REFERRAL").exists()
     assert mc.post(f"/console/hub/dispatches/{d.pk}/accept/").status_code == 302
     ref.refresh_from_db()
@@ -279,3 +279,26 @@ def test_the_county_bureau_makes_a_committee_a_hub(hw):
     admin.post(url, edit_post(w.county_admin, w.township))
     w.township.refresh_from_db()
     assert not w.township.is_hub
+
+
+def test_a_director_accepts_the_dispatch_and_the_referral_in_one_go(hw):
+    """“接收并受理”: the dispatch accepted, then the referral accepted through referrals.services (a numbered case
+    of the receiving committee); the institution hears of the acceptance, not of the dispatch."""
+    from referrals.enums import ReferralStatus
+
+    w = hw.w
+    ref = referral(hw, hw.police, hw.county_hub)
+    d = hub.dispatch(ref, tier=Tier.SIMPLE, to_committee=w.village_a, user=hw.county_hub_director, at=MON)
+    c = client_for(w.director_a)
+    assert "接收并受理" in c.get(f"/console/hub/dispatches/{d.pk}/").content.decode()
+    response = c.post(f"/console/hub/dispatches/{d.pk}/accept/", {"and_accept": "1"})
+    ref.refresh_from_db()
+    assert ref.status == ReferralStatus.ACCEPTED and ref.case is not None
+    assert response.status_code == 302 and response["Location"] == f"/cases/{ref.case_id}/"
+    assert ref.case.committee == w.village_a and ref.case.case_no.startswith("（2026）桂花人调字第")
+    d.refresh_from_db()
+    assert d.status == DispatchStatus.ACCEPTED
+    from api.models import WebhookEvent
+
+    types = list(WebhookEvent.objects.values_list("event_type", flat=True))
+    assert "referral.accepted" in types and not [t for t in types if "dispatch" in t]
