@@ -340,9 +340,10 @@ def _schedule(dispatch: Dispatch) -> None:
     from cases.timers import schedule
 
     local = timezone.localtime(dispatch.deadline, _tz())
+    # The dispatch's own clock, not the case's: the case's clock sync (cases.timer_rules) never touches it.
     schedule(
         TimerKind.DISPATCH_DUE,
-        case=dispatch.case,
+        case=None,
         deadline=local.date(),
         fire_at=dispatch.deadline,
         target=dispatch,
@@ -690,6 +691,10 @@ def escalate(dispatch: Dispatch, at: datetime) -> Dispatch | None:
             return None
         subject = _lock_subject(d.case or d.referral)
         if not _subject_open(subject) or holder_of(subject).pk != d.from_committee_id:
+            # Overtaken (the sender accepted the case itself, the referral was returned or withdrawn): nothing to
+            # move up; the request lapses.
+            d.status, d.answered_at = DispatchStatus.WITHDRAWN, at
+            d.save(update_fields=["status", "answered_at"])
             return None
         _attach(d, subject)
         chain = _chain(d)

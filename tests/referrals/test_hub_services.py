@@ -73,7 +73,7 @@ def test_dispatch_accept_moves_the_case_and_tells_both_sides(hw):
     ev = case.events.get(action="dispatch")
     assert ev.actor == hw.county_hub_mediator and ev.data["dispatch"] == d.pk and ev.data["tier"] == Tier.SIMPLE
     timer = Timer.objects.get(kind=TimerKind.DISPATCH_DUE, target_id=d.pk)
-    assert timer.fire_at == d.deadline and timer.case == case
+    assert timer.fire_at == d.deadline and timer.case is None  # the dispatch's clock, not the case's
     assert notified(NoticeKind.DISPATCH_RECEIVED) == {"director_a", "mediator_a", "mediator_a2"}
     # Still the hub's until accepted: the village does not see the case yet, but sees the dispatch.
     assert d in dispatches_visible_to(w.mediator_a) and d in dispatches_visible_to(hw.county_hub_director)
@@ -390,3 +390,17 @@ def test_the_queue_sorts_arrivals_by_source(hw):
     accepted = A.do_accept_case(walk, hw.county_hub_director, at=dt(2, 11))
     assert accepted not in hub.intake_queue(hw.county_hub).walk_ins
     assert CaseEvent.objects.filter(case=walk, action="accept").exists()
+
+
+def test_a_dispatch_overtaken_by_the_hubs_own_acceptance_lapses(hw):
+    case = walk_in(hw, hw.county_hub, hw.county_hub_mediator, at=MON)
+    d = hub.dispatch(case, tier=Tier.SIMPLE, to_committee=hw.w.village_a, user=hw.county_hub_mediator, at=MON)
+    A.do_accept_case(case, hw.county_hub_director, at=dt(2, 10))
+    with pytest.raises(ActionRefused):
+        hub.accept_dispatch(d, hw.w.mediator_a, at=dt(2, 11))
+    assert scan(dt(4, 9, 0)) == 1
+    d.refresh_from_db()
+    assert d.status == DispatchStatus.WITHDRAWN and d.escalated_to is None
+    assert d not in hub.intake_queue(hw.county_hub).waiting
+    case.refresh_from_db()
+    assert case.committee == hw.county_hub and not case.events.filter(action="dispatch_escalated").exists()
