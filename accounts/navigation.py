@@ -44,7 +44,14 @@ def menu_for(user: User) -> list[MenuItem]:
             ("我的预约", "messaging:availability", "bi-calendar-check"),
         )
         # Issue 11: what institutions referred to the committee; a 矛调中心's one intake window.
-        items += _links(("移送纠纷", "console:referrals", "bi-inbox"))
+        # What a 矛调中心 dispatched to the committee and its transfer requests share one drop-down with the
+        # referrals (the hub's own page links to its dispatch lists), so that the bar keeps to one line.
+        items += _group(
+            "多元化解",
+            "bi-inbox",
+            ("移送纠纷", "console:referrals", "bi-inbox"),
+            ("分流交办", "console:dispatches", "bi-arrow-left-right"),
+        )
         if user.committee_id and user.committee.is_hub:
             items = _links(("统一受理", "console:hub", "bi-signpost-split")) + items
         if user.role == Role.DIRECTOR:  # the committee's spot-check results and ledger import are the director's
@@ -87,6 +94,7 @@ def menu_for(user: User) -> list[MenuItem]:
             ("移送纠纷", "console:referrals", "bi-inbox"),
             ("对接时限监督", "console:referral_board", "bi-stopwatch"),
             ("疑似重复纠纷", "console:duplicates", "bi-intersect"),
+            ("分流交办", "console:dispatches", "bi-arrow-left-right"),
         ]
         if user.role != Role.SFS_OFFICER:  # clients and endpoints are administered by the county and city bureaus
             linkage += [
@@ -111,6 +119,7 @@ def menu_for(user: User) -> list[MenuItem]:
         return _links(
             ("移送纠纷", "console:referrals", "bi-send"),
             ("新建移送", "console:referral_new", "bi-plus-circle"),
+            ("交办事项", "console:dispatches", "bi-arrow-left-right"),
         )
     if user.role == Role.API_CLIENT:
         return []

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from cases import views, views_scans
+from referrals import views_hub
 
 app_name = "cases"
 urlpatterns = [
@@ -9,6 +10,8 @@ urlpatterns = [
     # The attach_scan action offered on the case page (cases:action … attach_scan) is the scans page's upload: this
     # literal comes before the generic action pattern.
     path("<int:pk>/do/attach_scan/", views_scans.case_scans, name="scan_attach"),
+    # Issue 11: the dispatch action of a 矛调中心's intake case is the hub's dispatch form (referrals.views_hub).
+    path("<int:pk>/do/dispatch/", views_hub.case_dispatch_action, name="dispatch_action"),
     path("<int:pk>/do/<slug:action>/", views.case_action, name="action"),
     path("<int:pk>/scans/", views_scans.case_scans, name="scans"),
     path("<int:pk>/scans/<int:scan_pk>/file/", views_scans.scan_file, name="scan_file"),
