@@ -56,7 +56,7 @@ def _style(form: forms.BaseForm) -> None:
     for f in form.fields.values():
         widget = f.widget
         if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)):
-            css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else ""
+            css = "" if isinstance(widget, forms.CheckboxSelectMultiple) else "form-check-input"
         elif isinstance(widget, forms.Select):
             css = "form-select"
         else:
@@ -74,7 +74,7 @@ def _phone(value: str) -> str:
 
 def area_committees(institution: Institution):
     """The committees a liaison may designate: the active ones of the institution's area (its division and below)."""
-    return Committee.objects.filter(is_active=True, division_id__startswith=institution.division_id).order_by(
+    return Committee.objects.filter(is_active=True, division__code__startswith=institution.division_id).order_by(
         "-is_hub", "division_id", "name"
     )
 
