@@ -39,8 +39,23 @@ HANDLER_LABELS = {
     Channel.PROCURATORATE: "承办检察官",
     Channel.OTHER_DEPT: "经办人",
 }
-# 12345: consultations are answered within 3 working days, complaints within 13 (references-2.md §A.4).
-HOTLINE_KINDS = [("", "请选择"), ("CONSULTATION", "咨询、求助"), ("COMPLAINT", "投诉、举报")]
+# The kind of matter where the channel's clock depends on it (ReferralData.matter_type; data/referral_channels.json
+# "types"): 12345 consultations are answered within 3 working days, complaints within 13; a complex police
+# dispute is settled within 5 days instead of the 24-hour feedback (references-2.md §A.4).
+MATTER_TYPES = {
+    Channel.HOTLINE: (
+        "工单类别",
+        [("", "请选择"), ("CONSULTATION", "咨询、求助"), ("COMPLAINT", "投诉、举报")],
+        True,
+        "咨询、求助3个工作日内答复，投诉、举报13个工作日内答复。",
+    ),
+    Channel.POLICE: (
+        "纠纷类别",
+        [("", "一般纠纷（24小时内反馈）"), ("COMPLEX", "复杂纠纷（原则上5日内化解）")],
+        False,
+        "非警务警情分流的一般纠纷，应在24小时内反馈处置情况。",
+    ),
+}
 
 # 在线调解规则 art. 12: written reasons for declining.
 DECLINE_REASONS = [
@@ -132,12 +147,7 @@ class ReferralForm(forms.Form):
         required=False,
         help_text="委托调解的期限：普通程序15日，简易程序7日，自调解组织接收之日起计算。",
     )
-    hotline_kind = forms.ChoiceField(
-        label="诉求类别",
-        choices=HOTLINE_KINDS,
-        required=False,
-        help_text="咨询、求助3个工作日内答复，投诉、举报13个工作日内答复。",
-    )
+    matter_type = forms.ChoiceField(label="事项类别", choices=[("", "—")], required=False)
     external_no = forms.CharField(label="来文编号", max_length=60)
     handler_name = forms.CharField(label="经办人", max_length=50, required=False)
     handler_phone = forms.CharField(label="经办人电话", max_length=30, required=False)
@@ -192,8 +202,14 @@ class ReferralForm(forms.Form):
             for name in ("referral_type", "procedure"):
                 del self.fields[name]
             self.fields["claims"].label = "当事人诉求"
-        if self.channel != Channel.HOTLINE:
-            del self.fields["hotline_kind"]
+        if self.channel in MATTER_TYPES:
+            label, choices, required, help_text = MATTER_TYPES[self.channel]
+            field = self.fields["matter_type"]
+            field.label, field.choices, field.help_text = label, choices, help_text
+            field.error_messages["required"] = f"请选择{label}"
+            field.required = required
+        else:
+            del self.fields["matter_type"]
         committees = area_committees(institution)
         self.fields["designated_committee"].queryset = committees
         self.fields["designated_mediator"].queryset = (
@@ -224,8 +240,6 @@ class ReferralForm(forms.Form):
                     self.add_error("procedure", "委托调解须注明普通程序或简易程序")
             else:
                 d["procedure"] = ""
-        if self.channel == Channel.HOTLINE and not d.get("hotline_kind") and "hotline_kind" not in self.errors:
-            self.add_error("hotline_kind", "请选择咨询求助或投诉举报")
         committee, mediator = d.get("designated_committee"), d.get("designated_mediator")
         if mediator and committee and mediator.committee_id != committee.pk:
             self.add_error("designated_mediator", f"{mediator.name}不是{committee.name}的调解员")
@@ -243,7 +257,12 @@ class ReferralPartyForm(forms.Form):
         label="电子送达地址", max_length=200, required=False, help_text="手机号码、电子邮箱或其他电子送达地址。"
     )
     address = forms.CharField(label="住所或单位地址", max_length=200, required=False)
-    id_number = forms.CharField(label="身份证号码（可不填）", max_length=18, required=False)
+    id_number = forms.CharField(
+        label="身份证号码或统一社会信用代码",
+        max_length=18,
+        required=False,
+        help_text="申请人须填写；被申请人可不填。",
+    )
     consented = forms.BooleanField(label="已同意调解", required=False)
     consent_how = forms.CharField(
         label="同意方式", max_length=100, required=False, help_text="如“书面同意”“电话确认并录音”。"
@@ -260,17 +279,21 @@ class ReferralPartyForm(forms.Form):
         return _phone(self.cleaned_data["phone"])
 
     def clean_id_number(self) -> str:
-        value = identity.normalise_id_number(self.cleaned_data["id_number"])
-        if value and self.cleaned_data.get("party_type", PartyType.NATURAL_PERSON) == PartyType.NATURAL_PERSON:
-            from django.utils import timezone
-
-            error = identity.id_number_error(value, timezone.localdate())
-            if error:
-                raise ValidationError(error)
-        return value
+        return identity.normalise_id_number(self.cleaned_data["id_number"])
 
     def clean(self) -> dict:
+        from django.utils import timezone
+
         d = super().clean()
+        value, person = d.get("id_number", ""), d.get("party_type") == PartyType.NATURAL_PERSON
+        if value:
+            error = (
+                identity.id_number_error(value, timezone.localdate()) if person else identity.credit_code_error(value)
+            )
+            if error:
+                self.add_error("id_number", error)
+        elif d.get("side") == PartySide.APPLICANT and "id_number" not in self.errors:
+            self.add_error("id_number", "申请人须填写身份证号码" if person else "申请人须填写统一社会信用代码")
         if d.get("consent_how") and not d.get("consented"):
             self.add_error("consented", "已填写同意方式的，请勾选“已同意调解”")
         return d
@@ -337,8 +360,7 @@ def referral_data(form: ReferralForm, formset: forms.BaseFormSet):
         designated_mediator_id=mediator.pk if mediator else None,
         chosen_by=d["chosen_by"],
     )
-    if form.channel == Channel.HOTLINE and hasattr(data, "hotline_kind"):
-        data.hotline_kind = d["hotline_kind"]
+    data.matter_type = d.get("matter_type", "")
     return data
 
 
@@ -354,9 +376,21 @@ class AnswerForm(forms.Form):
 
 
 class AcceptForm(AnswerForm):
-    """Nothing to pick: acceptance registers and accepts the case with the referral's parties (services)."""
+    """Nothing else to pick: acceptance registers and accepts the case with the referral's parties (services).
+    Only a referral that came without a dispute type asks for one (the case needs it)."""
 
-    submit_label = "确认接收并立案"
+    submit_label = "确认接收并受理"
+    note = forms.CharField(label="接收说明（可不填）", max_length=500, required=False, widget=TEXTAREA)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.referral.dispute_type:
+            self.fields["dispute_type"] = forms.ChoiceField(
+                label="纠纷类型", choices=[("", "请选择"), *DisputeType.choices]
+            )
+            self.fields["dispute_type"].error_messages["required"] = "请选择纠纷类型"
+            self.fields["dispute_type"].widget.attrs["class"] = "form-select"
+            self.order_fields(["dispute_type", "note"])
 
 
 class DeclineForm(AnswerForm):
@@ -454,16 +488,26 @@ class ReportForm(AnswerForm):
             ("materials_returned", "请写明退回材料情况"),
         ):
             self.fields[name].error_messages["required"] = label
-        if self.referral.channel != Channel.COURT:
-            self.fields["other"].label = "需要向移送机构提示的其他情形"
-        else:
+        if self.referral.channel == Channel.COURT:
+            # The court needs all four parts: "无" where there is nothing.
             self.fields["other"].label = "需要向人民法院提示的其他情形"
+            for name in ("cost_conduct", "other"):
+                self.fields[name].required = True
+                self.fields[name].help_text = "没有的写“无”。"
+            self.fields["cost_conduct"].error_messages["required"] = (
+                "请写明是否存在导致其他当事人诉讼成本增加的行为（没有的写“无”）"
+            )
+            self.fields["other"].error_messages["required"] = "请写明需要向人民法院提示的其他情形（没有的写“无”）"
+        else:
+            self.fields["materials_returned"].required = False
 
 
 def _suggested_ground(referral: Referral) -> str:
     """The ground the case's end suggests (the mediator may choose another)."""
     from cases.enums import TerminationReason
 
+    if referral.termination_ground:
+        return referral.termination_ground
     if referral.contact_result == ContactResult.UNREACHABLE:
         return CourtTermination.UNREACHABLE
     if referral.contact_result == ContactResult.REFUSED:

@@ -11,6 +11,7 @@ validate and call); what the page offers comes from `referral_actions`, the serv
 the parties' personal data writes the access log (AccessKind.VIEW_REFERRAL); attachments leave through
 cases.uploads.serve_private_file (AccessKind.DOWNLOAD_REFERRAL_FILE)."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,7 +32,7 @@ from accounts.access import log_access
 from accounts.clientip import client_ip
 from accounts.models import AccessKind, AccessLog, Role, User
 from cases.actions import ActionRefused
-from cases.enums import CaseStatus, CourtReferralType
+from cases.enums import CourtReferralType
 from cases.listing import page_number
 from cases.permissions import relations, shown_phone
 from cases.transitions import Rel
@@ -44,7 +45,6 @@ from tiaojie.forms import add_refusal
 RECEIVER_ROLES = (Role.MEDIATOR, Role.DIRECTOR)
 LIAISON_ROLES = (Role.COURT_LIAISON, Role.INSTITUTION_LIAISON)
 PER_PAGE = 20
-ENDED_WITHOUT_AGREEMENT = {CaseStatus.TERMINATED}
 
 ACTION_LABELS = {
     "accept": "接收",
@@ -70,41 +70,15 @@ def is_receiver(user: User, referral: Referral) -> bool:
 
 
 def handles_case(user: User, referral: Referral) -> bool:
-    """The director of the case's committee or a mediator assigned to the case."""
+    """The director of the case's committee or a mediator assigned to the case (the case rules' full view)."""
     return referral.case_id is not None and bool(relations(user, referral.case) & {Rel.DIRECTOR, Rel.MEDIATOR})
 
 
-def case_ended_without_agreement(referral: Referral) -> bool:
-    case = referral.case
-    if case is None:
-        return False
-    return case.status in ENDED_WITHOUT_AGREEMENT or bool(case.termination_reason)
-
-
 def referral_actions(referral: Referral, user: User) -> list[tuple[str, str]]:
-    """What this user may do to this referral now (the services check again)."""
-    actions: list[tuple[str, str]] = []
-    status = referral.status
-    if status == ReferralStatus.PENDING:
-        if user.role == Role.DIRECTOR and is_receiver(user, referral):
-            actions += [("accept", ACTION_LABELS["accept"]), ("decline", ACTION_LABELS["decline"])]
-        if is_liaison_of(user, referral):
-            actions.append(("withdraw", ACTION_LABELS["withdraw"]))
-        return actions
-    if not handles_case(user, referral):
-        return actions
-    if status == ReferralStatus.ACCEPTED:
-        if not referral.contact_result:
-            actions.append(("contact", ACTION_LABELS["contact"]))
-        if case_ended_without_agreement(referral):
-            actions.append(("report", ACTION_LABELS["report"]))
-    if referral.channel != Channel.COURT and status in (
-        ReferralStatus.ACCEPTED,
-        ReferralStatus.SUCCEEDED,
-        ReferralStatus.FAILED,
-    ):
-        actions.append(("reply", ACTION_LABELS["reply"]))
-    return actions
+    """What this user may do to this referral now, in the page's order: exactly what the services allow
+    (referrals.services.allowed_actions), which check again when it is done."""
+    allowed = _services().allowed_actions(referral, user)
+    return [(code, label) for code, label in ACTION_LABELS.items() if code in allowed]
 
 
 def _may_list(user: User) -> bool:
@@ -309,7 +283,7 @@ def _answer(
     if code not in dict(referral_actions(referral, user)):
         messages.error(request, f"该移送纠纷当前不能执行“{ACTION_LABELS[code]}”")
         return redirect("console:referral", pk=referral.pk)
-    form = form_class(request.POST or None, referral=referral)
+    form = form_class(request.POST if request.method == "POST" else None, referral=referral)
     if request.method == "POST" and form.is_valid():
         try:
             result = run(referral, user, form)
@@ -350,7 +324,9 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         "accept",
         RF.AcceptForm,
-        lambda r, u, f: _services().accept_referral(r, u),
+        lambda r, u, f: _services().accept_referral(
+            r, u, dispute_type=f.cleaned_data.get("dispute_type", ""), note=f.cleaned_data["note"].strip()
+        ),
         lambda r, case: redirect("cases:detail", pk=case.pk),
     )
 
@@ -430,11 +406,23 @@ def _liaison_institution(user: User):
     return institution
 
 
-def _refusal_field(field: str | None) -> str | None:
-    """A services field name (designated_committee_id, parties) as the form's."""
-    if not field:
-        return None
-    return field[:-3] if field.endswith("_id") else field
+PARTY_FIELD = re.compile(r"^parties\[(\d+)\]\.(\w+)$")
+
+
+def _place_refusal(form: RF.ReferralForm, formset, refusal: ActionRefused) -> None:
+    """A refusal of the services next to the field it names: `designated_committee_id` on designated_committee,
+    `parties[1].phone` on the second party's phone, `parties` above the parties; else above the form."""
+    field = refusal.field or ""
+    match = PARTY_FIELD.match(field)
+    if match and int(match[1]) < len(formset.forms):
+        party_form = formset.forms[int(match[1])]
+        party_form.add_error(match[2] if match[2] in party_form.fields else None, refusal.message)
+        return
+    if field == "parties":
+        formset._non_form_errors = formset.error_class([refusal.message], error_class="nonform")
+        return
+    name = field[:-3] if field.endswith("_id") else field
+    form.add_error(name if name in form.fields else None, refusal.message)
 
 
 @login_required
@@ -448,8 +436,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
             try:
                 referral = _send(form, formset, institution, user)
             except ActionRefused as refusal:
-                name = _refusal_field(refusal.field)
-                form.add_error(name if name in form.fields else None, refusal.message)
+                _place_refusal(form, formset, refusal)
             else:
                 messages.success(request, f"已移送：{referral.reference}，接收单位：{referral.receiver.name}")
                 return redirect("console:referral", pk=referral.pk)
@@ -471,7 +458,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 
 
 NEW_SECTIONS = [
-    ("来文信息", ["referral_type", "procedure", "hotline_kind", "external_no", "handler_name", "handler_phone"]),
+    ("来文信息", ["referral_type", "procedure", "matter_type", "external_no", "handler_name", "handler_phone"]),
     ("纠纷情况", ["cause", "dispute_type", "brief_facts", "claims", "place", "occurred_on", "amount_involved"]),
     ("指定调解组织或调解员", ["designated_committee", "designated_mediator", "chosen_by", "consent_note"]),
 ]

@@ -210,10 +210,14 @@ def test_reply_to_the_police(rworld):  # noqa: F811
     assert "已联系双方，约定明日上午调解" in page
 
 
-def test_no_channel_reply_for_a_court(rworld):  # noqa: F811
-    referral = accepted(rworld, rworld.court)
-    response = as_user(rworld.hub_director).post(url("referral_reply", referral.pk), {"text": "反馈"})
-    assert response.status_code == 302
+def test_reply_only_by_the_case_staff(rworld):  # noqa: F811
+    referral = accepted(rworld, rworld.hotline, matter_type="COMPLAINT")
+    assert (
+        as_user(rworld.township_director).post(url("referral_reply", referral.pk), {"text": "反馈内容"}).status_code
+        == 404
+    )
+    for user in (rworld.county_admin, rworld.hotline_liaison):
+        assert as_user(user).post(url("referral_reply", referral.pk), {"text": "反馈内容"}).status_code == 302
     referral.refresh_from_db()
     assert referral.replied_at is None
 
@@ -233,8 +237,7 @@ def test_failure_report_after_termination(rworld):  # noqa: F811
         routes=["LITIGATION"],
     )
     referral.refresh_from_db()
-    if referral.status != ReferralStatus.ACCEPTED:
-        pytest.skip("the services concluded the referral on termination")
+    assert referral.status == ReferralStatus.ACCEPTED
     page = director.get(url("referral_report", referral.pk))
     assert page.status_code == 200
     form = {
@@ -250,7 +253,8 @@ def test_failure_report_after_termination(rworld):  # noqa: F811
     assert response.status_code == 400
     body = response.content.decode()
     assert "请写明调解的基本经过" in body and "被申请人无法联系" in body
-    form["course"] = "受理后三次电话联系被申请人均未接通"
+    assert "请写明是否存在导致其他当事人诉讼成本增加的行为" in body
+    form.update(course="受理后三次电话联系被申请人均未接通", cost_conduct="无", other="无")
     response = director.post(url("referral_report", referral.pk), form)
     assert response.status_code == 302
     referral.refresh_from_db()

@@ -73,7 +73,7 @@ def payload(**overrides) -> dict:
 def test_court_form_has_court_fields(rworld):  # noqa: F811
     page = as_user(rworld.court_liaison).get(NEW).content.decode()
     assert "诉调对接方式" in page and "委派（诉前）" in page and "审理程序" in page and "法院案号" in page
-    assert "诉求类别" not in page
+    assert "工单类别" not in page
     # Committees of the court's area only (the other city's is not offered).
     assert rworld.township.name in page and rworld.other_city_committee.name not in page
 
@@ -89,7 +89,8 @@ def test_court_form_has_court_fields(rworld):  # noqa: F811
 def test_department_forms(rworld, who, number_label, absent):  # noqa: F811
     page = as_user(getattr(rworld, who)).get(NEW).content.decode()
     assert number_label in page and absent not in page
-    assert ("诉求类别" in page) is (who == "hotline_liaison")
+    assert ("工单类别" in page) is (who == "hotline_liaison")
+    assert ("复杂纠纷" in page) is (who == "police_liaison")
 
 
 # ------------------------------------------------------------------------------------------- bad input is kept
@@ -112,8 +113,14 @@ def test_bad_input_is_kept_with_messages(rworld):  # noqa: F811
     assert not Referral.objects.exists()
 
 
+def test_applicant_needs_an_id_number(rworld):  # noqa: F811
+    response = as_user(rworld.court_liaison).post(NEW, payload(**{"parties-0-id_number": ""}))
+    assert response.status_code == 400
+    assert "申请人须填写身份证号码" in response.content.decode()
+
+
 def test_one_side_only_is_refused(rworld):  # noqa: F811
-    data = payload(**{"parties-1-side": PartySide.APPLICANT})
+    data = payload(**{"parties-1-side": PartySide.APPLICANT, "parties-1-id_number": party_id(2)})
     response = as_user(rworld.court_liaison).post(NEW, data)
     assert response.status_code == 400
     assert "请至少填写一名申请人（原告）和一名被申请人（被告）" in response.content.decode()
@@ -210,3 +217,34 @@ def test_same_number_twice_is_refused_on_the_field(rworld):  # noqa: F811
     response = liaison.post(NEW, payload())
     assert response.status_code == 400
     assert Referral.objects.count() == 1
+
+
+def test_a_refusal_of_the_services_lands_on_the_party_field(rworld):  # noqa: F811
+    from datetime import date
+
+    from cases.identity import make_valid_id_number
+
+    minor = make_valid_id_number("360502", date(2015, 5, 1), 7)
+    response = as_user(rworld.court_liaison).post(NEW, payload(**{"parties-0-id_number": minor}))
+    assert response.status_code == 400
+    page = response.content.decode()
+    # Under the first party's ID number field, not only at the top.
+    field_at = page.index('name="parties-0-id_number"')
+    message_at = page.index("为未成年人")
+    assert field_at < message_at < page.index('name="parties-1-side"')
+    assert not Referral.objects.exists()
+
+
+def test_hotline_complaint_gets_its_clock(rworld):  # noqa: F811
+    data = payload(external_no="12345-2026-000099", matter_type="COMPLAINT")
+    for key in ("referral_type", "procedure"):
+        data.pop(key)
+    response = as_user(rworld.hotline_liaison).post(NEW, data)
+    assert response.status_code == 302
+    referral = Referral.objects.get()
+    assert referral.channel_due is not None
+    assert (referral.channel_due.date() - referral.received_at.date()).days >= 13
+    missing = payload(external_no="12345-2026-000100")
+    missing.pop("referral_type")
+    response = as_user(rworld.hotline_liaison).post(NEW, missing)
+    assert response.status_code == 400 and "请选择工单类别" in response.content.decode()
