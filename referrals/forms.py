@@ -453,7 +453,7 @@ class ReportForm(AnswerForm):
     """The failure report of 在线调解规则 art. 21 (four parts), the ground of art. 25, undisputed facts (art. 22) and
     the materials returned (特邀调解规定 art. 26)."""
 
-    submit_label = "提交调解终结报告"
+    submit_label = "报送调解不成功报告"
     ground = forms.ChoiceField(label="终止调解的情形", choices=[])
     course = forms.CharField(label="调解的基本经过", widget=LONG_TEXTAREA, max_length=5000)
     reason = forms.CharField(label="调解不成的原因", widget=TEXTAREA, max_length=3000)

@@ -51,7 +51,7 @@ ACTION_LABELS = {
     "decline": "拒绝接收",
     "contact": "记录联系对方当事人结果",
     "reply": "向移送机构反馈",
-    "report": "提交调解终结报告",
+    "report": "报送调解不成功报告",
     "withdraw": "撤回移送",
 }
 
@@ -95,8 +95,8 @@ def _may_list(user: User) -> bool:
 @dataclass
 class Clock:
     label: str
-    due: date | datetime
-    state: str  # "overdue", "today", "soon", "ok", "paused"
+    due: date | datetime | None
+    state: str  # "overdue", "today", "soon", "ok", "paused", "report"
     text: str
 
     @property
@@ -123,6 +123,9 @@ def clocks_of(referral: Referral, today: date) -> list[Clock]:
     out: list[Clock | None] = []
     if referral.status == ReferralStatus.PENDING:
         out.append(_clock("接收答复期限", referral.accept_by, today))
+    elif referral.status == ReferralStatus.ACCEPTED and _services().awaits_report(referral):
+        # The case ended without agreement: no clock runs but the report is due (art. 21).
+        out.append(Clock("调解已终止", None, "report", "待报送调解不成功报告"))
     elif referral.status == ReferralStatus.ACCEPTED:
         if not referral.contact_result:
             out.append(_clock("联系对方当事人期限", referral.contact_by, today))
