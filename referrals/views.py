@@ -86,9 +86,8 @@ def _may_list(user: User) -> bool:
         return bool(user.committee_id)
     if user.role in STAFF_ROLES:
         return bool(user.division_id)
-    if user.role in LIAISON_ROLES:
-        return institution_of(user) is not None
-    return False
+    # A liaison whose court or department is not (yet) an institution sees an empty list that says so.
+    return user.role in LIAISON_ROLES
 
 
 # ---------------------------------------------------------------------------------------------------- the clocks
@@ -208,7 +207,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "today": today,
         "institution": institution,
-        "is_liaison": institution is not None,
+        "is_liaison": user.role in LIAISON_ROLES,
         "is_receiver": user.role in RECEIVER_ROLES,
         "committee": user.committee if user.role in RECEIVER_ROLES else None,
         "pending_count": visible.filter(status=ReferralStatus.PENDING).count(),
@@ -403,10 +402,12 @@ def referral_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _liaison_institution(user: User):
-    institution = institution_of(user) if user.role in LIAISON_ROLES else None
-    if institution is None or not institution.is_active:
+    """The liaison's institution if it may send now; None for a liaison whose court or department is not (or no
+    longer) an institution of the platform; 404 for everyone else."""
+    if user.role not in LIAISON_ROLES:
         raise Http404("没有这个页面")
-    return institution
+    institution = institution_of(user)
+    return institution if institution is not None and institution.is_active else None
 
 
 PARTY_FIELD = re.compile(r"^parties\[(\d+)\]\.(\w+)$")
@@ -432,6 +433,8 @@ def _place_refusal(form: RF.ReferralForm, formset, refusal: ActionRefused) -> No
 def referral_new(request: HttpRequest) -> HttpResponse:
     user: User = request.user
     institution = _liaison_institution(user)
+    if institution is None:
+        return render(request, "referrals/new.html", {"no_institution": True})
     if request.method == "POST":
         form = RF.ReferralForm(request.POST, request.FILES, institution=institution)
         formset = RF.party_formset(request.POST)

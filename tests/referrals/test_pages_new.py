@@ -248,3 +248,17 @@ def test_hotline_complaint_gets_its_clock(rworld):  # noqa: F811
     missing.pop("referral_type")
     response = as_user(rworld.hotline_liaison).post(NEW, missing)
     assert response.status_code == 400 and "请选择工单类别" in response.content.decode()
+
+
+def test_a_liaison_whose_court_is_no_institution_is_told(rworld):  # noqa: F811
+    from accounts.models import Role, User
+    from registry.models import Court
+
+    court = Court.objects.create(name="分宜县人民法院", division=rworld.other_county)
+    liaison = User.objects.create_user(username="r_fenyi_liaison", password="x", role=Role.COURT_LIAISON, court=court)
+    client = as_user(liaison)
+    for target in (NEW, reverse("console:referrals")):
+        response = client.get(target)
+        assert response.status_code == 200 and "尚未登记为对接机构" in response.content.decode()
+    assert client.post(NEW, payload()).status_code == 200
+    assert not Referral.objects.exists()
