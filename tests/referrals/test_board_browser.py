@@ -5,7 +5,6 @@ Screenshots go to test-output/screens/h-board/<viewport>/."""
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from referrals.enums import ReferralStatus
@@ -17,7 +16,9 @@ pytestmark = pytest.mark.e2e
 def populate(board: Board, now) -> None:
     w = board.world
     board.referral(received_at=now - timedelta(hours=2))  # at the hub, green
-    board.referral(institution=board.police, received_at=now - timedelta(hours=5), channel_due=now + timedelta(hours=19))
+    board.referral(
+        institution=board.police, received_at=now - timedelta(hours=5), channel_due=now + timedelta(hours=19)
+    )
     board.referral(institution=board.hotline, received_at=now - timedelta(hours=30))  # hub receive: red
     late = board.referral(received_at=now - timedelta(days=6), receiver=w.village_a)  # accept past accept-by
     board.referral(
