@@ -164,3 +164,25 @@ def test_refusals(world):
     response = client_for(world.county_admin).get(f"/console/referrals/board/{ref.pk}/supervise/")
     assert response.status_code == 302
     assert not Supervision.objects.exists()
+
+
+def test_the_directors_workbench_lists_the_referral_supervision(world):
+    board, ref = pending_at_village(world)
+    sup = do_supervise_referral(ref, world.county_admin, instruction=INSTRUCTION, at=ISSUE_AT)
+    html = client_for(world.director_a).get("/workbench/").content.decode()
+    assert f'data-referral-supervision="{sup.pk}"' in html
+    assert f"/console/referrals/board/supervision/{sup.pk}/" in html
+    for who in ("director_b", "mediator_a"):
+        assert "data-referral-supervision" not in client_for(getattr(world, who)).get("/workbench/").content.decode()
+
+
+def test_the_ledger_counts_the_referral_supervision_in_its_area(world):
+    board, ref = pending_at_village(world)
+    sup = do_supervise_referral(ref, world.county_admin, instruction=INSTRUCTION, at=ISSUE_AT)
+    html = client_for(world.county_admin).get("/supervision/duban/").content.decode()
+    assert f'data-supervision="{sup.pk}"' in html and ref.reference in html
+    assert 'data-count="supervised">1<' in html
+    other = client_for(world.other_county_admin).get("/supervision/duban/").content.decode()
+    assert f'data-supervision="{sup.pk}"' not in other and 'data-count="supervised">0<' in other
+    export = client_for(world.county_admin).get("/supervision/duban/export/")
+    assert export.status_code == 200
