@@ -22,8 +22,9 @@ Stages of a referral (`stage_status`):
   dispatch to it, else received_at) until accepted or declined. Statutory due: accept_by (end of that day).
 - handle — from acceptance until the conclusion (concluded_at). Statutory due: mediation_due (court referrals),
   else the case's time limit. An appraisal pause (paused_days, paused_since) moves the thresholds by as many days.
-- reply — the channel's feedback: from arrival until the first reply (replied_at) or the conclusion. Statutory due:
-  channel_due. It runs alongside the others.
+- reply — the channel's feedback: from arrival (or from acceptance, when the channel's own clock runs from
+  acceptance: 信访) until the first reply (replied_at) or the conclusion. Statutory due: channel_due. It runs
+  alongside the others; it applies when the referral has a channel clock.
 
 The "current" stage is receive (pending, held by a hub), accept (pending, held by a committee) or handle (accepted);
 reply is reported beside it while it runs.
@@ -255,6 +256,17 @@ def _dispatches(referral) -> list:
     return sorted(referral.dispatches.all(), key=lambda d: (d.created_at, d.pk))
 
 
+def _reply_from_acceptance(referral) -> bool:
+    """Whether the channel's clock runs from acceptance (信访: 60 days from acceptance), per h-core's
+    data/referral_channels.json; then the reply stage starts at acceptance too."""
+    try:
+        from referrals import clocks
+
+        return clocks.channel_starts_at_acceptance(clocks.channel_clock(referral.channel))
+    except (ImportError, AttributeError, KeyError):  # the channel clocks are h-core's; without them, from arrival
+        return False
+
+
 def current_stage(referral) -> str | None:
     """receive (pending at a hub), accept (pending at a committee), handle (accepted), None (ended)."""
     from referrals.enums import ReferralStatus
@@ -340,7 +352,8 @@ def stage_status(referral, now: datetime | None = None, *, table: LimitTable | N
     # reply: arrival → the first feedback to the channel (or the conclusion).
     reply = StageStatus("reply", applies=referral.channel_due is not None or referral.replied_at is not None)
     if reply.applies:
-        reply.started = referral.received_at
+        reply.started = referral.accepted_at if _reply_from_acceptance(referral) else referral.received_at
+    if reply.started is not None:
         reply.ended = referral.replied_at or referral.concluded_at or closed_at
         reply.due = referral.channel_due
     out["reply"] = reply

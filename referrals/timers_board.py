@@ -2,10 +2,12 @@
 
 Each open referral has at most one live alert timer per threshold of its running stages (the current stage —
 receive, accept or handle — and the channel's reply stage): rule "<stage>:YELLOW" fires at the stage's yellow
-moment, "<stage>:RED" at its red moment (referrals.limits). When one fires and the stage still runs past that
-threshold, a 黄牌 goes to the director(s) of the body holding the referral; a 红牌 goes to them and to the
-supervisors above it (the 司法所 of its township and the county bureau). Each card is one NoticeKind.REFERRAL_ALERT
-notice and one append-only ReferralEvent (OVERDUE, system actor; not sent to the institution).
+moment, "<stage>:RED" at its red moment or at the stage's statutory due (accept-by, mediation due, channel due),
+whichever comes first (referrals.limits); a yellow that would come after the red is left out. When one fires
+and the stage still runs past that threshold, a 黄牌 goes to the director(s) of the body holding the referral; a
+红牌 goes to them and to the supervisors above it (the 司法所 of its township and the county bureau). Each card is
+one NoticeKind.REFERRAL_ALERT notice and one append-only ReferralEvent (OVERDUE, system actor; not sent to the
+institution).
 
 Timers are scheduled with case=None and target=the referral, so that the case's own timer sync
 (cases.timer_rules.sync_case_timers) never cancels them.
@@ -68,11 +70,12 @@ def wanted_alerts(referral: Referral, at: datetime) -> dict[str, datetime]:
         return {}
     wants: dict[str, datetime] = {}
     for status in limits.stage_status(referral, at).values():
-        if not status.running or not (status.current or status.stage == "reply"):
+        if not status.running or not (status.current or status.stage == "reply") or status.red_at is None:
             continue
-        if status.red_at is not None:
-            wants[f"{status.stage}:RED"] = status.red_at
-        if status.yellow_at is not None and (status.red_at is None or status.red_at > at):
+        # red at the red threshold or at the stage's statutory due, whichever comes first
+        red = min(status.red_at, status.due) if status.due is not None else status.red_at
+        wants[f"{status.stage}:RED"] = red
+        if status.yellow_at is not None and status.yellow_at < red and red > at:
             wants[f"{status.stage}:YELLOW"] = status.yellow_at
     return wants
 
