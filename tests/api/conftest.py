@@ -40,3 +40,24 @@ def police_institution(world) -> Institution:
         division=Division.objects.get(code="421221"),
         default_receiver=world.village_c,
     )
+
+
+@pytest.fixture
+def receiver():
+    from tests.api.receiver import Receiver
+
+    r = Receiver().start()
+    yield r
+    r.stop()
+
+
+@pytest.fixture
+def fast_schedule(settings):
+    """Short waits (the delivery's due time is moved back by the tests instead of sleeping)."""
+    settings.TIAOJIE = {
+        **settings.TIAOJIE,
+        "WEBHOOK_BACKOFF_SECONDS": [5, 300],
+        "WEBHOOK_TIMEOUT_SECONDS": 2,
+        "WEBHOOK_REQUIRE_HTTPS": False,
+    }
+    return settings.TIAOJIE
