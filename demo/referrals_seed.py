@@ -12,7 +12,7 @@ never committed.
 import json
 import os
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +25,7 @@ from accounts.models import Role, User
 from cases.enums import CourtReferralType as CR
 from cases.enums import DisputeType as DT
 from cases.enums import PartySide
+from cases.identity import make_valid_id_number
 from demo import city as D
 from demo.scenarios import Cast, Walker, working_moment, working_time_on
 from notifications.services import no_sms_for_past_events
@@ -53,6 +54,10 @@ def credentials_file() -> Path | None:
     if settings.ENVIRONMENT == "test":
         return None
     return Path(settings.BASE_DIR) / "var" / "sandbox_court.json"
+
+
+class TooLate(Exception):
+    """A demo referral's walk would end after --today (it is made again, earlier)."""
 
 
 @dataclass
@@ -178,7 +183,7 @@ class ReferralSeeder:
         """A moment `hours_min`–`hours_max` after `at`, in office hours, before --today."""
         t = working_moment(at + timedelta(hours=self.rng.uniform(hours_min, hours_max)), self.rng)
         if t >= self.end:
-            raise RuntimeError(f"demo referral step at {t:%Y-%m-%d %H:%M} is after --today")
+            raise TooLate(f"demo referral step at {t:%Y-%m-%d %H:%M} is after --today")
         return t
 
     # Referrals ------------------------------------------------------------------------------------------------
@@ -191,17 +196,24 @@ class ReferralSeeder:
         place = kw.pop("place", "咸安区温泉街道")
         facts, claims = (t.format(a=applicant, r=respondent, place=place[3:] or place) for t in D.texts(rng, dispute))
         consent = "双方当事人均同意调解" if channel == Channel.COURT else ""
+        born = [date(rng.randint(1955, 1995), rng.randint(1, 12), rng.randint(1, 28)) for _ in range(2)]
+        ids = [make_valid_id_number(D.DEMO_COUNTY, b, rng.randrange(500) * 2 + (g == "M")) for b, g in
+               zip(born, (a_gender, r_gender), strict=True)]  # fmt: skip
         parties = [
             ReferralPartyData(
                 side=side,
                 name=name,
+                id_number=number,
                 phone=D.phone(rng),
                 service_address="手机短信",
                 address=f"湖北省咸宁市{place}{rng.randint(1, 12)}组",
                 consented=channel == Channel.COURT,
                 consent_how="书面同意" if channel == Channel.COURT else "",
             )
-            for side, name in [(PartySide.APPLICANT, applicant), (PartySide.RESPONDENT, respondent)]
+            for side, name, number in [
+                (PartySide.APPLICANT, applicant, ids[0]),
+                (PartySide.RESPONDENT, respondent, ids[1]),
+            ]
         ]
         if channel == Channel.COURT:
             self.counter += 1
@@ -213,7 +225,8 @@ class ReferralSeeder:
         elif channel == Channel.PETITION:
             external, handler = f"XF{self.end.year}{rng.randrange(10**5):05d}", ("信访局经办人", "0715-8234567")
         else:
-            external, handler = f"12345-{self.end:%Y%m}{rng.randrange(10**6):06d}", ("热线工单员", "12345")
+            external, handler = f"12345-{self.end:%Y%m}{rng.randrange(10**6):06d}", ("热线工单员", "0715-8012345")
+            kw.setdefault("matter_type", "COMPLAINT")
         amount = Decimal(rng.choice([1500, 3000, 5000, 12000, 26000]))
         return ReferralData(
             external_no=external,
@@ -295,7 +308,7 @@ class ReferralSeeder:
                 at=walker.tick(2, 24),
             )
         if walker.at >= self.end:
-            raise RuntimeError(f"demo referral walk ended at {walker.at:%Y-%m-%d %H:%M}, after --today")
+            raise TooLate(f"demo referral walk ended at {walker.at:%Y-%m-%d %H:%M}, after --today")
         return Referral.objects.get(pk=referral.pk)
 
 
@@ -340,9 +353,17 @@ def seed_referrals(city: D.City, end: datetime, *, seed: int, stdout) -> dict:
         liaisons = seeder.accounts(counties[D.DEMO_COUNTY])
     made = []
     for plan in PLANS:
-        # The demo's history happened in the past: its notices are there, but its SMS are not sent now.
-        with transaction.atomic(), no_sms_for_past_events():
-            made.append(seeder.make(plan, counties, liaisons))
+        # The demo's history happened in the past: its notices are there, but its SMS are not sent now. A walk that
+        # would run past --today is rolled back and made again a working day earlier.
+        for attempt in range(15):
+            try:
+                with transaction.atomic(), no_sms_for_past_events():
+                    made.append(seeder.make(replace(plan, ago=plan.ago + attempt), counties, liaisons))
+                break
+            except TooLate:
+                continue
+        else:
+            raise RuntimeError(f"demo referral {plan} does not fit before --today")
     with transaction.atomic():
         credentials = seeder.sandbox(counties[D.DEMO_COUNTY])
     path = credentials_file()

@@ -308,6 +308,13 @@ class Api:
         return response.json()
 
 
+def demo_id_number(region: str, born: str, seq: int) -> str:
+    """A checksum-valid (fictitious) resident ID number: 6-digit region, YYYYMMDD, 3-digit sequence, check digit."""
+    body = f"{region}{born}{seq:03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11]
+
+
 def referral_payload(external_no: str | None = None) -> dict:
     """A 委派 (before filing) from the sandbox court: a neighbours' dispute, both parties agreeing to mediation.
     The court case number is new on each run (a court number is unique per institution while its referral is
@@ -334,6 +341,7 @@ def referral_payload(external_no: str | None = None) -> dict:
             {
                 "side": "APPLICANT",
                 "name": "沙箱原告",
+                "id_number": demo_id_number("421202", "19780315", 123),
                 "phone": "13800000001",
                 "service_address": "13800000001（短信）",
                 "address": "咸安区温泉街道肖桥村三组",
@@ -343,6 +351,7 @@ def referral_payload(external_no: str | None = None) -> dict:
             {
                 "side": "RESPONDENT",
                 "name": "沙箱被告",
+                "id_number": demo_id_number("421202", "19820611", 246),
                 "phone": "13800000002",
                 "service_address": "13800000002（短信）",
                 "address": "咸安区温泉街道肖桥村三组",
