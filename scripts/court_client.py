@@ -229,28 +229,20 @@ class Receiver:
 
 # The API --------------------------------------------------------------------------------------------------------
 def _error_text(response: httpx.Response) -> str:
-    """The platform's JSON error (a Chinese message and a stable code), or the bare status."""
+    """The platform's JSON error ({"code", "message", "fields": {field: [messages]}}), or the bare status."""
     try:
         body = response.json()
     except ValueError:
         return f"HTTP {response.status_code}"
-    if isinstance(body, dict):
-        message = body.get("message") or body.get("detail") or body.get("error_description") or body.get("error")
-        code = body.get("code") or body.get("error")
-        field_name = body.get("field")
-        parts = [f"HTTP {response.status_code}"]
-        if code:
-            parts.append(str(code))
-        text = "，".join(parts)
-        if message:
-            text += f"：{message}"
-        if field_name:
-            text += f"（字段 {field_name}）"
-        errors = body.get("errors")
-        if errors and not field_name:
-            text += f" {json.dumps(errors, ensure_ascii=False)}"
-        return text
-    return f"HTTP {response.status_code}"
+    if not isinstance(body, dict):
+        return f"HTTP {response.status_code}"
+    code = body.get("code") or body.get("error")  # the token endpoint answers OAuth2's {"error": …}
+    message = body.get("message") or body.get("error_description") or body.get("detail")
+    text = f"HTTP {response.status_code}" + (f"，{code}" if code else "") + (f"：{message}" if message else "")
+    fields = body.get("fields") or {}
+    if isinstance(fields, dict) and fields:
+        text += "（" + "；".join(f"{k}：{'、'.join(map(str, v))}" for k, v in fields.items()) + "）"
+    return text
 
 
 class Api:
@@ -483,29 +475,31 @@ class Court:
         rows = events.get("results", events) if isinstance(events, dict) else events
         self.say(f"移送事件：GET /api/v1/referrals/{referral_id}/events/ → {len(rows)} 条")
         for row in rows:
-            kind = row.get("type") or row.get("event_type") or row.get("kind", "")
-            label = row.get("label") or row.get("kind_display") or EVENT_LABELS.get(kind, "")
-            at = row.get("at") or row.get("timestamp") or ""
-            self.say(f"    {at}  {kind}  {label}")
+            at = str(row.get("at") or "")[:19].replace("T", " ")
+            pushed = f"（推送 {row['webhook_type']}）" if row.get("webhook_type") else "（不推送）"
+            self.say(f"    {at}  {row.get('kind_label') or row.get('kind', '')}  {row.get('actor', '')}{pushed}")
         response = self.api.request("GET", f"/api/v1/referrals/{referral_id}/outcome/")
         if response.status_code != 200:
             self.say(f"调解结果：暂不可取（{_error_text(response)}）")
             return
         outcome = response.json()
         status = outcome.get("status", "")
-        parts = [f"结果 {_label(status)}"]
-        for key, label in [
-            ("case_no", "案号"),
-            ("concluded_at", "办结时间"),
-            ("termination_ground_display", "终止情形"),
-            ("termination_ground", "终止情形代码"),
-        ]:
-            if outcome.get(key):
-                parts.append(f"{label} {outcome[key]}")
+        parts = [f"{outcome.get('status_label') or _label(status)}"]
+        if outcome.get("case_no"):
+            parts.append(f"案号 {outcome['case_no']}")
+        if outcome.get("termination_ground_label"):
+            parts.append(f"终止情形：{outcome['termination_ground_label']}")
         agreement = outcome.get("agreement") or {}
-        if isinstance(agreement, dict) and agreement.get("effective_on"):
-            parts.append(f"协议生效日期 {agreement['effective_on']}")
-        self.say(f"调解结果：GET /api/v1/referrals/{referral_id}/outcome/ → " + "，".join(parts))
+        if agreement:
+            signed = "、".join(f"{s.get('role_label', '')}{s.get('name', '')}" for s in agreement.get("signatures", []))
+            effective = str(agreement.get("effective_at") or "")[:19].replace("T", " ")
+            parts.append(f"{agreement.get('form_label', '协议')}，{effective} 生效")
+            if signed:
+                parts.append(f"签署：{signed}")
+        report = outcome.get("failure_report") or {}
+        if report.get("reason"):
+            parts.append(f"调解不成的原因：{report['reason']}")
+        self.say(f"调解结果：GET /api/v1/referrals/{referral_id}/outcome/ → " + "；".join(parts))
         if status != "SUCCEEDED":
             return
         response = self.api.request("GET", f"/api/v1/referrals/{referral_id}/agreement.pdf")

@@ -69,7 +69,7 @@ def click_action(s, label: str) -> None:
 def test_court_referral_dispatched_accepted_mediated_and_reported_back(exchange, session, tmp_path):
     from pypdf import PdfReader
 
-    from referrals.models import Referral
+    from referrals.models import Dispatch, Referral
 
     world, institution, creds, port = exchange
     s, page = session, session.page
@@ -86,35 +86,31 @@ def test_court_referral_dispatched_accepted_mediated_and_reported_back(exchange,
     referral = Referral.objects.get(pk=pk)
     assert referral.institution == institution and referral.receiver == world.hub
 
-    # 2. The 矛调中心 sees it in its one intake window and dispatches it to 抱石社区调委会.
+    # 2. The 矛调中心 sees it in its one intake window and dispatches it to 抱石社区调委会 (a simple dispute).
     s.login(world.hub_director.username, PASSWORD)
     s.goto(reverse("console:hub"))
-    row = page.locator("main tr, main .list-group-item, main .card", has_text=external_no).first
-    assert reference in row.inner_text() or external_no in row.inner_text()
+    row = page.locator("table.hub-referrals tr", has_text=external_no)
+    assert reference in row.inner_text()
     s.shot("hub-queue")
-    s.goto(reverse("console:hub_dispatch_referral", args=[pk]))
-    page.select_option("#id_to_committee", value=str(world.village.pk))
-    if page.locator("#id_tier").count():
-        page.select_option("#id_tier", "SIMPLE")
-    if page.locator("#id_note").count():
-        page.fill("#id_note", "相邻关系纠纷，请村（社区）调委会就地化解")
+    with page.expect_navigation():
+        row.get_by_role("link", name="分流交办").click()
+    page.check("input[name=tier][value=SIMPLE]")
+    page.select_option("#id_receiver", value=f"c{world.village.pk}")
+    page.fill("#id_note", "相邻关系纠纷，请社区调委会就地化解")
     s.shot("dispatch-form")
     s.submit()
-    assert "交办" in page.inner_text("main")
     s.shot("dispatched")
+    dispatch = Dispatch.objects.get(referral_id=pk)
+    assert (dispatch.to_committee, dispatch.status) == (world.village, "PENDING")
     s.logout()
 
     # 3. The committee's director accepts the dispatch, then the referral: a case is registered and accepted.
     s.login(world.village_director.username, PASSWORD)
-    from referrals.models import Dispatch
-
-    dispatch = Dispatch.objects.get(referral_id=pk)
     s.goto(reverse("console:dispatch", args=[dispatch.pk]))
     s.shot("dispatch-received")
-    s.goto(reverse("console:dispatch_accept", args=[dispatch.pk]))
-    s.submit()
-    s.shot("dispatch-accepted")
-    s.goto(reverse("console:referral", args=[pk]))
+    with page.expect_navigation():
+        page.locator("main form button", has_text=re.compile(r"^接收$")).click()
+    assert page.url.endswith(reverse("console:referral", args=[pk])), page.url
     s.shot("referral-page")
     with page.expect_navigation():
         page.locator("#referral-actions").get_by_role("link", name="接收", exact=True).click()
