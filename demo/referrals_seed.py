@@ -34,7 +34,7 @@ from demo.scenarios import Cast, Walker, working_moment, working_time_on
 from notifications.services import no_sms_for_past_events
 from referrals.enums import Channel, ContactResult, CourtTermination, Procedure, ReferralStatus
 from referrals.models import Institution, Referral
-from registry.models import Committee, CommitteeKind
+from registry.models import Committee, CommitteeKind, Court
 from workdays.calendar import is_working_day
 
 # The demo accounts of this part (development only; password demo.city.DEMO_PASSWORD): the 矛调中心 of the demo
@@ -160,11 +160,14 @@ class ReferralSeeder:
         its exchange is the one scripts/court_client.py plays."""
         from api.clients import add_endpoint, create_client
 
+        # A court institution is a registry court (the case of an accepted referral names it): the sandbox has its own.
+        county = self.city.counties[D.DEMO_COUNTY]
         institution = Institution.objects.create(
             kind=Channel.COURT,
             name=SANDBOX_NAME,
             code=SANDBOX_CODE,
-            division=self.city.counties[D.DEMO_COUNTY],
+            division=county,
+            court=Court.objects.create(name=SANDBOX_NAME, division=county),
             default_receiver=demo.hub,
             is_sandbox=True,
         )

@@ -158,6 +158,7 @@ def sandbox(transactional_db, tmp_path):
     from api.clients import add_endpoint, create_client
     from referrals.enums import Channel
     from referrals.models import Institution
+    from registry.models import Court
     from tests.referrals.factories import build_referral_world
     from workdays import calendar
 
@@ -169,6 +170,7 @@ def sandbox(transactional_db, tmp_path):
         name="沙箱法院（测试）",
         code="SANDBOX-TEST",
         division=world.county,
+        court=Court.objects.create(name="沙箱法院", division=world.county),
         default_receiver=world.hub,
         is_sandbox=True,
     )
