@@ -287,11 +287,11 @@ def test_the_sandbox_court_plays_a_whole_exchange(sandbox, live_server, tmp_path
     court.thread.join(60)
     text = court.text()
     assert court.rc == 0, text
-    pushed = re.findall(r"收到推送 #(\d+) (referral\.\w+)（[^）]+）：移送 id (\d+).*签名有效", text)
+    pushed = re.findall(r"收到推送 #(\d+) (referral\.\w+)（.*?）：移送 id (\d+).*签名有效", text)
     assert [int(n) for n, _t, _r in pushed] == list(range(1, len(pushed) + 1))
     assert {int(r) for _n, _t, r in pushed} == {referral.pk}
     types = [t for _n, t, _r in pushed]
-    assert types[0] == "referral.received" and types[-1] == "referral.concluded"
+    assert types[0] == "referral.received" and types[-1] == "referral.concluded", text
     assert types == ["referral.received", "referral.accepted", "referral.party_contacted", "referral.concluded"]
     assert "查询进展" in text and "调解成功" in text
     referral.refresh_from_db()

@@ -185,7 +185,7 @@ def test_court_referral_dispatched_accepted_mediated_and_reported_back(exchange,
     court.thread.join(60)
     text = court.text()
     assert court.rc == 0, text
-    pushed = re.findall(r"收到推送 #(\d+) (referral\.\w+)（[^）]+）：移送 id (\d+).*签名有效", text)
+    pushed = re.findall(r"收到推送 #(\d+) (referral\.\w+)（.*?）：移送 id (\d+).*签名有效", text)
     assert [int(n) for n, _t, _r in pushed] == list(range(1, len(pushed) + 1))
     assert {int(r) for _n, _t, r in pushed} == {pk}
     assert [t for _n, t, _r in pushed] == [
