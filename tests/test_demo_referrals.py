@@ -33,7 +33,7 @@ def test_demo_referrals_and_the_sandbox_court(client, tmp_path, monkeypatch):
     assert sorted(h.division_id for h in hubs) == sorted(COUNTY_CODES)
     for code in COUNTY_CODES:
         kinds = set(
-            Institution.objects.filter(division_id__startswith=code, is_sandbox=False).values_list("kind", flat=True)
+            Institution.objects.filter(division__code__startswith=code, is_sandbox=False).values_list("kind", flat=True)
         )
         assert {Channel.COURT, Channel.POLICE, Channel.PETITION} <= kinds, code
         assert Institution.objects.get(division_id=code, kind=Channel.COURT, is_sandbox=False).court.division_id == code
