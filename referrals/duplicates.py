@@ -21,10 +21,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from cases.models import Case, Party
 from referrals.enums import ReferralStatus
 from referrals.models import Referral, ReferralParty
@@ -220,26 +221,27 @@ def _target_states():
     return MERGE_TARGET_STATES
 
 
-def _party_q(item: Item) -> Q:
-    """Parties sharing a phone or a name with the item (phones compared on their digits in Python afterwards; the
-    query takes the raw forms the item was typed with and their digits)."""
+def _digits(column: str):
+    """The phone column without the separators people type (spaces, hyphens) and a +86 prefix, in SQL."""
+    expr = F(column)
+    for sep in (" ", "-", "+86"):
+        expr = Replace(expr, Value(sep), Value(""))
+    return expr
+
+
+def _parties_matching(model, item: Item):
+    """Parties (cases.Party or ReferralParty) sharing a phone (compared on its digits) or a name with the item."""
     q = Q(pk__in=[])
-    raw_phones = {p.phone for p in _raw_parties(item) if p.phone}
-    phones = raw_phones | item.phones
-    if phones:
-        q |= Q(phone__in=phones)
+    if item.phones:
+        q |= Q(phone_digits__in=item.phones)
     if item.names:
         q |= Q(name__in=item.names)
-    return q
-
-
-def _raw_parties(item: Item):
-    return item.obj.parties.all()
+    return model.objects.annotate(phone_digits=_digits("phone")).filter(q)
 
 
 def candidate_cases(item: Item) -> QuerySet[Case]:
     """Open cases of the item's county (not merged, not the item itself) with a party in common."""
-    parties = Party.objects.filter(_party_q(item), case_id=OuterRef("pk"))
+    parties = _parties_matching(Party, item).filter(case_id=OuterRef("pk"))
     qs = Case.objects.filter(
         division_code__startswith=item.county, status__in=_target_states(), merged_into__isnull=True
     ).filter(Exists(parties))
@@ -252,7 +254,7 @@ def candidate_cases(item: Item) -> QuerySet[Case]:
 
 def candidate_referrals(item: Item) -> QuerySet[Referral]:
     """Pending referrals of the item's county (not the item itself) with a party in common."""
-    parties = ReferralParty.objects.filter(_party_q(item), referral_id=OuterRef("pk"))
+    parties = _parties_matching(ReferralParty, item).filter(referral_id=OuterRef("pk"))
     qs = Referral.objects.filter(division_code__startswith=item.county, status=ReferralStatus.PENDING).filter(
         Exists(parties)
     )
@@ -320,8 +322,8 @@ def merge_direction(a: Item, b: Item) -> tuple[Item, Item] | None:
 def may_merge_into(user: User, merged: Item, into: Item) -> bool:
     """Whether `user` may merge `merged` into the case `into` from the duplicates pages: a case in intake by the
     director of its committee or a supervisor (the `merge` row), who may also act on `into`
-    (cases.actions.joint.may_act_on); a pending referral the user sees, into a case the user may act on
-    (accept_referral decides the rest)."""
+    (cases.actions.joint.may_act_on); a pending referral, by the director of the body that holds it, into one of
+    that body's cases (referrals.services.accept_referral with `into_case`)."""
     from cases.actions.joint import may_act_on
     from cases.enums import CaseStatus
     from cases.permissions import relations
@@ -334,7 +336,15 @@ def may_merge_into(user: User, merged: Item, into: Item) -> bool:
         if merged.obj.status != CaseStatus.INTAKE or merged.obj.pk == into.obj.pk:
             return False
         return bool(relations(user, merged.obj) & {Rel.DIRECTOR, Rel.SUPERVISOR})
-    return referrals_visible_to(user).filter(pk=merged.obj.pk, status=ReferralStatus.PENDING).exists()
+    # As referrals.services.accept_referral: the director of the receiving body, into a case of that body.
+    referral = merged.obj
+    return (
+        referral.status == ReferralStatus.PENDING
+        and user.role == Role.DIRECTOR
+        and user.committee_id == referral.receiver_id
+        and bool(relations(user, into.obj) & {Rel.MEMBER, Rel.DIRECTOR})
+        and referrals_visible_to(user).filter(pk=referral.pk).exists()
+    )
 
 
 def may_merge(user: User, a: Item, b: Item) -> bool:

@@ -86,6 +86,7 @@ def do_merge_case(case: Case, into: Case, actor: User, *, reason: str = "", at: 
     clocks and reply; both cases' people are told. Refuses a case merged into itself, a case not in intake, a target
     that does not go on, another county."""
     at = now_or(at)
+    from api.webhooks import emit
     from referrals.enums import ReferralEventKind
     from referrals.models import Referral, ReferralEvent
 
@@ -126,6 +127,11 @@ def do_merge_case(case: Case, into: Case, actor: User, *, reason: str = "", at: 
                 note=f"与同一纠纷的案件合并，由{into_label}继续办理",
                 data={"from_case": case.pk, "case": into.pk, "case_no": into.case_no or ""},
             )
+            # The institution hears of it from the outbox, in this transaction (a thin payload: numbers and times).
+            body = {"status": referral.status, "external_no": referral.external_no, "merged_at": at.isoformat()}
+            if into.case_no:
+                body["case_no"] = into.case_no
+            emit("referral.merged", institution=referral.institution, referral=referral, data=body, at=at)
             record(
                 into,
                 "referral_linked",
