@@ -419,7 +419,9 @@ class Command(BaseCommand):
     def _fixed_plans(self) -> list[Plan]:
         """What the demo accounts must see: every status in the demo village, the party's cases, court cases."""
         c, end = self.city, self.end
-        plans = [Plan(c.demo_unit, s, end) for s in CaseStatus if s != S.DISPOSED]
+        # Not MERGED: a merged case is a second registration of a dispute another case carries, so its walk makes
+        # a twin case (the --cases count would not hold); the demo's duplicates come with its referrals.
+        plans = [Plan(c.demo_unit, s, end) for s in CaseStatus if s not in (S.DISPOSED, S.MERGED)]
         self._fixed = plans
         party = {"party_user": True}
         plans += [Plan(c.demo_unit, S.IN_MEDIATION, end, **party), Plan(c.demo_unit, S.PERFORMING, end, **party)]
