@@ -98,8 +98,9 @@ def create_client(
     - `by`: the administrator (None for the demo seed); `request`: the console request, for the access log's IP.
 
     Makes the DOT Application (confidential, client_credentials, hash_client_secret on; its `user` is the service
-    account, so a token's user is the client's account), the service account (Role.API_CLIENT, `institution`
-    set, unusable password, username `api-<client id prefix>`), the ApiClient, and an access-log row
+    account — note that DOT 3.4 leaves a client-credentials AccessToken's `user` empty, so the API maps
+    `token.application.api_client` to the client and its `service_user`), the service account (Role.API_CLIENT,
+    `institution` set, unusable password, username `api-<client id prefix>`), the ApiClient, and an access-log row
     (API_CLIENT_SECRET). Raises ActionRefused(message, field) for an empty name, unknown or no scopes, or an
     inactive institution.
 

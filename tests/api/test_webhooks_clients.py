@@ -130,3 +130,28 @@ def test_disable_marks_pending_deliveries_and_enable_resumes(
     clients.enable_endpoint(endpoint, world.county_admin)
     endpoint.refresh_from_db()
     assert endpoint.is_active and endpoint.disabled_at is None
+
+
+def test_the_credentials_get_a_token_and_a_revoked_client_does_not(court_institution, world, rf):
+    """The client id and the secret shown once work at DOT's token endpoint (client credentials); the token names
+    the application, whose ApiClient is the institution's (DOT 3.4 leaves a client-credentials token's user empty).
+    After revocation the same credentials are refused."""
+    import base64
+    import json
+
+    from oauth2_provider.views import TokenView
+
+    client, secret = clients.create_client(court_institution, "平台", ["referrals:read"], world.county_admin)
+
+    def ask():
+        basic = base64.b64encode(f"{client.application.client_id}:{secret}".encode()).decode()
+        request = rf.post("/api/v1/oauth/token/", {"grant_type": "client_credentials"},
+                          HTTP_AUTHORIZATION=f"Basic {basic}")  # fmt: skip
+        return TokenView.as_view()(request)
+
+    response = ask()
+    assert response.status_code == 200, response.content
+    token = AccessToken.objects.get(token=json.loads(response.content)["access_token"])
+    assert token.application.api_client == client and token.application.user == client.service_user
+    clients.revoke(client, world.county_admin)
+    assert ask().status_code == 401

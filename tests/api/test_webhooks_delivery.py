@@ -246,3 +246,17 @@ def test_payload_is_thin_json(endpoint, fire, receiver):
     body = json.loads(got.body)
     assert set(body) == {"type", "timestamp", "data"}
     assert event.payload == body
+
+
+def test_the_periodic_sweep_delivers_what_no_kick_delivered(endpoint, court_institution, receiver,
+                                                            django_capture_on_commit_callbacks):  # fmt: skip
+    from huey.api import PeriodicTask
+
+    from api.tasks import deliver_due_webhooks
+
+    with django_capture_on_commit_callbacks(execute=False):  # the worker was down: no kick ran
+        webhooks.emit("referral.accepted", institution=court_institution, data={"status": "ACCEPTED"})
+    assert only_delivery().status == DeliveryState.PENDING
+    assert isinstance(deliver_due_webhooks.task_class(), PeriodicTask)
+    deliver_due_webhooks()  # huey runs tasks immediately in tests
+    assert only_delivery().status == DeliveryState.DELIVERED and len(receiver.received) == 1
