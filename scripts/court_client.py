@@ -37,6 +37,7 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from standardwebhooks import Webhook
@@ -49,6 +50,7 @@ DEFAULT_CREDENTIALS = ROOT / "var" / "sandbox_court.json"
 DEFAULT_SAVE_DIR = ROOT / "var" / "court_client"
 SCOPES = "referrals:write referrals:read outcomes:read"
 ENV_PREFIX = "TIAOJIE_SANDBOX_"
+CHINA = ZoneInfo("Asia/Shanghai")
 WEBHOOK_GRACE_SECONDS = 15  # polling saw the end: wait this long for the webhook before fetching the outcome
 
 # What each webhook event type means (the platform's api.webhooks.EVENT_TYPES; copied so that the script needs no
@@ -89,8 +91,9 @@ class ClientError(Exception):
 
 
 def say(text: str, *, out=None) -> None:
+    """One line, stamped with China time (as the platform's own times are)."""
     out = out or sys.stdout
-    print(f"[{datetime.now():%H:%M:%S}] {text}", file=out, flush=True)
+    print(f"[{datetime.now(CHINA):%H:%M:%S}] {text}", file=out, flush=True)
 
 
 # Credentials ----------------------------------------------------------------------------------------------------
@@ -147,7 +150,7 @@ class Received:
     msg_id: str
     event_type: str
     payload: dict
-    at: datetime = field(default_factory=datetime.now)
+    at: datetime = field(default_factory=lambda: datetime.now(CHINA))
 
 
 class Receiver:
@@ -311,7 +314,7 @@ def referral_payload(external_no: str | None = None) -> dict:
     """A 委派 (before filing) from the sandbox court: a neighbours' dispute, both parties agreeing to mediation.
     The court case number is new on each run (a court number is unique per institution while its referral is
     open)."""
-    now = datetime.now()
+    now = datetime.now(CHINA)
     number = external_no or f"（{now:%Y}）鄂1202民诉前调{now:%m%d%H%M%S}号"
     return {
         "external_no": number,

@@ -273,6 +273,19 @@ def test_the_sandbox_court_plays_a_whole_exchange(sandbox, live_server, tmp_path
     from referrals.models import Referral
 
     world, institution, creds, port = sandbox
+    # Wrong credentials: one line naming the cause, no traceback, nothing sent.
+    err = io.StringIO()
+    stored = json.loads(creds.read_text())
+    wrong = ["send", "--base-url", live_server.url, "--client-id", stored["client_id"], "--client-secret", "wrong"]
+    wrong += ["--webhook-secret", stored["webhook_secret"], "--port", str(port), "--credentials", str(creds)]
+    real_stderr, sys.stderr = sys.stderr, err
+    try:
+        assert cc.main(wrong, out=io.StringIO()) == 2
+    finally:
+        sys.stderr = real_stderr
+    assert "获取令牌失败：客户端凭证无效" in err.getvalue() and "Traceback" not in err.getvalue()
+    assert not Referral.objects.exists()
+
     argv = ["send", "--base-url", live_server.url, "--credentials", str(creds), "--port", str(port)]
     argv += ["--poll", "0.5", "--timeout", "90", "--save-dir", str(tmp_path / "out")]
     court = Background(argv)

@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from accounts.models import Role, User
 from demo.city import COUNTY_CODES, DEMO_PASSWORD, TZ
@@ -60,8 +61,9 @@ def test_demo_referrals_and_the_sandbox_court(client, tmp_path, monkeypatch):
         assert r.case.entered_at == r.case.registered_at == r.accepted_at
 
     # The demo accounts of this part sign in; the hub account is a member of the demo county's 矛调中心.
+    request = RequestFactory().post("/accounts/login/")
     for username in REFERRAL_ACCOUNTS:
-        assert client.login(username=username, password=DEMO_PASSWORD), username
+        assert client.login(request=request, username=username, password=DEMO_PASSWORD), username
         client.logout()
     hub = User.objects.get(username="hub")
     assert hub.committee.is_hub and hub.committee.division_id == "421202"
