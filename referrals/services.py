@@ -97,7 +97,11 @@ def _now(at: datetime | None) -> datetime:
 
 
 def _lock(referral: Referral) -> Referral:
-    return Referral.objects.select_for_update().select_related("institution", "receiver", "case").get(pk=referral.pk)
+    return (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("institution", "receiver", "case")
+        .get(pk=referral.pk)
+    )
 
 
 def _cn_day(day: date) -> str:
@@ -190,6 +194,17 @@ def _is_liaison_of(user: User | None, institution: Institution) -> bool:
         and (inst := institution_of(user)) is not None
         and inst.pk == institution.pk
     )
+
+
+def liaison_ids(institution: Institution) -> set[int]:
+    """The active liaisons of an institution (a court's also by their registry court)."""
+    from django.db.models import Q
+
+    q = Q(institution=institution)
+    if institution.court_id:
+        q |= Q(role=Role.COURT_LIAISON, court_id=institution.court_id)
+    people = User.objects.filter(q, is_active=True, role__in=[Role.COURT_LIAISON, Role.INSTITUTION_LIAISON])
+    return set(people.values_list("pk", flat=True))
 
 
 def _check_sender(institution: Institution, user: User | None, client) -> None:
@@ -378,6 +393,17 @@ def validate_referral(data: ReferralData, institution: Institution, at: datetime
     _require(not live.exists(), f"来文编号{external_no}的移送已在办理中，请勿重复移送", "external_no")
 
 
+def _create_referral(**fields) -> Referral:
+    """Create the row; a concurrent send of the same live number loses on the unique constraint (refused, 409)."""
+    from django.db import IntegrityError
+
+    try:
+        with transaction.atomic():
+            return Referral.objects.create(**fields)
+    except IntegrityError:
+        raise _refuse(f"来文编号{fields['external_no']}的移送已在办理中，请勿重复移送", "external_no") from None
+
+
 def receive_referral(
     data: ReferralData, *, institution: Institution, user: User | None = None, client=None, at: datetime | None = None
 ) -> Referral:
@@ -395,7 +421,7 @@ def receive_referral(
     receiver, mediator = _route(data, institution)
     clock = clocks.channel_clock(institution.kind, data.matter_type)
     with transaction.atomic():
-        referral = Referral.objects.create(
+        referral = _create_referral(
             institution=institution,
             channel=institution.kind,
             referral_type=data.referral_type or "",
@@ -657,12 +683,7 @@ def return_unanswered(referral: Referral, at: datetime) -> Referral:
             "已自动退回移送机构"
         )
         _notify_staff(referral, NoticeKind.REFERRAL_RETURNED, message, at)
-        notify(
-            User.objects.filter(institution=referral.institution, is_active=True),
-            NoticeKind.REFERRAL_RETURNED,
-            message,
-            at=at,
-        )
+        notify(liaison_ids(referral.institution), NoticeKind.REFERRAL_RETURNED, message, at=at)
         notify_supervisors(NoticeKind.REFERRAL_RETURNED, referral.division_code, message, at=at)
         _emit(referral, "referral.returned", at, returned_at=at.isoformat(), accept_by=referral.accept_by.isoformat())
     return referral
