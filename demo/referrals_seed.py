@@ -12,8 +12,6 @@ never committed.
 import json
 import os
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -22,7 +20,6 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import Role, User
 from cases.enums import CourtReferralType as CR
@@ -57,19 +54,6 @@ def credentials_file() -> Path | None:
     if settings.ENVIRONMENT == "test":
         return None
     return Path(settings.BASE_DIR) / "var" / "sandbox_court.json"
-
-
-@contextmanager
-def entered_at(at: datetime) -> Iterator[None]:
-    """Accepting a referral registers its case, whose `entered_at` (when it reached the system) is the clock's now
-    (cases.actions.do_register_case): in the demo's past that is the moment of acceptance, so the entry notice does
-    not count the demo's referral cases as entered late. Only here, only for the demo."""
-    real = timezone.now
-    timezone.now = lambda: at
-    try:
-        yield
-    finally:
-        timezone.now = real
 
 
 class TooLate(Exception):
@@ -297,8 +281,7 @@ class ReferralSeeder:
             reason = "纠纷涉及土地承包经营权确权，属于政府职能部门处理事项，不属于人民调解范围"
             return R.decline_referral(referral, director, reason, at=self.later(at, 2, 30))
         at = self.later(at, 2, 20)
-        with entered_at(at):
-            case = R.accept_referral(referral, director, at=at)
+        case = R.accept_referral(referral, director, at=at)
         walker = Walker(case, Cast(director, unit.mediators[0] if unit.mediators else director), at, self.rng)
         walker.working_hours = True
         walker.step("assign")

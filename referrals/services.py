@@ -350,6 +350,11 @@ def validate_referral(data: ReferralData, institution: Institution, at: datetime
     for i, p in enumerate(data.parties):
         _validate_party(p, i, today)
     if institution.kind == Channel.COURT:
+        # The case registered on acceptance names its court (the 法院委托移送 source requires one): a court institution
+        # not linked to the registry's court could be sent to but never accepted, so it is refused up front.
+        _require(
+            institution.court_id is not None, "该法院尚未关联法院名册，请联系司法局管理员完善机构信息", "institution"
+        )
         _require(
             data.referral_type in (CourtReferralType.WEIPAI, CourtReferralType.WEITUO, CourtReferralType.YAOQING),
             "法院移送须注明委派、委托或邀请调解",
@@ -575,7 +580,8 @@ def accept_referral(
         if into_case is None:
             dtype = dispute_type or referral.dispute_type
             _require(dtype in DisputeType.values, "请选择纠纷类型", "dispute_type")
-            case = A.do_register_case(user, referral.receiver, _case_data(referral, dtype), at=at)
+            # The case reaches the system the moment the referral is accepted (not later: nobody typed it in).
+            case = A.do_register_case(user, referral.receiver, _case_data(referral, dtype), at=at, entered_at=at)
             case = A.do_accept_case(case, user, note=note, at=at, time_limit_due=court_due)
             case = lock(case)
             action = "referral_accepted"
