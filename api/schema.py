@@ -35,7 +35,7 @@ def errors(*codes: int) -> dict:
 def idempotency_header() -> OpenApiParameter:
     return OpenApiParameter(
         "Idempotency-Key",
-        str,
+        {"type": "string", "minLength": 1, "maxLength": 255},
         OpenApiParameter.HEADER,
         required=True,
         description=(
