@@ -155,6 +155,36 @@ class ReferralListView(ApiView):
         parameters=[idempotency_header()],
         request=ReferralInSerializer,
         responses={201: ReferralSummarySerializer, **errors(*WRITE_ERRORS)},
+        examples=[
+            OpenApiExample(
+                "法院委派调解",
+                request_only=True,
+                value={
+                    "external_no": "（2026）赣0502民诉前调1号",
+                    "referral_type": "WEIPAI",
+                    "handler_name": "王法官",
+                    "handler_phone": "07906000001",
+                    "dispute_type": "NEIGHBOR",
+                    "cause": "财产损害赔偿纠纷",
+                    "brief_facts": "双方因房屋漏水造成楼下住户财产损失发生纠纷，协商未果。",
+                    "claims": "请求对方赔偿装修损失人民币8000元",
+                    "amount_involved": "8000.00",
+                    "consent_note": "双方当事人均同意调解",
+                    "parties": [
+                        {
+                            "side": "APPLICANT",
+                            "name": "刘一",
+                            "phone": "13900001001",
+                            "service_address": "liuyi@example.cn",
+                            "id_number": "360502198203140010",
+                            "consented": True,
+                            "consent_how": "书面同意",
+                        },
+                        {"side": "RESPONDENT", "name": "陈二", "phone": "13900001002"},
+                    ],
+                },
+            )
+        ],
     )
     def post(self, request, *args, **kwargs):
         return self.idempotent(request, lambda: self._create(request))
