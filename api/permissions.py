@@ -16,6 +16,7 @@ to its ApiClient.allowed_scopes (a request without `scope` gets all of them), an
 """
 
 from django.conf import settings
+from django.http import QueryDict
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import BaseScopes
@@ -43,6 +44,18 @@ def active_client_of_application(application) -> ApiClient | None:
     return client
 
 
+class _WithoutBody:
+    """The Django request as DOT's resource check reads it (method, URI, headers), with an empty body."""
+
+    POST = QueryDict("")
+
+    def __init__(self, request):
+        self._request = request
+
+    def __getattr__(self, name):
+        return getattr(self._request, name)
+
+
 class ApiClientAuthentication(OAuth2Authentication):
     """Bearer token → (the client's service account, the AccessToken); request.api_client is the ApiClient."""
 
@@ -50,12 +63,14 @@ class ApiClientAuthentication(OAuth2Authentication):
 
     def authenticate(self, request):
         # Only a bearer token in the Authorization header (not in the body or the query string: RFC 6750 §2.1).
-        # DOT is given the Django request, whose POST does not make REST framework parse the body before the
-        # request is authenticated (a body of the wrong type would be a 415 before the 401).
+        # DOT sees the request without its body: nothing is parsed before the request is authenticated (a body of
+        # the wrong type is the view's 415 or 400 after the 401, never a 500 from a parser).
         if not request.META.get("HTTP_AUTHORIZATION", "").lower().startswith("bearer "):
             return None
-        result = super().authenticate(request._request)
+        headers_only = _WithoutBody(request._request)
+        result = super().authenticate(headers_only)
         if result is None:
+            request._request.oauth2_error = getattr(headers_only, "oauth2_error", {})
             return None
         _user, token = result
         client = active_client_of_application(token.application)

@@ -35,7 +35,7 @@ def errors(*codes: int) -> dict:
 def idempotency_header() -> OpenApiParameter:
     return OpenApiParameter(
         "Idempotency-Key",
-        str,
+        {"type": "string", "minLength": 1, "maxLength": 255},
         OpenApiParameter.HEADER,
         required=True,
         description=(
@@ -81,36 +81,56 @@ def _event_table() -> str:
     return f"| 事件类型 | 说明 |\n|---|---|\n{rows}"
 
 
+def _lines(*items: str) -> str:
+    return "\n".join(items)
+
+
 def intro() -> str:
-    return f"""
-## 接入方式
-
-1. **获取令牌**：`POST {TOKEN_URL}`，`grant_type=client_credentials`，以 HTTP Basic（client_id:client_secret）或表单字段
-   提交客户端凭证，可用 `scope` 申请授权范围（不填则为该客户端获准的全部范围）。令牌有效期 1 小时，过期后重新获取。
-2. **调用接口**：请求头 `Authorization: Bearer <令牌>`。每个客户端只能看到本机构移送的纠纷，其他机构的移送一律返回 404。
-3. **授权范围**：`referrals:write`（移送、补充材料、撤回），`referrals:read`（查询移送及进展、推送事件），
-   `outcomes:read`（调解结果、调解协议书、调解不成功报告）。
-4. **幂等**：每个 POST 请求须带 `Idempotency-Key` 请求头（见各接口说明）。
-5. **错误**：一律为 JSON：`{{"code": 稳定的错误代码, "message": 中文说明, "fields": {{字段: [中文说明]}}}}`。
-6. **个人信息**：当事人电话、身份证号码只返回脱敏值；每次读取当事人信息、调解结果或协议书都记入访问日志。
-
-## 推送（Webhooks）
-
-平台按 [Standard Webhooks](https://www.standardwebhooks.com/) 规范向本机构登记的地址推送事件（`POST`，JSON）：
-
-- 请求头 `webhook-id`（事件编号，同一事件重推不变，请据此去重）、`webhook-timestamp`（Unix 秒）、
-  `webhook-signature`（`v1,<签名>`，可有多个，以空格分隔）；签名为以推送密钥（`whsec_…`）对
-  `{{webhook-id}}.{{webhook-timestamp}}.{{消息体}}` 计算的 HMAC-SHA256（Base64）。
-- 消息体只含事件类型、编号和时间，例如
-  `{{"type": "referral.accepted", "timestamp": "…", "data": {{"referral_id": 123, "status": "ACCEPTED"}}}}`，
-  不含姓名、电话、身份证号码；详细信息请调用接口读取。
-- 返回 2xx 即为送达；否则按退避间隔重试约三天；返回 410 则停用该推送地址。
-- 漏收的事件可随时通过 `GET /api/v1/events/` 补取（对账）。
-
-### 事件类型
-
-{_event_table()}
-"""
+    """Markdown; each list item one line (a line break inside Chinese text would show as a space)."""
+    token = (
+        f"1. **获取令牌**：`POST {TOKEN_URL}`，`grant_type=client_credentials`，以 HTTP Basic"
+        "（client_id:client_secret）或表单字段提交客户端凭证，可用 `scope` 申请授权范围"
+        "（不填则为该客户端获准的全部范围）。"
+        "令牌有效期 1 小时，过期后重新获取。"
+    )
+    signing = (
+        "- 请求头 `webhook-id`（事件编号，同一事件重推不变，请据此去重）、`webhook-timestamp`（Unix 秒）、"
+        "`webhook-signature`（`v1,<签名>`，可有多个，以空格分隔）；签名为以推送密钥（`whsec_…`）对"
+        "`{webhook-id}.{webhook-timestamp}.{消息体}` 计算的 HMAC-SHA256（Base64）。"
+    )
+    body = (
+        "- 消息体只含事件类型、编号和时间，例如"
+        '`{"type": "referral.accepted", "timestamp": "…", "data": {"referral_id": 123, "status": "ACCEPTED"}}`，'
+        "不含姓名、电话、身份证号码；详细信息请调用接口读取。"
+    )
+    return _lines(
+        "",
+        "## 接入方式",
+        "",
+        token,
+        "2. **调用接口**：请求头 `Authorization: Bearer <令牌>`。每个客户端只能看到本机构移送的纠纷，"
+        "其他机构的移送一律返回 404。",
+        "3. **授权范围**：`referrals:write`（移送、补充材料、撤回），`referrals:read`（查询移送及进展、推送事件），"
+        "`outcomes:read`（调解结果、调解协议书、调解不成功报告）。",
+        "4. **幂等**：每个 POST 请求须带 `Idempotency-Key` 请求头（见各接口说明）。",
+        '5. **错误**：一律为 JSON：`{"code": 稳定的错误代码, "message": 中文说明, "fields": {字段: [中文说明]}}`。',
+        "6. **个人信息**：当事人电话、身份证号码只返回脱敏值；每次读取当事人信息、调解结果或协议书都记入访问日志。",
+        "",
+        "## 推送（Webhooks）",
+        "",
+        "平台按 [Standard Webhooks](https://www.standardwebhooks.com/) 规范"
+        "向本机构登记的地址推送事件（`POST`，JSON）：",
+        "",
+        signing,
+        body,
+        "- 返回 2xx 即为送达；否则按退避间隔重试约三天；返回 410 则停用该推送地址。",
+        "- 漏收的事件可随时通过 `GET /api/v1/events/` 补取（对账）。",
+        "",
+        "### 事件类型",
+        "",
+        _event_table(),
+        "",
+    )
 
 
 def add_intro(result, generator, request, public):

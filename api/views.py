@@ -58,6 +58,20 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    page_query_description = "页码（从 1 开始）"
+    page_size_query_description = "每页条数（默认 50，最大 200）"
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        out = super().get_paginated_response_schema(schema)
+        texts = {
+            "count": "总条数",
+            "next": "下一页的地址（没有则为 null）",
+            "previous": "上一页的地址（没有则为 null）",
+        }
+        for name, text in texts.items():
+            out["properties"][name]["description"] = text
+        out["properties"]["results"]["description"] = "本页的记录"
+        return out
 
 
 class FirstRendererNegotiation(BaseContentNegotiation):
@@ -137,7 +151,10 @@ class ReferralListView(ApiView):
         summary="列出本机构的移送",
         description="本机构移送的纠纷，按收到时间倒序分页（每页默认 50 条，page_size 最大 200）。不含当事人信息。",
         parameters=[ReferralFilterSerializer],
-        responses={200: ReferralSummarySerializer(many=True), **errors(*LIST_ERRORS)},
+        responses={
+            200: OpenApiResponse(ReferralSummarySerializer(many=True), description="本机构的移送（分页）"),
+            **errors(*LIST_ERRORS),
+        },
     )
     def get(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
@@ -154,7 +171,40 @@ class ReferralListView(ApiView):
         ),
         parameters=[idempotency_header()],
         request=ReferralInSerializer,
-        responses={201: ReferralSummarySerializer, **errors(*WRITE_ERRORS)},
+        responses={
+            201: OpenApiResponse(ReferralSummarySerializer, description="已收到移送（Location 为其地址）"),
+            **errors(*WRITE_ERRORS),
+        },
+        examples=[
+            OpenApiExample(
+                "法院委派调解",
+                request_only=True,
+                value={
+                    "external_no": "（2026）赣0502民诉前调1号",
+                    "referral_type": "WEIPAI",
+                    "handler_name": "王法官",
+                    "handler_phone": "07906000001",
+                    "dispute_type": "NEIGHBOR",
+                    "cause": "财产损害赔偿纠纷",
+                    "brief_facts": "双方因房屋漏水造成楼下住户财产损失发生纠纷，协商未果。",
+                    "claims": "请求对方赔偿装修损失人民币8000元",
+                    "amount_involved": "8000.00",
+                    "consent_note": "双方当事人均同意调解",
+                    "parties": [
+                        {
+                            "side": "APPLICANT",
+                            "name": "刘一",
+                            "phone": "13900001001",
+                            "service_address": "liuyi@example.cn",
+                            "id_number": "360502198203140010",
+                            "consented": True,
+                            "consent_how": "书面同意",
+                        },
+                        {"side": "RESPONDENT", "name": "陈二", "phone": "13900001002"},
+                    ],
+                },
+            )
+        ],
     )
     def post(self, request, *args, **kwargs):
         return self.idempotent(request, lambda: self._create(request))
@@ -185,7 +235,10 @@ class ReferralDetailView(ApiView):
         operation_id="referrals_retrieve",
         summary="查询一件移送",
         description="移送的全部信息和当前进展，含当事人（电话、身份证号码脱敏）和移送材料。每次读取记入访问日志。",
-        responses={200: ReferralDetailSerializer, **errors(*READ_ERRORS)},
+        responses={
+            200: OpenApiResponse(ReferralDetailSerializer, description="移送的全部信息"),
+            **errors(*READ_ERRORS),
+        },
     )
     def get(self, request, *args, **kwargs):
         referral = self.referral()
@@ -203,7 +256,10 @@ class ReferralEventsView(ApiView):
         operation_id="referrals_events_list",
         summary="移送的办理经过",
         description="移送的事件记录（收到、接收或拒绝、联系当事人、延期、中止与恢复、反馈、办结等），按时间先后分页。",
-        responses={200: ReferralEventSerializer(many=True), **errors(*LIST_ERRORS)},
+        responses={
+            200: OpenApiResponse(ReferralEventSerializer(many=True), description="办理经过（分页）"),
+            **errors(*LIST_ERRORS),
+        },
     )
     def get(self, request, *args, **kwargs):
         referral = self.referral()
@@ -225,7 +281,7 @@ class ReferralOutcomeView(ApiView):
             "终止调解的情形（八种之一）、无争议事实、退回材料情况；以及当事人是否已申请司法确认。"
             "尚未办结的移送 concluded 为 false。每次读取记入访问日志。"
         ),
-        responses={200: OutcomeSerializer, **errors(*READ_ERRORS)},
+        responses={200: OpenApiResponse(OutcomeSerializer, description="调解结果"), **errors(*READ_ERRORS)},
     )
     def get(self, request, *args, **kwargs):
         referral = self.referral()
@@ -279,7 +335,7 @@ class ReferralAttachmentsView(ApiView):
             "上传一份材料（multipart/form-data：file、title）。平台检查文件的实际内容和大小，不接受的文件返回 422。"
         ),
         request={"multipart/form-data": AttachmentInSerializer},
-        responses={201: AttachmentOutSerializer, **errors(*WRITE_ERRORS)},
+        responses={201: OpenApiResponse(AttachmentOutSerializer, description="已收到材料"), **errors(*WRITE_ERRORS)},
     )
     def post(self, request, *args, **kwargs):
         return self.idempotent(request, lambda: self._attach(request))
@@ -305,7 +361,7 @@ class ReferralWithdrawView(ApiView):
         summary="撤回移送",
         description="撤回一件尚未被接收的移送（可附理由）。已接收的移送不能撤回（422）。",
         request=WithdrawInSerializer,
-        responses={200: ReferralSummarySerializer, **errors(*WRITE_ERRORS)},
+        responses={200: OpenApiResponse(ReferralSummarySerializer, description="已撤回"), **errors(*WRITE_ERRORS)},
         examples=[OpenApiExample("撤回", value={"reason": "当事人已自行和解"}, request_only=True)],
     )
     def post(self, request, *args, **kwargs):
@@ -337,7 +393,10 @@ class EventListView(ApiView):
             "供轮询和对账：记下最后处理的事件时间，用 since 取其后的事件。"
         ),
         parameters=[EventFilterSerializer],
-        responses={200: WebhookEventOutSerializer(many=True), **errors(*LIST_ERRORS)},
+        responses={
+            200: OpenApiResponse(WebhookEventOutSerializer(many=True), description="推送事件（分页）"),
+            **errors(*LIST_ERRORS),
+        },
     )
     def get(self, request, *args, **kwargs):
         f = self.filters(EventFilterSerializer)

@@ -378,6 +378,14 @@ def test_schema_and_docs_are_public_and_local(client):
         for method, op in ops.items():
             assert CJK.search(op.get("summary", "")), (path, method)
             assert CJK.search(op.get("description", "")), (path, method)
+            for parameter in op.get("parameters", []):
+                assert CJK.search(parameter.get("description", "")), (path, method, parameter["name"])
+            for code, response in op["responses"].items():
+                assert CJK.search(response.get("description", "")), (path, method, code)
+    for name, component in schema["components"]["schemas"].items():
+        for field, prop in (component.get("properties") or {}).items():
+            if "$ref" not in prop and "allOf" not in prop:
+                assert CJK.search(prop.get("description", "") or prop.get("title", "")), (name, field)
     html = client.get("/api/v1/docs/").content.decode()
     urls = re.findall(r"""(?:src|href)=["']([^"']+)["']""", html)
     assert urls, html
