@@ -314,7 +314,7 @@ def may_answer(user: User, dispatch: Dispatch) -> bool:
 
 def _lock_dispatch(dispatch: Dispatch) -> Dispatch:
     return (
-        Dispatch.objects.select_for_update()
+        Dispatch.objects.select_for_update(of=("self",))
         .select_related("case", "referral", "from_committee", "to_committee", "to_institution")
         .get(pk=dispatch.pk)
     )
