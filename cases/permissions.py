@@ -127,8 +127,6 @@ def _available(action: str, case: Case, user: User) -> bool:
         from referrals.duplicates import merge_options
 
         return bool(merge_options(user, case))
-    if action == "joint_mediator":  # joint mediation needs its one presiding mediator first
-        return case.presiding_mediator_id is not None
     return True
 
 

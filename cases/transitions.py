@@ -130,7 +130,9 @@ TABLE: list[Row] = [
     # One dispute, one case: a duplicate still in intake is merged into the case that goes on.
     *_rows("merge", [S.INTAKE], S.MERGED, D, Rel.SUPERVISOR),
     # Joint mediation: mediators of other bodies and invited participants (judge, lawyer, officer, expert).
-    *_rows("joint_mediator", [S.ACCEPTED, *MEDIATING, S.PAUSED], None, D, Rel.PRESIDING),
+    # (Not before assignment: joint mediation needs its one presiding mediator, and the assignment sets the case's
+    # mediators anew.)
+    *_rows("joint_mediator", [*MEDIATING, S.PAUSED], None, D, Rel.PRESIDING),
     *_rows("invite_participant", [S.ACCEPTED, *MEDIATING, S.PAUSED], None, M, D),
 ]
 

@@ -47,7 +47,7 @@ def joint_candidates(case: Case):
         Mediator.objects.filter(
             is_active=True,
             committee__is_active=True,
-            committee__division_id__startswith=case.division_code[:6],
+            committee__division__code__startswith=case.division_code[:6],
         )
         .exclude(committee_id=case.committee_id)
         .exclude(pk__in=on_case)

@@ -104,6 +104,8 @@ def extra_ok(action: str, sc: Scenario, rels: set[Rel] | frozenset[Rel] = frozen
         return sc.assigned
     if action == "dispose":
         return sc.retention_over
+    if action == "merge":  # issue 11 §5: only where a probable duplicate exists
+        return sc.duplicate
     return True
 
 
@@ -238,6 +240,13 @@ def test_every_non_system_action_has_a_call():
         "mark_overdue",
         "auto_terminate",
         "supervision_escalate",
+        # issue 11: consequences of a referral's or a dispatch's own events (referrals.services, referrals.hub)
+        "referral_accepted",
+        "referral_linked",
+        "referral_report",
+        "dispatch_accepted",
+        "dispatch_returned",
+        "dispatch_escalated",
     }
 
 
