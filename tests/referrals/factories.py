@@ -331,3 +331,57 @@ def make_referral(institution: Institution, *, user: User | None = None, client=
         user = User.objects.filter(institution=institution).order_by("pk").first()
     data = overrides.pop("data", None) or referral_data(institution, **overrides)
     return services.receive_referral(data, institution=institution, user=user, client=client, at=at)
+
+
+# --- driving a referral through its life (for the service, clock and feedback tests) -------------------------
+
+
+def scan(moment: datetime) -> int:
+    """One run of the periodic timer scan at `moment`, with the clock frozen there."""
+    import time_machine
+
+    from cases.timers import fire_due
+
+    with time_machine.travel(moment, tick=False):
+        return fire_due(moment)
+
+
+def send(institution: Institution, moment: datetime, **overrides) -> Referral:
+    """make_referral with the clock frozen at `moment`."""
+    import time_machine
+
+    with time_machine.travel(moment, tick=False):
+        return make_referral(institution, at=moment, **overrides)
+
+
+def accept(referral: Referral, user: User, moment: datetime, **kw):
+    """services.accept_referral with the clock frozen at `moment`; returns the case."""
+    import time_machine
+
+    from referrals import services
+
+    with time_machine.travel(moment, tick=False):
+        return services.accept_referral(referral, user, at=moment, **kw)
+
+
+def assign(case, director: User, mediator: User, moment: datetime):
+    """The director assigns `mediator` to preside (rights notified, identities checked)."""
+    import time_machine
+
+    from cases import actions as A
+
+    with time_machine.travel(moment, tick=False):
+        return A.do_assign_mediators(
+            case, director, presiding=mediator.mediator, rights_notified=True, identities_checked=True, at=moment
+        )
+
+
+def webhook_types(referral: Referral) -> list[str]:
+    """The webhook events written for the referral, in order."""
+    from api.models import WebhookEvent
+
+    return list(WebhookEvent.objects.filter(referral=referral).order_by("id").values_list("event_type", flat=True))
+
+
+def referral_events(referral: Referral) -> list[str]:
+    return list(referral.events.order_by("id").values_list("kind", flat=True))
