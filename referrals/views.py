@@ -249,6 +249,16 @@ def _outcome(referral: Referral) -> dict:
     }
 
 
+def _matter_type_label(referral: Referral, events: list) -> str:
+    """The kind of matter the institution sent (12345 consultation or complaint, a complex police dispute), kept
+    on the RECEIVED event."""
+    received = next((e for e in events if e.kind == ReferralEventKind.RECEIVED), None)
+    value = (received.data or {}).get("matter_type", "") if received is not None else ""
+    if not value or referral.channel not in RF.MATTER_TYPES:
+        return ""
+    return dict(RF.MATTER_TYPES[referral.channel][1]).get(value, value)
+
+
 @login_required
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user
@@ -262,6 +272,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachments": referral.attachments.all(),
         "events": events,
         "replies": [e for e in events if e.kind == ReferralEventKind.REPLIED],
+        "matter_type": _matter_type_label(referral, events),
         "clocks": clocks_of(referral, timezone.localdate()),
         "is_liaison": is_liaison_of(user, referral),
         "withdraw_form": RF.WithdrawForm(),

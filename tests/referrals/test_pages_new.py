@@ -244,6 +244,8 @@ def test_hotline_complaint_gets_its_clock(rworld):  # noqa: F811
     referral = Referral.objects.get()
     assert referral.channel_due is not None
     assert (referral.channel_due.date() - referral.received_at.date()).days >= 13
+    page = as_user(rworld.hotline_liaison).get(reverse("console:referral", args=[referral.pk])).content.decode()
+    assert 'id="matter-type">投诉、举报<' in page
     missing = payload(external_no="12345-2026-000100")
     missing.pop("referral_type")
     response = as_user(rworld.hotline_liaison).post(NEW, missing)
