@@ -97,7 +97,11 @@ def _now(at: datetime | None) -> datetime:
 
 
 def _lock(referral: Referral) -> Referral:
-    return Referral.objects.select_for_update().select_related("institution", "receiver", "case").get(pk=referral.pk)
+    return (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("institution", "receiver", "case")
+        .get(pk=referral.pk)
+    )
 
 
 def _cn_day(day: date) -> str:
@@ -190,6 +194,17 @@ def _is_liaison_of(user: User | None, institution: Institution) -> bool:
         and (inst := institution_of(user)) is not None
         and inst.pk == institution.pk
     )
+
+
+def liaison_ids(institution: Institution) -> set[int]:
+    """The active liaisons of an institution (a court's also by their registry court)."""
+    from django.db.models import Q
+
+    q = Q(institution=institution)
+    if institution.court_id:
+        q |= Q(role=Role.COURT_LIAISON, court_id=institution.court_id)
+    people = User.objects.filter(q, is_active=True, role__in=[Role.COURT_LIAISON, Role.INSTITUTION_LIAISON])
+    return set(people.values_list("pk", flat=True))
 
 
 def _check_sender(institution: Institution, user: User | None, client) -> None:
@@ -657,12 +672,7 @@ def return_unanswered(referral: Referral, at: datetime) -> Referral:
             "已自动退回移送机构"
         )
         _notify_staff(referral, NoticeKind.REFERRAL_RETURNED, message, at)
-        notify(
-            User.objects.filter(institution=referral.institution, is_active=True),
-            NoticeKind.REFERRAL_RETURNED,
-            message,
-            at=at,
-        )
+        notify(liaison_ids(referral.institution), NoticeKind.REFERRAL_RETURNED, message, at=at)
         notify_supervisors(NoticeKind.REFERRAL_RETURNED, referral.division_code, message, at=at)
         _emit(referral, "referral.returned", at, returned_at=at.isoformat(), accept_by=referral.accept_by.isoformat())
     return referral
