@@ -523,6 +523,19 @@ def _suggested_ground(referral: Referral) -> str:
     }.get(reason, "")
 
 
+class AttachForm(forms.Form):
+    """More files from the liaison while the referral is open (services.add_attachment)."""
+
+    files = MultipleFileField(label="补充材料（可多选）")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["files"].error_messages["required"] = "请选择要补充的材料"
+        self.fields["files"].help_text = f"PDF、JPEG、PNG 或 WebP，每个不超过 {max_bytes() // 1048576} MB。"
+        self.fields["files"].widget.attrs["accept"] = "application/pdf,image/jpeg,image/png,image/webp"
+        _style(self)
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label="撤回理由", max_length=300, required=False)
 

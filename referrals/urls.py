@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/reply/", views.referral_reply, name="referral_reply"),
     path("<int:pk>/report/", views.referral_report, name="referral_report"),
     path("<int:pk>/withdraw/", views.referral_withdraw, name="referral_withdraw"),
+    path("<int:pk>/attach/", views.referral_attach, name="referral_attach"),
     path("<int:pk>/agreement.pdf", views.referral_agreement, name="referral_agreement"),
     path("files/<int:pk>/", views.referral_file, name="referral_file"),
 ]

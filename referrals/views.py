@@ -53,6 +53,7 @@ ACTION_LABELS = {
     "reply": "向移送机构反馈",
     "report": "报送调解不成功报告",
     "withdraw": "撤回移送",
+    "attach": "补充材料",
 }
 
 
@@ -249,22 +250,36 @@ def _outcome(referral: Referral) -> dict:
     }
 
 
+def _matter_type_label(referral: Referral, events: list) -> str:
+    """The kind of matter the institution sent (12345 consultation or complaint, a complex police dispute), kept
+    on the RECEIVED event."""
+    received = next((e for e in events if e.kind == ReferralEventKind.RECEIVED), None)
+    value = (received.data or {}).get("matter_type", "") if received is not None else ""
+    if not value or referral.channel not in RF.MATTER_TYPES:
+        return ""
+    return dict(RF.MATTER_TYPES[referral.channel][1]).get(value, value)
+
+
 @login_required
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user
     referral = access_referral_by_id(user, pk)
     log_access(request, AccessKind.VIEW_REFERRAL, case_id=referral.case_id, detail=f"查看移送纠纷{referral.reference}")
     events = list(referral.events.select_related("actor", "api_client", "referral__institution"))
+    actions = referral_actions(referral, user)
     context = {
         "referral": referral,
-        "actions": referral_actions(referral, user),
+        "actions": [(code, label) for code, label in actions if code != "attach"],
+        "may_attach": "attach" in dict(actions),
         "parties": _shown_parties(referral, user),
         "attachments": referral.attachments.all(),
         "events": events,
         "replies": [e for e in events if e.kind == ReferralEventKind.REPLIED],
+        "matter_type": _matter_type_label(referral, events),
         "clocks": clocks_of(referral, timezone.localdate()),
         "is_liaison": is_liaison_of(user, referral),
         "withdraw_form": RF.WithdrawForm(),
+        "attach_form": RF.AttachForm(),
         "case_link": referral.case_id is not None and user.role not in LIAISON_ROLES,
         **_outcome(referral),
     }
@@ -401,6 +416,35 @@ def referral_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("console:referral", pk=referral.pk)
 
 
+@login_required
+@require_POST
+def referral_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    """The liaison adds files to an open referral; each is checked before any is stored, all in one transaction."""
+    user: User = request.user
+    referral = access_referral_by_id(user, pk)
+    if "attach" not in dict(referral_actions(referral, user)):
+        messages.error(request, "该移送纠纷已办结，不能再补充材料")
+        return redirect("console:referral", pk=referral.pk)
+    form = RF.AttachForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "；".join(form.errors["files"]))
+        return redirect("console:referral", pk=referral.pk)
+    services = _services()
+    try:
+        with transaction.atomic():
+            for upload in form.cleaned_data["files"]:
+                services.add_attachment(referral, upload, _title_of(upload), user=user)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, f"已补充材料{len(form.cleaned_data['files'])}份")
+    return redirect("console:referral", pk=referral.pk)
+
+
+def _title_of(upload) -> str:
+    return upload.name.rsplit(".", 1)[0][:100] or "材料"
+
+
 def _liaison_institution(user: User):
     """The liaison's institution if it may send now; None for a liaison whose court or department is not (or no
     longer) an institution of the platform; 404 for everyone else."""
@@ -486,9 +530,8 @@ def _send(form: RF.ReferralForm, formset, institution, user: User) -> Referral:
     with transaction.atomic():
         referral = services.receive_referral(data, institution=institution, user=user)
         for upload in form.cleaned_data["attachments"]:
-            title = upload.name.rsplit(".", 1)[0][:100] or "材料"
             try:
-                services.add_attachment(referral, upload, title, user=user)
+                services.add_attachment(referral, upload, _title_of(upload), user=user)
             except ActionRefused as refusal:
                 raise ActionRefused(refusal.message, "attachments") from refusal
     return referral

@@ -244,6 +244,8 @@ def test_hotline_complaint_gets_its_clock(rworld):  # noqa: F811
     referral = Referral.objects.get()
     assert referral.channel_due is not None
     assert (referral.channel_due.date() - referral.received_at.date()).days >= 13
+    page = as_user(rworld.hotline_liaison).get(reverse("console:referral", args=[referral.pk])).content.decode()
+    assert 'id="matter-type">投诉、举报<' in page
     missing = payload(external_no="12345-2026-000100")
     missing.pop("referral_type")
     response = as_user(rworld.hotline_liaison).post(NEW, missing)
@@ -262,3 +264,27 @@ def test_a_liaison_whose_court_is_no_institution_is_told(rworld):  # noqa: F811
         assert response.status_code == 200 and "尚未登记为对接机构" in response.content.decode()
     assert client.post(NEW, payload()).status_code == 200
     assert not Referral.objects.exists()
+
+
+def test_the_liaison_adds_files_while_open(rworld, tmp_path):  # noqa: F811
+    from tests.referrals.factories import make_referral
+
+    referral = make_referral(rworld.court)
+    attach = reverse("console:referral_attach", args=[referral.pk])
+    page = reverse("console:referral", args=[referral.pk])
+    with override_settings(PRIVATE_FILES_ROOT=tmp_path):
+        assert attach in as_user(rworld.court_liaison).get(page).content.decode()
+        assert attach not in as_user(rworld.hub_director).get(page).content.decode()
+        assert as_user(rworld.court_liaison).get(attach).status_code == 405
+        assert as_user(rworld.other_court_liaison).post(attach).status_code == 404
+        upload = SimpleUploadedFile("补充证据.pdf", clean_pdf(), "application/pdf")
+        as_user(rworld.hub_director).post(attach, {"files": [upload]})
+        assert not referral.attachments.exists()
+        files = [SimpleUploadedFile(n, clean_pdf(), "application/pdf") for n in ("补充证据.pdf", "收条.pdf")]
+        response = as_user(rworld.court_liaison).post(attach, {"files": files})
+        assert response.status_code == 302
+        assert sorted(a.title for a in referral.attachments.all()) == ["收条", "补充证据"]
+        bad = SimpleUploadedFile("坏.pdf", js_pdf(), "application/pdf")
+        good = SimpleUploadedFile("好.pdf", clean_pdf(), "application/pdf")
+        as_user(rworld.court_liaison).post(attach, {"files": [good, bad]})
+        assert referral.attachments.count() == 2  # one bad file: none of the two stored
