@@ -148,3 +148,14 @@ def test_limits_page_lists_every_row_of_the_table(world):
     html = client_for(board.hub_member).get(LIMITS).content.decode()
     assert html.count('<tr data-stage="') == len(time_limits().rows)
     assert "默认" in html and "个工作日" in html and "小时" in html
+
+
+def test_the_menu_offers_the_board_to_the_hub_and_the_supervisors_only(world):
+    board = Board(world)
+    for user in (board.hub_member, board.hub_director, world.sfs_officer, world.county_admin):
+        assert (
+            'href="/console/referrals/board/"'
+            in client_for(user).get("/workbench/" if user.committee_id else "/console/").content.decode()
+        )
+    for user in (world.mediator_a, world.director_a):
+        assert 'href="/console/referrals/board/"' not in client_for(user).get("/workbench/").content.decode()
