@@ -70,6 +70,7 @@ def board(request: HttpRequest) -> HttpResponse:
                 "referral": r,
                 "clock": clock,
                 "reply": clock.stages["reply"] if clock.stages["reply"].running else None,
+                "waiting": limits.waiting_dispatch(r),
                 "overdue": r.pk in overdue_ids,
                 "badge": STATUS_BADGE.get(r.status, "secondary"),
                 "url": referral_url(r),
