@@ -54,6 +54,7 @@ def menu_for(user: User) -> list[MenuItem]:
         )
         if user.committee_id and user.committee.is_hub:
             items = _links(("统一受理", "console:hub", "bi-signpost-split")) + items
+            items += _links(("对接时限监督", "console:referral_board", "bi-stopwatch"))  # h-board
         if user.role == Role.DIRECTOR:  # the committee's spot-check results and ledger import are the director's
             items += _links(
                 ("评查结果", "supervision:committee_results", "bi-clipboard-check"),

@@ -154,7 +154,9 @@ def channel_counts(qs: QuerySet[Referral], now: datetime, colours: dict[int, str
 
 
 def for_board(qs: QuerySet[Referral]) -> QuerySet[Referral]:
-    dispatches = Dispatch.objects.select_related("from_committee__division").order_by("created_at", "id")
+    dispatches = Dispatch.objects.select_related(
+        "from_committee__division", "to_committee__division", "to_institution"
+    ).order_by("created_at", "id")
     return qs.select_related(
         "institution", "receiver__division", "case__committee__division", "designated_committee"
     ).prefetch_related(Prefetch("dispatches", queryset=dispatches))

@@ -238,10 +238,40 @@ def _end_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
+def _level(committee) -> str:
+    return LEVEL_OF_DIVISION.get(committee.division.level, "city")
+
+
+def _dispatches(referral) -> list:
+    return sorted(referral.dispatches.all(), key=lambda d: (d.created_at, d.pk))
+
+
+def waiting_dispatch(referral, dispatches: list | None = None):
+    """The dispatch of the pending referral that waits for its receiver's answer (referrals.hub: the referral
+    stays with the hub until the receiver accepts the dispatch), or None."""
+    from referrals.enums import DispatchStatus, ReferralStatus
+
+    if referral.status != ReferralStatus.PENDING:
+        return None
+    dispatches = _dispatches(referral) if dispatches is None else dispatches
+    waiting = [d for d in dispatches if d.status == DispatchStatus.PENDING]
+    return waiting[-1] if waiting else None
+
+
+def answering_body(referral, dispatches: list | None = None):
+    """The committee that must act now: the case's once accepted; the receiver of a waiting dispatch; else the
+    receiver. None when a waiting dispatch goes to a department (an institution, not a committee)."""
+    if referral.case_id and referral.case is not None:
+        return referral.case.committee
+    waiting = waiting_dispatch(referral, dispatches)
+    if waiting is not None:
+        return waiting.to_committee
+    return referral.receiver
+
+
 def level_of(referral) -> str:
-    """The table level of the body that holds the referral (the case's committee once accepted)."""
-    body = referral.case.committee if referral.case_id and referral.case is not None else referral.receiver
-    return LEVEL_OF_DIVISION.get(body.division.level, "city")
+    """The table level of the body that must act (answering_body; the holder for a department's dispatch)."""
+    return _level(answering_body(referral) or referral.receiver)
 
 
 def dispute_type_of(referral) -> str:
@@ -250,10 +280,6 @@ def dispute_type_of(referral) -> str:
     if referral.case_id and referral.case is not None:
         return referral.case.dispute_type or ""
     return ""
-
-
-def _dispatches(referral) -> list:
-    return sorted(referral.dispatches.all(), key=lambda d: (d.created_at, d.pk))
 
 
 def _reply_from_acceptance(referral) -> bool:
@@ -267,12 +293,15 @@ def _reply_from_acceptance(referral) -> bool:
         return False
 
 
-def current_stage(referral) -> str | None:
-    """receive (pending at a hub), accept (pending at a committee), handle (accepted), None (ended)."""
+def current_stage(referral, dispatches: list | None = None) -> str | None:
+    """receive (pending at a hub, not dispatched), accept (pending at a committee, or dispatched and waiting for the
+    receiver's answer), handle (accepted), None (ended)."""
     from referrals.enums import ReferralStatus
 
     if referral.status == ReferralStatus.PENDING:
-        return "receive" if referral.receiver.is_hub else "accept"
+        if referral.receiver.is_hub and waiting_dispatch(referral, dispatches) is None:
+            return "receive"
+        return "accept"
     if referral.status == ReferralStatus.ACCEPTED:
         return "handle"
     return None
@@ -296,39 +325,45 @@ def stage_status(referral, now: datetime | None = None, *, table: LimitTable | N
     the yellow and red moments, the statutory due, the time elapsed, the colour and the threshold it comes from.
     An ended stage keeps the colour it had when it ended. Uses referral.dispatches.all() (prefetch it, with
     from_committee__division, for lists)."""
-    from referrals.enums import ReferralStatus
+    from referrals.enums import DispatchStatus, ReferralStatus
 
     now = now or timezone.now()
     table = table or time_limits()
-    level, dtype = level_of(referral), dispute_type_of(referral)
     dispatches = _dispatches(referral)
-    # The receive stage is the hub's: its level is the level of the hub that dispatched it (or holds it).
-    hub_level = LEVEL_OF_DIVISION.get(dispatches[0].from_committee.division.level, "city") if dispatches else level
+    level, dtype = level_of(referral), dispute_type_of(referral)
     decided = referral.accepted_at or referral.declined_at
     closed_at = None
     if referral.status in (ReferralStatus.RETURNED, ReferralStatus.WITHDRAWN, ReferralStatus.DECLINED):
         closed_at = referral.declined_at or referral.updated_at
-    current = current_stage(referral)
+    current = current_stage(referral, dispatches)
+    waiting = waiting_dispatch(referral, dispatches)
+    # When the referral reached the body holding it: the accepted dispatch to it, else its arrival.
+    moved_in = [
+        d for d in dispatches if d.to_committee_id == referral.receiver_id and d.status == DispatchStatus.ACCEPTED
+    ]
+    arrived = moved_in[-1].created_at if moved_in else referral.received_at
     out: dict[str, StageStatus] = {}
 
-    # receive: a hub's intake until the first dispatch (or the decision).
+    # receive: a hub's intake until it dispatches (or accepts or declines itself). A dispatch sent back re-opens it.
     went_to_hub = bool(dispatches) or referral.receiver.is_hub
     receive = StageStatus("receive", applies=went_to_hub)
+    hub = referral.receiver if referral.receiver.is_hub else (dispatches[0].from_committee if dispatches else None)
     if went_to_hub:
         receive.started = referral.received_at
-        ends = [t for t in (dispatches[0].created_at if dispatches else None, decided, closed_at) if t]
-        receive.ended = min(ends) if ends else None
+        if current == "receive":
+            receive.started = arrived
+        else:
+            sent = [d.created_at for d in dispatches if d.created_at >= receive.started]
+            ends = [t for t in (sent[-1] if sent else None, decided, closed_at) if t]
+            receive.ended = min(ends) if ends else None
     out["receive"] = receive
 
-    # accept: from the arrival at the body that holds it until the decision.
+    # accept: from the arrival at the body that must answer (a waiting dispatch, else the holder) until the decision.
     accept = StageStatus("accept", applies=True)
-    to_receiver = [d for d in dispatches if d.to_committee_id == referral.receiver_id]
-    if to_receiver:
-        accept.started = to_receiver[-1].created_at
-    elif dispatches and not referral.receiver.is_hub:
-        accept.started = dispatches[-1].created_at
+    if waiting is not None:
+        accept.started = waiting.created_at
     elif not referral.receiver.is_hub or decided:
-        accept.started = referral.received_at
+        accept.started = arrived
     if accept.started is not None:
         accept.ended = decided or closed_at
         accept.due = _end_of_day(referral.accept_by) if referral.accept_by else None
@@ -360,7 +395,8 @@ def stage_status(referral, now: datetime | None = None, *, table: LimitTable | N
 
     for status in out.values():
         if status.applies and status.started is not None:
-            status.row = table.row_for(hub_level if status.stage == "receive" else level, dtype, status.stage)
+            stage_level = _level(hub) if status.stage == "receive" and hub is not None else level
+            status.row = table.row_for(stage_level, dtype, status.stage)
             shift = status.extra.get("paused", timedelta(0))
             status.yellow_at = status.row.after(status.started, status.row.yellow_after) + shift
             status.red_at = status.row.after(status.started, status.row.red_after) + shift

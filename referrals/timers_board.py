@@ -46,8 +46,9 @@ TARGET_TYPE = Referral._meta.label
 
 
 def holder_of(referral: Referral):
-    """The body that holds the referral now: the case's committee once accepted, else the receiver."""
-    return referral.case.committee if referral.case_id else referral.receiver
+    """The body that must act now (referrals.limits.answering_body): the case's committee once accepted, the
+    receiver of a dispatch waiting for its answer, else the receiver (also when the dispatch went to a department)."""
+    return limits.answering_body(referral) or referral.receiver
 
 
 def director_ids(referral: Referral) -> set[int]:

@@ -37,11 +37,13 @@ STATUS_BADGE = {
 }
 
 
-def referral_url(referral: Referral) -> str:
-    """The referral's page (h-pages' console:referral), or the board when that page does not exist yet."""
+def referral_url(referral: Referral, user=None) -> str:
+    """The referral's page (h-pages' console:referral); without it, the board's row for board users, else ""."""
     try:
         return reverse("console:referral", args=[referral.pk])
     except NoReverseMatch:
+        if user is not None and not B.may_see_board(user):
+            return ""
         return reverse("console:referral_board") + f"?q={referral.pk}"
 
 
@@ -68,6 +70,8 @@ def board(request: HttpRequest) -> HttpResponse:
                 "referral": r,
                 "clock": clock,
                 "reply": clock.stages["reply"] if clock.stages["reply"].running else None,
+                "waiting": (waiting := limits.waiting_dispatch(r)),
+                "waiting_to": str(waiting.to_committee or waiting.to_institution) if waiting else "",
                 "overdue": r.pk in overdue_ids,
                 "badge": STATUS_BADGE.get(r.status, "secondary"),
                 "url": referral_url(r),
@@ -164,7 +168,7 @@ def supervision(request: HttpRequest, pk: int) -> HttpResponse:
         "chain": chain,
         "events": events,
         "form": form if head.status == "PENDING" else None,
-        "url": referral_url(referral),
+        "url": referral_url(referral, user),
         "today": timezone.localdate(),
     }
     return render(request, "referrals/board_supervision.html", context)

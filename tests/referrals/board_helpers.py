@@ -113,7 +113,9 @@ class Board:
             **fields,
         )
 
-    def dispatch(self, referral: Referral, to: Committee, at: datetime) -> Dispatch:
+    def dispatch(self, referral: Referral, to: Committee, at: datetime, *, accepted: bool = True) -> Dispatch:
+        """A dispatch from the hub as referrals.hub writes it: waiting for the receiver's answer (the referral stays
+        with the hub), or accepted (the referral moved to the receiver)."""
         d = Dispatch.objects.create(
             referral=referral,
             from_committee=self.hub,
@@ -121,9 +123,11 @@ class Board:
             division_code=to.division_id,
             deadline=at + timedelta(days=1),
             created_at=at,
-            status=DispatchStatus.PENDING,
+            status=DispatchStatus.ACCEPTED if accepted else DispatchStatus.PENDING,
+            answered_at=at + timedelta(minutes=30) if accepted else None,
         )
-        Referral.objects.filter(pk=referral.pk).update(receiver=to, division_code=to.division_id)
+        if accepted:
+            Referral.objects.filter(pk=referral.pk).update(receiver=to, division_code=to.division_id)
         referral.refresh_from_db()
         return d
 

@@ -148,3 +148,25 @@ def test_limits_page_lists_every_row_of_the_table(world):
     html = client_for(board.hub_member).get(LIMITS).content.decode()
     assert html.count('<tr data-stage="') == len(time_limits().rows)
     assert "默认" in html and "个工作日" in html and "小时" in html
+
+
+def test_the_menu_offers_the_board_to_the_hub_and_the_supervisors_only(world):
+    board = Board(world)
+    for user in (board.hub_member, board.hub_director, world.sfs_officer, world.county_admin):
+        assert (
+            'href="/console/referrals/board/"'
+            in client_for(user).get("/workbench/" if user.committee_id else "/console/").content.decode()
+        )
+    for user in (world.mediator_a, world.director_a):
+        assert 'href="/console/referrals/board/"' not in client_for(user).get("/workbench/").content.decode()
+
+
+def test_a_waiting_dispatch_is_named_on_the_row_and_seen_by_the_receivers_supervisors(world, frozen):
+    board = Board(world)
+    ref = board.referral(received_at=dt(2026, 3, 4, 8))
+    board.dispatch(ref, world.village_b, dt(2026, 3, 4, 9), accepted=False)
+    response = client_for(world.sfs_officer).get(BOARD)
+    assert response.status_code == 200
+    row = re.search(rf'<tr data-referral="{ref.pk}".*?</tr>', response.content.decode(), re.S).group(0)
+    assert "已交办柏墩村人民调解委员会，待其接收" in row and "接收答复" in row
+    assert ref.pk in shown(client_for(board.hub_member).get(BOARD))

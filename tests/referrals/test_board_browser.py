@@ -40,6 +40,8 @@ def populate(board: Board, now) -> None:
         replied_at=now - timedelta(days=19),
         channel_due=now - timedelta(days=19),
     )
+    waiting = board.referral(institution=board.hotline, received_at=now - timedelta(hours=28))
+    board.dispatch(waiting, w.village_b, now - timedelta(hours=26), accepted=False)
     assert late.pk
 
 
@@ -53,7 +55,7 @@ def test_board_pages_at_both_widths(session, e2e_world):
 
     s.login("county_admin")
     s.goto("/console/referrals/board/")
-    assert s.page.locator("#board-table tbody tr[data-referral]").count() == 6
+    assert s.page.locator("#board-table tbody tr[data-referral]").count() == 7
     assert s.page.locator("#board-table tr[data-colour=red]").count() >= 2
     s.page.screenshot(path=str(out / "01-board-county.png"), full_page=True)
     s.goto("/console/referrals/board/?colour=red")

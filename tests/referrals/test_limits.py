@@ -212,3 +212,20 @@ def test_an_ended_referral_has_no_current_stage(world):
     clock = limits.referral_clock(ref, dt(2026, 4, 1))
     assert clock.current is None and clock.colour == GREEN
     assert not any(s.running for s in clock.stages.values())
+
+
+def test_a_dispatch_waiting_for_its_answer_is_the_receivers_accept_stage(world):
+    """As referrals.hub writes it: the referral stays with the hub until the receiver accepts the dispatch."""
+    board = Board(world)
+    ref = board.referral(received_at=dt(2026, 3, 2, 9))
+    d = board.dispatch(ref, board.world.village_a, dt(2026, 3, 2, 10), accepted=False)
+    assert ref.receiver == board.hub
+    stages = stage_status(type(ref).objects.get(pk=ref.pk), dt(2026, 3, 3, 10))
+    assert stages["receive"].ended == dt(2026, 3, 2, 10) and not stages["receive"].running
+    assert stages["accept"].current and stages["accept"].started == dt(2026, 3, 2, 10)
+    assert (stages["accept"].row.level, stages["accept"].colour) == ("village", YELLOW)  # the village's 1 / 2 days
+    # sent back: the hub's receive stage runs again, counted from the arrival
+    type(d).objects.filter(pk=d.pk).update(status="RETURNED")
+    stages = stage_status(type(ref).objects.get(pk=ref.pk), dt(2026, 3, 3, 10))
+    assert stages["receive"].current and stages["receive"].started == dt(2026, 3, 2, 9)
+    assert stages["receive"].colour == RED  # township hub: 8 hours

@@ -128,3 +128,11 @@ def test_the_scan_cancels_alerts_of_a_referral_that_ended_and_follows_the_reply_
     Referral.objects.filter(pk=ref.pk).update(status=ReferralStatus.WITHDRAWN)
     scan_stage_alerts(dt(2026, 3, 2, 11))
     assert not alerts().filter(cancelled_at__isnull=True).exists()
+
+
+def test_a_waiting_dispatch_sends_the_yellow_to_the_receivers_director(world):
+    board = Board(world)
+    ref = board.referral(received_at=dt(2026, 3, 2, 9))
+    board.dispatch(ref, world.village_b, dt(2026, 3, 2, 10), accepted=False)
+    scan_stage_alerts(dt(2026, 3, 3, 10, 5))  # village accept: yellow after 1 working day
+    assert alerted() == {"director_b"}
