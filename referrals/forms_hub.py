@@ -17,13 +17,22 @@ TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
 def _style(form: forms.BaseForm) -> None:
-    for name, f in form.fields.items():
+    for f in form.fields.values():
         if isinstance(f.widget, forms.RadioSelect):
             continue
         css = "form-select" if isinstance(f.widget, forms.Select) else "form-control"
         f.widget.attrs.setdefault("class", css)
-        if name in form.errors:
-            f.widget.attrs["class"] += " is-invalid"
+
+
+class MarksErrors:
+    """A field with an error (the form's own, or a refusal of referrals.hub put on it) is marked red."""
+
+    def add_error(self, field, error) -> None:  # type: ignore[no-untyped-def]
+        super().add_error(field, error)  # type: ignore[misc]
+        if field and field in self.fields:  # type: ignore[attr-defined]
+            widget = self.fields[field].widget  # type: ignore[attr-defined]
+            if "is-invalid" not in widget.attrs.get("class", ""):
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
 def _level_label(c: Committee) -> str:
@@ -58,7 +67,7 @@ def receiver_choices(hub_committee: Committee, *, departments: bool, tier: str =
     return choices
 
 
-class DispatchForm(forms.Form):
+class DispatchForm(MarksErrors, forms.Form):
     tier = forms.ChoiceField(label="纠纷分级", choices=Tier.choices, widget=forms.RadioSelect)
     receiver = forms.ChoiceField(label="承办单位", help_text="本辖区的调解组织（含行业性专业性调委会）或部门")
     lead_official = forms.CharField(
@@ -110,7 +119,7 @@ class DispatchForm(forms.Form):
         )
 
 
-class TransferForm(forms.Form):
+class TransferForm(MarksErrors, forms.Form):
     to_committee = forms.ModelChoiceField(
         label="接收的调解组织", queryset=Committee.objects.none(), empty_label="请选择"
     )
@@ -140,7 +149,7 @@ class TransferForm(forms.Form):
         )
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(MarksErrors, forms.Form):
     reason = forms.CharField(
         label="退回理由",
         max_length=500,

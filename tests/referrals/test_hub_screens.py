@@ -72,4 +72,17 @@ def test_dispatch_and_return_in_the_browser(e2e_world, session):
     shot(s, "08-hub-returned")
     s.goto(f"/console/hub/dispatches/{d.pk}/")
     shot(s, "09-dispatch-history")
+    s.logout()
+
+    # A village asks to transfer its own intake case up to the township's hub.
+    own = walk_in(hw, e2e_world.village_a, e2e_world.mediator_a, at=now, n=3)
+    s.login("mediator_a")
+    s.goto(f"/console/hub/cases/{own.pk}/transfer/")
+    page.select_option("#id_to_committee", str(hw.township_hub.pk))
+    page.fill("#id_reason", "涉及两个村民小组的用水纠纷，需街道统一调处。")
+    shot(s, "10-transfer-request")
+    s.submit()
+    assert page.locator("#dispatch-status").inner_text() == "待接收"
+    assert Dispatch.objects.filter(case=own, kind="TRANSFER_UP").exists()
+    shot(s, "11-transfer-detail")
     assert not s.overflows, s.overflows
