@@ -232,6 +232,10 @@ def sync_clocks(referral: Referral, at: datetime, *, case_failed: bool | None = 
         if fire_at < at and rule not in ACT_RULES:
             continue
         schedule(kind, case=None, deadline=deadline, fire_at=fire_at, target=referral, rule=rule)
+    # The supervision thresholds (黄牌/红牌) of the stage the referral is now in follow at once, not at the next scan.
+    from referrals.timers_board import sync_stage_timers
+
+    sync_stage_timers(referral, at)
 
 
 def stop_clocks(referral: Referral, at: datetime, reason: str) -> int:

@@ -11,7 +11,7 @@ from cases import actions as A
 from cases.models import Notification, Timer, TimerKind
 from notifications.enums import NoticeKind
 from referrals import services
-from referrals.clocks import live
+from referrals.clocks import REFERRAL_KINDS, live
 from referrals.enums import ContactResult, ReferralEventKind, ReferralStatus
 from tests.referrals.factories import (
     TZ,
@@ -34,14 +34,17 @@ def told(kind: str) -> set[int]:
 
 
 def scan_days(first: date, last: date, hours=(7, 8, 13, 20)) -> dict[date, list[tuple[str, str]]]:
-    """Scan several times a day; per day, the (kind, rule) of the referral timers that fired."""
+    """Scan several times a day; per day, the (kind, rule) of the referral's own clocks that fired (the supervision
+    thresholds of referrals.timers_board, which run beside them, are tested in test_limits_alerts)."""
     fired: dict[date, list[tuple[str, str]]] = {}
     day = first
     while day <= last:
         for h in hours:
             before = set(Timer.objects.filter(fired_at__isnull=False).values_list("pk", flat=True))
             scan(datetime(day.year, day.month, day.day, h, tzinfo=TZ))
-            new = Timer.objects.filter(fired_at__isnull=False, target_type="referrals.Referral").exclude(pk__in=before)
+            new = Timer.objects.filter(
+                fired_at__isnull=False, target_type="referrals.Referral", kind__in=REFERRAL_KINDS
+            ).exclude(pk__in=before)
             fired.setdefault(day, []).extend((t.kind, t.rule) for t in new)
         day += timedelta(days=1)
     return {d: v for d, v in fired.items() if v}
