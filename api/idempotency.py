@@ -7,7 +7,8 @@
 - the same key with another fingerprint (another body or another endpoint): 422;
 - the same key while the first request is still in flight: 409;
 - only 2xx and 4xx responses are stored; a 5xx (or a crash) removes the row, so the client may retry with the key;
-- keys are per client and live IDEMPOTENCY_TTL_HOURS (24 h): after that a key may be used afresh.
+- keys are per client and live IDEMPOTENCY_TTL_HOURS (24 h): after that a key may be used afresh; so may a key
+  whose first request has been in flight for more than 10 minutes (its process died).
 
 A multipart body's fingerprint is computed from its fields and each file's name and content hash (a client library
 draws a new boundary for every request, so the raw bytes of a replay differ).
@@ -35,6 +36,8 @@ HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
 KEPT_HEADERS = ("Location",)
+# A request still "in flight" after this long died with its process (no request takes minutes): its key is free.
+IN_FLIGHT_TIMEOUT = timedelta(minutes=10)
 
 
 def ttl() -> timedelta:
@@ -125,8 +128,9 @@ def _claim(client: ApiClient, key: str, request: Request, fp: str, now: datetime
     existing = IdempotencyRecord.objects.filter(client=client, key=key).first()
     if existing is None:  # removed meanwhile (the first request failed with a 5xx): the client may retry
         raise IdempotencyConflict("同一 Idempotency-Key 的请求刚刚结束，请重试") from None
-    if existing.created_at < now - ttl():
-        # An expired key is used afresh; only one of two concurrent takers wins the row.
+    abandoned = existing.completed_at is None and existing.created_at < now - IN_FLIGHT_TIMEOUT
+    if existing.created_at < now - ttl() or abandoned:
+        # An expired key (or one whose request died in flight) is used afresh; one of two concurrent takers wins.
         taken = IdempotencyRecord.objects.filter(pk=existing.pk, created_at=existing.created_at).update(
             created_at=now, completed_at=None, status_code=None, response_body=None, response_headers={}, **fields
         )

@@ -264,3 +264,20 @@ def test_a_concurrent_duplicate_is_409_and_then_a_replay(monkeypatch):
     assert third.status_code == 201 and third["Idempotent-Replayed"] == "true"
     assert third.json() == results["first"].json()
     assert fake.calls == 1
+
+
+def test_a_key_whose_request_died_in_flight_is_free_after_ten_minutes(court, service):
+    client, api = court
+    body = raw(payload())
+    fp = hashlib.sha256(b"POST\n" + PATH.encode() + b"\n" + body).hexdigest()
+    IdempotencyRecord.objects.create(
+        client=client,
+        key="dead",
+        method="POST",
+        path=PATH,
+        fingerprint=fp,
+        created_at=timezone.now() - timedelta(minutes=11),
+    )
+    response = api.post_raw(PATH, body, "application/json", key="dead")
+    assert response.status_code == 201 and not response.has_header("Idempotent-Replayed")
+    assert service.calls == 1

@@ -8,7 +8,16 @@ import time_machine
 from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
-from tests.api.api_helpers import Api, basic, build_world, get_token, make_client, orm_referral, token_response
+from tests.api.api_helpers import (
+    ALL_SCOPES,
+    Api,
+    basic,
+    build_world,
+    get_token,
+    make_client,
+    orm_referral,
+    token_response,
+)
 
 
 @pytest.fixture
@@ -133,3 +142,21 @@ def test_no_token_and_a_garbage_token_are_401(rworld):
         assert response.status_code == 401
         assert response.json()["code"] in ("not_authenticated", "authentication_failed")
         assert "Bearer" in response["WWW-Authenticate"]
+
+
+def test_clients_made_by_the_console_work_with_the_api(rworld):
+    """api.clients (h-webhooks): a created client gets a token and reads; a rotation ends the old secret and its
+    tokens; a revocation ends everything."""
+    clients = pytest.importorskip("api.clients")
+    referral = orm_referral(rworld.court)
+    client, secret = clients.create_client(rworld.court, "诉讼服务平台", ALL_SCOPES, None)
+    old_token = get_token(client, secret)
+    assert Api(old_token).get(f"/api/v1/referrals/{referral.pk}/").status_code == 200
+    new_secret = clients.rotate_secret(client, None)
+    assert Api(old_token).get("/api/v1/referrals/").status_code == 401
+    assert token_response(client, secret).status_code == 401
+    token = get_token(client, new_secret)
+    assert Api(token).get("/api/v1/referrals/").status_code == 200
+    clients.revoke(client, None)
+    assert Api(token).get("/api/v1/referrals/").status_code == 401
+    assert token_response(client, new_secret).status_code == 401

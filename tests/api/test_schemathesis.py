@@ -5,6 +5,7 @@ Checks: no 5xx, documented status codes, content types, headers, and every respo
 The figures (operations, requests, failures) are written to test-output/schemathesis.json and printed."""
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -30,6 +31,7 @@ CHECKS = [
     response_schema_conformance,
 ]
 MAX_EXAMPLES = 10
+CJK = re.compile(r"[\u4e00-\u9fff]")
 FIGURES: dict = {"requests": Counter(), "statuses": Counter(), "failures": []}
 
 
@@ -126,6 +128,13 @@ def test_api_conforms_to_its_schema(case, bearer):
     finally:
         FIGURES["requests"][label] += 1
     FIGURES["statuses"][f"{label} {response.status_code}"] += 1
+    if response.status_code >= 400:
+        # Every error, whatever was sent: our shape, a Chinese message, Chinese messages for each field named.
+        body = response.json()
+        assert set(body) == {"code", "message", "fields"}, body
+        assert CJK.search(body["message"]), body
+        for field, messages in body["fields"].items():
+            assert all(CJK.search(m) for m in messages), (field, messages)
 
 
 def test_schemathesis_figures():
