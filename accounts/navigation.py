@@ -47,6 +47,8 @@ def menu_for(user: User) -> list[MenuItem]:
         items += _links(("移送纠纷", "console:referrals", "bi-inbox"))
         if user.committee_id and user.committee.is_hub:
             items = _links(("统一受理", "console:hub", "bi-signpost-split")) + items
+            # The intake window looks for the same dispute arriving twice (h-joint, issue 11 §5).
+            items += _links(("疑似重复纠纷", "console:duplicates", "bi-intersect"))
         if user.role == Role.DIRECTOR:  # the committee's spot-check results and ledger import are the director's
             items += _links(
                 ("评查结果", "supervision:committee_results", "bi-clipboard-check"),

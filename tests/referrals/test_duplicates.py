@@ -324,7 +324,13 @@ def test_referral_merge_page_accepts_it_into_the_case(rworld):
     referral = make_referral(rworld.hotline, at=T0 + timedelta(days=1), data=referral_data(rworld.hotline))
     url = f"/console/referrals/duplicates/referral/{referral.pk}/merge/{case.pk}/"
     hub = client_for(rworld.hub_director)
-    assert url in hub.get("/console/referrals/duplicates/").content.decode()
+    listing = hub.get("/console/referrals/duplicates/").content.decode()
+    assert url in listing
+    assert 'href="/console/referrals/duplicates/"' in listing  # the hub's menu has the page
+    assert (
+        'href="/console/referrals/duplicates/"'
+        not in client_for(rworld.village_director).get("/", follow=True).content.decode()
+    )
     assert client_for(rworld.hub_mediator).get(url).status_code == 404
     done = hub.post(url, {"confirm": "on"})
     assert done.status_code == 302
