@@ -336,3 +336,15 @@ def test_referral_merge_page_accepts_it_into_the_case(rworld):
     assert done.status_code == 302
     referral.refresh_from_db()
     assert referral.case_id == case.pk and referral.status == ReferralStatus.ACCEPTED
+
+
+def test_an_online_applicant_follows_the_case_that_goes_on(world):
+    """Hubei world: party_user applied (the walker's case, in intake); the same dispute was registered earlier."""
+    from tests.world import make_case
+
+    merged = make_case(world, CaseStatus.MERGED)
+    into = merged.merged_into
+    assert merged.parties.filter(user=world.party_user).exists()  # still theirs
+    assert into.parties.get(user=world.party_user).name == "张三"
+    assert merged.events.get(action="merge").data["parties_linked"] == [into.parties.get(user=world.party_user).pk]
+    assert client_for(world.party_user).get(f"/portal/cases/{into.pk}/").status_code == 200
