@@ -393,6 +393,17 @@ def validate_referral(data: ReferralData, institution: Institution, at: datetime
     _require(not live.exists(), f"来文编号{external_no}的移送已在办理中，请勿重复移送", "external_no")
 
 
+def _create_referral(**fields) -> Referral:
+    """Create the row; a concurrent send of the same live number loses on the unique constraint (refused, 409)."""
+    from django.db import IntegrityError
+
+    try:
+        with transaction.atomic():
+            return Referral.objects.create(**fields)
+    except IntegrityError:
+        raise _refuse(f"来文编号{fields['external_no']}的移送已在办理中，请勿重复移送", "external_no") from None
+
+
 def receive_referral(
     data: ReferralData, *, institution: Institution, user: User | None = None, client=None, at: datetime | None = None
 ) -> Referral:
@@ -410,7 +421,7 @@ def receive_referral(
     receiver, mediator = _route(data, institution)
     clock = clocks.channel_clock(institution.kind, data.matter_type)
     with transaction.atomic():
-        referral = Referral.objects.create(
+        referral = _create_referral(
             institution=institution,
             channel=institution.kind,
             referral_type=data.referral_type or "",

@@ -317,3 +317,53 @@ def test_an_attachment_is_checked_hashed_stored_and_announced(rworld, settings, 
     with pytest.raises(A.ActionRefused):
         services.add_attachment(r, pdf_upload(), "证据", user=rworld.police_liaison, at=at(2026, 3, 2, 11))
     assert ReferralAttachment.objects.count() == 1
+
+
+def test_an_oral_agreement_concludes_a_police_referral_without_court_filing(rworld):  # noqa: F811
+    r, case = mediating(rworld, institution=rworld.police)
+    applicant, respondent = case.parties.order_by("order")
+    with time_machine.travel(at(2026, 3, 5, 10), tick=False):
+        A.do_record_oral_agreement(
+            case,
+            rworld.hub_mediator,
+            facts="双方因房屋漏水造成楼下住户财产损失发生纠纷。",
+            terms=[
+                A.TermData(
+                    obligor=respondent,
+                    obligee=applicant,
+                    content="被申请人当场赔偿损失",
+                    amount=Decimal("500"),
+                    manner="现金",
+                    place="城南派出所",
+                    deadline=date(2026, 3, 5),
+                )
+            ],
+            oral_reason="即时履行的简单纠纷",
+            at=at(2026, 3, 5, 10),
+        )
+    r.refresh_from_db()
+    assert r.status == ReferralStatus.SUCCEEDED and r.agreement.form == "ORAL" and r.filed_with_court is False
+    assert webhook_types(r)[-1] == "referral.concluded"
+    assert r.webhook_events.last().payload["data"]["agreement_form"] == "ORAL"
+
+
+def test_a_non_court_failure_report_needs_the_course_and_the_reason_only(rworld):  # noqa: F811
+    r, case = mediating(rworld, institution=rworld.hotline)
+    A.do_terminate_mediation(
+        case,
+        rworld.hub_mediator,
+        reason=TerminationReason.NO_PROSPECT,
+        note="双方对赔偿数额分歧较大",
+        routes=[Route.LITIGATION],
+        at=at(2026, 3, 20, 10),
+    )
+    services.file_failure_report(
+        r,
+        rworld.hub_mediator,
+        ground=CourtTermination.DIFFERENCES,
+        course="组织双方调解一次",
+        reason="双方分歧较大",
+        at=at(2026, 3, 20, 11),
+    )
+    r.refresh_from_db()
+    assert r.status == ReferralStatus.FAILED
