@@ -43,18 +43,22 @@ def menu_for(user: User) -> list[MenuItem]:
             ("案件", "workbench:cases", "bi-folder2-open"),
             ("我的预约", "messaging:availability", "bi-calendar-check"),
         )
-        # Issue 11: what institutions referred to the committee; a 矛调中心's one intake window.
-        # What a 矛调中心 dispatched to the committee and its transfer requests share one drop-down with the
-        # referrals (the hub's own page links to its dispatch lists), so that the bar keeps to one line.
-        items += _group(
-            "多元化解",
-            "bi-inbox",
+        # Issue 11: what institutions referred to the committee and what a 矛调中心 dispatched to it share one
+        # drop-down, so that the bar keeps to one line; a 矛调中心's members also watch the clocks (h-board) and the
+        # same dispute arriving twice (h-joint, §5), and have the one intake window first.
+        linkage = [
             ("移送纠纷", "console:referrals", "bi-inbox"),
             ("分流交办", "console:dispatches", "bi-arrow-left-right"),
-        )
-        if user.committee_id and user.committee.is_hub:
+        ]
+        hub = bool(user.committee_id and user.committee.is_hub)
+        if hub:
+            linkage += [
+                ("对接时限监督", "console:referral_board", "bi-stopwatch"),
+                ("疑似重复纠纷", "console:duplicates", "bi-intersect"),
+            ]
+        items += _group("多元化解", "bi-inbox", *linkage)
+        if hub:
             items = _links(("统一受理", "console:hub", "bi-signpost-split")) + items
-            items += _links(("对接时限监督", "console:referral_board", "bi-stopwatch"))  # h-board
         if user.role == Role.DIRECTOR:  # the committee's spot-check results and ledger import are the director's
             items += _links(
                 ("评查结果", "supervision:committee_results", "bi-clipboard-check"),

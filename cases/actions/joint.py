@@ -81,7 +81,8 @@ def do_merge_case(case: Case, into: Case, actor: User, *, reason: str = "", at: 
     """INTAKE → MERGED (row `merge`), by the director of the case's committee or a supervisor (or a 矛调中心 member
     covering both cases), who must also be able to act on `into`.
 
-    Side effects: `case.merged_into = into`; the parties, records and history of `case` stay as they are; each
+    Side effects: `case.merged_into = into`; the parties, records and history of `case` stay as they are (a party
+    with a portal account follows `into` too: _link_party_accounts); each
     referral of `case` moves to `into` (a `referral_linked` event on `into`, by the system), keeping its channel,
     clocks and reply; both cases' people are told. Refuses a case merged into itself, a case not in intake, a target
     that does not go on, another county."""
@@ -107,6 +108,7 @@ def do_merge_case(case: Case, into: Case, actor: User, *, reason: str = "", at: 
         case.merged_into = into
         case.save(update_fields=["merged_into"])
         referrals = list(Referral.objects.select_for_update().filter(case=case).order_by("pk"))
+        linked = _link_party_accounts(case, into)
         record(
             case,
             "merge",
@@ -114,7 +116,12 @@ def do_merge_case(case: Case, into: Case, actor: User, *, reason: str = "", at: 
             at,
             to=target,
             note=f"并入{into_label}（{into.committee.name}）" + (f"：{reason.strip()}" if reason.strip() else ""),
-            data={"into": into.pk, "into_no": into_label, "referrals": [r.pk for r in referrals]},
+            data={
+                "into": into.pk,
+                "into_no": into_label,
+                "referrals": [r.pk for r in referrals],
+                "parties_linked": linked,
+            },
         )
         for referral in referrals:
             referral.case = into
@@ -153,6 +160,23 @@ def do_merge_case(case: Case, into: Case, actor: User, *, reason: str = "", at: 
         notify_after_commit(case, f"本纠纷已与同一纠纷的{into_label}合并办理", actor, at=at)
         notify_after_commit(into, f"同一纠纷的{case.registration_no}已并入本案", actor, at=at)
     return case
+
+
+def _link_party_accounts(case: Case, into: Case) -> list[int]:
+    """A party who follows the merged case in the portal (an online applicant) follows the case that goes on: their
+    account is linked to the same party there (same side, and the same ID number where both have one, else the same
+    name), if that party has no account yet. Returns the parties of `into` linked."""
+    linked = []
+    for p in case.parties.exclude(user=None):
+        same = into.parties.filter(side=p.side, user=None)
+        match = same.filter(id_number_hash=p.id_number_hash).first() if p.id_number_hash else None
+        if match is None:
+            match = same.filter(name=p.name).first()
+        if match is not None and not into.parties.filter(user_id=p.user_id).exists():
+            match.user_id = p.user_id
+            match.save(update_fields=["user"])
+            linked.append(match.pk)
+    return linked
 
 
 def _other_body_mediator(case: Case, mediator: Mediator | None) -> Mediator:

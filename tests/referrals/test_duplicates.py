@@ -324,9 +324,27 @@ def test_referral_merge_page_accepts_it_into_the_case(rworld):
     referral = make_referral(rworld.hotline, at=T0 + timedelta(days=1), data=referral_data(rworld.hotline))
     url = f"/console/referrals/duplicates/referral/{referral.pk}/merge/{case.pk}/"
     hub = client_for(rworld.hub_director)
-    assert url in hub.get("/console/referrals/duplicates/").content.decode()
+    listing = hub.get("/console/referrals/duplicates/").content.decode()
+    assert url in listing
+    assert 'href="/console/referrals/duplicates/"' in listing  # the hub's menu has the page
+    assert (
+        'href="/console/referrals/duplicates/"'
+        not in client_for(rworld.village_director).get("/", follow=True).content.decode()
+    )
     assert client_for(rworld.hub_mediator).get(url).status_code == 404
     done = hub.post(url, {"confirm": "on"})
     assert done.status_code == 302
     referral.refresh_from_db()
     assert referral.case_id == case.pk and referral.status == ReferralStatus.ACCEPTED
+
+
+def test_an_online_applicant_follows_the_case_that_goes_on(world):
+    """Hubei world: party_user applied (the walker's case, in intake); the same dispute was registered earlier."""
+    from tests.world import make_case
+
+    merged = make_case(world, CaseStatus.MERGED)
+    into = merged.merged_into
+    assert merged.parties.filter(user=world.party_user).exists()  # still theirs
+    assert into.parties.get(user=world.party_user).name == "张三"
+    assert merged.events.get(action="merge").data["parties_linked"] == [into.parties.get(user=world.party_user).pk]
+    assert client_for(world.party_user).get(f"/portal/cases/{into.pk}/").status_code == 200
