@@ -124,7 +124,10 @@ def test_a_reply_in_time_stops_the_channel_clock(rworld):  # noqa: F811
     assert webhook_types(r) == ["referral.received", "referral.replied"]
     assert r.webhook_events.last().payload["data"]["on_time"] is True
     scan(at(2026, 3, 3, 10))
-    assert ReferralEventKind.OVERDUE not in referral_events(r)
+    # The channel's feedback clock was met (the hub's receive-stage cards of referrals.timers_board still run: the
+    # referral waits at the 矛调中心 undispatched; test_limits_alerts tests them).
+    overdue = r.events.filter(kind=ReferralEventKind.OVERDUE)
+    assert not [e for e in overdue if e.data.get("clock") == "channel"]
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from cases.actions import ActionRefused
 from cases.enums import ActorKind, PartySide
 from cases.models import Notification, Timer, TimerKind
 from notifications.enums import NoticeKind
+from referrals.clocks import REFERRAL_KINDS
 from referrals.enums import ReferralEventKind, ReferralStatus
 from referrals.models import Referral, ReferralEvent, ReferralParty
 from tests.referrals.factories import (
@@ -66,7 +67,9 @@ def test_a_court_referral_is_recorded_routed_to_the_hub_and_announced(rworld):  
     assert payload["data"]["referral_id"] == r.pk and payload["data"]["accept_by"] == "2026-03-05"
     text = str(payload)
     assert "刘一" not in text and party_id(1) not in text and "13900001001" not in text  # thin: no personal data
-    timers = Timer.objects.filter(target_type="referrals.Referral", target_id=r.pk, cancelled_at=None)
+    timers = Timer.objects.filter(
+        target_type="referrals.Referral", target_id=r.pk, cancelled_at=None, kind__in=REFERRAL_KINDS
+    )
     assert sorted(timers.values_list("kind", "rule")) == [
         (TimerKind.REFERRAL_ACCEPT_DUE, "ACCEPT:remind"),
         (TimerKind.REFERRAL_ACCEPT_DUE, "ACCEPT:return"),
