@@ -511,6 +511,11 @@ def dispatch(
     industry committee too) or to a department, with the tier, the 包案领导 for a difficult one, and the deadline
     (default: data/dispatch_rules.json for the tier)."""
     at = at or timezone.now()
+    if isinstance(subject, Case):
+        # The transition table first (the case's status and the user's relation to it), as every case action does.
+        from cases.actions.base import check
+
+        check(subject, "dispatch", user)
     hub = hub_of(user)
     _require(hub is not None, "只有矛调中心的工作人员可以分流交办")
     _require(tier in Tier.values, "请选择纠纷分级", "tier")

@@ -15,8 +15,8 @@ from cases.models import CaseEvent
 from messaging.models import Booking, BookingEvent, Message, Slot
 from notifications.enums import NoticeKind
 from notifications.models import DeliveryAttempt, OutboxMessage
-from registry.history import record_change
 from referrals.models import Institution, Referral, ReferralEvent
+from registry.history import record_change
 from registry.models import ChangeAction, RegistryChange
 from supervision.models import PublishedError, SpotCheck, SpotCheckLog, SpotCheckResult
 from tests.world import World, make_case

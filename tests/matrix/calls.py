@@ -184,6 +184,12 @@ def _joint():
     return joint
 
 
+def _hub():
+    from referrals import hub
+
+    return hub
+
+
 def _merge(case: Case, actor: User, at: datetime):
     from referrals.duplicates import duplicates_of_case
 
@@ -362,6 +368,9 @@ CALLS: dict[str, Call] = {
     # issue 11 §5, §6: 并案 (into the case's probable duplicate; without one, into itself, which is refused) and
     # joint mediation (a mediator of village B joins; a judge is invited)
     "merge": Call(lambda w, c, u, at: _merge(c, u, at)),
+    # No committee of the matrix's world is a 矛调中心: dispatching is refused to everyone here (tests/referrals/
+    # test_hub_* cover the hub's members).
+    "dispatch": Call(lambda w, c, u, at: _hub().dispatch(c, tier="SIMPLE", user=u, to_committee=w.village_b, at=at)),
     "joint_mediator": Call(lambda w, c, u, at: _joint().do_add_joint_mediator(c, w.mediator_b.mediator, u, at=at)),
     "invite_participant": Call(
         lambda w, c, u, at: _joint().do_invite_participant(
