@@ -55,7 +55,10 @@ def digest() -> str:
         "parties__id_number_hash",
     )
     events = CaseEvent.objects.values_list("case__registered_at", "action", "at", "to_status", "note")
-    return hashlib.sha256(repr(sorted(map(str, [*rows, *events]))).encode()).hexdigest()
+    # A referral's reference (移送2026-000013) is its primary key, and PostgreSQL does not roll its sequences back
+    # with the runs' transactions: the references are masked, everything else must match.
+    text = re.sub(r"移送\d{4}-\d{6}", "移送####", repr(sorted(map(str, [*rows, *events]))))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @pytest.mark.django_db(transaction=False)
