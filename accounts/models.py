@@ -15,6 +15,11 @@ class Role(models.TextChoices):
     COUNTY_ADMIN = "COUNTY_ADMIN", _("县级司法局管理员")
     CITY_ADMIN = "CITY_ADMIN", _("市级司法局管理员")
     COURT_LIAISON = "COURT_LIAISON", _("法院联络员")
+    # issue 11: a liaison of a police station, petition office, the 12345 centre or another department
+    # (User.institution), and the account an institution's API client acts as (api.ApiClient.service_user: no
+    # password, cannot sign in).
+    INSTITUTION_LIAISON = "INSTITUTION_LIAISON", _("部门联络员")
+    API_CLIENT = "API_CLIENT", _("机构接口账号")
 
 
 COMMITTEE_ROLES = {Role.MEDIATOR, Role.DIRECTOR}
@@ -44,6 +49,15 @@ class User(AbstractUser):
     court = models.ForeignKey(
         "registry.Court",
         verbose_name=_("所属法院"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="liaisons",
+    )
+    # issue 11: the institution a court or department liaison (or an API client's service account) belongs to.
+    institution = models.ForeignKey(
+        "referrals.Institution",
+        verbose_name=_("所属对接机构"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -100,6 +114,11 @@ class AccessKind(models.TextChoices):
     DOWNLOAD_SCAN = "DOWNLOAD_SCAN", _("下载卷宗扫描件")
     VIEW_MEDIATOR_ID = "VIEW_MEDIATOR_ID", _("查看调解员身份证号码")
     DOWNLOAD_FILING = "DOWNLOAD_FILING", _("下载备案材料")
+    # issue 11: referrals and the API
+    VIEW_REFERRAL = "VIEW_REFERRAL", _("查看移送纠纷当事人信息")
+    DOWNLOAD_REFERRAL_FILE = "DOWNLOAD_REFERRAL_FILE", _("下载移送材料")
+    API_READ = "API_READ", _("接口读取个人信息")
+    API_CLIENT_SECRET = "API_CLIENT_SECRET", _("生成或更换接口密钥")
 
 
 class AccessLog(AppendOnlyModel):

@@ -43,6 +43,22 @@ def menu_for(user: User) -> list[MenuItem]:
             ("案件", "workbench:cases", "bi-folder2-open"),
             ("我的预约", "messaging:availability", "bi-calendar-check"),
         )
+        # Issue 11: what institutions referred to the committee and what a 矛调中心 dispatched to it share one
+        # drop-down, so that the bar keeps to one line; a 矛调中心's members also watch the clocks (h-board) and the
+        # same dispute arriving twice (h-joint, §5), and have the one intake window first.
+        linkage = [
+            ("移送纠纷", "console:referrals", "bi-inbox"),
+            ("分流交办", "console:dispatches", "bi-arrow-left-right"),
+        ]
+        hub = bool(user.committee_id and user.committee.is_hub)
+        if hub:
+            linkage += [
+                ("对接时限监督", "console:referral_board", "bi-stopwatch"),
+                ("疑似重复纠纷", "console:duplicates", "bi-intersect"),
+            ]
+        items += _group("多元化解", "bi-inbox", *linkage)
+        if hub:
+            items = _links(("统一受理", "console:hub", "bi-signpost-split")) + items
         if user.role == Role.DIRECTOR:  # the committee's spot-check results and ledger import are the director's
             items += _links(
                 ("评查结果", "supervision:committee_results", "bi-clipboard-check"),
@@ -78,6 +94,19 @@ def menu_for(user: User) -> list[MenuItem]:
             ("名册导入", "console:registry_import", "bi-file-earmark-spreadsheet"),
             ("变更记录", "console:registry_changes", "bi-clock-history"),
         )
+        # Issue 11: referrals from courts and departments, their clocks; the API's clients and webhooks.
+        linkage = [
+            ("移送纠纷", "console:referrals", "bi-inbox"),
+            ("对接时限监督", "console:referral_board", "bi-stopwatch"),
+            ("疑似重复纠纷", "console:duplicates", "bi-intersect"),
+            ("分流交办", "console:dispatches", "bi-arrow-left-right"),
+        ]
+        if user.role != Role.SFS_OFFICER:  # clients and endpoints are administered by the county and city bureaus
+            linkage += [
+                ("接口客户端", "console:api_clients", "bi-key"),
+                ("推送记录", "console:webhook_deliveries", "bi-broadcast"),
+            ]
+        items += _group("多元化解", "bi-diagram-2", *linkage)
         data = [("节假日", "console:holidays", "bi-calendar3")]
         if user.role != Role.SFS_OFFICER:  # legacy ledgers are imported by the county and city bureaus
             data.insert(0, ("台账导入", "imports:upload", "bi-upload"))
@@ -88,7 +117,17 @@ def menu_for(user: User) -> list[MenuItem]:
         return _links(
             ("司法确认申请", "console:court_queue", "bi-hourglass"),
             ("司法确认与委派案件", "console:cases", "bi-bank"),
+            ("委派委托调解", "console:referrals", "bi-send"),
+            ("新建委派", "console:referral_new", "bi-plus-circle"),
         )
+    if user.role == Role.INSTITUTION_LIAISON:
+        return _links(
+            ("移送纠纷", "console:referrals", "bi-send"),
+            ("新建移送", "console:referral_new", "bi-plus-circle"),
+            ("交办事项", "console:dispatches", "bi-arrow-left-right"),
+        )
+    if user.role == Role.API_CLIENT:
+        return []
     return _links(
         ("我的案件", "portal:cases", "bi-folder2-open"),
         ("申请调解", "portal:apply", "bi-pencil-square"),

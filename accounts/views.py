@@ -17,6 +17,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("workbench:home")
     if role in (Role.SFS_OFFICER, Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.COURT_LIAISON):
         return redirect("console:home" if role != Role.COURT_LIAISON else "console:cases")
+    if role == Role.INSTITUTION_LIAISON:  # issue 11: a department's liaison follows its referrals
+        return redirect("console:referrals")
     return redirect("portal:cases")
 
 

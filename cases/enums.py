@@ -21,6 +21,9 @@ class CaseStatus(models.TextChoices):
     CLOSED = "CLOSED", _("已结案")
     ARCHIVED = "ARCHIVED", _("已归档")
     DISPOSED = "DISPOSED", _("已销毁")
+    # issue 11 §5: a case registered twice for one dispute (110, 12345, a walk-in) merged, while still in intake,
+    # into the case that goes on (Case.merged_into); it is not a case of its own in any statistic.
+    MERGED = "MERGED", _("已并案")
 
 
 MEDIATING_STATES = {CaseStatus.IN_MEDIATION, CaseStatus.REMEDIATION}
@@ -241,6 +244,7 @@ class SystemJob(models.TextChoices):
     REMINDER = "REMINDER", _("到期提醒")
     SUPERVISION_MONITOR = "SUPERVISION_MONITOR", _("督办监控")  # escalation of an unanswered 督办
     IMPORT = "IMPORT", _("历史数据导入")
+    REFERRAL_MONITOR = "REFERRAL_MONITOR", _("对接期限监控")  # referral and dispatch clocks (issue 11)
 
 
 class Exclusion(TextChoices):
@@ -354,3 +358,14 @@ class CaseAction(models.TextChoices):
     # event of the attach_scan rows (same states, same people)
     ATTACH_SCAN = "attach_scan", "上传卷宗扫描件"
     WITHDRAW_SCAN = "withdraw_scan", "撤回卷宗扫描件"
+    # issue 11: referrals, the 矛调中心's dispatches, duplicates and joint mediation (referrals.*, cases.actions.joint)
+    REFERRAL_ACCEPTED = "referral_accepted", "接收移送纠纷"
+    REFERRAL_LINKED = "referral_linked", "关联同一纠纷的移送"
+    REFERRAL_REPORT = "referral_report", "向移送机构报送调解结果"
+    DISPATCH = "dispatch", "分流交办"
+    DISPATCH_ACCEPTED = "dispatch_accepted", "接收分流交办"
+    DISPATCH_RETURNED = "dispatch_returned", "退回分流交办"
+    DISPATCH_ESCALATED = "dispatch_escalated", "分流逾期未接收，自动上移"
+    MERGE = "merge", "并案"
+    JOINT_MEDIATOR = "joint_mediator", "邀请其他调解组织调解员联合调解"
+    INVITE_PARTICIPANT = "invite_participant", "邀请有关人员参加调解"

@@ -175,6 +175,13 @@ def next_steps(case: Case, today: date | None = None) -> list[NextStep]:
     if status == S.CLOSED and case.closed_at:
         due = timezone.localdate(case.closed_at) + timedelta(days=step_limits()["archive_days_after_closing"])
         steps.append(NextStep("立卷归档", f"卷宗材料齐备后立卷归档，宜于{cn_md(due, today)}前完成", due, due < today))
+    if status == S.MERGED and case.merged_into_id:  # issue 11 §5: the case that goes on carries the dispute
+        into = case.merged_into
+        steps.append(
+            NextStep(
+                "并案", f"已并入{into.case_no or into.registration_no}（{into.committee.name}），在该案件中继续办理"
+            )
+        )
     if status == S.ARCHIVED:
         first = disposable_from(case)
         if not case.retention_class:

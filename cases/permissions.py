@@ -32,6 +32,14 @@ def relations(user: User, case: Case) -> set[Rel]:
             rels.add(Rel.MEDIATOR)
             if case.presiding_mediator_id == mediator_id:
                 rels.add(Rel.PRESIDING)
+    elif (
+        # Joint mediation (issue 11 §6): a mediator of another body on the case works on it as its mediator.
+        user.role in (Role.MEDIATOR, Role.DIRECTOR)
+        and (mediator_id := getattr(getattr(user, "mediator", None), "pk", None))
+        and case.co_mediators.filter(pk=mediator_id).exists()
+        and not recused_from(user, case)
+    ):
+        rels.add(Rel.MEDIATOR)
     elif user.role == Role.PARTY and case.parties.filter(user=user).exists():
         rels.add(Rel.PARTY)
     elif (
@@ -109,6 +117,16 @@ def _available(action: str, case: Case, user: User) -> bool:
         return case.presiding_mediator_id is not None
     if action == "dispose":  # 销毁 only once the dossier's retention period is over (cases.retention)
         return may_dispose(case)
+    # Issue 11: each offered only once its page exists and its precondition holds (owners: h-hub for dispatch,
+    # h-joint for merge, joint_mediator and invite_participant).
+    if action == "dispatch":  # a 矛调中心's member, for an intake case of the hub not yet dispatched (referrals.hub)
+        from referrals.hub import may_dispatch
+
+        return may_dispatch(user, case)
+    if action == "merge":  # only where a probable duplicate exists that the user may act on too (h-joint)
+        from referrals.duplicates import merge_options
+
+        return bool(merge_options(user, case))
     return True
 
 

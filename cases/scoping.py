@@ -20,7 +20,9 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
             return qs.none()
         # A mediator replaced after a recusal request (RGD 25) no longer sees the case (cases.permissions.recused_from).
         recused = RecusalRequest.objects.filter(case_id=OuterRef("pk"), replaced__user=user)
-        return qs.filter(committee_id=user.committee_id).exclude(Exists(recused))
+        # Joint mediation (issue 11 §6): a co-mediator from another body sees the cases they mediate jointly.
+        joint = Case.co_mediators.through.objects.filter(case_id=OuterRef("pk"), mediator__user=user)
+        return qs.filter(Q(committee_id=user.committee_id) | Exists(joint)).exclude(Exists(recused))
     if role in (Role.SFS_OFFICER, Role.COUNTY_ADMIN, Role.CITY_ADMIN):
         return qs.filter(division_code__startswith=user.division_id) if user.division_id else qs.none()
     if role == Role.COURT_LIAISON:

@@ -114,7 +114,26 @@ TABLE: list[Row] = [
     # issue 9 §3: the committee's staff file scans of paper documents (signed notices, ID copies, the signed
     # agreement, receipts) in the dossier from intake on, after closing and archiving too, until it is destroyed.
     # Withdrawing a scan filed by mistake is an event of these rows (withdraw_scan has none of its own).
-    *_rows("attach_scan", [s for s in S if s != S.DISPOSED], None, MB),
+    *_rows("attach_scan", [s for s in S if s != S.DISPOSED and s != S.MERGED], None, MB),
+    # --- issue 11: referrals and the 矛调中心 (referrals.services, referrals.hub, referrals.duplicates) ---
+    # A referral accepted into an existing case, or a referral's report to its institution: recorded on the case by
+    # the system as a consequence of the referral's own event (the referral service checks who may act).
+    *_rows("referral_accepted", [S.INTAKE, S.ACCEPTED], None, SY),
+    *_rows("referral_linked", sorted(OPEN_STATES), None, SY),
+    *_rows("referral_report", [s for s in S if s not in (S.DISPOSED, S.MERGED)], None, SY),
+    # A case still in intake at a 矛调中心 is dispatched to a committee (or transferred up or down); the receiver's
+    # answer and the move up after the deadline are the system's, checked by referrals.hub against the dispatch.
+    *_rows("dispatch", [S.INTAKE], None, MB, Rel.SUPERVISOR),
+    *_rows("dispatch_accepted", [S.INTAKE], None, SY),
+    *_rows("dispatch_returned", [S.INTAKE], None, SY),
+    *_rows("dispatch_escalated", [S.INTAKE], None, SY),
+    # One dispute, one case: a duplicate still in intake is merged into the case that goes on.
+    *_rows("merge", [S.INTAKE], S.MERGED, D, Rel.SUPERVISOR),
+    # Joint mediation: mediators of other bodies and invited participants (judge, lawyer, officer, expert).
+    # (Not before assignment: joint mediation needs its one presiding mediator, and the assignment sets the case's
+    # mediators anew.)
+    *_rows("joint_mediator", [*MEDIATING, S.PAUSED], None, D, Rel.PRESIDING),
+    *_rows("invite_participant", [S.ACCEPTED, *MEDIATING, S.PAUSED], None, M, D),
 ]
 
 # The judicial-confirmation sub-machine: action → (allowed JC states before, JC state after; None = by decision).

@@ -16,4 +16,11 @@ urlpatterns = [
     path("registry/", include("registry.urls_people")),
     path("registry/", include("registry.urls_staffing")),
     path("court/", include("console.urls_court")),
+    # Issue 11: referrals (pages of receivers and liaisons), the 矛调中心, the supervision board, duplicates and
+    # joint mediation, API clients and webhooks.
+    path("referrals/", include("referrals.urls")),
+    path("hub/", include("referrals.urls_hub")),
+    path("referrals/board/", include("referrals.urls_board")),
+    path("referrals/", include("referrals.urls_dupes")),
+    path("api/", include("api.urls_console")),
 ]

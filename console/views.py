@@ -40,7 +40,8 @@ def _require(request: HttpRequest, roles: set) -> None:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     _require(request, SUPERVISOR_ROLES)
-    cases = cases_visible_to(request.user)
+    # A merged case (issue 11 §5) is a second registration of a dispute another case carries: counted nowhere.
+    cases = cases_visible_to(request.user).exclude(status=CaseStatus.MERGED)
     today = timezone.localdate()
     by_status = dict(cases.values_list("status").annotate(n=Count("id")))
     status_rows = [(s, by_status.get(s.value, 0)) for s in CaseStatus if by_status.get(s.value)]

@@ -74,7 +74,44 @@ PATHS: dict[CaseStatus, list[str]] = {
     CaseStatus.REMEDIATION: ["accept", "assign", "session", "written_deferred", "remediate"],
     CaseStatus.CLOSED: ["accept", "assign", "session", "agreement", "perform", "close"],
     CaseStatus.ARCHIVED: ["accept", "assign", "session", "agreement", "perform", "close", "archive"],
+    # issue 11 §5: registered a second time for a dispute an accepted case already carries, merged into it
+    CaseStatus.MERGED: ["merge"],
 }
+
+
+def same_dispute(case: Case) -> A.CaseData:
+    """The registration data of `case` again (its parties without their portal accounts): the demo's and the
+    tests' second registration of one dispute."""
+    parties = [
+        A.PartyData(
+            side=p.side,
+            name=p.name,
+            party_type=p.party_type,
+            gender=p.gender,
+            birth_date=p.birth_date,
+            phone=p.phone,
+            address=p.address,
+            id_number=p.full_id_number() if p.id_number_encrypted else "",
+            credit_code=p.credit_code,
+            legal_representative=p.legal_representative,
+            guardian_name=p.guardian_name,
+            capacity=p.capacity,
+        )
+        for p in case.parties.all()
+    ]
+    return A.CaseData(
+        source=case.source,
+        dispute_type=case.dispute_type,
+        brief_facts=case.brief_facts,
+        claims=case.claims,
+        parties=parties,
+        amount_involved=case.amount_involved,
+        occurred_on=case.occurred_on,
+        referral_body=case.referral_body,
+        court=case.court,
+        court_mode=case.court_mode,
+        court_case_no=case.court_case_no,
+    )
 
 
 @dataclass
@@ -290,6 +327,20 @@ class Walker:
         )
         summary, prevention = "协议已履行完毕，结案", self.prevention()
         A.do_close_case(self.case, self.cast.mediator, summary=summary, prevention=prevention, at=self.tick(1, 48))
+
+    def _merge(self) -> None:
+        """The same dispute registered again (a 110 hand-over after the walk-in): the earlier registration, already
+        accepted, goes on; this one is merged into it (cases.actions.joint.do_merge_case)."""
+        from cases.actions.joint import do_merge_case
+
+        twin = A.do_register_case(
+            self.cast.mediator,
+            self.case.committee,
+            same_dispute(self.case),
+            at=self.case.registered_at - timedelta(days=self.rng.randint(1, 3)),
+        )
+        A.do_accept_case(twin, self.cast.director, at=self.tick(0.5, 4))
+        do_merge_case(self.case, twin, self.cast.director, reason="同一纠纷重复登记", at=self.tick(0.5, 8))
 
     def prevention(self) -> dict[str, int]:
         """The MoJ prevention indicators recorded at closing (none by default; the demo city varies them)."""

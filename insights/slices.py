@@ -87,9 +87,10 @@ def rated_q(period: Period) -> Q:
 
 def received_cases(qs: QuerySet[Case], period: Period) -> QuerySet[Case]:
     """收案: registered within the period. As in reported_cases, a transferred-out row is left out: the case is
-    received again (and counted) by the committee it was transferred to."""
+    received again (and counted) by the committee it was transferred to; so is a merged one (issue 11 §5), a second
+    registration of a dispute the case it was merged into carries."""
     return qs.filter(registered_at__gte=period.start_at, registered_at__lt=period.end_at).exclude(
-        status=CaseStatus.TRANSFERRED_OUT
+        status__in=(CaseStatus.TRANSFERRED_OUT, CaseStatus.MERGED)
     )
 
 

@@ -29,6 +29,13 @@ class NoticeKind(models.TextChoices):
     REFERRAL_REFUSED = "REFERRAL_REFUSED", _("拒绝受理法院委派案件")
     SUPERVISION_UNANSWERED = "SUPERVISION_UNANSWERED", _("督办逾期未反馈")
     ENTRY_DEADLINE_MISSED = "ENTRY_DEADLINE_MISSED", _("案件录入逾期")
+    # issue 11: referrals and the 矛调中心's dispatches (referrals.*)
+    REFERRAL_RECEIVED = "REFERRAL_RECEIVED", _("收到移送纠纷")
+    REFERRAL_CLOCK = "REFERRAL_CLOCK", _("移送答复与联系期限")
+    REFERRAL_RETURNED = "REFERRAL_RETURNED", _("移送逾期未接收被退回")
+    DISPATCH_RECEIVED = "DISPATCH_RECEIVED", _("收到分流交办")
+    DISPATCH_ANSWERED = "DISPATCH_ANSWERED", _("分流交办的答复与上移")
+    REFERRAL_ALERT = "REFERRAL_ALERT", _("对接时限预警（黄牌、红牌）")
     # SMS-only system texts to a phone (no account needed).
     LOGIN_CODE = "LOGIN_CODE", _("验证码")
     INVITATION = "INVITATION", _("邀请加入调解")

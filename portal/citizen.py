@@ -31,8 +31,9 @@ STEP_OF = {
     S.CLOSED: 5,
     S.ARCHIVED: 5,
     S.DISPOSED: 5,
+    S.MERGED: 1,  # issue 11 §5: merged, at intake, into the case of the same dispute
 }
-ENDED = {S.NOT_ACCEPTED, S.TRANSFERRED_OUT, S.TERMINATED}
+ENDED = {S.NOT_ACCEPTED, S.TRANSFERRED_OUT, S.TERMINATED, S.MERGED}
 ROUTES_TEXT = "、".join(str(label) for _value, label in Route.choices)
 
 
@@ -54,6 +55,7 @@ def status_for(case: Case, party: Party | None) -> Status:
         S.INTAKE: "还没有。调委会正在审查申请，一般在3个工作日内决定是否受理。",
         S.NOT_ACCEPTED: f"未受理。{case.not_accepted_reason}",
         S.TRANSFERRED_OUT: f"本调委会已将纠纷移交给{case.transferred_to}处理。",
+        S.MERGED: "同一纠纷已有案件在办理，本申请已与该案件合并办理。",
     }.get(
         s,
         f"已受理，案号{case.case_no}，受理时间{_d(timezone.localtime(case.accepted_at).date())}。"
@@ -87,6 +89,7 @@ def status_for(case: Case, party: Party | None) -> Status:
         S.TERMINATED: f"调解已终止。您可以：{case.routes_informed or ROUTES_TEXT}。",
         S.TRANSFERRED_OUT: "请等待接收单位联系您。",
         S.DISPOSED: "—",
+        S.MERGED: "请等待调解组织联系您，纠纷将在合并后的案件中一并调解。",
     }[s]
     if agreement is not None and agreement.status == AgreementStatus.DRAFT and s in (S.IN_MEDIATION, S.REMEDIATION):
         nxt = "调解员已起草调解协议，请阅读协议全文并签署。" + nxt
@@ -154,6 +157,9 @@ def event_text(event: CaseEvent, parties: dict[int, Party]) -> str | None:
         "jc_request_withdraw": note,
         "jc_request_refused": note,
         "evidence_attached": note,
+        # issue 11: one dispute, one case; joint mediation
+        "merge": "同一纠纷已有案件在办理，本申请与该案件合并办理",
+        "joint_mediator": "其他调解组织的调解员参加本案联合调解",
     }
     return texts.get(a)
 

@@ -102,6 +102,8 @@ class Committee(models.Model):
     filing_date = models.DateField(_("备案日期"), null=True, blank=True)
     filing_number = models.CharField(_("备案编号"), max_length=50, blank=True)
     filing_authority = models.CharField(_("备案机关"), max_length=100, blank=True)
+    # issue 11 §4: a 矛调中心 / 调处中心 (township or county): one intake window that triages and dispatches.
+    is_hub = models.BooleanField(_("矛调中心（统一受理、分流交办）"), default=False)
     is_active = models.BooleanField(_("在用"), default=True)
     deactivated_on = models.DateField(_("撤销日期"), null=True, blank=True)
     deactivation_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)

@@ -72,6 +72,12 @@ class CommitteeForm(forms.Form):
     is_stationed = forms.BooleanField(label="派驻（在法院、派出所、信访等单位设立）", required=False)
     stationed_at = forms.CharField(label="派驻单位", max_length=100, required=False)
     court_invited = forms.BooleanField(label="特邀调解组织（列入法院特邀名册）", required=False)
+    # Issue 11 §4: one intake window of the township or county that triages and dispatches (referrals.hub).
+    is_hub = forms.BooleanField(
+        label="矛调中心（统一受理、分流交办）",
+        required=False,
+        help_text="乡镇（街道）或县（区）社会矛盾纠纷调处化解中心：统一受理来访、网上申请和移送纠纷，分级交办辖区内的调解组织和部门",
+    )
     established_on = forms.DateField(label="成立日期", required=False, widget=_date_widget())
     address = forms.CharField(label="地址", max_length=200, required=False)
     phone = forms.CharField(label="电话", max_length=30, required=False)
@@ -194,7 +200,7 @@ class CommitteeForm(forms.Form):
         groups = [
             ("名称与类型", ("name", "short_name", "committee_type", "kind", "industry", "studio_person")),
             ("设立单位（企事业单位、社会团体调委会）", ("host_unit", "employee_count")),
-            ("特征", ("is_regional", "court_invited", "is_stationed", "stationed_at")),
+            ("特征", ("is_regional", "court_invited", "is_hub", "is_stationed", "stationed_at")),
             ("成立与联系", ("established_on", "address", "phone")),
         ]
         return [(title, [self[n] for n in names if n in self.fields]) for title, names in groups]

@@ -50,6 +50,7 @@ COMMITTEE_FIELDS = (
     "is_stationed",
     "stationed_at",
     "court_invited",
+    "is_hub",
     "established_on",
     "studio_person",
     "employee_count",

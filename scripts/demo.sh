@@ -29,6 +29,28 @@ say "load_holidays"
 say "seed_demo (only if there are no cases yet)"
 "$PY" manage.py seed_demo --seed 1 --if-empty
 
+# The sandbox court (issue 11): seed_demo made its OAuth2 client and webhook endpoint and wrote the credentials to
+# var/sandbox_court.json (never committed). Show them, and how to play the court against this server.
+if [[ -f var/sandbox_court.json ]]; then
+    say "沙箱法院（接口对接演示）"
+    DEMO_ADDR=$ADDR "$PY" - <<'PYEOF'
+import json
+import os
+
+c = json.load(open("var/sandbox_court.json", encoding="utf-8"))
+print(f"  机构          {c['institution']}")
+print(f"  客户端 ID     {c['client_id']}")
+print(f"  客户端密钥    {c['client_secret']}")
+print(f"  推送地址      {c['webhook_url']}")
+print(f"  推送签名密钥  {c['webhook_secret']}")
+print(f"  授权范围      {c['scopes']}")
+print("  另开一个终端，扮演法院发送一件委派并接收推送（说明见 docs/api.md）：")
+addr = os.environ["DEMO_ADDR"]
+extra = "" if addr == "127.0.0.1:8000" else f" --base-url http://{addr}"
+print(f"    .venv/bin/python scripts/court_client.py send{extra}")
+PYEOF
+fi
+
 # Each child runs in its own process group (job control on), so that stopping it also stops what it started
 # (runserver's autoreloader runs the server in a child process) and Ctrl-C reaches only this script, which then
 # stops both in order.

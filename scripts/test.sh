@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Test runner behind `make test`, `make test-sqlite`, `make test-pg`.
 #
-#   scripts/test.sh all               system deps + .venv + migrations check + pytest on SQLite, then PostgreSQL
+#   scripts/test.sh all               system deps + .venv + migrations check + pytest on SQLite and PostgreSQL side by
+#                                     side (TEST_SEQUENTIAL=1: one after the other, output on the terminal)
 #   scripts/test.sh sqlite | pg       the same for one database
 #   scripts/test.sh deps              only install system packages and the dev venv
 #   scripts/test.sh venv              only create .venv and pip install -r requirements-dev.txt
@@ -88,8 +89,55 @@ run_pytest() {
         "$@" "$PY" -m pytest "${color[@]}" "${PYTEST_EXTRA[@]}" 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
     set -e
+    record_result "$label" "$rc" "$t0"
+}
+
+# run_pytest_quiet LABEL [WRAPPER...]: the same, output only to the log (for the two databases run side by side);
+# the exit code and the wall time go to files that record_result reads once both have finished.
+run_pytest_quiet() {
+    local label=$1
+    shift
+    local log="$OUT/pytest-$label.log" vendor_file="$OUT/db-vendor-$label.txt" t0 rc
+    mkdir -p "$OUT"
+    rm -f "$vendor_file" "$OUT/rc-$label" "$OUT/t0-$label"
+    t0=$(now_ms)
+    echo "$t0" >"$OUT/t0-$label"
+    set +e
+    env -u DATABASE_URL TIAOJIE_ENV=test TIAOJIE_DB_VENDOR_FILE="$vendor_file" \
+        "$@" "$PY" -m pytest "${PYTEST_EXTRA[@]}" >"$log" 2>&1
+    rc=$?
+    set -e
+    echo "$rc $(now_ms)" >"$OUT/rc-$label"
+}
+
+# run_both_in_parallel: SQLite and PostgreSQL side by side (each process has its own test database, live-server
+# port and temporary files), then each log's failures and summary line.
+run_both_in_parallel() {
+    say "pytest on sqlite and postgresql side by side ${PYTEST_EXTRA[*]} (logs: $OUT/pytest-{sqlite,postgresql}.log)"
+    run_pytest_quiet sqlite &
+    local pid_sqlite=$!
+    run_pytest_quiet postgresql bash "$ROOT/scripts/pg_cluster.sh" start -- &
+    local pid_pg=$!
+    wait "$pid_sqlite" || true
+    wait "$pid_pg" || true
+    local label rc end t0
+    for label in sqlite postgresql; do
+        read -r rc end <"$OUT/rc-$label" || { rc=99 end=$(now_ms); }
+        t0=$(cat "$OUT/t0-$label")
+        if [[ $rc -ne 0 ]]; then
+            printf '\n\033[1m--- %s: failures (from %s) ---\033[0m\n' "$label" "$OUT/pytest-$label.log"
+            sed -n '/= FAILURES =\|= ERRORS =/,$p' "$OUT/pytest-$label.log" | tail -n 200
+        fi
+        record_result "$label" "$rc" "$t0" "$end"
+    done
+}
+
+# record_result LABEL RC T0 [END]
+record_result() {
+    local label=$1 rc=$2 t0=$3 end=${4:-$(now_ms)}
+    local log="$OUT/pytest-$label.log" vendor_file="$OUT/db-vendor-$label.txt"
     RUN_ORDER+=("$label")
-    RESULT_TIME[$label]=$(fmt_ms $(($(now_ms) - t0)))
+    RESULT_TIME[$label]=$(fmt_ms $((end - t0)))
     if [[ $rc -eq 0 ]]; then RESULT_STATUS[$label]=ok; else RESULT_STATUS[$label]="FAIL (exit $rc)"; fi
     # pytest's final line, e.g. "===== 12 passed, 1 skipped in 3.21s =====" (also with -q, without the rulers).
     RESULT_LINE[$label]=$(sed 's/\x1b\[[0-9;]*m//g' "$log" |
@@ -150,11 +198,17 @@ main() {
     ensure_venv
     mkdir -p var/staticfiles # STATIC_ROOT; WhiteNoise warns when it does not exist
     migrations_check
-    if [[ $mode == all || $mode == sqlite ]]; then
-        run_pytest sqlite
-    fi
-    if [[ $mode == all || $mode == pg ]]; then
-        run_pytest postgresql bash "$ROOT/scripts/pg_cluster.sh" start --
+    if [[ $mode == all && ${TEST_SEQUENTIAL:-0} != 1 ]]; then
+        # Side by side: the whole run takes as long as the slower database, not the sum (TEST_SEQUENTIAL=1 to
+        # run one after the other with the output on the terminal).
+        run_both_in_parallel
+    else
+        if [[ $mode == all || $mode == sqlite ]]; then
+            run_pytest sqlite
+        fi
+        if [[ $mode == all || $mode == pg ]]; then
+            run_pytest postgresql bash "$ROOT/scripts/pg_cluster.sh" start --
+        fi
     fi
     summary $(($(now_ms) - t0))
 }

@@ -25,10 +25,11 @@ from cases.models import Case
 from insights.base import Period, make_period
 from supervision.config import entry_rules
 
-NOT_MEDIATION = (CaseStatus.NOT_ACCEPTED, CaseStatus.TRANSFERRED_OUT)
+# A merged case (issue 11 §5) is the second registration of a dispute another case carries: not a case of its own.
+NOT_MEDIATION = (CaseStatus.NOT_ACCEPTED, CaseStatus.TRANSFERRED_OUT, CaseStatus.MERGED)
 ENTRY_DEFINITION = (
     "录入数：本期案件（按受理日期归期；尚待受理的按登记日期）中，在所属月份的录入期限（次月{days}日24时）前已录入系统的案件。"
-    "不予受理和已移交出的案件不计（移交案件由接收的调委会计入）。"
+    "不予受理、已移交出和已并案的案件不计（移交案件由接收的调委会计入，并案案件计入其并入的案件）。"
 )
 DOSSIER_DEFINITION = (
     "卷宗数：本期受理的案件中，已归档的案件（归档时已校验卷宗必备材料），加上已结案、尚未归档但卷宗目录"

@@ -71,3 +71,37 @@ class SupervisionReplyForm(ActionForm):
     def run(self):
         d = self.cleaned_data
         return A.do_reply_supervision(d["supervision"], self.actor, text=d["text"])
+
+
+class SuperviseReferralForm(forms.Form):
+    """督办 of a referral not yet accepted (supervision.referral_duban), posted from the referral board."""
+
+    instruction = forms.CharField(
+        label="督办意见",
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+        max_length=2000,
+        help_text="写明需要承办单位办理的事项和要求（如及时接收或说明拒绝理由），将发送给承办调解组织的主任。",
+    )
+    reply_deadline = forms.DateField(
+        label="反馈期限",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        required=False,
+    )
+
+    def __init__(self, *args, actor, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        level = LEVEL_OF_ROLE.get(actor.role)
+        if level is not None:
+            default = A.supervision.default_reply_deadline(level, timezone.localdate())
+            field = self.fields["reply_deadline"]
+            field.initial = default
+            field.help_text = f"不填则按{level.label}督办的默认期限（{default:%Y年%-m月%-d日}）。"
+
+
+class ReferralSupervisionReplyForm(forms.Form):
+    text = forms.CharField(
+        label="办理情况",
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+        max_length=2000,
+        help_text="写明接收、分流或联系当事人的情况和预计办理时间。",
+    )

@@ -60,14 +60,22 @@ class LedgerFilter(AreaForm):
 
 
 def records_visible_to(user: User) -> QuerySet[Supervision]:
-    return Supervision.objects.filter(case__in=cases_visible_to(user))
+    """Records on the user's cases, and (issue 11) the 督办 of referrals not yet accepted that the user may see."""
+    from referrals.scoping import referrals_visible_to
+
+    return Supervision.objects.filter(
+        Q(case__in=cases_visible_to(user)) | Q(case__isnull=True, referral__in=referrals_visible_to(user))
+    )
 
 
 def filter_records(qs: QuerySet[Supervision], form: LedgerFilter) -> QuerySet[Supervision]:
     if not form.is_valid():
         return qs.none() if form.is_bound else qs
     d = form.cleaned_data
-    qs = qs.filter(case__division_code__startswith=d["area"])
+    qs = qs.filter(
+        Q(case__division_code__startswith=d["area"])
+        | Q(case__isnull=True, referral__division_code__startswith=d["area"])
+    )
     if d["date_from"]:
         qs = qs.filter(issued_at__gte=local_day_start(d["date_from"]))
     if d["date_to"]:
@@ -109,7 +117,7 @@ def ledger_counts(qs: QuerySet[Supervision]) -> LedgerCounts:
 def for_ledger(qs: QuerySet[Supervision]) -> QuerySet[Supervision]:
     replies = SupervisionEvent.objects.filter(kind=SupervisionEventKind.REPLIED).select_related("actor")
     return (
-        qs.select_related("case", "case__committee", "issued_by", "escalated_from")
+        qs.select_related("case", "case__committee", "referral", "referral__receiver", "issued_by", "escalated_from")
         .prefetch_related(Prefetch("events", queryset=replies, to_attr="replies"))
         .order_by("-issued_at", "-id")
     )
@@ -143,8 +151,8 @@ def ledger_rows(records) -> list:
         reply = s.replies[-1] if s.replies else None
         origin = s.escalated_from
         yield [
-            s.case.case_no or s.case.registration_no,
-            s.case.committee.name,
+            s.subject_label,
+            s.case.committee.name if s.case_id else s.referral.receiver.name,
             s.get_kind_display(),
             s.get_level_display(),
             s.division_code,

@@ -46,9 +46,19 @@ NEXT_LEVEL = {SupervisionLevel.SFS: SupervisionLevel.COUNTY, SupervisionLevel.CO
 
 
 class Supervision(models.Model):
-    """One 督办 or 催办. Changed only by cases.actions.supervision (status, card, reply time)."""
+    """One 督办 or 催办. Changed only by cases.actions.supervision (status, card, reply time) — or, for a referral
+    still waiting to be accepted (no case yet), by supervision.referral_duban: then `case` is empty and `referral`
+    names it (issue 11 §7)."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="supervisions")
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="supervisions")
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        verbose_name=_("移送纠纷"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervisions",
+    )
     kind = models.CharField(_("类别"), max_length=10, choices=SupervisionKind.choices)
     level = models.CharField(_("督办层级"), max_length=10, choices=SupervisionLevel.choices)
     # The issuing unit's division (the township, county or city), for the ledger's area filter.
@@ -75,6 +85,12 @@ class Supervision(models.Model):
         verbose_name = _("督办催办")
         verbose_name_plural = _("督办催办")
         indexes = [models.Index(fields=["case", "status"], name="supervision_case_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=False) | models.Q(referral__isnull=False),
+                name="supervision_has_subject",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_level_display()}{self.get_kind_display()}"
@@ -84,6 +100,13 @@ class Supervision(models.Model):
         if self.issued_by_id is None:
             return f"系统（{self.get_level_display()}升级督办）"
         return self.issued_by.display_name
+
+    @property
+    def subject_label(self) -> str:
+        """What is supervised: the case number, or the referral's number while it has no case."""
+        if self.case_id is not None:
+            return self.case.case_no or self.case.registration_no
+        return self.referral.reference
 
     def root(self) -> "Supervision":
         node = self

@@ -9,11 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AccessKind, AccessLog
+from api.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from cases.enums import CaseStatus
 from cases.models import CaseEvent
 from messaging.models import Booking, BookingEvent, Message, Slot
 from notifications.enums import NoticeKind
 from notifications.models import DeliveryAttempt, OutboxMessage
+from referrals.models import Institution, Referral, ReferralEvent
 from registry.history import record_change
 from registry.models import ChangeAction, RegistryChange
 from supervision.models import PublishedError, SpotCheck, SpotCheckLog, SpotCheckResult
@@ -30,7 +32,26 @@ EXPECTED = {
     DeliveryAttempt,
     HolidayChange,
     RegistryChange,
+    ReferralEvent,
+    WebhookEvent,
+    WebhookAttempt,
 }
+
+
+def _institution(world: World) -> Institution:
+    return Institution.objects.create(
+        kind="POLICE",
+        name="测试派出所",
+        code="T-POLICE",
+        division=world.village_a.division,
+        default_receiver=world.village_a,
+    )
+
+
+def _webhook_event(world: World) -> WebhookEvent:
+    return WebhookEvent.objects.create(
+        msg_id="msg_test", institution=_institution(world), event_type="referral.received", payload={"type": "x"}
+    )
 
 
 def _booking(world: World, case) -> Booking:
@@ -97,6 +118,28 @@ def make_row(model: type, world: World):
         )
     if model is RegistryChange:
         return record_change(world.county_admin, world.village_a, ChangeAction.EDIT, {"电话": ""}, {"电话": "1"})
+    if model is ReferralEvent:
+        referral = Referral.objects.create(
+            institution=_institution(world),
+            channel="POLICE",
+            external_no="JQ-1",
+            brief_facts="邻里因排水发生争执",
+            claims="赔偿损失",
+            receiver=world.village_a,
+            division_code=world.village_a.division_id,
+            sent_at=now,
+            accept_by=now.date(),
+        )
+        return ReferralEvent.objects.create(referral=referral, kind="RECEIVED", at=now, note="收到")
+    if model is WebhookEvent:
+        return _webhook_event(world)
+    if model is WebhookAttempt:
+        event = _webhook_event(world)
+        endpoint = WebhookEndpoint.objects.create(
+            institution=event.institution, url="https://example.invalid/hook", secret_encrypted="x"
+        )
+        delivery = WebhookDelivery.objects.create(event=event, endpoint=endpoint)
+        return WebhookAttempt.objects.create(delivery=delivery, ok=False, error="timeout")
     raise AssertionError(model)
 
 

@@ -91,6 +91,11 @@ EXPECTED_ACTIONS = {
     kind: {**who, **{m: [*who.get(m, []), "attach_scan"] for m in ("director_a", "mediator_a", "mediator_a2")}}
     for kind, who in _EXPECTED.items()
 }
+# Joint mediation (issue 11 §6; pages of their own, cases.views_joint): in mediation, the director and the presiding
+# mediator ask a mediator of another body to join; the case's mediators and the director invite participants.
+for _kind in ("in_mediation", "not_party", "court"):
+    EXPECTED_ACTIONS[_kind]["director_a"] += ["joint_mediator", "invite_participant"]
+    EXPECTED_ACTIONS[_kind]["mediator_a"] += ["joint_mediator", "invite_participant"]
 
 
 def inside(persona: str, kind: str) -> bool:

@@ -93,6 +93,12 @@ INSTALLED_APPS = [
     "supervision",
     "imports",
     "notifications",
+    "referrals",
+    "api",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "oauth2_provider",
     "huey.contrib.djhuey",
 ]
 # The demo city and its seeder (`manage.py seed_demo`): development and tests only. The product never imports it
@@ -295,6 +301,17 @@ TIAOJIE = {
     # A worker's claim on a message while it talks to the gateway: after this long a claim of a worker that died
     # lapses and the message is due again (longer than any gateway timeout, so that no message goes out twice).
     "OUTBOX_LEASE_SECONDS": envint("OUTBOX_LEASE_SECONDS", 300),
+    # Referrals (issue 11): the clocks of each channel (court, police, petition, 12345, other departments) and the
+    # supervision table of yellow and red thresholds per level × dispute type × stage.
+    "REFERRAL_CHANNELS": BASE_DIR / "data" / "referral_channels.json",
+    "REFERRAL_TIME_LIMITS": BASE_DIR / "data" / "referral_time_limits.json",
+    # Webhooks (Standard Webhooks): seconds before each retry (about three days in all), request timeout.
+    "WEBHOOK_BACKOFF_SECONDS": [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400],
+    "WEBHOOK_TIMEOUT_SECONDS": envint("WEBHOOK_TIMEOUT_SECONDS", 15),
+    # Only https endpoints outside development (a local receiver over http is allowed in development and tests).
+    "WEBHOOK_REQUIRE_HTTPS": envbool("WEBHOOK_REQUIRE_HTTPS", not IS_DEV),
+    # Idempotency keys are kept this long (hours).
+    "IDEMPOTENCY_TTL_HOURS": envint("IDEMPOTENCY_TTL_HOURS", 24),
     # Which kinds of notice each role receives, which go out by SMS by default, which supervisors hear of what.
     "NOTICE_RULES": BASE_DIR / "data" / "notice_rules.json",
 }
@@ -326,6 +343,56 @@ if not SMS_BACKEND:
 if not IS_DEV and "console" in SMS_BACKEND.rsplit(".", 1)[-1].lower():
     # The console backend writes every verification code to the log: anyone who reads the log can sign in.
     raise ImproperlyConfigured(f"SMS_BACKEND={SMS_BACKEND} writes codes to the log; name the SMS gateway in production")
+
+# The API (/api/v1/, issue 11): institutions authenticate with OAuth2 client credentials (django-oauth-toolkit);
+# every view opts in to what it allows (deny by default); errors are JSON with a Chinese message and a stable code.
+REST_FRAMEWORK = {
+    # A client-credentials token has no user: api.permissions maps its application to the ApiClient and acts as the
+    # client's service account; HasScope denies any method a view does not name a scope for.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.permissions.ApiClientAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_THROTTLE_RATE", "600/min")},
+    "UNAUTHENTICATED_USER": None,
+}
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "referrals:write": "移送纠纷、补充材料、撤回移送",
+        "referrals:read": "查询本机构移送的纠纷及其进展",
+        "outcomes:read": "获取调解结果、调解协议书和调解不成功报告",
+    },
+    "DEFAULT_SCOPES": ["referrals:read"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": envint("API_TOKEN_TTL_SECONDS", 3600),
+    "ALLOWED_GRANT_TYPES": ["client_credentials"],
+    "PKCE_REQUIRED": False,
+    # A client is granted only its ApiClient.allowed_scopes; a revoked client gets no token.
+    "SCOPES_BACKEND_CLASS": "api.permissions.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "api.permissions.ClientValidator",
+}
+# django-oauth-toolkit's models, named here because its migrations refer to them as swappable settings.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+SPECTACULAR_SETTINGS = {
+    "TITLE": "人民调解平台对接接口",
+    "DESCRIPTION": "法院、公安、信访、12345 等机构向调解组织移送纠纷、接收进展与结果的接口（OAuth2 客户端凭证）。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # issue 11 (h-api): the access rules and the webhook event types appended to the description (api.schema).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_intro"],
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": True,
+}
 
 LOGGING = {
     "version": 1,

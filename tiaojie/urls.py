@@ -29,5 +29,6 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("imports/", include("imports.urls")),
     path("notifications/", include("notifications.urls")),
+    path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

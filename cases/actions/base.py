@@ -14,6 +14,7 @@ from cases.timer_rules import sync_case_timers
 from cases.transitions import LABELS, Rel, find_row
 from notifications.enums import NoticeKind
 from notifications.services import case_recipient_ids, notify_case
+from referrals.services import case_event_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,8 @@ def record(
     )
     # Deadlines are data: the clocks this state starts, moves or stops (cases.timer_rules), in this transaction.
     sync_case_timers(case, at)
+    # What the institutions that referred the case must hear of (issue 11), in this transaction.
+    case_event_recorded(case, event)
     return event
 
 

@@ -263,6 +263,7 @@ def do_accept_case(
     exclusion: str | None = None,
     exclusion_note: str = "",
     at: datetime | None = None,
+    time_limit_due: date | None = None,
 ) -> Case:
     """INTAKE → ACCEPTED (row 2), by the committee director.
 
@@ -271,7 +272,9 @@ def do_accept_case(
     director's finding at acceptance (None: the registrar's finding stands, "" there meaning none was found); any
     finding other than NONE refuses the acceptance with the reason and the route, to be taken by do_refuse_case.
     Side effects: the finding is kept on the case, the case number （年）简称人调字第N号 is issued, the one-month
-    mediation clock starts (due date on a working day), parties with accounts are notified."""
+    mediation clock starts (due date on a working day), parties with accounts are notified. `time_limit_due`
+    replaces the one-month limit with a court's own mediation clock (30 / 15 / 7 days from acceptance, 在线调解规则
+    art. 24), given only by referrals.services.accept_referral."""
     at = now_or(at)
     require(exclusion is None or exclusion in Exclusion.values, "请选择是否存在不得受理的情形", "exclusion")
     with transaction.atomic():
@@ -288,7 +291,9 @@ def do_accept_case(
         case.year, case.seq = year, seq
         case.case_no = format_case_no(case.committee.short_name, year, seq)
         case.accepted_at, case.accepted_by = at, actor
-        case.time_limit_due = mediation_due_date(local_date(at), settings.TIAOJIE["MEDIATION_PERIOD_MONTHS"])
+        case.time_limit_due = time_limit_due or mediation_due_date(
+            local_date(at), settings.TIAOJIE["MEDIATION_PERIOD_MONTHS"]
+        )
         case.save(update_fields=["year", "seq", "case_no", "accepted_at", "accepted_by", "time_limit_due"])
         record(
             case,

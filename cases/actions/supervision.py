@@ -327,8 +327,12 @@ def _fire_supervision_deadline(timer: Timer, now: datetime) -> str:
     sup = Supervision.objects.filter(pk=timer.target_id).first()
     if card is None or sup is None:
         return "无对应督办"
+    if sup.case_id is None:  # issue 11: the 督办 of a referral not yet accepted (supervision.referral_duban)
+        from supervision.referral_duban import do_escalate_referral_supervision as escalate
+    else:
+        escalate = do_escalate_supervision
     try:
-        waiting = do_escalate_supervision(sup, card=card, at=now)
+        waiting = escalate(sup, card=card, at=now)
     except ActionRefused as refusal:  # e.g. the case was disposed of meanwhile
         return refusal.message
     return f"已{card.label}警示" if waiting else "已反馈或已升级，无需处理"

@@ -135,6 +135,16 @@ class Case(models.Model):
     prevented_group_petition_persons = models.PositiveIntegerField(_("防止群体性上访（人）"), default=0)
     prevented_group_fight_persons = models.PositiveIntegerField(_("防止群体性械斗（人）"), default=0)
     disposed_at = models.DateTimeField(_("销毁时间"), null=True, blank=True)
+    # issue 11 §5: the case this duplicate was merged into (status MERGED), set only by referrals.duplicates.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("并入案件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+        editable=False,
+    )
     updated_at = models.DateTimeField(auto_now=True)
     # Per-case facts the statistics group on (insights.metrics.case_cube), kept here so that the monthly form is one
     # scan of the case table. Written only by cases.actions (registration, agreement taking effect, oral agreement,

@@ -18,6 +18,13 @@ class TimerKind(models.TextChoices):
     JC_WINDOW_REMINDER = "JC_WINDOW_REMINDER", _("司法确认申请期限提醒")
     REPLY_REMINDER = "REPLY_REMINDER", _("回复期限提醒")
     SUPERVISION_DEADLINE = "SUPERVISION_DEADLINE", _("督办回复期限")
+    # issue 11: the clocks of referrals (referrals.clocks) and of dispatches (referrals.hub)
+    REFERRAL_ACCEPT_DUE = "REFERRAL_ACCEPT_DUE", _("移送接收答复期限（逾期自动退回）")
+    REFERRAL_CONTACT_DUE = "REFERRAL_CONTACT_DUE", _("联系对方当事人期限")
+    REFERRAL_MEDIATION_DUE = "REFERRAL_MEDIATION_DUE", _("诉调对接调解期限")
+    REFERRAL_CHANNEL_DUE = "REFERRAL_CHANNEL_DUE", _("渠道办理期限")
+    REFERRAL_STAGE_ALERT = "REFERRAL_STAGE_ALERT", _("对接时限预警（黄牌、红牌）")
+    DISPATCH_DUE = "DISPATCH_DUE", _("分流接收期限（逾期上移）")
 
 
 class Timer(models.Model):

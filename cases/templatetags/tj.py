@@ -21,6 +21,7 @@ _COLOURS = {
     CaseStatus.CLOSED: "secondary",
     CaseStatus.ARCHIVED: "light",
     CaseStatus.DISPOSED: "light",
+    CaseStatus.MERGED: "secondary",
 }
 
 

@@ -51,7 +51,14 @@ def workbench_duban(user):
     elif user.role != Role.DIRECTOR:
         return None
     pending = Supervision.objects.filter(case__in=cases, status=SupervisionStatus.PENDING)
+    # issue 11: the 督办 of referrals the director's committee holds and has not accepted yet (no case)
+    from supervision.referral_duban import pending_for_director
+
+    referral_pending = pending_for_director(user)
     return {
-        "count": pending.count(),
+        "count": pending.count() + referral_pending.count(),
         "items": list(pending.select_related("case", "issued_by").order_by("reply_deadline", "issued_at")[:10]),
+        "referral_items": list(
+            referral_pending.select_related("referral__institution", "issued_by").order_by("reply_deadline")[:10]
+        ),
     }

@@ -70,6 +70,7 @@ EXPECTED = {
     CaseStatus.REMEDIATION: ("", ""),  # the written agreement was changed: no current agreement
     CaseStatus.CLOSED: ("WRITTEN", "ORAL"),
     CaseStatus.ARCHIVED: ("WRITTEN", "ORAL"),
+    CaseStatus.MERGED: ("", ""),  # issue 11 §5: merged at intake, before any agreement
 }
 
 

@@ -178,6 +178,25 @@ def _ward(case: Case) -> Party:
     return next((p for p in parties(case) if p.needs_guardian), parties(case)[0])
 
 
+def _joint():
+    from cases.actions import joint
+
+    return joint
+
+
+def _hub():
+    from referrals import hub
+
+    return hub
+
+
+def _merge(case: Case, actor: User, at: datetime):
+    from referrals.duplicates import duplicates_of_case
+
+    into = next((m.obj for m in duplicates_of_case(case) if m.kind == "case"), case)
+    return _joint().do_merge_case(case, into, actor, reason="同一纠纷重复登记", at=at)
+
+
 Run = Callable[[World, Case, User, datetime], object]
 
 
@@ -344,6 +363,18 @@ CALLS: dict[str, Call] = {
     "attach_scan": Call(
         lambda w, c, u, at: A.do_attach_scan(
             c, u, kind="identity", title="身份证复印件", upload=upload("id.png", png_bytes()), at=at
+        )
+    ),
+    # issue 11 §5, §6: 并案 (into the case's probable duplicate; without one, into itself, which is refused) and
+    # joint mediation (a mediator of village B joins; a judge is invited)
+    "merge": Call(lambda w, c, u, at: _merge(c, u, at)),
+    # No committee of the matrix's world is a 矛调中心: dispatching is refused to everyone here (tests/referrals/
+    # test_hub_* cover the hub's members).
+    "dispatch": Call(lambda w, c, u, at: _hub().dispatch(c, tier="SIMPLE", user=u, to_committee=w.village_b, at=at)),
+    "joint_mediator": Call(lambda w, c, u, at: _joint().do_add_joint_mediator(c, w.mediator_b.mediator, u, at=at)),
+    "invite_participant": Call(
+        lambda w, c, u, at: _joint().do_invite_participant(
+            c, u, role="JUDGE", name="张法官", body="咸宁市咸安区人民法院", at=at
         )
     ),
 }

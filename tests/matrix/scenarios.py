@@ -45,6 +45,7 @@ class Scenario:
     oral_written: bool = False  # ... already put in writing (书面化)
     ward: bool = False  # a party is a minor whose guardian's consent is not yet recorded
     retention_over: bool = False  # an archived dossier whose retention period (cases.retention) is over
+    duplicate: bool = False  # an intake case with a probable duplicate it can be merged into (issue 11 §5)
 
     @property
     def assigned(self) -> bool:
@@ -187,6 +188,15 @@ def build_oral(status: CaseStatus, written: bool = False) -> Callable[[World], C
     return build
 
 
+def build_with_duplicate(w: World) -> Case:
+    from demo.scenarios import same_dispute
+
+    case = make_case(w, S.INTAKE)
+    twin = A.do_register_case(w.mediator_a, w.village_a, same_dispute(case), at=case.registered_at - timedelta(days=2))
+    A.do_accept_case(twin, w.director_a, at=case.registered_at - timedelta(days=1))
+    return case
+
+
 ORAL_STEPS = frozenset({"put_oral_in_writing", "jc_apply"})
 AGREEMENT_STEPS = frozenset({"draft_agreement", "sign_agreement", "seal_agreement", "oral_agreement"})
 JC_STEPS = frozenset({"jc_apply", "jc_request", "jc_court_accept", "jc_court_refuse", "jc_decide"})
@@ -200,6 +210,8 @@ SCENARIOS: list[Scenario] = [
     # 销毁 is offered only once the retention period is over: the plain ARCHIVED case was archived this year.
     Scenario("ARCHIVED+retention-over", S.ARCHIVED, build_retention_over, retention_over=True),
     Scenario("DISPOSED", S.DISPOSED, build_disposed),
+    # 并案 is offered only where a probable duplicate exists: the same dispute registered earlier and accepted.
+    Scenario("INTAKE+duplicate", S.INTAKE, build_with_duplicate, duplicate=True, focus=frozenset({"merge"})),
     *[
         Scenario(f"{s.value}+draft", s, build_draft(s), draft=True, focus=AGREEMENT_STEPS)
         for s in (S.IN_MEDIATION, S.REMEDIATION)

@@ -28,6 +28,7 @@ from cases.identity import make_valid_credit_code, make_valid_id_number
 from cases.models import Case, JudicialConfirmation
 from cases.permissions import current_agreement
 from demo import city as D
+from demo.referrals_seed import seed_referrals
 from demo.scenarios import PATHS, Cast, Walker, working_moment, working_time_on
 from notifications.services import no_sms_for_past_events
 from portal.services.accounts import party_account
@@ -341,6 +342,7 @@ class Command(BaseCommand):
             if (i + 1) % 500 == 0:
                 self.stdout.write(f"  {i + 1}/{len(plans)} 件（{time.monotonic() - started:.0f}s）")
         self._summary(len(plans), failures, time.monotonic() - started)
+        seed_referrals(self.city, self.end, seed=seed, stdout=self.stdout)  # issue 11: hubs, institutions, referrals
         if len(failures) > len(plans) / 100:
             raise CommandError(f"{len(failures)} of {len(plans)} cases failed (more than 1%)")
 
@@ -417,7 +419,9 @@ class Command(BaseCommand):
     def _fixed_plans(self) -> list[Plan]:
         """What the demo accounts must see: every status in the demo village, the party's cases, court cases."""
         c, end = self.city, self.end
-        plans = [Plan(c.demo_unit, s, end) for s in CaseStatus if s != S.DISPOSED]
+        # Not MERGED: a merged case is a second registration of a dispute another case carries, so its walk makes
+        # a twin case (the --cases count would not hold); the demo's duplicates come with its referrals.
+        plans = [Plan(c.demo_unit, s, end) for s in CaseStatus if s not in (S.DISPOSED, S.MERGED)]
         self._fixed = plans
         party = {"party_user": True}
         plans += [Plan(c.demo_unit, S.IN_MEDIATION, end, **party), Plan(c.demo_unit, S.PERFORMING, end, **party)]
