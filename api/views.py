@@ -263,6 +263,9 @@ class ReferralEventsView(ApiView):
     )
     def get(self, request, *args, **kwargs):
         referral = self.referral()
+        # The events' notes are what people wrote (a decline's reasons, a pause's grounds): a read of the referral's
+        # record, logged as the detail and the outcome are.
+        log_api_read(request, referral, "办理经过")
         events = referral.events.select_related("actor", "referral__institution").order_by("at", "id")
         page = self.paginate_queryset(events)
         return self.get_paginated_response(ReferralEventSerializer(page, many=True).data)
