@@ -61,9 +61,14 @@ def _body_digest(request: Request) -> bytes:
                 h.update(json.dumps(["file", key, upload.name, upload.size, content.hexdigest()]).encode())
         return h.digest()
     try:
-        return request._request.body
+        raw = request._request.body
     except RawPostDataException:  # the stream was parsed before `prime` could keep it: the parsed body, canonical
         return json.dumps(request.data, sort_keys=True, ensure_ascii=False, default=str).encode()
+    # The same JSON re-serialised (other spacing, other key order) is the same body: a replay, not a mismatch.
+    try:
+        return json.dumps(json.loads(raw), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    except (ValueError, UnicodeDecodeError):
+        return raw
 
 
 def prime(http_request) -> None:

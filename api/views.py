@@ -263,6 +263,9 @@ class ReferralEventsView(ApiView):
     )
     def get(self, request, *args, **kwargs):
         referral = self.referral()
+        # The events' notes are what people wrote (a decline's reasons, a pause's grounds): a read of the referral's
+        # record, logged as the detail and the outcome are.
+        log_api_read(request, referral, "办理经过")
         events = referral.events.select_related("actor", "referral__institution").order_by("at", "id")
         page = self.paginate_queryset(events)
         return self.get_paginated_response(ReferralEventSerializer(page, many=True).data)
@@ -427,9 +430,35 @@ class TokenView(DotTokenView):
     `error` and `error_description` stay (OAuth client libraries read them)."""
 
     def post(self, request, *args, **kwargs):
+        # Guessing client secrets: an address with too many failed token requests waits (10 per 15 minutes).
+        from django.conf import settings
+        from django.core.cache import cache
+
+        from accounts.clientip import client_ip
+
+        limit = settings.TIAOJIE.get("API_TOKEN_FAILURES_PER_15_MIN", 10)
+        counter = f"api-token-failures:{client_ip(request) or '-'}"
+        if cache.get(counter, 0) >= limit:
+            out = JsonResponse(
+                {
+                    "error": "slow_down",
+                    "error_description": "获取令牌失败次数过多，请15分钟后再试",
+                    **error_body("throttled", "获取令牌失败次数过多，请15分钟后再试"),
+                },
+                status=429,
+                json_dumps_params={"ensure_ascii": False},
+            )
+            out["Retry-After"] = "900"
+            return out
         response = super().post(request, *args, **kwargs)
         if response.status_code < 400:
             return response
+        if response.status_code in (400, 401):
+            cache.add(counter, 0, 900)
+            try:
+                cache.incr(counter)
+            except ValueError:  # expired between add and incr
+                cache.set(counter, 1, 900)
         try:
             code = json.loads(response.content or b"{}").get("error", "invalid_request")
         except ValueError:

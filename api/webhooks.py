@@ -203,6 +203,38 @@ class _Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300 and not self.error
 
 
+def _network_error(exc: Exception) -> str:
+    if isinstance(exc, httpx.ConnectError):
+        return "连接失败：无法连接到接收地址（地址不存在、拒绝连接或证书无效）"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "连接失败：接收方的响应不符合 HTTP 协议"
+    if isinstance(exc, (httpx.ReadError, httpx.WriteError)):
+        return "连接失败：传输中断"
+    return "连接失败：网络错误"
+
+
+def _internal_address(url: str) -> str | None:
+    """Outside development (WEBHOOK_REQUIRE_HTTPS on) an endpoint whose name resolves to a loopback, private,
+    link-local or otherwise non-public address is refused at each try, not only when it was registered (a name can
+    be pointed elsewhere later). The window between this lookup and httpx's own is left to the egress proxy."""
+    import ipaddress
+    import socket
+    from urllib.parse import urlsplit
+
+    if not settings.TIAOJIE.get("WEBHOOK_REQUIRE_HTTPS"):
+        return None
+    parts = urlsplit(url)
+    try:
+        infos = socket.getaddrinfo(parts.hostname or "", parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return "推送地址无法解析"
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not address.is_global:
+            return "推送地址解析到内部网络地址，已拒绝推送"
+    return None
+
+
 def _post(delivery: WebhookDelivery) -> _Outcome:
     """One try, outside any transaction. Never raises."""
     from api.clients import check_endpoint_url
@@ -220,8 +252,11 @@ def _post(delivery: WebhookDelivery) -> _Outcome:
         headers = headers_for(endpoint, event, body)
     except ActionRefused as refused:
         return _Outcome(None, f"推送地址不可用：{refused.message}", elapsed())
-    except Exception as exc:  # noqa: BLE001 - e.g. a secret the configured key cannot decrypt
-        return _Outcome(None, f"签名失败：{type(exc).__name__}", elapsed())
+    except Exception:  # noqa: BLE001 - e.g. a secret the configured key cannot decrypt
+        logger.exception("webhook %s: signing failed", delivery.pk)
+        return _Outcome(None, "签名失败（推送签名密钥无法读取，请更换密钥）", elapsed())
+    if (refusal := _internal_address(url)) is not None:
+        return _Outcome(None, refusal, elapsed())
     try:
         with httpx.Client(timeout=timeout_seconds(), follow_redirects=False) as http:
             # Streamed: of a failure's answer only its first bytes are read (a receiver may answer with anything).
@@ -236,7 +271,9 @@ def _post(delivery: WebhookDelivery) -> _Outcome:
     except httpx.TimeoutException:
         return _Outcome(None, f"超时（{timeout_seconds():g} 秒内无响应）", elapsed())
     except httpx.HTTPError as exc:
-        return _Outcome(None, f"连接失败：{type(exc).__name__}: {exc}", elapsed())
+        # The administrators read the attempt's error on the delivery pages: in Chinese; the raw one goes to the log.
+        logger.warning("webhook %s: %s: %s", delivery.pk, type(exc).__name__, exc)
+        return _Outcome(None, _network_error(exc), elapsed())
     if 200 <= code < 300:
         return _Outcome(code, "", elapsed())
     if 300 <= code < 400:

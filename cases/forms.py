@@ -329,9 +329,14 @@ class ExtendForm(ActionForm):
 class PauseForm(ActionForm):
     action, submit_label = "pause", "暂缓调解"
     reason = forms.CharField(label="暂缓理由", widget=TEXTAREA, max_length=2000)
+    appraisal = forms.BooleanField(
+        label="因鉴定评估暂缓（法院委派、委托的纠纷：鉴定评估期间不计入调解期限，并告知法院）", required=False
+    )
 
     def run(self):
-        return A.do_pause_mediation(self.case, self.actor, reason=self.cleaned_data["reason"])
+        return A.do_pause_mediation(
+            self.case, self.actor, reason=self.cleaned_data["reason"], appraisal=self.cleaned_data["appraisal"]
+        )
 
 
 class ResumeForm(NoteForm):

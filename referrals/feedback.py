@@ -110,7 +110,9 @@ def _on_extend(referral: Referral, case: Case, event) -> None:
 
 
 def _on_pause(referral: Referral, case: Case, event) -> None:
-    if referral.status != ReferralStatus.ACCEPTED:
+    # Only an appraisal or valuation (鉴定评估) stops the referral's clock (在线调解规则 art. 26); any other pause of
+    # the case leaves it running, and the institution is not told of it.
+    if referral.status != ReferralStatus.ACCEPTED or not (event.data or {}).get("appraisal"):
         return
     s = _services()
     referral.paused_since = clocks.local_date(event.at)
@@ -121,8 +123,8 @@ def _on_pause(referral: Referral, case: Case, event) -> None:
 
 
 def _on_resume(referral: Referral, case: Case, event) -> None:
-    if referral.status != ReferralStatus.ACCEPTED:
-        return
+    if referral.status != ReferralStatus.ACCEPTED or referral.paused_since is None:
+        return  # the pause was not an appraisal: the referral's clock never stopped
     s = _services()
     today = clocks.local_date(event.at)
     since = referral.paused_since

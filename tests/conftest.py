@@ -13,6 +13,15 @@ def one_door_guard():
     one_door.uninstall_guard()
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache (the API token endpoint counts failed requests per address there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

@@ -147,14 +147,18 @@ def do_extend_time_limit(
     return case
 
 
-def do_pause_mediation(case: Case, actor: User, *, reason: str, at: datetime | None = None) -> Case:
-    """IN_MEDIATION/REMEDIATION → PAUSED (local practice, e.g. waiting for an appraisal 鉴定)."""
+def do_pause_mediation(
+    case: Case, actor: User, *, reason: str, appraisal: bool = False, at: datetime | None = None
+) -> Case:
+    """IN_MEDIATION/REMEDIATION → PAUSED (local practice, e.g. waiting for an appraisal 鉴定). `appraisal`: the pause
+    is for an appraisal or valuation (鉴定评估), which alone stops a court referral's clock (在线调解规则 art. 26;
+    referrals.feedback reports it to the court)."""
     at = now_or(at)
     require(len(reason.strip()) >= 4, "请写明暂缓理由", "reason")
     with transaction.atomic():
         case = lock(case)
         target = check(case, "pause", actor)
-        record(case, "pause", actor, at, to=target, note=reason.strip())
+        record(case, "pause", actor, at, to=target, note=reason.strip(), data={"appraisal": bool(appraisal)})
     return case
 
 

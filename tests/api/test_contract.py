@@ -391,3 +391,12 @@ def test_schema_and_docs_are_public_and_local(client):
     assert urls, html
     assert all(not u.startswith(("http:", "https:", "//")) for u in urls), urls
     assert "swagger-ui" in html
+
+
+def test_the_events_are_a_logged_read(rworld, court):
+    """The events carry what people wrote (a decline's reasons): reading them is an API_READ row, as the detail."""
+    referral = orm_referral(rworld.court)
+    client, api = court
+    assert api.get(f"/api/v1/referrals/{referral.pk}/events/").status_code == 200
+    log = AccessLog.objects.get(action=AccessKind.API_READ)
+    assert log.user_id == client.service_user_id and "办理经过" in log.detail

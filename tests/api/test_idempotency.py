@@ -73,6 +73,11 @@ def raw(body: dict) -> bytes:
     return json.dumps(body, ensure_ascii=False).encode()
 
 
+def canonical(body: dict) -> bytes:
+    """What the fingerprint is taken of: the JSON with sorted keys and no spaces (a re-serialised body replays)."""
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def test_a_missing_key_is_400_naming_the_header(court, service):
     _client, api = court
     response = api.post(PATH, payload())
@@ -106,7 +111,7 @@ def test_a_replay_returns_the_stored_response_once_processed(court, service):
     assert Referral.objects.count() == 1
     record = IdempotencyRecord.objects.get(key="abc")
     assert record.completed_at is not None and record.status_code == 201
-    sent = json.dumps(payload()).encode()  # as Api.post sends it
+    sent = canonical(payload())
     assert record.fingerprint == hashlib.sha256(b"POST\n" + PATH.encode() + b"\n" + sent).hexdigest()
 
 
@@ -141,7 +146,7 @@ def test_keys_belong_to_one_client(rworld, court, service):
 
 def test_a_key_in_flight_is_409(court, service):
     client, api = court
-    body = raw(payload())
+    body = canonical(payload())
     fp = hashlib.sha256(b"POST\n" + PATH.encode() + b"\n" + body).hexdigest()
     IdempotencyRecord.objects.create(client=client, key="busy", method="POST", path=PATH, fingerprint=fp)
     response = api.post_raw(PATH, body, "application/json", key="busy")
@@ -268,7 +273,7 @@ def test_a_concurrent_duplicate_is_409_and_then_a_replay(monkeypatch):
 
 def test_a_key_whose_request_died_in_flight_is_free_after_ten_minutes(court, service):
     client, api = court
-    body = raw(payload())
+    body = canonical(payload())
     fp = hashlib.sha256(b"POST\n" + PATH.encode() + b"\n" + body).hexdigest()
     IdempotencyRecord.objects.create(
         client=client,
@@ -280,4 +285,14 @@ def test_a_key_whose_request_died_in_flight_is_free_after_ten_minutes(court, ser
     )
     response = api.post_raw(PATH, body, "application/json", key="dead")
     assert response.status_code == 201 and not response.has_header("Idempotent-Replayed")
+    assert service.calls == 1
+
+
+def test_the_same_json_reformatted_is_a_replay(court, service):
+    _client, api = court
+    assert api.post(PATH, payload(1), key="fmt").status_code == 201
+    body = json.dumps(payload(1), ensure_ascii=False, indent=2, sort_keys=True)  # other spacing, other key order
+    response = api.http.post(PATH, body, content_type="application/json", **api._headers("fmt"))
+    assert response.status_code == 201
+    assert response["Idempotent-Replayed"] == "true"
     assert service.calls == 1

@@ -160,3 +160,33 @@ def test_clients_made_by_the_console_work_with_the_api(rworld):
     clients.revoke(client, None)
     assert Api(token).get("/api/v1/referrals/").status_code == 401
     assert token_response(client, new_secret).status_code == 401
+
+
+def test_an_address_guessing_secrets_waits(rworld):
+    """Ten failed token requests from one address in 15 minutes: the eleventh is 429, even with the right secret."""
+    from django.test import Client
+
+    from tests.api.api_helpers import make_client
+
+    client, secret = make_client(rworld.court)
+    http = Client()
+    for _ in range(10):
+        bad = http.post(
+            "/api/v1/oauth/token/",
+            {"grant_type": "client_credentials"},
+            HTTP_AUTHORIZATION=_basic(client.application.client_id, "wrong"),
+        )
+        assert bad.status_code == 401
+    good = http.post(
+        "/api/v1/oauth/token/",
+        {"grant_type": "client_credentials"},
+        HTTP_AUTHORIZATION=_basic(client.application.client_id, secret),
+    )
+    assert good.status_code == 429
+    assert good.json()["code"] == "throttled" and good["Retry-After"] == "900"
+
+
+def _basic(client_id: str, secret: str) -> str:
+    import base64
+
+    return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()

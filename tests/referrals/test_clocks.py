@@ -282,7 +282,9 @@ def test_an_extension_with_every_partys_consent_moves_the_court_clock(rworld):  
 def test_an_appraisal_pauses_the_court_clock_and_the_paused_days_are_added(rworld):  # noqa: F811
     r, case = _mediating_court_referral(rworld)
     with time_machine.travel(at(2026, 3, 10, 10), tick=False):
-        A.do_pause_mediation(case, rworld.hub_mediator, reason="委托房屋损失鉴定评估", at=at(2026, 3, 10, 10))
+        A.do_pause_mediation(
+            case, rworld.hub_mediator, reason="委托房屋损失鉴定评估", appraisal=True, at=at(2026, 3, 10, 10)
+        )
     r.refresh_from_db()
     assert r.paused_since == date(2026, 3, 10)
     assert not live(r).filter(kind=K.REFERRAL_MEDIATION_DUE).exists()
@@ -301,3 +303,18 @@ def test_an_appraisal_pauses_the_court_clock_and_the_paused_days_are_added(rworl
     assert data["paused_days"] == 10 and data["mediation_due"] == "2026-04-13"
     deadlines = set(live(r).filter(kind=K.REFERRAL_MEDIATION_DUE).values_list("deadline", flat=True))
     assert deadlines == {date(2026, 4, 13)}
+
+
+def test_a_pause_that_is_no_appraisal_leaves_the_court_clock_running(rworld):  # noqa: F811
+    r, case = _mediating_court_referral(rworld)
+    due = r.mediation_due
+    with time_machine.travel(at(2026, 3, 10, 10), tick=False):
+        A.do_pause_mediation(case, rworld.hub_mediator, reason="申请人住院治疗，暂缓调解", at=at(2026, 3, 10, 10))
+    r.refresh_from_db()
+    assert r.paused_since is None and "referral.paused" not in webhook_types(r)
+    assert live(r).filter(kind=K.REFERRAL_MEDIATION_DUE).exists()
+    with time_machine.travel(at(2026, 3, 20, 10), tick=False):
+        A.do_resume_mediation(case, rworld.hub_mediator, note="已出院", at=at(2026, 3, 20, 10))
+    r.refresh_from_db()
+    assert r.mediation_due == due and r.paused_days == 0
+    assert "referral.resumed" not in webhook_types(r)
