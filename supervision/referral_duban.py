@@ -22,6 +22,7 @@ from django.db import transaction
 from accounts.models import Role, User
 from cases import timers
 from cases.actions.base import ActionRefused, local_date, now_or, require
+from cases.actions.supervision import raise_card_or_escalate
 from cases.models import TimerKind
 from notifications.enums import NoticeKind
 from notifications.services import notify, notify_supervisors, supervisor_ids
@@ -216,44 +217,9 @@ def do_escalate_referral_supervision(
             return None
         from_level = SupervisionLevel(head.level)
         to_level = NEXT_LEVEL.get(from_level)
-        deadline = head.reply_deadline
-        if to_level is None:
-            head.card, head.updated_at = card, at
-            head.save(update_fields=["card", "updated_at"])
-            SupervisionEvent.objects.create(
-                supervision=head, kind=SupervisionEventKind.CARD, at=at, card=card, text=f"逾期未反馈，{card.label}警示"
-            )
-            waiting, now_level = head, from_level
-        else:
-            head.status, head.card, head.updated_at = SupervisionStatus.ESCALATED, card, at
-            head.save(update_fields=["status", "card", "updated_at"])
-            instruction = (
-                f"{from_level.label}督办逾期未反馈（反馈期限 {deadline:%Y-%m-%d}），升级为{to_level.label}督办并"
-                f"予以{card.label}警示。原督办意见：{head.instruction}"
-            )
-            waiting = Supervision.objects.create(
-                referral=referral,
-                case=None,
-                kind=SupervisionKind.DUBAN,
-                level=to_level,
-                division_code=referral.division_code[: CODE_LENGTH[to_level]],
-                issued_by=None,
-                instruction=instruction,
-                reply_deadline=deadline,
-                card=card,
-                escalated_from=head,
-                issued_at=at,
-                updated_at=at,
-            )
-            SupervisionEvent.objects.create(
-                supervision=head,
-                kind=SupervisionEventKind.ESCALATED,
-                at=at,
-                card=card,
-                text=instruction,
-                data={"to": waiting.pk, "to_level": to_level},
-            )
-            now_level = to_level
+        waiting, now_level = raise_card_or_escalate(
+            head, card, at, referral=referral, division_code=referral.division_code
+        )
         ref = referral.reference
         notify_supervisors(
             NoticeKind.SUPERVISION_ESCALATED,

@@ -220,6 +220,54 @@ def do_reply_supervision(
     return event
 
 
+def raise_card_or_escalate(
+    head: Supervision, card: CardLevel, at: datetime, *, division_code: str, case: Case | None = None, referral=None
+) -> tuple[Supervision, SupervisionLevel]:
+    """The escalation step of an unanswered 督办 chain, for a case's and for a pending referral's
+    (supervision.referral_duban) alike; the caller holds the head's lock and has checked that it waits and that its
+    card is below `card`. Below the city the head becomes 已升级 and a 督办 at the next level is raised with the card;
+    at the city level the card is raised in place. Returns the record that now waits and its level."""
+    from_level = SupervisionLevel(head.level)
+    to_level = NEXT_LEVEL.get(from_level)
+    deadline = head.reply_deadline
+    if to_level is None:  # the city is the top: the card is raised on its own record
+        head.card, head.updated_at = card, at
+        head.save(update_fields=["card", "updated_at"])
+        SupervisionEvent.objects.create(
+            supervision=head, kind=SupervisionEventKind.CARD, at=at, card=card, text=f"逾期未反馈，{card.label}警示"
+        )
+        return head, from_level
+    head.status, head.card, head.updated_at = SupervisionStatus.ESCALATED, card, at
+    head.save(update_fields=["status", "card", "updated_at"])
+    instruction = (
+        f"{from_level.label}督办逾期未反馈（反馈期限 {deadline:%Y-%m-%d}），升级为{to_level.label}督办并"
+        f"予以{card.label}警示。原督办意见：{head.instruction}"
+    )
+    waiting = Supervision.objects.create(
+        case=case,
+        referral=referral,
+        kind=SupervisionKind.DUBAN,
+        level=to_level,
+        division_code=division_code[: CODE_LENGTH[to_level]],
+        issued_by=None,
+        instruction=instruction,
+        reply_deadline=deadline,
+        card=card,
+        escalated_from=head,
+        issued_at=at,
+        updated_at=at,
+    )
+    SupervisionEvent.objects.create(
+        supervision=head,
+        kind=SupervisionEventKind.ESCALATED,
+        at=at,
+        card=card,
+        text=instruction,
+        data={"to": waiting.pk, "to_level": to_level},
+    )
+    return waiting, to_level
+
+
 def do_escalate_supervision(supervision: Supervision, *, card: str, at: datetime | None = None) -> Supervision | None:
     """逾期升级 (self-loop `supervision_escalate`, SYSTEM only, job SUPERVISION_MONITOR), fired by the
     SUPERVISION_DEADLINE timers. Preconditions: the chain's head still waits for a reply and its card is below
@@ -239,47 +287,7 @@ def do_escalate_supervision(supervision: Supervision, *, card: str, at: datetime
             return None
         from_level = SupervisionLevel(head.level)
         to_level = NEXT_LEVEL.get(from_level)
-        deadline = head.reply_deadline
-        if to_level is None:  # the city is the top: the card is raised on its own record
-            head.card, head.updated_at = card, at
-            head.save(update_fields=["card", "updated_at"])
-            SupervisionEvent.objects.create(
-                supervision=head,
-                kind=SupervisionEventKind.CARD,
-                at=at,
-                card=card,
-                text=f"逾期未反馈，{card.label}警示",
-            )
-            waiting, now_level = head, from_level
-        else:
-            head.status, head.card, head.updated_at = SupervisionStatus.ESCALATED, card, at
-            head.save(update_fields=["status", "card", "updated_at"])
-            instruction = (
-                f"{from_level.label}督办逾期未反馈（反馈期限 {deadline:%Y-%m-%d}），升级为{to_level.label}督办并"
-                f"予以{card.label}警示。原督办意见：{head.instruction}"
-            )
-            waiting = Supervision.objects.create(
-                case=case,
-                kind=SupervisionKind.DUBAN,
-                level=to_level,
-                division_code=case.division_code[: CODE_LENGTH[to_level]],
-                issued_by=None,
-                instruction=instruction,
-                reply_deadline=deadline,
-                card=card,
-                escalated_from=head,
-                issued_at=at,
-                updated_at=at,
-            )
-            SupervisionEvent.objects.create(
-                supervision=head,
-                kind=SupervisionEventKind.ESCALATED,
-                at=at,
-                card=card,
-                text=instruction,
-                data={"to": waiting.pk, "to_level": to_level},
-            )
-            now_level = to_level
+        waiting, now_level = raise_card_or_escalate(head, card, at, case=case, division_code=case.division_code)
         record(
             case,
             "supervision_escalate",
