@@ -142,3 +142,12 @@ def make_valid_id_number(prefix6: str, born: date, seq3: int) -> str:
 def make_valid_credit_code(body17: str) -> str:
     total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(body17, _USCC_WEIGHTS, strict=True))
     return body17 + _USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def stored_id_number(value: str) -> tuple[str, str, str]:
+    """How an ID number is stored on a party, a mediator or a referred party: (encrypted, hash, masked), all three
+    empty for none."""
+    value = normalise_id_number(value)
+    if not value:
+        return "", "", ""
+    return encrypt_id_number(value), hash_id_number(value), mask_id_number(value)

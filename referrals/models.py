@@ -258,13 +258,7 @@ class ReferralParty(models.Model):
         return self.name
 
     def set_id_number(self, value: str) -> None:
-        value = identity.normalise_id_number(value)
-        if not value:
-            self.id_number_encrypted = self.id_number_hash = self.id_number_masked = ""
-            return
-        self.id_number_encrypted = identity.encrypt_id_number(value)
-        self.id_number_hash = identity.hash_id_number(value)
-        self.id_number_masked = identity.mask_id_number(value)
+        self.id_number_encrypted, self.id_number_hash, self.id_number_masked = identity.stored_id_number(value)
 
 
 class ReferralAttachment(models.Model):

@@ -175,13 +175,7 @@ class Mediator(models.Model):
     def set_id_number(self, value: str) -> None:
         """Stores an ID number encrypted, hashed and masked (as cases.Party does). Check it first with
         cases.identity.validate_id_number."""
-        value = identity.normalise_id_number(value)
-        if not value:
-            self.id_number_encrypted = self.id_number_hash = self.id_number_masked = ""
-            return
-        self.id_number_encrypted = identity.encrypt_id_number(value)
-        self.id_number_hash = identity.hash_id_number(value)
-        self.id_number_masked = identity.mask_id_number(value)
+        self.id_number_encrypted, self.id_number_hash, self.id_number_masked = identity.stored_id_number(value)
 
 
 class FilingDocument(models.Model):

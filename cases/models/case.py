@@ -244,13 +244,7 @@ class Party(models.Model):
         return self.name
 
     def set_id_number(self, value: str) -> None:
-        value = identity.normalise_id_number(value)
-        if not value:
-            self.id_number_encrypted = self.id_number_hash = self.id_number_masked = ""
-            return
-        self.id_number_encrypted = identity.encrypt_id_number(value)
-        self.id_number_hash = identity.hash_id_number(value)
-        self.id_number_masked = identity.mask_id_number(value)
+        self.id_number_encrypted, self.id_number_hash, self.id_number_masked = identity.stored_id_number(value)
 
     def full_id_number(self) -> str:
         """Decrypts the ID number. Callers must have checked `can_view_full_id` and written the access log.
