@@ -112,8 +112,9 @@ class FindingForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
     )
     found_on = forms.DateField(
-        label="发现日期（不填为今天）",
+        label="发现日期",
         required=False,  # blank: today, within the report's period
+        help_text="不填为今天",
         error_messages={"invalid": "请填写正确的日期"},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
