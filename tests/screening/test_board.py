@@ -266,8 +266,8 @@ def live(s, r):
     from screening.models import EscalationHop
 
     now = timezone.now()
-    EscalationHop.objects.filter(risk=r["red_a"], seq=1).update(pushed_at=now - timedelta(minutes=20),
-                                                               ack_due_at=now - timedelta(minutes=5, seconds=20))  # fmt: skip
+    late = now - timedelta(minutes=5, seconds=20)
+    EscalationHop.objects.filter(risk=r["red_a"], seq=1).update(pushed_at=now - timedelta(minutes=20), ack_due_at=late)
     EscalationHop.objects.filter(risk=r["red_a"], seq=2).update(pushed_at=now, ack_due_at=now + timedelta(minutes=30))
     EscalationHop.objects.filter(risk=r["orange_b"]).update(
         pushed_at=now, ack_due_at=now + timedelta(minutes=8, seconds=30)
