@@ -116,14 +116,17 @@ def _names(ids: list[int]) -> str:
 
 def _hop_rows(user: User, risk: RiskAssessment, now: datetime) -> list[dict]:
     rows = []
+    n = 0
     for hop in _visible_hops(user, risk).select_related("acknowledged_by").order_by("seq"):
         words, late = countdown(hop.ack_due_at, now) if hop.status == HopStatus.PENDING else ("", False)
         took = ""
         if hop.acknowledged_at:
             took = _duration(max(0, int((hop.acknowledged_at - hop.pushed_at).total_seconds() // 60)))
+        n += hop.step != "POLICE"
         rows.append(
             {
                 "hop": hop,
+                "n": n,
                 "names": _names(hop.recipient_ids),
                 "countdown": words,
                 "late": late,
