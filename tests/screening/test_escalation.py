@@ -381,3 +381,19 @@ def test_sms_texts_carry_no_personal_data(sworld):
     assert texts, "RISK_ALERT is sent by SMS"
     for text in texts:
         assert "张某某" not in text and "李某某" not in text and risk.title not in text
+
+
+def test_orange_silence_climbs_on_orange_deadlines(sworld):
+    risk = _risk(sworld, level=RiskLevel.ORANGE)
+    for minutes in (60, 180, 420):
+        timers.fire_due(T0 + timedelta(minutes=minutes - 1))
+        assert len(_hops(risk)) == [60, 180, 420].index(minutes) + 1
+        timers.fire_due(T0 + timedelta(minutes=minutes))
+    assert [(h.step, int((h.ack_due_at - T0).total_seconds() // 60)) for h in _hops(risk)] == [
+        (EscalationStep.COMMITTEE, 60),
+        (EscalationStep.TOWNSHIP, 180),
+        (EscalationStep.TOWNSHIP_GOV, 420),
+        (EscalationStep.COUNTY, 900),
+    ]
+    timers.fire_due(T0 + timedelta(minutes=900))
+    assert _notices(sworld.w.city_admin, NoticeKind.RISK_ACK_OVERDUE).count() == 1
