@@ -195,6 +195,15 @@ def _page(request: HttpRequest, risk: RiskAssessment, bound: dict | None = None,
         "is_open": risk.status == "OPEN",
     }
     context.update(_forms(user, risk, bound))
+    boxes = {
+        "level_form": "level-box",
+        "update_form": "update-box",
+        "instruct_form": "instruct-box",
+        "review_form": "review-box",
+        "resolve_form": "resolve-box",
+        "ack_form": "ack-{}".format((bound or {}).get("ack_hop_id")),
+    }
+    context["error_box"] = next((boxes[name] for name in (bound or {}) if name in boxes), "")
     if bound and "ack_form" in bound:
         context["ack_form"] = bound["ack_form"]
         context["ack_hop_id"] = bound.get("ack_hop_id")

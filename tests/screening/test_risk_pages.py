@@ -286,7 +286,7 @@ def test_level_change_bad_reason_keeps_it(client, sworld):
     response = client.post(reverse("screening:risk_level", args=[risk.pk]), {"level": "RED", "reason": "急"})
     body = response.content.decode()
     assert response.status_code == 400 and "调整理由至少4个字" in body and "急</textarea>" in body
-    assert '<details class="border-bottom py-1" open' in body
+    assert '<details class="border-bottom py-1" open' in body and "未能保存" in body
 
 
 def test_resolve_from_the_page_stops_the_chain(client, sworld):
