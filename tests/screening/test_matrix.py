@@ -32,7 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import actions as CA
-from screening.enums import FormPeriod, FormStatus, HopStatus, ReportStatus, RiskLevel, RiskStatus
+from screening.enums import FormPeriod, FormStatus, ReportStatus
 from screening.models import (
     EscalationHop,
     Finding,
