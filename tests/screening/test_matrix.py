@@ -117,8 +117,8 @@ risk_review             D4 D4 D4  44 44 R4 4D 4D D4  D4  4D   DD   D4  4D   X4  
 risk_resolve            D4 R4 R4  44 44 R4 4R 4D D4  D4  4D   DD   D4  4D   X4  44  44  44  LL
 hop_acknowledge         R4 R4 R4  44 44 D4 4R 4R D4  D4  4D   DD   R4  4R   44  44  44  44  LL
 hop_acknowledge_police  R4 R4 R4  44 44 44 4R 4R R4  R4  4R   RR   R4  4R   D4  44  44  44  LL
-risks                   24 24 24  24 24 24 24 24 24  24  22   22   24  22   24  44  44  44  LL
-risk_areas              24 24 24  24 24 24 24 24 24  24  22   22   24  22   24  44  44  44  LL
+risks                   22 22 22  22 22 22 22 22 24  24  22   22   24  22   22  44  44  44  LL
+risk_areas              22 22 22  22 22 22 22 22 24  24  22   22   24  22   22  44  44  44  LL
 meetings                44 44 44  44 44 44 44 44 24  24  22   22   24  22   44  44  44  44  LL
 meeting_new             4- 4- 4-  4- 4- 4- 4- 4- 2-  2-  2-   2-   2-  2-   4-  4-  4-  4-  L-
 meeting_new_post        44 44 44  44 44 44 44 44 DX  DX  XD   DD   DX  XD   44  44  44  44  LL
@@ -699,7 +699,7 @@ def run_row(mworld: MWorld, row: str) -> tuple[int, list[str], list[str]]:
             cells += 1
             with transaction.atomic():
                 before = t.probe(mworld, side) if t.probe else None
-                client = Client(raise_request_exception=False)
+                client = Client(raise_request_exception=True)
                 if persona != "anonymous":
                     client.force_login(mworld.people[persona])
                 data = t.data(mworld, side) if t.data else {}
