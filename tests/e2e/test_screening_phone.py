@@ -7,7 +7,7 @@ the county bureau opens the risk and sees the whole chain (every push, the time-
 Screenshots: /tmp/shots-matrix/e2e-NN-*.png (phone steps at 390 × 844, console steps at 1280 × 900); no phone page
 may scroll sideways. Each step skips with a reason while its page is still the skeleton's stub."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -204,3 +204,270 @@ def test_zero_report_finding_red_risk_township_acknowledges_county_sees_chain(e2
         for step in steps:
             step.close()
     assert ScreeningReport.objects.filter(committee=w.village_a, status=ReportStatus.SUBMITTED).count() == 1
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The screenshot tour: every screening page with data, at 1280 px and 390 px, for the person who uses it. Each
+# page must answer 200 and must not scroll sideways on the phone; the PNGs are for a person to look at
+# (/tmp/shots-matrix/tour-<viewport>-<persona>-<page>.png). Stub pages are listed and skipped.
+
+
+def seed_screening(w, sw, now):
+    """Eight weeks of village screening in 咸安区 through the actions, with a RED, an ORANGE and a YELLOW risk, a
+    campaign, a special period, a meeting and two screening forms. Returns the records the tour opens."""
+    from datetime import time
+
+    from cases import actions as CA
+    from registry.models import Division
+    from screening import actions as S
+    from screening.enums import Cadence, FormPeriod, RiskFlag
+    from screening.schedule import ensure_reports
+    from tests.world import case_data
+
+    xianan = Division.objects.get(code="421202")
+    wenquan = Division.objects.get(code="421202001")
+    start = now - timedelta(days=56)
+    S.do_set_policy(
+        w.county_admin,
+        xianan,
+        unit_level=5,
+        cadence=Cadence.WEEKLY,
+        due_offset_workdays=1,
+        due_time=time(18, 0),
+        zero_report_required=True,
+        include_industry=False,
+        effective_from=timezone.localdate(start),
+        document_no="咸安司〔2026〕12号",
+        at=start,
+    )
+    ensure_reports(now)
+    reports = list(ScreeningReport.objects.filter(committee=w.village_a).order_by("period_start"))
+    for i, r in enumerate(reports):  # most on time, one late, one left overdue, the current ones open
+        if r.due_at > now:
+            continue
+        if i == 2:
+            continue  # missing
+        late = i == 4
+        S.do_submit_zero_report(
+            w.mediator_a,
+            r,
+            participants="李调解、王主任",
+            method="走访入户",
+            at=r.due_at + timedelta(hours=5 if late else -3),
+        )
+    for r in ScreeningReport.objects.filter(committee=w.village_b).order_by("period_start"):
+        if r.due_at < now - timedelta(days=14):
+            S.do_submit_zero_report(w.mediator_b, r, at=r.due_at - timedelta(hours=1))
+    timers.fire_due(now)
+    current = (
+        ScreeningReport.objects.filter(committee=w.village_a, status=ReportStatus.PENDING)
+        .order_by("period_start")
+        .first()
+    )
+    finding = S.do_add_finding(
+        w.mediator_a,
+        current,
+        place="桂花村三组张家门前",
+        parties="张某与李某两户及亲属",
+        headcount=12,
+        dispute_type="NEIGHBOR",
+        facts=FACTS,
+        risk_signs="一方扬言持刀报复",
+        measures="调解员已上门劝导双方",
+        at=now - timedelta(hours=5),
+    )
+    finding2 = S.do_add_finding(
+        w.mediator_a,
+        current,
+        place="桂花村五组",
+        parties="刘某等60余名务工人员与某建筑公司",
+        headcount=63,
+        dispute_type="LABOR_MIGRANT_WAGES",
+        facts="某建筑公司拖欠60余名务工人员工资共计约80万元，工人多次到村委会反映，扬言集体上访。",
+        at=now - timedelta(hours=4),
+    )
+    red = S.do_assess_risk(
+        w.mediator_a,
+        finding=finding,
+        title="宅基地纠纷可能民转刑",
+        flags=[RiskFlag.CIVIL_TO_CRIMINAL],
+        level=RiskLevel.RED,
+        reasons="李某扬言持刀报复，双方亲属聚集，随时可能发生冲突。",
+        owner=w.director_a,
+        measures="村调委会主任包案，每日上门走访。",
+        review_on=timezone.localdate(now) + timedelta(days=3),
+        headcount=12,
+        at=now - timedelta(hours=3),
+    )
+    timers.fire_due(now - timedelta(hours=2))  # the committee's 10 minutes pass: on to the township
+    orange = S.do_assess_risk(
+        w.director_a,
+        finding=finding2,
+        title="欠薪纠纷可能引发群体性上访",
+        flags=[RiskFlag.GROUP_PETITION, RiskFlag.MASS_PARTIES, RiskFlag.LARGE_AMOUNT],
+        level=RiskLevel.ORANGE,
+        reasons="涉及60余名务工人员，欠薪数额较大，工人扬言集体上访。",
+        headcount=63,
+        at=now - timedelta(hours=1),
+    )
+    case = CA.do_register_case(w.mediator_a, w.village_a, case_data(w.party_user), at=now - timedelta(days=3))
+    yellow = S.do_assess_risk(
+        w.mediator_a,
+        case=case,
+        title="排水沟纠纷，双方有口角",
+        flags=[],
+        level=RiskLevel.YELLOW,
+        reasons="双方有口角，暂无激化迹象。",
+        at=now - timedelta(days=2),
+    )
+    campaign = S.do_start_campaign(
+        w.county_admin,
+        xianan,
+        theme="岁末年初矛盾纠纷专项排查",
+        description="重点排查欠薪、婚姻家庭、邻里纠纷，做到早发现、早报告、早化解。",
+        area_codes=[],
+        start=timezone.localdate(now),
+        end=timezone.localdate(now) + timedelta(days=40),
+        cadence=Cadence.WEEKLY,
+        at=now - timedelta(minutes=30),
+    )
+    today = timezone.localdate(now)
+    S.do_add_special_period(
+        w.county_admin,
+        xianan,
+        name="元旦",
+        start=date(today.year + 1, 1, 1) if today.month == 12 else today + timedelta(days=20),
+        end=date(today.year + 1, 1, 3) if today.month == 12 else today + timedelta(days=22),
+        cadence=Cadence.DAILY,
+        unit_levels=[],
+        at=now - timedelta(minutes=20),
+    )
+    meeting = S.do_record_meeting(
+        w.sfs_officer,
+        wenquan,
+        held_on=today,
+        title="温泉街道第49周矛盾纠纷研判会",
+        chair="温泉司法所所长",
+        attendees="司法所、派出所、综治中心、各村调委会主任",
+        minutes="逐件研判本周排查发现的纠纷：宅基地纠纷由村调委会主任包案，派出所介入；欠薪纠纷报街道劳动保障所。",
+        risks=[red, orange],
+        at=now - timedelta(minutes=10),
+    )
+    qstart = date(today.year, 1 + 3 * ((today.month - 1) // 3), 1)
+    form = S.do_create_form(
+        w.county_admin,
+        xianan,
+        period_kind=FormPeriod.QUARTER,
+        period_start=qstart,
+        reporting_unit="咸安区司法局",
+        signer="张局长",
+        preparer="李科员",
+        at=now - timedelta(minutes=5),
+    )
+    return {
+        "current": current,
+        "submitted": ScreeningReport.objects.filter(committee=w.village_a, is_zero=True).first(),
+        "overdue": ScreeningReport.objects.filter(committee=w.village_a, status=ReportStatus.OVERDUE).first(),
+        "finding": finding,
+        "red": red,
+        "orange": orange,
+        "yellow": yellow,
+        "case": case,
+        "campaign": campaign,
+        "meeting": meeting,
+        "form": form,
+    }
+
+
+def tour_pages(o) -> dict[str, list[tuple[str, str]]]:
+    def pk(name: str) -> int:
+        return o[name].pk
+
+    return {
+        "mediator_a": [
+            ("home", "/screening/"),
+            ("report-open", f"/screening/reports/{pk('current')}/"),
+            ("report-zero", f"/screening/reports/{pk('submitted')}/"),
+            ("report-overdue", f"/screening/reports/{pk('overdue')}/" if o["overdue"] else ""),
+            ("finding-new", f"/screening/reports/{pk('current')}/findings/new/"),
+            ("finding", f"/screening/findings/{pk('finding')}/"),
+            ("finding-case", f"/screening/findings/{pk('finding')}/case/"),
+            ("risk-new-finding", f"/screening/risks/new/finding/{pk('finding')}/"),
+            ("risk-new-case", f"/screening/risks/new/case/{pk('case')}/"),
+            ("risk-red", f"/screening/risks/{pk('red')}/"),
+            ("risk-yellow", f"/screening/risks/{pk('yellow')}/"),
+            ("board", "/screening/risks/"),
+            ("case", f"/cases/{pk('case')}/"),
+        ],
+        "sfs_officer": [
+            ("compliance", "/screening/compliance/"),
+            ("board", "/screening/risks/"),
+            ("board-overdue", "/screening/risks/?overdue=1"),
+            ("areas", "/screening/risks/areas/"),
+            ("risk-red", f"/screening/risks/{pk('red')}/"),
+            ("risk-orange", f"/screening/risks/{pk('orange')}/"),
+            ("meetings", "/screening/meetings/"),
+            ("meeting-new", "/screening/meetings/new/"),
+            ("meeting", f"/screening/meetings/{pk('meeting')}/"),
+            ("forms", "/screening/forms/"),
+            ("policies", "/screening/policies/"),
+            ("campaigns", "/screening/campaigns/"),
+            ("notices", "/accounts/notifications/"),
+        ],
+        "county_admin": [
+            ("policies", "/screening/policies/"),
+            ("policy-new", "/screening/policies/new/"),
+            ("special-new", "/screening/special-periods/new/"),
+            ("campaigns", "/screening/campaigns/"),
+            ("campaign-new", "/screening/campaigns/new/"),
+            ("campaign", f"/screening/campaigns/{pk('campaign')}/"),
+            ("compliance", "/screening/compliance/"),
+            ("compliance-township", "/screening/compliance/?area=421202001"),
+            ("areas", "/screening/risks/areas/"),
+            ("board", "/screening/risks/"),
+            ("forms", "/screening/forms/"),
+            ("form-new", "/screening/forms/new/"),
+            ("form", f"/screening/forms/{pk('form')}/"),
+            ("risk-red", f"/screening/risks/{pk('red')}/"),
+        ],
+        "gov_officer": [
+            ("board", "/screening/risks/"),
+            ("areas", "/screening/risks/areas/"),
+            ("meetings", "/screening/meetings/"),
+        ],
+        "police_liaison": [("board", "/screening/risks/"), ("risk-red", f"/screening/risks/{pk('red')}/")],
+        "city_admin": [("areas", "/screening/risks/areas/"), ("compliance", "/screening/compliance/")],
+    }
+
+
+def test_screening_pages_tour(e2e_world, browser, live_server):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    w = e2e_world
+    sw = build_sworld(w)
+    objects = seed_screening(w, sw, timezone.now())
+    problems, stubs, taken = [], [], []
+    for persona, pages in tour_pages(objects).items():
+        for vname, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+            step = Step(browser, live_server.url, viewport, [])
+            try:
+                step.login(persona)
+                for name, path in pages:
+                    if not path:
+                        continue
+                    response = step.goto(path)
+                    status = response.status if response else 0
+                    if STUB in step.page.content():
+                        stubs.append(f"{persona} {name} {path}")
+                        continue
+                    if status != 200:
+                        problems.append(f"{persona} {name} {path}: {status}")
+                        continue
+                    out = SHOTS / f"tour-{vname}-{persona}-{name}.png"
+                    step.page.screenshot(path=str(out), full_page=True)
+                    taken.append(out.name)
+                problems += [f"{persona}: {o}" for o in step.overflows]
+            finally:
+                step.close()
+    print(f"{len(taken)} screenshots; stubs: {stubs}")
+    assert taken, "no screening page is built yet"
+    assert problems == [], "\n".join(problems)
