@@ -7,7 +7,7 @@ counted or listed. Filters:
 - level, flag (a RiskFlag: `flags` is a JSON list; matched on its text form, `"FLAG"` with the quotes, which is
   the same on SQLite and PostgreSQL — `flags__contains` does not exist on SQLite), area (a division code prefix,
   checked by the page with supervision.access.area_for), owner (包案领导), status (default OPEN; "ALL" for any),
-  age (opened at least this many days ago), overdue (only risks with a PENDING hop past its ack_due_at).
+  age (open at least this many calendar days, as the 天数 column counts), overdue (only risks with a PENDING hop past its ack_due_at).
 - counts per level are taken with every filter but the level, so the chips say what a click would show.
 
 The area breakdown has a row per lower area of the chosen area (grouped on the division-code prefix) and one 本级
@@ -73,7 +73,10 @@ def filtered(qs: QuerySet[RiskAssessment], f: BoardFilters, now: datetime, *, wi
     if f.owner_id is not None:
         qs = qs.filter(owner_id=f.owner_id)
     if f.min_age_days is not None:
-        qs = qs.filter(created_at__lte=now - timedelta(days=f.min_age_days))
+        # open at least N days, counted in local calendar days as the board's 天数 column: assessed on or before
+        # the day N days before today
+        cutoff = timezone.localdate(now) - timedelta(days=f.min_age_days - 1)
+        qs = qs.filter(created_at__lt=datetime.combine(cutoff, time.min, tzinfo=timezone.get_current_timezone()))
     if f.overdue_only:
         qs = qs.filter(overdue_hop_q(now))
     if with_level and f.level:
