@@ -16,7 +16,7 @@ from django.utils import timezone
 from cases import timers
 from screening.enums import EscalationStep, HopStatus, ReportStatus, RiskLevel
 from screening.models import EscalationHop, Finding, RiskAssessment, ScreeningReport
-from tests.screening.factories import build_sworld, make_report
+from tests.screening.factories import build_sworld, make_policy, make_report
 from tests.world import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -215,7 +215,6 @@ def test_zero_report_finding_red_risk_township_acknowledges_county_sees_chain(e2
 def seed_screening(w, sw, now):
     """Eight weeks of village screening in 咸安区 through the actions, with a RED, an ORANGE and a YELLOW risk, a
     campaign, a special period, a meeting and two screening forms. Returns the records the tour opens."""
-    from datetime import time
 
     from cases import actions as CA
     from registry.models import Division
@@ -227,19 +226,8 @@ def seed_screening(w, sw, now):
     xianan = Division.objects.get(code="421202")
     wenquan = Division.objects.get(code="421202001")
     start = now - timedelta(days=56)
-    S.do_set_policy(
-        w.county_admin,
-        xianan,
-        unit_level=5,
-        cadence=Cadence.WEEKLY,
-        due_offset_workdays=1,
-        due_time=time(18, 0),
-        zero_report_required=True,
-        include_industry=False,
-        effective_from=timezone.localdate(start),
-        document_no="咸安司〔2026〕12号",
-        at=start,
-    )
+    # The policy row straight from the factory (its effective_from is in the past; the scan below makes the rows).
+    make_policy(xianan, effective_from=timezone.localdate(start), by=w.county_admin, document_no="咸安司〔2026〕12号")
     ensure_reports(now)
     reports = list(ScreeningReport.objects.filter(committee=w.village_a).order_by("period_start"))
     for i, r in enumerate(reports):  # most on time, one late, one left overdue, the current ones open
