@@ -7,7 +7,8 @@ counted or listed. Filters:
 - level, flag (a RiskFlag: `flags` is a JSON list; matched on its text form, `"FLAG"` with the quotes, which is
   the same on SQLite and PostgreSQL — `flags__contains` does not exist on SQLite), area (a division code prefix,
   checked by the page with supervision.access.area_for), owner (包案领导), status (default OPEN; "ALL" for any),
-  age (open at least this many calendar days, as the 天数 column counts), overdue (only risks with a PENDING hop past its ack_due_at).
+  age (open at least this many calendar days, as the 天数 column counts), overdue (only risks with a PENDING hop
+  past its ack_due_at).
 - counts per level are taken with every filter but the level, so the chips say what a click would show.
 
 The area breakdown has a row per lower area of the chosen area (grouped on the division-code prefix) and one 本级

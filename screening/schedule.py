@@ -93,7 +93,7 @@ def units_for(division_code: str, unit_level: int, include_industry: bool) -> li
         Committee.objects.filter(
             is_active=True,
             division__level=unit_level,
-            division_id__startswith=division_code,
+            division__code__startswith=division_code,
             kind__in=_kinds(include_industry),
         )
         .select_related("division")
@@ -258,7 +258,7 @@ def ensure_reports(now: datetime, *, division_code: str = "") -> int:
     with transaction.atomic():
         policy_q = Q(effective_from__lte=today)
         if division_code:
-            policy_q &= Q(division_id__in=_prefixes(division_code)) | Q(division_id__startswith=division_code)
+            policy_q &= Q(division_id__in=_prefixes(division_code)) | Q(division__code__startswith=division_code)
         policies = list(ScreeningPolicy.objects.filter(policy_q).select_related("division"))
         specials = list(SpecialPeriod.objects.filter(cancelled_at__isnull=True, start__lte=today))
         by_level: dict[int, list[ScreeningPolicy]] = defaultdict(list)
@@ -296,7 +296,7 @@ def ensure_reports(now: datetime, *, division_code: str = "") -> int:
         campaigns = ScreeningCampaign.objects.filter(start__lte=today)
         if division_code:
             campaigns = campaigns.filter(
-                Q(division_id__in=_prefixes(division_code)) | Q(division_id__startswith=division_code)
+                Q(division_id__in=_prefixes(division_code)) | Q(division__code__startswith=division_code)
             )
         for campaign in campaigns:
             last = campaign.end
@@ -314,7 +314,7 @@ def campaign_units(campaign: ScreeningCampaign) -> list[Committee]:
     areas = [str(c) for c in (campaign.area_codes or [])] or [str(campaign.division_id)]
     q = Q()
     for code in areas:
-        q |= Q(division_id__startswith=code)
+        q |= Q(division__code__startswith=code)
     return list(
         Committee.objects.filter(q, is_active=True, division__level__in=UNIT_LEVEL_VALUES)
         .filter(kind__in=_kinds(True))

@@ -22,8 +22,8 @@ from registry.models import Division
 from screening import board as B
 from screening.enums import RiskFlag, RiskLevel, RiskStatus
 from screening.forms_board import BoardFilterForm, MeetingForm, PeriodForm
-from screening.permissions import can_record_meeting
 from screening.models import RiskMeeting
+from screening.permissions import can_record_meeting
 from screening.scoping import risks_visible_to
 from supervision.access import area_for
 

@@ -253,4 +253,3 @@ def campaign_last_day(campaign: ScreeningCampaign) -> date:
     if campaign.closed_at is not None:
         return min(campaign.end, timezone.localtime(campaign.closed_at).date())
     return campaign.end
-

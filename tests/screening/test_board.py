@@ -266,10 +266,12 @@ def live(s, r):
     from screening.models import EscalationHop
 
     now = timezone.now()
-    EscalationHop.objects.filter(risk=r["red_a"], seq=1).update(pushed_at=now - timedelta(minutes=20),
-                                                               ack_due_at=now - timedelta(minutes=5, seconds=20))  # fmt: skip
+    late = now - timedelta(minutes=5, seconds=20)
+    EscalationHop.objects.filter(risk=r["red_a"], seq=1).update(pushed_at=now - timedelta(minutes=20), ack_due_at=late)
     EscalationHop.objects.filter(risk=r["red_a"], seq=2).update(pushed_at=now, ack_due_at=now + timedelta(minutes=30))
-    EscalationHop.objects.filter(risk=r["orange_b"]).update(pushed_at=now, ack_due_at=now + timedelta(minutes=8, seconds=30))
+    EscalationHop.objects.filter(risk=r["orange_b"]).update(
+        pushed_at=now, ack_due_at=now + timedelta(minutes=8, seconds=30)
+    )
 
 
 BOARD_404 = ("court_liaison", "party_user", "outsider")  # everyone else of the personas may see the board
@@ -326,7 +328,12 @@ def test_board_page_filters_by_query(data):
     assert titles(area="421202001002") == {"工资拖欠集体上访"}  # a village reached by drilling
     assert titles(owner=str(s.w.director_a.pk)) == {"扬言报复", "多人涉及的金额纠纷"}
     assert titles(status="RESOLVED") == {"已化解的械斗苗头"}
-    assert titles(status="ALL", area="421202001001") == {"扬言报复", "多人涉及的金额纠纷", "涉法涉诉", "已化解的械斗苗头"}
+    assert titles(status="ALL", area="421202001001") == {
+        "扬言报复",
+        "多人涉及的金额纠纷",
+        "涉法涉诉",
+        "已化解的械斗苗头",
+    }
     since_feb = (timezone.localdate() - date(2026, 2, 1)).days  # the page counts age to today
     assert titles(age=str(since_feb + 1)) == {"涉法涉诉"}
     assert titles(age=str(since_feb)) == {"涉法涉诉", "街道本级"}

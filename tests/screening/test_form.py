@@ -3,7 +3,7 @@ submitted, frozen; correction = a new version), the .xlsx and the PDF, and who m
 
 import io
 import subprocess
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 from django.urls import reverse
@@ -17,7 +17,7 @@ from screening.actions.base import ActionRefused
 from screening.enums import FindingStatus, FormPeriod, FormStatus
 from screening.models import Finding, ScreeningCampaign, ScreeningForm
 from tests.screening.factories import TZ, make_finding
-from tests.world import PASSWORD, make_case
+from tests.world import make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +222,227 @@ def test_other_periods_and_areas(sworld):
     # Nothing screened: rates are a dash.
     empty = _table(sform.compute("421202", date(2025, 6, 1), date(2025, 6, 30)))
     assert empty["handled_rate"] == ["—"] * 5 and empty["screened"] == [0] * 5
+
+
+# The form's life ------------------------------------------------------------------------------------------------
+
+
+def _xianan():
+    return Division.objects.get(code="421202")
+
+
+def test_submit_freezes_and_a_correction_recomputes(sworld):
+    data = build_dataset(sworld)
+    w = sworld.w
+    f = do_create_form(
+        w.county_admin,
+        _xianan(),
+        period_kind=FormPeriod.MONTH,
+        period_start=date(2026, 3, 1),
+        reporting_unit="咸安区司法局",
+        at=_at(2026, 4, 3),
+    )
+    assert f.status == FormStatus.DRAFT and f.period_end == date(2026, 3, 31) and f.data is None
+    with pytest.raises(ActionRefused) as err:
+        do_submit_form(w.county_admin, f, signer="", preparer="刘制表", at=_at(2026, 4, 5))
+    assert err.value.field == "signer"
+    with pytest.raises(ActionRefused) as err:
+        do_submit_form(w.county_admin, f, signer="张局长", preparer=" ", at=_at(2026, 4, 5))
+    assert err.value.field == "preparer"
+    f = do_submit_form(w.county_admin, f, signer="张局长", preparer="刘制表", at=_at(2026, 4, 5, 10))
+    assert f.status == FormStatus.SUBMITTED and f.submitted_by == w.county_admin
+    assert _table(f.data) == EXPECTED_MARCH
+    # A second draft of the same period is refused; so is submitting twice.
+    with pytest.raises(ActionRefused):
+        do_create_form(
+            w.county_admin,
+            _xianan(),
+            period_kind=FormPeriod.MONTH,
+            period_start=date(2026, 3, 1),
+            reporting_unit="咸安区司法局",
+        )
+    with pytest.raises(ActionRefused):
+        do_submit_form(w.county_admin, f, signer="张局长", preparer="刘制表")
+    # A finding changes afterwards (F2 is resolved on site on 31 March): the submitted form does not change.
+    Finding.objects.filter(pk=data["F2"].pk).update(status=FindingStatus.RESOLVED, resolved_at=_at(2026, 3, 31, 8))
+    f.refresh_from_db()
+    assert _table(f.data)["handled"] == [0, 1, 3, 4, 5]
+    from screening.views_forms import figures
+
+    assert _table(figures(f))["handled"] == [0, 1, 3, 4, 5]
+    # The correction is a new draft version, computed live, and supersedes v1 once submitted.
+    with pytest.raises(ActionRefused) as err:
+        do_correct_form(w.county_admin, f, reason="错")
+    assert err.value.field == "reason"
+    v2 = do_correct_form(w.county_admin, f, reason="补录桂花村就地化解一起", at=_at(2026, 4, 6))
+    assert (v2.version, v2.status, v2.supersedes_id, v2.signer) == (2, FormStatus.DRAFT, f.pk, "张局长")
+    assert _table(figures(v2))["handled"] == [0, 1, 4, 5, 6]
+    with pytest.raises(ActionRefused):
+        do_correct_form(w.county_admin, f, reason="再次更正一下")
+    v2 = do_submit_form(w.county_admin, v2, signer="张局长", preparer="刘制表", at=_at(2026, 4, 6, 15))
+    f.refresh_from_db()
+    assert f.status == FormStatus.SUPERSEDED and v2.status == FormStatus.SUBMITTED
+    assert _table(v2.data)["cat:family:handled"] == [0, 0, 1, 1, 1]
+    assert _table(f.data)["cat:family:handled"] == [0, 0, 0, 0, 0]
+
+
+def test_who_may_make_a_form(sworld):
+    w = sworld.w
+    kw = {"period_kind": FormPeriod.QUARTER, "period_start": date(2026, 1, 1), "reporting_unit": "某单位"}
+    for user in (w.mediator_a, w.director_a, sworld.gov_officer, w.other_county_admin, w.sfs_officer, w.party_user):
+        with pytest.raises(ActionRefused):
+            do_create_form(user, _xianan(), **kw)
+    town = Division.objects.get(code="421202001")
+    assert do_create_form(w.sfs_officer, town, **kw).reporting_unit == "某单位"
+    assert do_create_form(w.city_admin, _xianan(), **kw).division_id == "421202"
+    with pytest.raises(ActionRefused) as err:
+        do_create_form(
+            w.county_admin,
+            _xianan(),
+            period_kind=FormPeriod.QUARTER,
+            period_start=date(2026, 2, 1),
+            reporting_unit="咸安区司法局",
+        )
+    assert err.value.field == "period_start"
+
+
+# Pages, .xlsx and PDF ---------------------------------------------------------------------------------------------
+
+
+def _client(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_pages_xlsx_and_pdf(sworld, client, tmp_path):
+    build_dataset(sworld)
+    w = sworld.w
+    c = _client(client, w.county_admin)
+    r = c.get(reverse("screening:form_new"))
+    assert r.status_code == 200 and "咸安区司法局" in r.content.decode()  # reporting unit prefilled
+    # Bad input: the message next to the field, what was typed kept.
+    r = c.post(
+        reverse("screening:form_new"),
+        {
+            "area": "421202",
+            "period_kind": "QUARTER",
+            "period_start": "2026-02",
+            "reporting_unit": "咸安区司法局（盖章）",
+        },
+    )
+    body = r.content.decode()
+    assert r.status_code == 400 and "季报须从1月、4月、7月或10月的1日开始" in body and "咸安区司法局（盖章）" in body
+    r = c.post(
+        reverse("screening:form_new"),
+        {"area": "421202", "period_kind": "MONTH", "period_start": "2026-03", "reporting_unit": "咸安区司法局"},
+    )
+    f = ScreeningForm.objects.get()
+    assert r.status_code == 302 and r["Location"] == reverse("screening:form", args=[f.pk])
+    page = c.get(reverse("screening:form", args=[f.pk])).content.decode()
+    assert "已编制（草稿）" in page and 'data-row="major:success_rate"' in page and "37.5" in page
+    # The draft's PDF says 草稿; its text has the figures.
+    pdf = c.get(reverse("screening:form_pdf", args=[f.pk]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    text = _pdf_text(pdf.content, tmp_path)
+    assert "草" in text and "未上报" in text and "签发人" in text
+    # Submit without a preparer: refused next to the field, the signer kept.
+    r = c.post(reverse("screening:form_submit", args=[f.pk]), {"signer": "张局长", "preparer": ""})
+    assert r.status_code == 400 and "请填写制表人" in r.content.decode() and 'value="张局长"' in r.content.decode()
+    r = c.post(reverse("screening:form_submit", args=[f.pk]), {"signer": "张局长", "preparer": "刘制表"})
+    assert r.status_code == 302
+    f.refresh_from_db()
+    assert f.status == FormStatus.SUBMITTED
+    page = c.get(reverse("screening:form", args=[f.pk])).content.decode()
+    assert "已上报" in page and "张局长" in page
+    listing = c.get(reverse("screening:forms") + "?area=421202").content.decode()
+    assert f'data-form="{f.pk}"' in listing and "已上报" in listing
+    # .xlsx: the same figures, cell by cell.
+    from openpyxl import load_workbook
+
+    x = c.get(reverse("screening:form_xlsx", args=[f.pk]))
+    ws = load_workbook(io.BytesIO(x.content)).active
+    assert ws["A4"].value == "项目" and [ws.cell(4, col).value for col in range(3, 8)] == [
+        "县市区",
+        "乡镇街道",
+        "村居",
+        "小计",
+        "年度累计",
+    ]
+    assert ws["A5"].value == "总体情况" and ws["B5"].value == "排查数"
+    assert [ws.cell(5, col).value for col in range(3, 8)] == [2, 2, 4, 8, 10]
+    assert [ws.cell(9, col).value for col in range(3, 8)] == [0.0, 50.0, 50.0, 37.5, 40.0]  # 成功率
+    assert "A5:A9" in {str(m) for m in ws.merged_cells.ranges}
+    rows = {
+        ws.cell(r, 2).value if ws.cell(r, 1).value is None or ws.cell(r, 2).value else ws.cell(r, 1).value: r
+        for r in range(5, ws.max_row + 1)
+    }
+    campaigns = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "开展集中排查次数")
+    assert [ws.cell(campaigns, col).value for col in range(3, 8)] == [2, 1, 0, 3, 4]
+    assert rows  # the sheet has its rows
+    assert any("签发人：张局长" in str(ws.cell(r, 1).value or "") for r in range(campaigns, ws.max_row + 1))
+    # The submitted PDF: 已上报, the signer and preparer, the figures; no draft banner.
+    text = _pdf_text(c.get(reverse("screening:form_pdf", args=[f.pk])).content, tmp_path)
+    assert "已上报" in text and "张局长" in text and "刘制表" in text and "草稿" not in text
+    assert "37.5" in text and "40.0" in text
+    # Correction through the page.
+    r = c.post(reverse("screening:form_correct", args=[f.pk]), {"reason": "错"})
+    assert r.status_code == 400 and "至少4个字" in r.content.decode()
+    r = c.post(reverse("screening:form_correct", args=[f.pk]), {"reason": "补录一起就地化解的纠纷"})
+    v2 = ScreeningForm.objects.get(version=2)
+    assert r.status_code == 302 and r["Location"] == reverse("screening:form", args=[v2.pk])
+
+
+def _pdf_text(content: bytes, tmp_path) -> str:
+    path = tmp_path / "form.pdf"
+    path.write_bytes(content)
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True)
+    return out.stdout
+
+
+def test_role_and_jurisdiction_of_the_pages(sworld, client):
+    w = sworld.w
+    f = do_create_form(
+        w.county_admin,
+        _xianan(),
+        period_kind=FormPeriod.QUARTER,
+        period_start=date(2026, 1, 1),
+        reporting_unit="咸安区司法局",
+    )
+    town = do_create_form(
+        w.sfs_officer,
+        Division.objects.get(code="421202001"),
+        period_kind=FormPeriod.QUARTER,
+        period_start=date(2026, 1, 1),
+        reporting_unit="温泉街道司法所",
+    )
+    gets = ["form", "form_xlsx", "form_pdf"]
+    posts = {"form_submit": {"signer": "某", "preparer": "某"}, "form_correct": {"reason": "更正一下数据"}}
+    allowed = {"county_admin": {f, town}, "city_admin": {f, town}, "sfs_officer": {town}}
+    for name, user in sworld.personas().items():
+        client.force_login(user)
+        ok_list = user.role in (Role.SFS_OFFICER, Role.COUNTY_ADMIN, Role.CITY_ADMIN)  # their own area
+        r = client.get(reverse("screening:forms"))
+        assert r.status_code == (200 if ok_list else 404), name
+        r = client.get(reverse("screening:form_new"))
+        assert r.status_code == (200 if ok_list else 404), name
+        for target in (f, town):
+            visible = target in allowed.get(name, set())
+            for view in gets:
+                r = client.get(reverse(f"screening:{view}", args=[target.pk]))
+                assert r.status_code == (200 if visible else 404), (name, view, target.pk)
+            for view, payload in posts.items():
+                if visible:
+                    continue  # the allowed POSTs are covered above
+                r = client.post(reverse(f"screening:{view}", args=[target.pk]), payload)
+                assert r.status_code == 404, (name, view, target.pk)
+        client.logout()
+    # An area outside the jurisdiction is a 404; GET on a POST-only page is a 405.
+    client.force_login(w.sfs_officer)
+    assert client.get(reverse("screening:forms") + "?area=421202").status_code == 404
+    assert client.get(reverse("screening:forms") + "?area=abc").status_code == 404
+    assert client.get(reverse("screening:form_new") + "?area=421221").status_code == 404
+    assert client.get(reverse("screening:form_submit", args=[town.pk])).status_code == 405
+    client.force_login(w.other_county_admin)
+    assert client.get(reverse("screening:form", args=[f.pk])).status_code == 404
+    listing = client.get(reverse("screening:forms")).content.decode()
+    assert f'data-form="{f.pk}"' not in listing and "还没有编制" in listing
