@@ -285,9 +285,9 @@ def seed_screening(w, sw, now):
         measures="村调委会主任包案，每日上门走访。",
         review_on=timezone.localdate(now) + timedelta(days=3),
         headcount=12,
-        at=now - timedelta(hours=3),
+        at=now - timedelta(minutes=20),
     )
-    timers.fire_due(now - timedelta(hours=2))  # the committee's 10 minutes pass: on to the township
+    timers.fire_due(now - timedelta(minutes=8))  # the committee's 10 minutes pass: on to the township
     orange = S.do_assess_risk(
         w.director_a,
         finding=finding2,
