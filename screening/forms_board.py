@@ -90,13 +90,13 @@ class PeriodForm(forms.Form):
     start = forms.DateField(
         label="化解统计起",
         required=False,
-        widget=forms.DateInput({**INPUT, "type": "date"}),
+        widget=forms.DateInput({**INPUT, "type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "请输入有效日期"},
     )
     end = forms.DateField(
         label="化解统计止",
         required=False,
-        widget=forms.DateInput({**INPUT, "type": "date"}),
+        widget=forms.DateInput({**INPUT, "type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "请输入有效日期"},
     )
 
@@ -122,7 +122,7 @@ class RiskChoiceField(forms.ModelMultipleChoiceField):
 class MeetingForm(forms.Form):
     held_on = forms.DateField(
         label="会议日期",
-        widget=forms.DateInput({"class": "form-control", "type": "date"}),
+        widget=forms.DateInput({"class": "form-control", "type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写会议日期", "invalid": "请输入有效日期"},
     )
     title = forms.CharField(

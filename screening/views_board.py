@@ -61,9 +61,10 @@ def _chosen_area(request: HttpRequest, user: User) -> Division | None:
 
 
 def _area_choices(user: User) -> list[tuple[str, str]]:
-    """The user's own area and the areas down to the township below it (villages are reached by drilling)."""
+    """The user's own area and the areas down to the townships below it (a township's villages for a township
+    office; villages are otherwise reached by drilling down)."""
     own = Division.objects.get(code=user.division_id)
-    below = Division.objects.filter(code__startswith=own.code, level__gt=own.level, level__lte=max(own.level + 2, 4))
+    below = Division.objects.filter(code__startswith=own.code, level__gt=own.level, level__lte=max(4, own.level + 1))
     rows = [(own.code, own.name)]
     for d in below.order_by("code"):
         rows.append((d.code, ("　" * (d.level - own.level)) + d.name))
@@ -150,8 +151,13 @@ def areas(request: HttpRequest) -> HttpResponse:
     user = _board_user(request)
     now = timezone.now()
     area = _chosen_area(request, user)
-    period_form = PeriodForm(request.GET or None)
-    start, end = period_form.bounds(B.default_period(timezone.localdate(now)))
+    default = B.default_period(timezone.localdate(now))
+    data = {
+        "start": request.GET.get("start") or default[0].isoformat(),
+        "end": request.GET.get("end") or default[1].isoformat(),
+    }
+    period_form = PeriodForm(data)
+    start, end = period_form.bounds(default)
     breakdown = B.area_breakdown(risks_visible_to(user), area, start, end, now)
     selector = B.has_area_selector(user)
     period_q = {"start": start.isoformat(), "end": end.isoformat()}

@@ -250,6 +250,7 @@ def _report_page(
         "versions": versions,
         "newer": newer,
         "may_file": may_file,
+        "is_supervisor": user.role in SUPERVISOR_ROLES,
         "can_add": permissions.can_add_finding(user, report),
         "may_correct": may_file and report.status == ReportStatus.SUBMITTED and newer is None,
         "methods": METHODS,

@@ -375,8 +375,13 @@ def test_area_outside_jurisdiction_404(data):
 def test_risk_page_outside_404(data):
     s, r = data
     w = s.w
+    ok = client_for(w.county_admin).get(reverse("screening:risk", args=[r["red_a"].pk]))
+    if "screening/_stub.html" in [t.name for t in ok.templates]:
+        pytest.skip("screening:risk is still the skeleton's stub (h-risk builds it)")
+    assert ok.status_code == 200
     resp = client_for(w.county_admin).get(reverse("screening:risk", args=[r["red_c"].pk]))
     assert resp.status_code == 404
+    assert client_for(s.police_liaison).get(reverse("screening:risk", args=[r["orange_b"].pk])).status_code == 404
 
 
 def test_areas_page_drill_down_and_totals(data):

@@ -410,3 +410,20 @@ def test_finding_new_page_keeps_what_was_typed(sworld, client):
     report.status = ReportStatus.SUBMITTED
     report.save()
     assert c.get(url).status_code == 302
+
+
+def test_correct_post_by_role_and_late_zero_from_home(sworld, client):
+    p = sworld.personas()
+    done = make_report(sworld.w.village_a, MON, SUN, status=ReportStatus.SUBMITTED, is_zero=True, snapshot=[])
+    for name in (*READERS, *OUTSIDERS):
+        r = _client(client, p[name]).post(
+            reverse("screening:report_correct", args=[done.pk]), {"reason": "漏报纠纷一起"}
+        )
+        assert r.status_code == 404, name
+    assert not ScreeningReport.objects.filter(supersedes=done).exists()
+    late = make_report(sworld.w.village_a, MON, SUN, cadence="TEN_DAYS", due=timezone.now() - timedelta(hours=1))
+    c = _client(client, p["mediator_a2"])
+    r = c.post(reverse("screening:report_zero", args=[late.pk]), follow=True)
+    late.refresh_from_db()
+    assert late.status == ReportStatus.SUBMITTED and late.is_late
+    assert "已报送零报告" in r.content.decode() and "逾期报送" in r.content.decode()
