@@ -79,6 +79,8 @@ COLUMNS = [
 # mC dC = 城关村 (village C, 嘉鱼县); sfs = 温泉司法所; cty = 咸安区司法局; octy = 嘉鱼县司法局; city = 咸宁市司法局;
 # gov = 温泉街道综治中心; ogov = 鱼岳镇综治中心; pol = 温泉派出所 liaison (risk A has a POLICE hop to it);
 # crt = court liaison; pty, out = parties.
+# ?area= in the village-C column: committee members and the police have no area selector, so the board and the
+# breakdown ignore it and show their own (200); the meetings list has no selector at all (the user's own area, 200).
 #
 #                       dA mA mA2 mB dB dT mC dC sfs cty octy city gov ogov pol crt pty out anon
 TABLE = """
@@ -119,7 +121,7 @@ hop_acknowledge         R4 R4 R4  44 44 D4 4R 4R D4  D4  4D   DD   R4  4R   44  
 hop_acknowledge_police  R4 R4 R4  44 44 44 4R 4R R4  R4  4R   RR   R4  4R   D4  44  44  44  LL
 risks                   22 22 22  22 22 22 22 22 24  24  22   22   24  22   22  44  44  44  LL
 risk_areas              22 22 22  22 22 22 22 22 24  24  22   22   24  22   22  44  44  44  LL
-meetings                44 44 44  44 44 44 44 44 24  24  22   22   24  22   44  44  44  44  LL
+meetings                44 44 44  44 44 44 44 44 22  22  22   22   22  22   44  44  44  44  LL
 meeting_new             4- 4- 4-  4- 4- 4- 4- 4- 2-  2-  2-   2-   2-  2-   4-  4-  4-  4-  L-
 meeting_new_post        44 44 44  44 44 44 44 44 DX  DX  XD   DD   DX  XD   44  44  44  44  LL
 meeting                 44 44 44  44 44 44 44 44 24  24  42   22   24  42   44  44  44  44  LL
@@ -417,6 +419,7 @@ FINDING_DATA = {
     "facts": "两户因排水沟堵塞发生争执，双方情绪激动。",
     "risk_signs": "一方扬言报复",
     "measures": "调解员已上门劝导",
+    "found_on": "",  # today, set per cell
 }
 
 
@@ -448,7 +451,7 @@ TARGETS = {
         "finding_new",
         "POST",
         "report",
-        data=lambda m, s: dict(FINDING_DATA),
+        data=lambda m, s: {**FINDING_DATA, "found_on": _day(0)},
         probe=lambda m, s: Finding.objects.filter(report=_r(m, s).report).count(),
     ),
     "finding": Target("finding", obj="finding"),
@@ -466,7 +469,7 @@ TARGETS = {
         "policy_new",
         "POST",
         data=lambda m, s: {
-            "division": _area_for(s, m),
+            "area": _area_for(s, m),
             "unit_level": "5",
             "cadence": "WEEKLY",
             "due_offset_workdays": "1",
@@ -481,7 +484,7 @@ TARGETS = {
         "special_new",
         "POST",
         data=lambda m, s: {
-            "division": _area_for(s, m),
+            "area": _area_for(s, m),
             "name": "春节",
             "start": _day(60),
             "end": _day(66),
@@ -496,7 +499,6 @@ TARGETS = {
         "campaign_new",
         "POST",
         data=lambda m, s: {
-            "division": _area_for(s, m),
             "theme": "农村土地承包纠纷专项排查",
             "description": "全面排查土地承包、宅基地纠纷。",
             "area_codes": _area_for(s, m, "township"),
@@ -570,7 +572,11 @@ TARGETS = {
         probe=_risk_state,
     ),
     "risk_resolve": Target(
-        "risk_resolve", "POST", "risk", data=lambda m, s: {"note": "双方达成和解协议。"}, probe=_risk_state
+        "risk_resolve",
+        "POST",
+        "risk",
+        data=lambda m, s: {"outcome": "RESOLVED", "note": "双方达成和解协议。"},
+        probe=_risk_state,
     ),
     "hop_acknowledge": Target(
         "hop_acknowledge", "POST", "hop", data=lambda m, s: {"note": "已收到，马上到场"}, probe=_hop_state("hop")
@@ -590,7 +596,6 @@ TARGETS = {
         "meeting_new",
         "POST",
         data=lambda m, s: {
-            "division": _area_for(s, m, "township"),
             "held_on": _day(0),
             "title": "第50周研判会",
             "chair": "张所长",
@@ -607,9 +612,9 @@ TARGETS = {
         "form_new",
         "POST",
         data=lambda m, s: {
-            "division": _area_for(s, m, "township"),
+            "area": _area_for(s, m, "township"),
             "period_kind": "MONTH",
-            "period_start": timezone.localdate().replace(day=1).isoformat(),
+            "period_start": timezone.localdate().strftime("%Y-%m"),
             "reporting_unit": "司法所",
             "signer": "张所长",
             "preparer": "李干事",
