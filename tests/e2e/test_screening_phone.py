@@ -133,11 +133,12 @@ def test_zero_report_finding_red_risk_township_acknowledges_county_sees_chain(e2
         if page.locator("[name=title]").count():
             page.fill("[name=title]", "宅基地纠纷可能民转刑")
         page.check("[name=flags][value=CIVIL_TO_CRIMINAL]")
-        level = page.locator("[name=level]")
-        if level.evaluate("e => e.tagName") == "SELECT":
-            level.select_option(RiskLevel.RED)
+        if page.locator("select[name=level]").count():
+            page.select_option("select[name=level]", RiskLevel.RED)
         else:
-            page.check(f"[name=level][value={RiskLevel.RED}]")
+            radio = page.locator(f"[name=level][value={RiskLevel.RED}]")
+            page.click(f"label[for={radio.get_attribute('id')}]")  # the big coloured button is the label
+            assert radio.is_checked()
         page.fill("[name=reasons]", "李某扬言持刀报复，双方亲属聚集，随时可能发生冲突。")
         with page.expect_navigation():
             page.click("main form button[type=submit]")
