@@ -48,6 +48,7 @@ class _Styled(forms.Form):
                 f.error_messages["invalid_choice"] = REQUIRED["invalid_choice"]
             w = f.widget
             if isinstance(w, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
+                w.attrs.setdefault("class", "form-check-input")
                 continue
             if isinstance(w, forms.CheckboxInput):
                 w.attrs.setdefault("class", "form-check-input")

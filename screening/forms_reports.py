@@ -113,7 +113,9 @@ class FindingForm(forms.Form):
     )
     found_on = forms.DateField(
         label="发现日期",
-        error_messages={"required": "请填写发现日期", "invalid": "请填写正确的日期"},
+        required=False,  # blank: today, within the report's period
+        help_text="不填为今天",
+        error_messages={"invalid": "请填写正确的日期"},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     division_code = forms.ChoiceField(label="发生地（村、社区）", required=False)
@@ -159,7 +161,7 @@ class FindingForm(forms.Form):
             "headcount": d["headcount"],
             "dispute_type": d["dispute_type"],
             "amount": d.get("amount"),
-            "found_on": d["found_on"],
+            "found_on": d.get("found_on"),
             "division_code": d.get("division_code") or None,
             "facts": d["facts"],
             "risk_signs": d.get("risk_signs", ""),

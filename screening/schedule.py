@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -149,19 +149,28 @@ class _Scan:
         self.now = now
         self.today = timezone.localtime(now).date()
         self.created = 0
-        self.existing: dict[int, dict[tuple, ScreeningReport]] = {}
+        self.existing: dict[tuple, dict[tuple, ScreeningReport]] = {}
 
-    def rows_of(self, committee: Committee) -> dict[tuple, ScreeningReport]:
-        rows = self.existing.get(committee.pk)
+    def rows_of(self, committee: Committee, since: date) -> dict[tuple, ScreeningReport]:
+        """The unit's first versions whose period ends on or after `since`, by key (cached per unit and day)."""
+        cache_key = (committee.pk, since)
+        rows = self.existing.get(cache_key)
         if rows is None:
             rows = {}
-            for r in ScreeningReport.objects.filter(committee=committee, version=1):
+            for r in ScreeningReport.objects.filter(committee=committee, version=1, period_end__gte=since):
                 rows[(r.campaign_id, r.cadence, r.period_start, r.period_end)] = r
-            self.existing[committee.pk] = rows
+            self.existing[cache_key] = rows
         return rows
 
+    def latest_start(self, committee: Committee, policy: ScreeningPolicy) -> date | None:
+        return ScreeningReport.objects.filter(
+            committee=committee, campaign__isnull=True, policy=policy, version=1
+        ).aggregate(latest=Max("period_start"))["latest"]
+
     def routine(self, committee: Committee, policy: ScreeningPolicy, planned: list[cad.PlannedPeriod]) -> None:
-        rows = self.rows_of(committee)
+        if not planned:
+            return
+        rows = self.rows_of(committee, planned[0].start)
         routine_rows = [r for r in rows.values() if r.campaign_id is None]
         for p in planned:
             key = (None, p.cadence, p.start, p.end)
@@ -206,10 +215,10 @@ class _Scan:
             routine_rows.append(report)
 
     def campaign(self, committee: Committee, campaign: ScreeningCampaign, last: date) -> None:
-        rows = self.rows_of(committee)
         first = max(campaign.start, committee.established_on or campaign.start)
         if first > last:
             return
+        rows = self.rows_of(committee, first)
         policy = policy_for(committee, first)
         offset = policy.due_offset_workdays if policy else DEFAULT_OFFSET
         due_time = policy.due_time if policy else DEFAULT_DUE_TIME
@@ -281,6 +290,11 @@ def ensure_reports(now: datetime, *, division_code: str = "") -> int:
                         if committee.kind != CommitteeKind.STANDARD and not policy.include_industry:
                             continue
                         first = max(start, committee.established_on or start)
+                        # Periods before the unit's latest row of this policy were planned by earlier scans (a
+                        # policy or special period never begins in the past): plan from there on.
+                        latest = scan.latest_start(committee, policy)
+                        if latest is not None:
+                            first = max(first, latest)
                         if end is not None and first > end:
                             continue
                         planned = cad.plan(
@@ -351,7 +365,7 @@ def report_due(timer: Timer, now: datetime) -> str:
     if timer.target_type != ScreeningReport._meta.label:
         return "无此报告"
     report = (
-        ScreeningReport.objects.select_for_update()
+        ScreeningReport.objects.select_for_update(of=("self",))
         .select_related("committee", "campaign")
         .filter(pk=timer.target_id)
         .first()

@@ -1,8 +1,9 @@
 """The one door for reading screening records (DESIGN rule 2): reports, findings, risks, hops, meetings, campaigns,
 policies and report forms a user may see. A record outside the user's jurisdiction does not exist for them (404).
 
-- committee members (MEDIATOR, DIRECTOR) see their own committee's reports, findings and risks, and the risks of
-  the cases they can see (joint mediation);
+- committee members (MEDIATOR, DIRECTOR) see their own committee's reports, findings and risks, the risks of
+  the cases they can see (joint mediation), and — for a township's own committee — the risks pushed to the
+  township's rung of the ladder;
 - supervisors (SFS_OFFICER, COUNTY_ADMIN, CITY_ADMIN) and GOVERNANCE_OFFICER see everything whose area is inside
   their division (division code prefix), as for cases;
 - a police (or other institution) liaison sees the risks that were pushed to their institution (a POLICE hop);
@@ -13,6 +14,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role, User
+from registry.models import CommitteeType
+from screening.enums import EscalationStep
 from screening.models import (
     EscalationHop,
     Finding,
@@ -71,7 +74,15 @@ def risks_visible_to(user: User) -> QuerySet[RiskAssessment]:
     if _member(user):
         from cases.scoping import cases_visible_to
 
-        return qs.filter(Q(committee_id=user.committee_id) | Q(case__in=cases_visible_to(user)))
+        mine = Q(committee_id=user.committee_id) | Q(case__in=cases_visible_to(user))
+        committee = user.committee
+        if committee.committee_type in (CommitteeType.TOWNSHIP, CommitteeType.SUBDISTRICT):
+            # The township's own committee is a rung of the ladder: it sees the risks pushed to its township.
+            pushed = EscalationHop.objects.filter(
+                risk_id=OuterRef("pk"), step=EscalationStep.TOWNSHIP, division_code=committee.division_id
+            )
+            mine |= Q(Exists(pushed))
+        return qs.filter(mine)
     area = _area(user)
     if area:
         return qs.filter(division_code__startswith=area)
@@ -94,7 +105,7 @@ def risk_events_visible_to(user: User) -> QuerySet[RiskEvent]:
 
 def meetings_visible_to(user: User) -> QuerySet[RiskMeeting]:
     area = _area(user) if _active(user) else None
-    return RiskMeeting.objects.filter(division_id__startswith=area) if area else RiskMeeting.objects.none()
+    return RiskMeeting.objects.filter(division__code__startswith=area) if area else RiskMeeting.objects.none()
 
 
 def _covering_or_inside(field: str, code: str) -> Q:
@@ -144,7 +155,7 @@ def forms_visible_to(user: User) -> QuerySet[ScreeningForm]:
     if not _active(user) or user.role not in (Role.SFS_OFFICER, Role.COUNTY_ADMIN, Role.CITY_ADMIN):
         return ScreeningForm.objects.none()
     return (
-        ScreeningForm.objects.filter(division_id__startswith=user.division_id)
+        ScreeningForm.objects.filter(division__code__startswith=user.division_id)
         if user.division_id
         else ScreeningForm.objects.none()
     )

@@ -186,6 +186,7 @@ def areas(request: HttpRequest) -> HttpResponse:
             "crumbs": _breadcrumbs(user, area),
             "breakdown": breakdown,
             "rows": [{"row": r, "links": links(r)} for r in breakdown.rows],
+            "has_own": any(r.own_level for r in breakdown.rows),
             "period_form": period_form,
             "start": start,
             "end": end,

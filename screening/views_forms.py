@@ -47,29 +47,29 @@ def default_start(kind: str, today: date) -> date:
 
 class NewForm(djforms.Form):
     period_kind = djforms.ChoiceField(label="报表类型", choices=FormPeriod.choices)
-    period_start = djforms.CharField(
-        label="统计期间起始月份",
-        help_text="月报填该月，季报填季度首月（1、4、7、10月），半年报填1月或7月，年报填1月",
-        widget=djforms.TextInput(attrs={"type": "month", "placeholder": "2026-01"}),
+    period_year = djforms.TypedChoiceField(label="年度", coerce=int)
+    period_month = djforms.TypedChoiceField(
+        label="起始月份",
+        coerce=int,
+        choices=[(m, f"{m}月") for m in range(1, 13)],
+        help_text="月报选该月；季报选季度首月（1、4、7、10月）；半年报选1月或7月；年报选1月",
     )
     reporting_unit = djforms.CharField(label="填报单位", max_length=100)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["period_kind"].widget.attrs["class"] = "form-select"
-        for name in ("period_start", "reporting_unit"):
-            self.fields[name].widget.attrs["class"] = "form-control"
-        self.fields["period_start"].error_messages["required"] = "请选择统计期间起始月份"
+        this_year = timezone.localdate().year
+        self.fields["period_year"].choices = [(y, f"{y}年") for y in range(this_year, this_year - 6, -1)]
+        for name in ("period_kind", "period_year", "period_month"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+            self.fields[name].error_messages["invalid_choice"] = "请从列表中选择"
+            self.fields[name].error_messages["required"] = "请选择" + str(self.fields[name].label)
+        self.fields["reporting_unit"].widget.attrs["class"] = "form-control"
         self.fields["reporting_unit"].error_messages["required"] = "请填写填报单位"
-        self.fields["period_kind"].error_messages["invalid_choice"] = "请选择报表类型"
 
-    def clean_period_start(self) -> date:
-        raw = (self.cleaned_data.get("period_start") or "").strip()
-        try:
-            year, month = (int(x) for x in raw.split("-")[:2])
-            return date(year, month, 1)
-        except (ValueError, TypeError):
-            raise djforms.ValidationError("月份格式应为“2026-01”") from None
+    @property
+    def period_start(self) -> date:
+        return date(self.cleaned_data["period_year"], self.cleaned_data["period_month"], 1)
 
 
 class SubmitForm(djforms.Form):
@@ -96,7 +96,8 @@ class CorrectForm(djforms.Form):
 
 
 def _attach(form: djforms.Form, exc: ActionRefused) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    field = "period_month" if exc.field == "period_start" else exc.field
+    form.add_error(field if field in form.fields else None, exc.message)
 
 
 def forms_visible_to(user: User) -> QuerySet[ScreeningForm]:
@@ -195,7 +196,7 @@ def form_new(request: HttpRequest) -> HttpResponse:
                     request.user,
                     area,
                     period_kind=bound.cleaned_data["period_kind"],
-                    period_start=bound.cleaned_data["period_start"],
+                    period_start=bound.period_start,
                     reporting_unit=bound.cleaned_data["reporting_unit"],
                 )
             except ActionRefused as exc:
@@ -206,7 +207,8 @@ def form_new(request: HttpRequest) -> HttpResponse:
     start = default_start(FormPeriod.QUARTER, timezone.localdate())
     initial = {
         "period_kind": FormPeriod.QUARTER,
-        "period_start": start.strftime("%Y-%m"),
+        "period_year": start.year,
+        "period_month": start.month,
         "reporting_unit": reporting_unit_for(area),
     }
     return render(request, "screening/form_new.html", {"form": NewForm(initial=initial), "area": area})

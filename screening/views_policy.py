@@ -97,7 +97,8 @@ def policies(request: HttpRequest) -> HttpResponse:
     levels = []
     for level in sorted(LEVEL_NAMES, reverse=True):
         rows = by_level.get(level, [])
-        in_force = [p for p in rows if schedule._in_force(p, today)]
+        # Overrides inside the area (a county's rule seen from the city).
+        in_force = [p for p in rows if schedule._in_force(p, today) and len(str(p.division_id)) > len(area.code)]
         own = schedule._choose(rows, area.code, today)
         upcoming = [p for p in rows if p.effective_from > today]
         levels.append(
@@ -358,7 +359,7 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
             u["missing"] += 1
     cols = sorted(periods)
     unit_rows = [
-        {"committee": u["committee"], "missing": u["missing"], "cells": [u["by_period"].get(p) for p in cols]}
+        {"committee": u["committee"], "missing": u["missing"], "cells": [(p, u["by_period"].get(p)) for p in cols]}
         for u in units.values()
     ]
     counts = defaultdict(int)

@@ -116,14 +116,17 @@ def _names(ids: list[int]) -> str:
 
 def _hop_rows(user: User, risk: RiskAssessment, now: datetime) -> list[dict]:
     rows = []
+    n = 0
     for hop in _visible_hops(user, risk).select_related("acknowledged_by").order_by("seq"):
         words, late = countdown(hop.ack_due_at, now) if hop.status == HopStatus.PENDING else ("", False)
         took = ""
         if hop.acknowledged_at:
             took = _duration(max(0, int((hop.acknowledged_at - hop.pushed_at).total_seconds() // 60)))
+        n += hop.step != "POLICE"
         rows.append(
             {
                 "hop": hop,
+                "n": n,
                 "names": _names(hop.recipient_ids),
                 "countdown": words,
                 "late": late,
@@ -192,6 +195,15 @@ def _page(request: HttpRequest, risk: RiskAssessment, bound: dict | None = None,
         "is_open": risk.status == "OPEN",
     }
     context.update(_forms(user, risk, bound))
+    boxes = {
+        "level_form": "level-box",
+        "update_form": "update-box",
+        "instruct_form": "instruct-box",
+        "review_form": "review-box",
+        "resolve_form": "resolve-box",
+        "ack_form": "ack-{}".format((bound or {}).get("ack_hop_id")),
+    }
+    context["error_box"] = next((boxes[name] for name in (bound or {}) if name in boxes), "")
     if bound and "ack_form" in bound:
         context["ack_form"] = bound["ack_form"]
         context["ack_hop_id"] = bound.get("ack_hop_id")

@@ -130,7 +130,7 @@ def city_admins(risk: RiskAssessment) -> list[User]:
 
 def _sms_alert(risk: RiskAssessment, minutes: int) -> str:
     return (
-        f"【调解平台】{risk.committee.name}报送一条{LEVEL_WORD.get(risk.level, '')}风险预警，"
+        f"{risk.committee.name}报送一条{LEVEL_WORD.get(risk.level, '')}风险预警，"
         f"请在{_minutes_words(minutes)}内登录调解平台签收。"
     )
 
@@ -276,7 +276,7 @@ def _tell_city(risk: RiskAssessment, at: datetime) -> None:
         f"{LEVEL_WORD.get(risk.level, '')}风险预警逐级上报至最高层级仍无人签收：{risk.title}（{risk.committee.name}）",
         case=risk.case,
         at=at,
-        sms=f"【调解平台】{risk.committee.name}的一条风险预警逐级上报后仍无人签收，请登录调解平台查看。",
+        sms=f"{risk.committee.name}的一条风险预警逐级上报后仍无人签收，请登录调解平台查看。",
         link=risk_link(risk),
     )
 
@@ -375,7 +375,7 @@ def _acknowledge(hop: EscalationHop, actor: User, at: datetime, *, note: str) ->
         actor,
         at,
         hop=hop,
-        text=f"{hop.label}签收" + (f"：{note}" if note else ""),
+        text=hop.label + (f"，签收意见：{note}" if note else "") + ("（逾期签收）" if late else ""),
         data={"step": hop.step, "late": late},
     )
 
@@ -452,7 +452,7 @@ def do_instruct(actor: User, risk: RiskAssessment, *, text: str, at: datetime | 
             case=risk.case,
             actor=actor,
             at=at,
-            sms=f"【调解平台】{risk.committee.name}的一条风险事项有新的批示，请登录调解平台查看。",
+            sms=f"{risk.committee.name}的一条风险事项有新的批示，请登录调解平台查看。",
             link=risk_link(risk),
         )
     return event
@@ -497,7 +497,7 @@ def ack_due(timer: Timer, now: datetime) -> str:
         f"风险预警逾期未签收：{risk.title}（{risk.committee.name}）",
         case=risk.case,
         at=at,
-        sms=f"【调解平台】{risk.committee.name}的一条风险预警已逾期未签收，请立即登录调解平台处置。",
+        sms=f"{risk.committee.name}的一条风险预警已逾期未签收，请立即登录调解平台处置。",
         link=link,
     )
     if risk.status != RiskStatus.OPEN:
@@ -510,7 +510,7 @@ def ack_due(timer: Timer, now: datetime) -> str:
             f"公安机关逾期未签收风险预警：{risk.title}（{risk.committee.name}），请协调处置",
             case=risk.case,
             at=at,
-            sms=f"【调解平台】{risk.committee.name}报送公安机关的一条风险预警逾期未签收，请登录调解平台查看。",
+            sms=f"{risk.committee.name}报送公安机关的一条风险预警逾期未签收，请登录调解平台查看。",
             link=link,
         )
         return "公安机关逾期未签收，已再次提醒并告知县司法局"

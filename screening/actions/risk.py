@@ -152,7 +152,7 @@ def review_due(timer: Timer, now: datetime) -> str:
         f"风险事项“{risk.title}”今天应复核研判",
         case=risk.case,
         at=now,
-        sms=f"【调解平台】{risk.committee.name}的一条风险事项今天应复核研判，请登录调解平台处理。",
+        sms=f"{risk.committee.name}的一条风险事项今天应复核研判，请登录调解平台处理。",
         link=_link(risk),
     )
     return "已提醒复核"
@@ -339,7 +339,7 @@ def _tell_update(risk: RiskAssessment, actor: User, at: datetime, message: str, 
         case=risk.case,
         actor=actor,
         at=at,
-        sms=f"【调解平台】{risk.committee.name}的一条风险事项等级已调整，请登录调解平台查看。" if sms else None,
+        sms=f"{risk.committee.name}的一条风险事项等级已调整，请登录调解平台查看。" if sms else None,
         link=_link(risk),
     )
 

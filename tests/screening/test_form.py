@@ -326,7 +326,8 @@ def test_pages_xlsx_and_pdf(sworld, client, tmp_path):
         {
             "area": "421202",
             "period_kind": "QUARTER",
-            "period_start": "2026-02",
+            "period_year": "2026",
+            "period_month": "2",
             "reporting_unit": "咸安区司法局（盖章）",
         },
     )
@@ -334,7 +335,13 @@ def test_pages_xlsx_and_pdf(sworld, client, tmp_path):
     assert r.status_code == 400 and "季报须从1月、4月、7月或10月的1日开始" in body and "咸安区司法局（盖章）" in body
     r = c.post(
         reverse("screening:form_new"),
-        {"area": "421202", "period_kind": "MONTH", "period_start": "2026-03", "reporting_unit": "咸安区司法局"},
+        {
+            "area": "421202",
+            "period_kind": "MONTH",
+            "period_year": "2026",
+            "period_month": "3",
+            "reporting_unit": "咸安区司法局",
+        },
     )
     f = ScreeningForm.objects.get()
     assert r.status_code == 302 and r["Location"] == reverse("screening:form", args=[f.pk])

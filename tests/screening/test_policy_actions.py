@@ -139,3 +139,15 @@ def test_campaign_areas_notice_and_close(sworld):
     assert campaign.closed_at == at(2026, 6, 10)
     with pytest.raises(ActionRefused):
         do_close_campaign(w.county_admin, campaign, at=at(2026, 6, 11))
+
+
+def test_unit_level_not_above_the_division(sworld):
+    w = sworld.w
+    xianan = Division.objects.get(code="421202")
+    assert set_policy(w.county_admin, xianan, unit_level=DivisionLevel.COUNTY, cadence=Cadence.MONTHLY).unit_level == 3
+    with pytest.raises(ActionRefused) as e:
+        set_policy(w.county_admin, Division.objects.get(code="421202"), unit_level=2)
+    assert e.value.field == "unit_level"
+    with pytest.raises(ActionRefused) as e:
+        set_policy(w.county_admin, xianan, cadence="HOURLY", effective_from=D(2026, 7, 1))
+    assert e.value.field == "cadence"

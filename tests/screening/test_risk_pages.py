@@ -286,7 +286,7 @@ def test_level_change_bad_reason_keeps_it(client, sworld):
     response = client.post(reverse("screening:risk_level", args=[risk.pk]), {"level": "RED", "reason": "急"})
     body = response.content.decode()
     assert response.status_code == 400 and "调整理由至少4个字" in body and "急</textarea>" in body
-    assert '<details class="border-bottom py-1" open' in body
+    assert '<details class="border-bottom py-1" open' in body and "未能保存" in body
 
 
 def test_resolve_from_the_page_stops_the_chain(client, sworld):
@@ -311,3 +311,40 @@ def test_garbage_ids_are_404(client, sworld):
     ):
         assert client.get(url).status_code == 404
     assert client.post("/screening/hops/999999/acknowledge/", {}).status_code == 404
+
+
+WEIRD = ["", " ", "0", "-1", "1e9", "NaN", "Infinity", "９", "x" * 3000, "<script>", "2026-13-45", "'; drop", "\x00"]
+
+
+def test_no_500_on_any_input(client, sworld):
+    w = sworld.w
+    risk = make_risk(w.village_a, by=w.mediator_a, level=RiskLevel.RED, owner=w.director_a)
+    hop = make_hop(risk, step="COMMITTEE", recipients=[w.director_a], division_code=w.village_a.division_id)
+    finding = make_finding(w.village_a, by=w.mediator_a)
+    client.force_login(w.director_a)
+    posts = {
+        reverse("screening:risk_new_finding", args=[finding.pk]): [
+            "title",
+            "level",
+            "flags",
+            "reasons",
+            "headcount",
+            "amount",
+            "owner",
+            "measures",
+            "review_on",
+        ],
+        reverse("screening:risk_level", args=[risk.pk]): ["level", "reason"],
+        reverse("screening:risk_update", args=[risk.pk]): ["flags", "owner", "measures", "review_on", "reason"],
+        reverse("screening:risk_instruct", args=[risk.pk]): ["text"],
+        reverse("screening:risk_review", args=[risk.pk]): ["note", "next_review_on"],
+        reverse("screening:risk_resolve", args=[risk.pk]): ["outcome", "note"],
+        reverse("screening:hop_acknowledge", args=[hop.pk]): ["note"],
+    }
+    with time_machine.travel(T0, tick=False):
+        for url, fields in posts.items():
+            for value in WEIRD:
+                response = client.post(url, {f: value for f in fields})
+                assert response.status_code in (200, 302, 400, 404), (url, value, response.status_code)
+    for url in ("/screening/risks/abc/", "/screening/risks/0/", "/screening/hops/0/acknowledge/"):
+        assert client.get(url).status_code in (404, 405)
