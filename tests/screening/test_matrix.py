@@ -612,7 +612,8 @@ TARGETS = {
         data=lambda m, s: {
             "area": _area_for(s, m, "township"),
             "period_kind": "MONTH",
-            "period_start": timezone.localdate().strftime("%Y-%m"),
+            "period_year": str(timezone.localdate().year),
+            "period_month": str(timezone.localdate().month),
             "reporting_unit": "司法所",
             "signer": "张所长",
             "preparer": "李干事",
