@@ -111,7 +111,8 @@ def meetings_visible_to(user: User) -> QuerySet[RiskMeeting]:
 def _covering_or_inside(field: str, code: str) -> Q:
     """Rows set by a division that covers `code` (a policy of the city applies to its counties) or lies inside it."""
     prefixes = [code[:n] for n in (2, 4, 6, 9, 12) if len(code) >= n]
-    return Q(**{f"{field}__in": prefixes}) | Q(**{f"{field}__startswith": code})
+    related = field.removesuffix("_id")  # a foreign key takes no startswith: compare its target's code
+    return Q(**{f"{field}__in": prefixes}) | Q(**{f"{related}__code__startswith": code})
 
 
 def policies_visible_to(user: User) -> QuerySet[ScreeningPolicy]:

@@ -403,8 +403,9 @@ def do_acknowledge(actor: User, hop: EscalationHop, *, note: str = "", at: datet
     note = (note or "").strip()
     require(len(note) <= 500, "签收意见不超过500字", "note")
     with transaction.atomic():
-        RiskAssessment.objects.select_for_update().get(pk=hop.risk_id)
-        hop = EscalationHop.objects.select_for_update().select_related("risk", "risk__committee").get(pk=hop.pk)
+        risk = RiskAssessment.objects.select_for_update(of=("self",)).select_related("committee").get(pk=hop.risk_id)
+        hop = EscalationHop.objects.select_for_update().get(pk=hop.pk)
+        hop.risk = risk
         require(hop.status == HopStatus.PENDING, "该预警已签收或已撤销，无需再签收")
         require(can_acknowledge(actor, hop), "您不是该预警的签收人")
         _acknowledge(hop, actor, at, note=note)
@@ -438,7 +439,7 @@ def do_instruct(actor: User, risk: RiskAssessment, *, text: str, at: datetime | 
     require(len(text) >= 2, "请填写批示或指令内容", "text")
     require(len(text) <= 1000, "批示内容不超过1000字", "text")
     with transaction.atomic():
-        risk = RiskAssessment.objects.select_for_update().select_related("committee").get(pk=risk.pk)
+        risk = RiskAssessment.objects.select_for_update(of=("self",)).select_related("committee").get(pk=risk.pk)
         require(can_instruct(actor, risk), "您不能对该风险事项作出批示")
         event = record_event(risk, RiskEventKind.INSTRUCTED, actor, at, text=text)
         tell = _committee_members(risk) | ({risk.owner_id} - {None})
@@ -466,15 +467,14 @@ def do_instruct(actor: User, risk: RiskAssessment, *, text: str, at: datetime | 
 def ack_due(timer: Timer, now: datetime) -> str:
     """A hop's deadline: if still pending, TIMED_OUT and the next rung (or the city, or for the police the county
     bureau) is told. Runs in fire_one's transaction."""
-    hop = (
-        EscalationHop.objects.select_for_update()
-        .select_related("risk", "risk__committee")
-        .filter(pk=timer.target_id)
-        .first()
-    )
-    if hop is None or hop.status != HopStatus.PENDING:
+    # Lock the risk before the hop, in the same order as do_acknowledge (no deadlock between the two).
+    risk_id = EscalationHop.objects.filter(pk=timer.target_id).values_list("risk_id", flat=True).first()
+    if risk_id is None:
         return "已签收或已撤销"
-    risk = RiskAssessment.objects.select_for_update().select_related("committee").get(pk=hop.risk_id)
+    risk = RiskAssessment.objects.select_for_update(of=("self",)).select_related("committee").get(pk=risk_id)
+    hop = EscalationHop.objects.select_for_update().get(pk=timer.target_id)
+    if hop.status != HopStatus.PENDING:
+        return "已签收或已撤销"
     hop.risk = risk
     at = now
     hop.status = HopStatus.TIMED_OUT
