@@ -97,8 +97,8 @@ def menu_for(user: User) -> list[MenuItem]:
             ("排查情况表", "screening:forms", "bi-table"),
             ("专项排查", "screening:campaigns", "bi-flag"),
         ]
-        if user.role != Role.SFS_OFFICER:  # the policy is the county's (and the city's default)
-            screening.append(("排查制度", "screening:policies", "bi-gear"))
+        # The policy is set by the county (and the city, as its default); the 司法所 reads it.
+        screening.append(("排查制度", "screening:policies", "bi-gear"))
         items += _group("排查预警", "bi-binoculars", *screening)
         items += _group(
             "组织与人员",

@@ -49,10 +49,10 @@ class UnitCompliance:
     reports: list[ScreeningReport] = field(default_factory=list)  # the unit's latest reports of the range
 
     @property
-    def rate(self) -> int | None:
-        """On-time rate (%) of the reports already due."""
+    def rate(self) -> float | None:
+        """On-time rate (%, one decimal: 5 of 8 is 62.5, not a rounded-down 62) of the reports already due."""
         due = self.on_time + self.late + self.missing
-        return round(100 * self.on_time / due) if due else None
+        return round(100 * self.on_time / due, 1) if due else None
 
 
 def _in_force(policy: ScreeningPolicy, day: date) -> bool:
