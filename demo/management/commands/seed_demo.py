@@ -30,6 +30,7 @@ from cases.permissions import current_agreement
 from demo import city as D
 from demo.referrals_seed import seed_referrals
 from demo.scenarios import PATHS, Cast, Walker, working_moment, working_time_on
+from demo.screening_seed import seed_screening
 from notifications.services import no_sms_for_past_events
 from portal.services.accounts import party_account
 from registry.models import Committee, Court, Division, DivisionLevel
@@ -343,6 +344,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {i + 1}/{len(plans)} 件（{time.monotonic() - started:.0f}s）")
         self._summary(len(plans), failures, time.monotonic() - started)
         seed_referrals(self.city, self.end, seed=seed, stdout=self.stdout)  # issue 11: hubs, institutions, referrals
+        # issue 12: two years of screening reports, findings, risks and their escalation (its own random stream)
+        seed_screening(random.Random(seed * 9_973 + 12), self.end, city=self.city, stdout=self.stdout)
         if len(failures) > len(plans) / 100:
             raise CommandError(f"{len(failures)} of {len(plans)} cases failed (more than 1%)")
 
