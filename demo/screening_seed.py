@@ -187,6 +187,7 @@ class ScreeningSeeder:
             phone=D.phone(self.rng),
         )
         self.county = self.city.accounts["county"]
+        self.city_admin = self.city.accounts["city"]
         self.sfs = self.city.accounts["sfs"]
         self.police = User.objects.filter(username=POLICE_USERNAME).first()
         self.demo_names = {u.pk for u in User.objects.filter(username__in=[*D.DEMO_ACCOUNTS, GOV_USERNAME, "police"])}
@@ -224,14 +225,14 @@ class ScreeningSeeder:
         """Policies, the 春节 special periods and the campaigns, each set by the county bureau before it begins."""
         start = self.first_day
         set_at = working_time_on(start - timedelta(days=10), self.rng)
+        # A policy is set for the levels below its division: the county's villages and townships by the county
+        # bureau, the county-level units (of every county) by the city bureau.
+        city = Division.objects.get(code=D.CITY_CODE)
+        self.at(set_at, self._policy, self.city_admin, city, DivisionLevel.COUNTY, Cadence.MONTHLY, start)
         for code in SCREENING_COUNTIES:
             division = Division.objects.get(code=code)
-            for level, cadence in [
-                (DivisionLevel.VILLAGE, Cadence.WEEKLY),
-                (DivisionLevel.TOWNSHIP, Cadence.TEN_DAYS),
-                (DivisionLevel.COUNTY, Cadence.MONTHLY),
-            ]:
-                self.at(set_at, self._policy, division, level, cadence, start)
+            for level, cadence in [(DivisionLevel.VILLAGE, Cadence.WEEKLY), (DivisionLevel.TOWNSHIP, Cadence.TEN_DAYS)]:
+                self.at(set_at, self._policy, self.county, division, level, cadence, start)
             for year, first in SPRING_FESTIVAL.items():
                 s, e = first - timedelta(days=2), first + timedelta(days=6)
                 if s > start + timedelta(days=14) and s < self.end.date():
@@ -285,9 +286,10 @@ class ScreeningSeeder:
             days |= {s, e + timedelta(days=1)}
         return sorted(d for d in days if self.first_day <= d < self.end.date())
 
-    def _policy(self, at: datetime, division: Division, level: int, cadence: str, start: date) -> None:
+    def _policy(self, at: datetime, actor: User, division: Division, level: int, cadence: str, start: date) -> None:
+        short = "咸安司发" if division.level == DivisionLevel.COUNTY else "咸司发"
         SA.do_set_policy(
-            self.county,
+            actor,
             division,
             unit_level=level,
             cadence=cadence,
@@ -296,7 +298,7 @@ class ScreeningSeeder:
             zero_report_required=True,
             include_industry=False,
             effective_from=start,
-            document_no=f"咸安司发〔{start.year}〕{self.rng.randint(10, 40)}号",
+            document_no=f"{short}〔{start.year}〕{self.rng.randint(10, 40)}号",
             note="村（社区）每周、乡镇（街道）每旬、县（市、区）每月排查，实行零报告制度",
             at=at,
         )
