@@ -56,7 +56,7 @@ def suggest_flags(
         hits = [w for w in words if w in text]
         if hits:
             quoted = "、".join(f"“{w}”" for w in hits[:3])
-            found[flag] = f"情况描述中出现{quoted}，请核实是否存在{RiskFlag(flag).label.removeprefix('可能')}风险"
+            found[flag] = f"情况描述中出现{quoted}，请核实是否存在{str(RiskFlag(flag).label).removeprefix('可能')}风险"
 
     return [(flag, found[flag]) for flag in RiskFlag.values if flag in found]
 

@@ -201,7 +201,7 @@ def _create(
         created_at=at,
         updated_at=at,
     )
-    labels = "、".join(RiskFlag(f).label for f in flags) or "无"
+    labels = "、".join(str(RiskFlag(f).label) for f in flags) or "无"
     record_event(
         risk,
         RiskEventKind.ASSESSED,
@@ -419,8 +419,8 @@ def do_update_risk(
         if flags_changed:
             before = list(risk.flags or [])
             risk.flags = new_flags
-            added = [RiskFlag(f).label for f in new_flags if f not in before]
-            removed = [RiskFlag(f).label for f in before if f not in new_flags]
+            added = [str(RiskFlag(f).label) for f in new_flags if f not in before]
+            removed = [str(RiskFlag(f).label) for f in before if f not in new_flags]
             text = "；".join(
                 part
                 for part in (
