@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -93,7 +93,7 @@ def units_for(division_code: str, unit_level: int, include_industry: bool) -> li
         Committee.objects.filter(
             is_active=True,
             division__level=unit_level,
-            division_id__startswith=division_code,
+            division__code__startswith=division_code,
             kind__in=_kinds(include_industry),
         )
         .select_related("division")
@@ -149,19 +149,28 @@ class _Scan:
         self.now = now
         self.today = timezone.localtime(now).date()
         self.created = 0
-        self.existing: dict[int, dict[tuple, ScreeningReport]] = {}
+        self.existing: dict[tuple, dict[tuple, ScreeningReport]] = {}
 
-    def rows_of(self, committee: Committee) -> dict[tuple, ScreeningReport]:
-        rows = self.existing.get(committee.pk)
+    def rows_of(self, committee: Committee, since: date) -> dict[tuple, ScreeningReport]:
+        """The unit's first versions whose period ends on or after `since`, by key (cached per unit and day)."""
+        cache_key = (committee.pk, since)
+        rows = self.existing.get(cache_key)
         if rows is None:
             rows = {}
-            for r in ScreeningReport.objects.filter(committee=committee, version=1):
+            for r in ScreeningReport.objects.filter(committee=committee, version=1, period_end__gte=since):
                 rows[(r.campaign_id, r.cadence, r.period_start, r.period_end)] = r
-            self.existing[committee.pk] = rows
+            self.existing[cache_key] = rows
         return rows
 
+    def latest_start(self, committee: Committee, policy: ScreeningPolicy) -> date | None:
+        return ScreeningReport.objects.filter(
+            committee=committee, campaign__isnull=True, policy=policy, version=1
+        ).aggregate(latest=Max("period_start"))["latest"]
+
     def routine(self, committee: Committee, policy: ScreeningPolicy, planned: list[cad.PlannedPeriod]) -> None:
-        rows = self.rows_of(committee)
+        if not planned:
+            return
+        rows = self.rows_of(committee, planned[0].start)
         routine_rows = [r for r in rows.values() if r.campaign_id is None]
         for p in planned:
             key = (None, p.cadence, p.start, p.end)
@@ -206,10 +215,10 @@ class _Scan:
             routine_rows.append(report)
 
     def campaign(self, committee: Committee, campaign: ScreeningCampaign, last: date) -> None:
-        rows = self.rows_of(committee)
         first = max(campaign.start, committee.established_on or campaign.start)
         if first > last:
             return
+        rows = self.rows_of(committee, first)
         policy = policy_for(committee, first)
         offset = policy.due_offset_workdays if policy else DEFAULT_OFFSET
         due_time = policy.due_time if policy else DEFAULT_DUE_TIME
@@ -258,7 +267,7 @@ def ensure_reports(now: datetime, *, division_code: str = "") -> int:
     with transaction.atomic():
         policy_q = Q(effective_from__lte=today)
         if division_code:
-            policy_q &= Q(division_id__in=_prefixes(division_code)) | Q(division_id__startswith=division_code)
+            policy_q &= Q(division_id__in=_prefixes(division_code)) | Q(division__code__startswith=division_code)
         policies = list(ScreeningPolicy.objects.filter(policy_q).select_related("division"))
         specials = list(SpecialPeriod.objects.filter(cancelled_at__isnull=True, start__lte=today))
         by_level: dict[int, list[ScreeningPolicy]] = defaultdict(list)
@@ -281,6 +290,11 @@ def ensure_reports(now: datetime, *, division_code: str = "") -> int:
                         if committee.kind != CommitteeKind.STANDARD and not policy.include_industry:
                             continue
                         first = max(start, committee.established_on or start)
+                        # Periods before the unit's latest row of this policy were planned by earlier scans (a
+                        # policy or special period never begins in the past): plan from there on.
+                        latest = scan.latest_start(committee, policy)
+                        if latest is not None:
+                            first = max(first, latest)
                         if end is not None and first > end:
                             continue
                         planned = cad.plan(
@@ -296,7 +310,7 @@ def ensure_reports(now: datetime, *, division_code: str = "") -> int:
         campaigns = ScreeningCampaign.objects.filter(start__lte=today)
         if division_code:
             campaigns = campaigns.filter(
-                Q(division_id__in=_prefixes(division_code)) | Q(division_id__startswith=division_code)
+                Q(division_id__in=_prefixes(division_code)) | Q(division__code__startswith=division_code)
             )
         for campaign in campaigns:
             last = campaign.end
@@ -314,7 +328,7 @@ def campaign_units(campaign: ScreeningCampaign) -> list[Committee]:
     areas = [str(c) for c in (campaign.area_codes or [])] or [str(campaign.division_id)]
     q = Q()
     for code in areas:
-        q |= Q(division_id__startswith=code)
+        q |= Q(division__code__startswith=code)
     return list(
         Committee.objects.filter(q, is_active=True, division__level__in=UNIT_LEVEL_VALUES)
         .filter(kind__in=_kinds(True))

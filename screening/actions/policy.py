@@ -58,7 +58,7 @@ def do_set_policy(
     at = now_or(at)
     _check_actor(actor, division)
     require(int(unit_level) in LEVEL_NAMES, "请选择报送单位层级", "unit_level")
-    require(int(unit_level) > division.level, "报送单位须低于制定区划的层级", "unit_level")
+    require(int(unit_level) >= division.level, "报送单位层级不能高于制定区划", "unit_level")
     _cadence(cadence)
     require(0 <= int(due_offset_workdays) <= 30, "报送期限应在0至30个工作日之间", "due_offset_workdays")
     today = local_date(at)
@@ -134,7 +134,7 @@ def do_add_special_period(
     require((end - start).days <= 92, "特殊时期不宜超过三个月，请分段设置", "end")
     levels = sorted({int(x) for x in unit_levels})
     require(all(x in LEVEL_NAMES for x in levels), "请选择适用层级", "unit_levels")
-    for level in levels or [x for x in LEVEL_NAMES if x > division.level]:
+    for level in levels or [x for x in LEVEL_NAMES if x >= division.level]:
         for day in (start, end):
             for policy in _policies_in_force(division, level, day):
                 if not cad.more_frequent(cadence, policy.cadence):
@@ -253,4 +253,3 @@ def campaign_last_day(campaign: ScreeningCampaign) -> date:
     if campaign.closed_at is not None:
         return min(campaign.end, timezone.localtime(campaign.closed_at).date())
     return campaign.end
-
