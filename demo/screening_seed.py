@@ -56,7 +56,7 @@ SCREENING_ACCOUNTS = (GOV_USERNAME,)
 POLICE_USERNAME = "police"
 
 ORAL_SHARE = 0.8  # a dispute found by screening is mostly settled orally on the spot (and no PDF is drawn)
-HISTORY_DAYS = int(__import__("os").environ.get("DEMO_SCREENING_DAYS", 730))  # TEMP
+HISTORY_DAYS = 730
 SCREENING_COUNTIES = (D.DEMO_COUNTY,)  # the counties whose bureau set a screening policy (the demo county)
 CAMPAIGN_TOWNSHIPS = 3  # the demo township and two others of the demo county take part in the campaigns
 SHARE_MISSING, SHARE_LATE, SHARE_FINDINGS = 0.02, 0.05, 0.10
@@ -203,12 +203,9 @@ class ScreeningSeeder:
         while self.queue:
             event = heapq.heappop(self.queue)
             self.fire_until(event.at)
-            try:  # TEMP until every slice has landed
-                event.fn(event.at, *event.args)
-                if event.fn != self._file:  # a scan, a risk's step: new clocks may have started
-                    self.refresh_next_fire()
-            except NotImplementedError:
-                self.fates["not_implemented_" + event.fn.__name__] += 1
+            event.fn(event.at, *event.args)
+            if event.fn != self._file:  # a scan, a risk's step: new clocks may have started
+                self.refresh_next_fire()
         self.fire_until(self.end - timedelta(seconds=1))
 
     def refresh_next_fire(self) -> None:
