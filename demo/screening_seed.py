@@ -278,7 +278,8 @@ class ScreeningSeeder:
         every weekly, ten-day and monthly period contains a Sunday), the first day of the history, every day of a
         special period and the day after it, and a campaign's first and last days. (The product's scan runs
         every night; a weekly one here keeps the seed fast and makes the same rows.)"""
-        days, day = {self.first_day}, self.first_day
+        # ... and the last day before --today, so that the periods begun by now have their open rows.
+        days, day = {self.first_day, self.end.date() - timedelta(days=1)}, self.first_day
         while day < self.end.date():
             if day.weekday() == 6:
                 days.add(day)
