@@ -54,6 +54,7 @@ def suggest_flags(
         if flag in found or flag not in RiskFlag.values:
             continue
         hits = [w for w in words if w in text]
+        hits = [w for w in hits if not any(w != other and w in other for other in hits)]  # 上访 inside 集体上访
         if hits:
             quoted = "、".join(f"“{w}”" for w in hits[:3])
             found[flag] = f"情况描述中出现{quoted}，请核实是否存在{str(RiskFlag(flag).label).removeprefix('可能')}风险"

@@ -365,7 +365,7 @@ def report_due(timer: Timer, now: datetime) -> str:
     if timer.target_type != ScreeningReport._meta.label:
         return "无此报告"
     report = (
-        ScreeningReport.objects.select_for_update()
+        ScreeningReport.objects.select_for_update(of=("self",))
         .select_related("committee", "campaign")
         .filter(pk=timer.target_id)
         .first()

@@ -130,7 +130,7 @@ def city_admins(risk: RiskAssessment) -> list[User]:
 
 def _sms_alert(risk: RiskAssessment, minutes: int) -> str:
     return (
-        f"【调解平台】{risk.committee.name}报送一条{LEVEL_WORD.get(risk.level, '')}风险预警，"
+        f"{risk.committee.name}报送一条{LEVEL_WORD.get(risk.level, '')}风险预警，"
         f"请在{_minutes_words(minutes)}内登录调解平台签收。"
     )
 
@@ -276,7 +276,7 @@ def _tell_city(risk: RiskAssessment, at: datetime) -> None:
         f"{LEVEL_WORD.get(risk.level, '')}风险预警逐级上报至最高层级仍无人签收：{risk.title}（{risk.committee.name}）",
         case=risk.case,
         at=at,
-        sms=f"【调解平台】{risk.committee.name}的一条风险预警逐级上报后仍无人签收，请登录调解平台查看。",
+        sms=f"{risk.committee.name}的一条风险预警逐级上报后仍无人签收，请登录调解平台查看。",
         link=risk_link(risk),
     )
 
@@ -375,7 +375,7 @@ def _acknowledge(hop: EscalationHop, actor: User, at: datetime, *, note: str) ->
         actor,
         at,
         hop=hop,
-        text=f"{hop.label}签收" + (f"：{note}" if note else ""),
+        text=hop.label + (f"，签收意见：{note}" if note else "") + ("（逾期签收）" if late else ""),
         data={"step": hop.step, "late": late},
     )
 
@@ -403,8 +403,9 @@ def do_acknowledge(actor: User, hop: EscalationHop, *, note: str = "", at: datet
     note = (note or "").strip()
     require(len(note) <= 500, "签收意见不超过500字", "note")
     with transaction.atomic():
-        RiskAssessment.objects.select_for_update().get(pk=hop.risk_id)
-        hop = EscalationHop.objects.select_for_update().select_related("risk", "risk__committee").get(pk=hop.pk)
+        risk = RiskAssessment.objects.select_for_update(of=("self",)).select_related("committee").get(pk=hop.risk_id)
+        hop = EscalationHop.objects.select_for_update().get(pk=hop.pk)
+        hop.risk = risk
         require(hop.status == HopStatus.PENDING, "该预警已签收或已撤销，无需再签收")
         require(can_acknowledge(actor, hop), "您不是该预警的签收人")
         _acknowledge(hop, actor, at, note=note)
@@ -438,7 +439,7 @@ def do_instruct(actor: User, risk: RiskAssessment, *, text: str, at: datetime | 
     require(len(text) >= 2, "请填写批示或指令内容", "text")
     require(len(text) <= 1000, "批示内容不超过1000字", "text")
     with transaction.atomic():
-        risk = RiskAssessment.objects.select_for_update().select_related("committee").get(pk=risk.pk)
+        risk = RiskAssessment.objects.select_for_update(of=("self",)).select_related("committee").get(pk=risk.pk)
         require(can_instruct(actor, risk), "您不能对该风险事项作出批示")
         event = record_event(risk, RiskEventKind.INSTRUCTED, actor, at, text=text)
         tell = _committee_members(risk) | ({risk.owner_id} - {None})
@@ -452,7 +453,7 @@ def do_instruct(actor: User, risk: RiskAssessment, *, text: str, at: datetime | 
             case=risk.case,
             actor=actor,
             at=at,
-            sms=f"【调解平台】{risk.committee.name}的一条风险事项有新的批示，请登录调解平台查看。",
+            sms=f"{risk.committee.name}的一条风险事项有新的批示，请登录调解平台查看。",
             link=risk_link(risk),
         )
     return event
@@ -466,15 +467,14 @@ def do_instruct(actor: User, risk: RiskAssessment, *, text: str, at: datetime | 
 def ack_due(timer: Timer, now: datetime) -> str:
     """A hop's deadline: if still pending, TIMED_OUT and the next rung (or the city, or for the police the county
     bureau) is told. Runs in fire_one's transaction."""
-    hop = (
-        EscalationHop.objects.select_for_update()
-        .select_related("risk", "risk__committee")
-        .filter(pk=timer.target_id)
-        .first()
-    )
-    if hop is None or hop.status != HopStatus.PENDING:
+    # Lock the risk before the hop, in the same order as do_acknowledge (no deadlock between the two).
+    risk_id = EscalationHop.objects.filter(pk=timer.target_id).values_list("risk_id", flat=True).first()
+    if risk_id is None:
         return "已签收或已撤销"
-    risk = RiskAssessment.objects.select_for_update().select_related("committee").get(pk=hop.risk_id)
+    risk = RiskAssessment.objects.select_for_update(of=("self",)).select_related("committee").get(pk=risk_id)
+    hop = EscalationHop.objects.select_for_update().get(pk=timer.target_id)
+    if hop.status != HopStatus.PENDING:
+        return "已签收或已撤销"
     hop.risk = risk
     at = now
     hop.status = HopStatus.TIMED_OUT
@@ -497,7 +497,7 @@ def ack_due(timer: Timer, now: datetime) -> str:
         f"风险预警逾期未签收：{risk.title}（{risk.committee.name}）",
         case=risk.case,
         at=at,
-        sms=f"【调解平台】{risk.committee.name}的一条风险预警已逾期未签收，请立即登录调解平台处置。",
+        sms=f"{risk.committee.name}的一条风险预警已逾期未签收，请立即登录调解平台处置。",
         link=link,
     )
     if risk.status != RiskStatus.OPEN:
@@ -510,7 +510,7 @@ def ack_due(timer: Timer, now: datetime) -> str:
             f"公安机关逾期未签收风险预警：{risk.title}（{risk.committee.name}），请协调处置",
             case=risk.case,
             at=at,
-            sms=f"【调解平台】{risk.committee.name}报送公安机关的一条风险预警逾期未签收，请登录调解平台查看。",
+            sms=f"{risk.committee.name}报送公安机关的一条风险预警逾期未签收，请登录调解平台查看。",
             link=link,
         )
         return "公安机关逾期未签收，已再次提醒并告知县司法局"

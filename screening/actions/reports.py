@@ -46,13 +46,20 @@ def _lock_finding(finding: Finding) -> Finding:
     return Finding.objects.select_for_update().select_related("committee").get(pk=finding.pk)
 
 
-def finding_is_major(*, headcount: int, amount: Decimal | None, division_code: str = "") -> bool:
+def finding_is_major(
+    *, headcount: int, amount: Decimal | None, division_code: str = "", dispute_type: str = "", text: str = ""
+) -> bool:
     """重大矛盾纠纷 by the figures alone (no risk yet): screening.rules.is_major (h-risk); until it is implemented,
     the headcount of a mass dispute (config mass_parties_headcount, 10) or the large amount."""
+    import inspect
+
     from screening import rules
 
+    kwargs: dict = {"headcount": headcount, "amount": amount, "flags": [], "division_code": division_code}
+    accepted = inspect.signature(rules.is_major).parameters
+    kwargs.update({k: v for k, v in (("dispute_type", dispute_type), ("text", text)) if k in accepted})
     try:
-        return bool(rules.is_major(headcount=headcount, amount=amount, flags=[], division_code=division_code))
+        return bool(rules.is_major(**kwargs))
     except NotImplementedError:
         t = config.thresholds(division_code)
         if headcount >= int(t.get("mass_parties_headcount", 10)):
@@ -236,7 +243,13 @@ def do_add_finding(
             facts=facts,
             risk_signs=(risk_signs or "").strip(),
             measures=(measures or "").strip(),
-            is_major=finding_is_major(headcount=headcount, amount=amount, division_code=code),
+            is_major=finding_is_major(
+                headcount=headcount,
+                amount=amount,
+                division_code=code,
+                dispute_type=dispute_type,
+                text=f"{facts}\n{risk_signs or ''}",
+            ),
             created_by=actor,
             created_at=at,
         )

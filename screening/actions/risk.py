@@ -80,7 +80,7 @@ def _link(risk: RiskAssessment) -> str:
 
 def _lock(risk: RiskAssessment) -> RiskAssessment:
     return (
-        RiskAssessment.objects.select_for_update()
+        RiskAssessment.objects.select_for_update(of=("self",))
         .select_related("committee", "case", "finding", "owner")
         .get(pk=risk.pk)
     )
@@ -137,7 +137,12 @@ def _directors(risk: RiskAssessment) -> list[int]:
 @timers.handler(TimerKind.RISK_REVIEW_DUE)
 def review_due(timer: Timer, now: datetime) -> str:
     """The review date has come: tell the owner (or the committee's directors), record REVIEW_DUE."""
-    risk = RiskAssessment.objects.select_for_update().select_related("committee").filter(pk=timer.target_id).first()
+    risk = (
+        RiskAssessment.objects.select_for_update(of=("self",))
+        .select_related("committee")
+        .filter(pk=timer.target_id)
+        .first()
+    )
     if risk is None or risk.status != RiskStatus.OPEN:
         return "风险已办结"
     if risk.review_on != timer.deadline:
@@ -152,7 +157,7 @@ def review_due(timer: Timer, now: datetime) -> str:
         f"风险事项“{risk.title}”今天应复核研判",
         case=risk.case,
         at=now,
-        sms=f"【调解平台】{risk.committee.name}的一条风险事项今天应复核研判，请登录调解平台处理。",
+        sms=f"{risk.committee.name}的一条风险事项今天应复核研判，请登录调解平台处理。",
         link=_link(risk),
     )
     return "已提醒复核"
@@ -274,10 +279,12 @@ def do_assess_risk(
     _check_review(review_on, at)
     with transaction.atomic():
         if case is not None:
-            case = Case.objects.select_for_update().select_related("committee").get(pk=case.pk)
+            case = Case.objects.select_for_update(of=("self",)).select_related("committee").get(pk=case.pk)
             require(can_assess_case(actor, case), "您不能对该案件进行风险研判")
         else:
-            finding = Finding.objects.select_for_update().select_related("committee", "case").get(pk=finding.pk)
+            finding = (
+                Finding.objects.select_for_update(of=("self",)).select_related("committee", "case").get(pk=finding.pk)
+            )
             require(can_assess_finding(actor, finding), "您不能对该排查发现进行风险研判")
         return _create(
             actor,
@@ -339,7 +346,7 @@ def _tell_update(risk: RiskAssessment, actor: User, at: datetime, message: str, 
         case=risk.case,
         actor=actor,
         at=at,
-        sms=f"【调解平台】{risk.committee.name}的一条风险事项等级已调整，请登录调解平台查看。" if sms else None,
+        sms=f"{risk.committee.name}的一条风险事项等级已调整，请登录调解平台查看。" if sms else None,
         link=_link(risk),
     )
 
@@ -564,9 +571,8 @@ def do_record_meeting(
     require(len(minutes) >= 4, "请填写会议纪要（至少4个字）", "minutes")
     ids = [r.pk for r in risks]
     with transaction.atomic():
-        visible = list(
-            risks_visible_to(actor).select_for_update().filter(pk__in=ids, division_code__startswith=division.code)
-        )
+        chosen = risks_visible_to(actor).filter(pk__in=ids, division_code__startswith=division.code)
+        visible = list(chosen.select_for_update(of=("self",)))
         require(len(visible) == len(set(ids)), "所选风险事项不在本辖区", "risks")
         meeting = RiskMeeting.objects.create(
             division=division,

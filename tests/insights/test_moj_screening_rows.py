@@ -182,3 +182,45 @@ def test_close_form_prefill_and_prevention_drilldown(sworld, client):
     # Another county's administrator: the area is outside their jurisdiction.
     client.force_login(w.other_county_admin)
     assert client.get(reverse("insights:cases") + link.replace("area=4212", "area=421202")).status_code == 404
+
+
+@pytest.mark.e2e
+def test_screening_section_and_drilldown_in_a_browser(transactional_db, session):
+    """Screenshots (desktop and 390 px) of the MoJ form's screening section and of a prevention drill-down with
+    the case's risks; the page never scrolls sideways."""
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    from tests.screening.factories import build_sworld
+    from tests.world import build_world
+
+    call_command("load_holidays", verbosity=0)
+    sw = build_sworld(build_world())
+    data = build(sw)
+    case = data["case"]
+    A.do_record_follow_up(
+        case,
+        sw.w.mediator_a,
+        party=case.parties.first(),
+        visited_on=date(2026, 3, 25),
+        outcome=FollowUpOutcome.PERFORMED,
+        satisfaction=Satisfaction.SATISFIED,
+        notes="协议已履行，双方满意",
+        at=_at(2026, 3, 25),
+    )
+    form = CloseForm(case=case, actor=sw.w.mediator_a)
+    prevention = {k: form.initial.get(k, 0) for k in CloseForm.PREVENTION_FLAGS}
+    A.do_close_case(case, sw.w.mediator_a, summary="协议已履行完毕，结案", prevention=prevention, at=_at(2026, 3, 26))
+    shots = Path("/tmp/shots-form")
+    shots.mkdir(parents=True, exist_ok=True)
+    s = session
+    s.login("county_admin")
+    s.goto("/insights/form/?area=421202&period=2026-03")
+    s.page.locator("#section-screening").screenshot(path=str(shots / f"moj-screening-{s.viewport}.png"))
+    s.page.click("#section-prevention a >> nth=0")
+    s.page.wait_for_selector("#prevention-risks")
+    s.check_width("drilldown")
+    s.page.screenshot(path=str(shots / f"moj-drilldown-{s.viewport}.png"), full_page=True)
+    assert s.page.locator(f'#prevention-risks [data-risk="{data["suicide"].pk}"]').count() == 1
+    assert not s.overflows, s.overflows

@@ -335,3 +335,65 @@ def test_termination_without_the_mark_opens_nothing(sworld):
         at=at(2026, 3, 10, 15),
     )
     assert not case.risks.exists()
+
+
+def test_review_date_reminds_the_owner_at_the_configured_hour(sworld):
+    from datetime import date
+
+    from screening.actions import do_review_risk, do_update_risk
+
+    w = sworld.w
+    risk = _risk(sworld, level=RiskLevel.YELLOW, owner=w.mediator_a2, review_on=date(2026, 3, 5))
+    timer = Timer.objects.get(kind=TimerKind.RISK_REVIEW_DUE, cancelled_at__isnull=True)
+    assert timer.fire_at == at(2026, 3, 5, 9, 0) and timer.deadline == date(2026, 3, 5)
+    timers.fire_due(at(2026, 3, 5, 8, 59))
+    assert not _notices(w.mediator_a2, NoticeKind.RISK_UPDATE).filter(message__contains="复核").exists()
+    timers.fire_due(at(2026, 3, 5, 9, 0))
+    notice = _notices(w.mediator_a2, NoticeKind.RISK_UPDATE).get(message__contains="复核")
+    assert notice.link.endswith(f"/screening/risks/{risk.pk}/")
+    assert risk.events.filter(kind=RiskEventKind.REVIEW_DUE, actor__isnull=True).exists()
+    # Reviewing sets the next date; moving it cancels the old timer.
+    do_review_risk(
+        w.mediator_a2, risk, note="情况稳定，继续关注", next_review_on=date(2026, 3, 12), at=at(2026, 3, 5, 10)
+    )
+    do_update_risk(w.director_a, risk, reason="提前复核", review_on=date(2026, 3, 9), at=at(2026, 3, 5, 11))
+    live = Timer.objects.filter(kind=TimerKind.RISK_REVIEW_DUE, fired_at__isnull=True, cancelled_at__isnull=True)
+    assert [t.fire_at for t in live] == [at(2026, 3, 9, 9, 0)]
+
+
+def test_sms_texts_carry_no_personal_data(sworld):
+    from notifications.models import OutboxMessage
+
+    w = sworld.w
+    finding = make_finding(w.village_a, by=w.mediator_a, parties="张某某与李某某", facts="张某某扬言报复李某某")
+    risk = do_assess_risk(
+        w.mediator_a,
+        finding=finding,
+        title="张某某与李某某纠纷",
+        flags=[RiskFlag.CIVIL_TO_CRIMINAL],
+        level=RiskLevel.RED,
+        reasons="张某某扬言报复",
+        at=T0,
+    )
+    for minutes in (10, 25):
+        timers.fire_due(T0 + timedelta(minutes=minutes))
+    texts = list(OutboxMessage.objects.values_list("body", flat=True))
+    assert texts, "RISK_ALERT is sent by SMS"
+    for text in texts:
+        assert "张某某" not in text and "李某某" not in text and risk.title not in text
+
+
+def test_orange_silence_climbs_on_orange_deadlines(sworld):
+    risk = _risk(sworld, level=RiskLevel.ORANGE)
+    for minutes in (60, 180, 420):
+        timers.fire_due(T0 + timedelta(minutes=minutes - 1))
+        assert len(_hops(risk)) == [60, 180, 420].index(minutes) + 1
+        timers.fire_due(T0 + timedelta(minutes=minutes))
+    assert [(h.step, int((h.ack_due_at - T0).total_seconds() // 60)) for h in _hops(risk)] == [
+        (EscalationStep.COMMITTEE, 60),
+        (EscalationStep.TOWNSHIP, 180),
+        (EscalationStep.TOWNSHIP_GOV, 420),
+        (EscalationStep.COUNTY, 900),
+    ]
+    timers.fire_due(T0 + timedelta(minutes=900))
+    assert _notices(sworld.w.city_admin, NoticeKind.RISK_ACK_OVERDUE).count() == 1

@@ -4,6 +4,8 @@ with findings, a correction as a new version; the pages for each role and jurisd
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from cases.enums import DisputeType
 from cases.models import Timer, TimerKind
@@ -216,3 +218,212 @@ def test_findings_factory_report_is_refused_as_zero(sworld):
     make_finding(sworld.w.village_a, by=sworld.w.mediator_a, report=report)
     with pytest.raises(ActionRefused):
         do_submit_zero_report(sworld.w.mediator_a, report, at=at(2026, 3, 8, 20))
+
+
+# ---- pages ---------------------------------------------------------------------------------------------------
+
+MEMBERS = ("director_a", "mediator_a", "mediator_a2")
+READERS = ("sfs_officer", "county_admin", "city_admin", "gov_officer")
+OUTSIDERS = (
+    "mediator_b",
+    "mediator_c",
+    "director_b",
+    "director_c",
+    "director_t",
+    "other_county_admin",
+    "other_gov_officer",
+    "court_liaison",
+    "party_user",
+    "outsider",
+    "police_liaison",
+)
+
+
+def _client(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_home_for_members_lists_open_reports_overdue_first(sworld, client):
+    w = sworld.w
+    now = timezone.now()
+    later = make_report(w.village_a, MON, SUN, due=now + timedelta(days=2), cadence="WEEKLY")
+    late = make_report(w.village_a, MON, SUN, due=now - timedelta(hours=3), cadence="TEN_DAYS")
+    with_finding = make_report(w.village_a, MON, SUN, due=now + timedelta(days=3), cadence="MONTHLY")
+    make_finding(w.village_a, by=w.mediator_a, report=with_finding)
+    done = make_report(w.village_a, date(2026, 2, 23), date(2026, 3, 1), status=ReportStatus.SUBMITTED, is_zero=True)
+    other = make_report(w.village_b, MON, SUN, due=now + timedelta(days=2))
+    watched = make_finding(w.village_a, by=w.mediator_a, place="桂花村九组")
+    body = _client(client, w.mediator_a).get(reverse("screening:home")).content.decode()
+    assert body.index(f'id="report-{late.pk}"') < body.index(f'id="report-{later.pk}"')
+    assert "逾期" in body and "已逾期" in body
+    assert reverse("screening:report_zero", args=[later.pk]) in body
+    assert reverse("screening:report_zero", args=[late.pk]) in body
+    assert "本期无矛盾纠纷，零报告" in body
+    assert reverse("screening:report_zero", args=[with_finding.pk]) not in body  # findings: submit instead
+    assert reverse("screening:finding_new", args=[later.pk]) in body
+    assert f'id="report-{other.pk}"' not in body
+    assert reverse("screening:report", args=[done.pk]) in body  # recent submitted
+    assert reverse("screening:finding", args=[watched.pk]) in body
+    assert "overdue-alert" in body
+
+
+def test_home_by_role(sworld, client):
+    p = sworld.personas()
+    for name in MEMBERS:
+        assert _client(client, p[name]).get(reverse("screening:home")).status_code == 200
+    for name in ("sfs_officer", "county_admin", "city_admin", "other_county_admin"):
+        r = _client(client, p[name]).get(reverse("screening:home"))
+        assert r.status_code == 302 and r.url == reverse("screening:compliance")
+    for name in ("gov_officer", "court_liaison", "party_user", "outsider", "police_liaison"):
+        assert _client(client, p[name]).get(reverse("screening:home")).status_code == 404, name
+    client.logout()
+    assert client.get(reverse("screening:home")).status_code == 302
+
+
+def test_report_page_by_role(sworld, client):
+    report = _week(sworld)
+    p = sworld.personas()
+    url = reverse("screening:report", args=[report.pk])
+    for name in MEMBERS:
+        body = _client(client, p[name]).get(url).content.decode()
+        assert "本期无矛盾纠纷，零报告" in body and reverse("screening:report_zero", args=[report.pk]) in body
+    for name in READERS:
+        r = _client(client, p[name]).get(url)
+        assert r.status_code == 200, name
+        assert reverse("screening:report_zero", args=[report.pk]) not in r.content.decode()
+        assert reverse("screening:finding_new", args=[report.pk]) not in r.content.decode()
+    for name in OUTSIDERS:
+        assert _client(client, p[name]).get(url).status_code == 404, name
+    assert _client(client, p["mediator_a"]).get(reverse("screening:report", args=[999999])).status_code == 404
+
+
+def test_post_only_urls_and_posts_by_role(sworld, client):
+    report = _week(sworld)
+    p = sworld.personas()
+    for name in ("report_zero", "report_submit", "report_correct"):
+        assert _client(client, p["mediator_a"]).get(reverse(f"screening:{name}", args=[report.pk])).status_code == 405
+    for name in (*READERS, *OUTSIDERS):
+        c = _client(client, p[name])
+        assert c.post(reverse("screening:report_zero", args=[report.pk])).status_code == 404, name
+        assert (
+            c.post(
+                reverse("screening:report_submit", args=[report.pk]), {"participants": "某", "method": "某"}
+            ).status_code
+            == 404
+        )
+        assert c.get(reverse("screening:finding_new", args=[report.pk])).status_code == 404, name
+        assert c.post(reverse("screening:finding_new", args=[report.pk]), {"place": "某处"}).status_code == 404
+    report.refresh_from_db()
+    assert report.status == ReportStatus.PENDING and not report.findings.exists()
+
+
+def test_one_tap_zero_report_from_home(sworld, client):
+    report = make_report(sworld.w.village_a, MON, SUN, due=timezone.now() + timedelta(days=1))
+    c = _client(client, sworld.w.mediator_a)
+    r = c.post(reverse("screening:report_zero", args=[report.pk]))
+    assert r.status_code == 302 and r.url == reverse("screening:home")
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED and report.is_zero and not report.is_late
+    assert report.submitted_by == sworld.w.mediator_a
+    assert "已报送零报告" in c.get(reverse("screening:home")).content.decode()
+    # twice: refused, said in Chinese on the report page
+    r = c.post(reverse("screening:report_zero", args=[report.pk]), follow=True)
+    assert "已报送" in r.content.decode()
+
+
+def test_zero_report_from_the_report_page_with_findings_is_refused_there(sworld, client):
+    report = _week(sworld)
+    c = _client(client, sworld.w.mediator_a)
+    make_finding(sworld.w.village_a, by=sworld.w.mediator_a, report=report)
+    r = c.post(reverse("screening:report_zero", args=[report.pk]), {"back": "report", "participants": "李调解"})
+    assert r.status_code == 200
+    assert "不能报零报告" in r.content.decode()
+
+
+def test_submit_and_correct_through_the_pages(sworld, client):
+    report = make_report(sworld.w.village_a, MON, SUN, due=timezone.now() + timedelta(days=1))
+    f = make_finding(sworld.w.village_a, by=sworld.w.mediator_a, report=report, found_on=MON)
+    c = _client(client, sworld.w.director_a)
+    body = c.get(reverse("screening:report", args=[report.pk])).content.decode()
+    assert reverse("screening:report_submit", args=[report.pk]) in body
+    r = c.post(
+        reverse("screening:report_submit", args=[report.pk]),
+        {"participants": "", "method": "入户走访x", "note": "备注内容"},
+    )
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert "请填写参加排查的人员" in body and "入户走访x" in body and "备注内容" in body  # nothing typed lost
+    r = c.post(reverse("screening:report_submit", args=[report.pk]), {"participants": "王主任", "method": "入户走访"})
+    assert r.status_code == 302
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED and report.snapshot[0]["id"] == f.pk
+    body = c.get(reverse("screening:report", args=[report.pk])).content.decode()
+    assert 'id="snapshot"' in body and reverse("screening:report_correct", args=[report.pk]) in body
+    # readers see the snapshot, not the correction form
+    body = _client(client, sworld.w.sfs_officer).get(reverse("screening:report", args=[report.pk])).content.decode()
+    assert 'id="snapshot"' in body and reverse("screening:report_correct", args=[report.pk]) not in body
+    c = _client(client, sworld.w.director_a)
+    r = c.post(reverse("screening:report_correct", args=[report.pk]), {"reason": "漏"})
+    assert r.status_code == 200 and "至少4个字" in r.content.decode() and 'value="漏"' in r.content.decode()
+    r = c.post(reverse("screening:report_correct", args=[report.pk]), {"reason": "漏报一起纠纷"})
+    v2 = ScreeningReport.objects.get(supersedes=report)
+    assert r.status_code == 302 and r.url == reverse("screening:report", args=[v2.pk])
+    body = c.get(r.url).content.decode()
+    assert 'id="versions"' in body and "更正第2版" in body and "漏报一起纠纷" in body
+    assert reverse("screening:report_submit", args=[v2.pk]) in body
+    body = c.get(reverse("screening:report", args=[report.pk])).content.decode()
+    assert 'id="newer-version"' in body and reverse("screening:report_correct", args=[report.pk]) not in body
+
+
+def test_finding_new_page_keeps_what_was_typed(sworld, client):
+    report = make_report(sworld.w.village_a, MON, SUN, due=timezone.now() + timedelta(days=1))
+    c = _client(client, sworld.w.mediator_a)
+    url = reverse("screening:finding_new", args=[report.pk])
+    assert c.get(url).status_code == 200
+    data = {
+        "place": "桂花村三组",
+        "parties": "张某与李某两户",
+        "headcount": "abc",
+        "dispute_type": DisputeType.NEIGHBOR,
+        "amount": "",
+        "found_on": "2026-02-01",
+        "facts": "两户因宅基地边界发生争执。",
+        "risk_signs": "一方扬言报复",
+        "measures": "",
+    }
+    r = c.post(url, data)
+    body = r.content.decode()
+    assert r.status_code == 200 and "涉及人数须为整数" in body and "一方扬言报复" in body and "桂花村三组" in body
+    data["headcount"] = "3"
+    r = c.post(url, data)  # found_on outside the period: the action's refusal, next to the field
+    body = r.content.decode()
+    assert r.status_code == 200 and "发现日期须在本期排查期间" in body and "一方扬言报复" in body
+    data["found_on"] = "2026-03-04"
+    r = c.post(url, data)
+    f = report.findings.get()
+    assert r.status_code == 302 and r.url == reverse("screening:finding", args=[f.pk]) + "?saved=1"
+    assert f.headcount == 3 and f.risk_signs == "一方扬言报复" and f.created_by == sworld.w.mediator_a
+    body = c.get(r.url).content.decode()
+    assert reverse("screening:risk_new_finding", args=[f.pk]) in body and 'id="saved-next"' in body
+    # a submitted report takes no more findings
+    report.status = ReportStatus.SUBMITTED
+    report.save()
+    assert c.get(url).status_code == 302
+
+
+def test_correct_post_by_role_and_late_zero_from_home(sworld, client):
+    p = sworld.personas()
+    done = make_report(sworld.w.village_a, MON, SUN, status=ReportStatus.SUBMITTED, is_zero=True, snapshot=[])
+    for name in (*READERS, *OUTSIDERS):
+        r = _client(client, p[name]).post(
+            reverse("screening:report_correct", args=[done.pk]), {"reason": "漏报纠纷一起"}
+        )
+        assert r.status_code == 404, name
+    assert not ScreeningReport.objects.filter(supersedes=done).exists()
+    late = make_report(sworld.w.village_a, MON, SUN, cadence="TEN_DAYS", due=timezone.now() - timedelta(hours=1))
+    c = _client(client, p["mediator_a2"])
+    r = c.post(reverse("screening:report_zero", args=[late.pk]), follow=True)
+    late.refresh_from_db()
+    assert late.status == ReportStatus.SUBMITTED and late.is_late
+    assert "已报送零报告" in r.content.decode() and "逾期报送" in r.content.decode()
