@@ -105,6 +105,9 @@ class PeriodForm(forms.Form):
         clean = getattr(self, "cleaned_data", {})
         start = clean.get("start") or default[0]
         end = clean.get("end") or default[1]
+        if start.year < 2000 or end.year > 2100:
+            self.add_error("start", "请输入2000年至2100年之间的日期")
+            return default
         if end < start:
             self.add_error("end", "截止日期不能早于起始日期")
             return default

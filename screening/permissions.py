@@ -123,7 +123,10 @@ def can_acknowledge(user: User, hop: EscalationHop) -> bool:
     if hop.status != HopStatus.PENDING:
         return False
     if user.pk in (hop.recipient_ids or []):
-        return True
+        # Told at push time, and still in a position to see it (not moved to another area since).
+        from screening.scoping import hops_visible_to
+
+        return hops_visible_to(user).filter(pk=hop.pk).exists()
     needed = STEP_RANK.get(hop.step)
     return needed is not None and user.role in SUPERVISORS and covers(user, hop.division_code) and rank(user) >= needed
 

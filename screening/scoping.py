@@ -2,8 +2,8 @@
 policies and report forms a user may see. A record outside the user's jurisdiction does not exist for them (404).
 
 - committee members (MEDIATOR, DIRECTOR) see their own committee's reports, findings and risks, the risks of
-  the cases they can see (joint mediation), and — for a township's own committee — the risks pushed to the
-  township's rung of the ladder;
+  the cases they can see (joint mediation), and — for the director of a township's own committee — the risks
+  pushed to the township's rung of the ladder (its directors are that rung's recipients);
 - supervisors (SFS_OFFICER, COUNTY_ADMIN, CITY_ADMIN) and GOVERNANCE_OFFICER see everything whose area is inside
   their division (division code prefix), as for cases;
 - a police (or other institution) liaison sees the risks that were pushed to their institution (a POLICE hop);
@@ -76,7 +76,10 @@ def risks_visible_to(user: User) -> QuerySet[RiskAssessment]:
 
         mine = Q(committee_id=user.committee_id) | Q(case__in=cases_visible_to(user))
         committee = user.committee
-        if committee.committee_type in (CommitteeType.TOWNSHIP, CommitteeType.SUBDISTRICT):
+        if user.role == Role.DIRECTOR and committee.committee_type in (
+            CommitteeType.TOWNSHIP,
+            CommitteeType.SUBDISTRICT,
+        ):
             # The township's own committee is a rung of the ladder: it sees the risks pushed to its township.
             pushed = EscalationHop.objects.filter(
                 risk_id=OuterRef("pk"), step=EscalationStep.TOWNSHIP, division_code=committee.division_id

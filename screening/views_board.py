@@ -158,7 +158,10 @@ def areas(request: HttpRequest) -> HttpResponse:
     }
     period_form = PeriodForm(data)
     start, end = period_form.bounds(default)
-    breakdown = B.area_breakdown(risks_visible_to(user), area, start, end, now)
+    risks = risks_visible_to(user)
+    if B.has_area_selector(user):  # the drilled-down area only (members and the police keep 辖区外 for joint cases)
+        risks = risks.filter(division_code__startswith=area.code)
+    breakdown = B.area_breakdown(risks, area, start, end, now)
     selector = B.has_area_selector(user)
     period_q = {"start": start.isoformat(), "end": end.isoformat()}
 

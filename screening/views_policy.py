@@ -429,7 +429,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
         k: sum(getattr(u, k) for u in units) for k in ("expected", "on_time", "late", "missing", "zero", "pending")
     }
     due = total["on_time"] + total["late"] + total["missing"]
-    total["rate"] = round(100 * total["on_time"] / due) if due else None
+    total["rate"] = round(100 * total["on_time"] / due, 1) if due else None
     children = []
     for child in _child_areas(area):
         mine = [u for u in units if str(u.committee.division_id).startswith(child.code)]

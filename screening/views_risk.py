@@ -64,31 +64,13 @@ THRESHOLD_FLAGS = (RiskFlag.MASS_PARTIES, RiskFlag.LARGE_AMOUNT)
 LEVEL_CLASS = {RiskLevel.RED: "danger", RiskLevel.ORANGE: "orange", RiskLevel.YELLOW: "warning"}
 
 
-def _recipient_of(user: User, risk_id: object) -> bool:
-    """Whether a hop of the risk reached this user (a township committee's director told at the TOWNSHIP rung sees
-    the risk they must acknowledge, though it is another committee's; see the report for the scoping change)."""
-    try:
-        ids = EscalationHop.objects.filter(risk_id=int(risk_id)).values_list("recipient_ids", flat=True)
-    except (TypeError, ValueError):
-        return False
-    return user.is_authenticated and user.is_active and any(user.pk in (r or []) for r in ids)
-
-
 def visible_risk(user: User, pk: object) -> RiskAssessment:
-    """The risk through screening.scoping, or (only) for a hop's recipient; 404 otherwise."""
-    try:
-        return access_risk_by_id(user, pk)
-    except Http404:
-        if not _recipient_of(user, pk):
-            raise
-        return RiskAssessment.objects.select_related("committee", "case", "finding", "owner").get(pk=int(pk))
+    """The risk through screening.scoping (everyone a hop reaches is in scope there); 404 otherwise."""
+    return access_risk_by_id(user, pk)
 
 
 def _visible_hops(user: User, risk: RiskAssessment):
-    hops = hops_visible_to(user).filter(risk=risk)
-    if not hops.exists() and _recipient_of(user, risk.pk):
-        hops = EscalationHop.objects.filter(risk=risk)
-    return hops
+    return hops_visible_to(user).filter(risk=risk)
 
 
 def _duration(minutes: int) -> str:
@@ -163,6 +145,10 @@ def _forms(user: User, risk: RiskAssessment, bound: dict | None = None) -> dict:
         "review_form": ReviewForm() if (can_update(user, risk) or user.pk == risk.owner_id) else None,
         "resolve_form": ResolveForm() if can_resolve(user, risk) else None,
     }
+    if forms["update_form"] is not None and not may_lower:
+        # Only the owner or above changes the owner (screening.actions.risk.do_update_risk refuses it otherwise).
+        forms["update_form"].fields["owner"].disabled = True
+        forms["update_form"].fields["owner"].help_text = "只有包案领导或其上级才能更换包案领导"
     if forms["level_form"] is not None and not forms["level_form"].fields["level"].choices:
         forms["level_form"] = None
     forms.update(bound)
@@ -476,12 +462,7 @@ def risk_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def hop_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    try:
-        hop: EscalationHop = access_hop_by_id(user, pk)
-    except Http404:
-        hop = EscalationHop.objects.filter(pk=pk).first()
-        if hop is None or user.pk not in (hop.recipient_ids or []):
-            raise
+    hop: EscalationHop = access_hop_by_id(user, pk)
     risk = visible_risk(user, hop.risk_id)
     if hop.status != HopStatus.PENDING:
         messages.info(request, "该预警已签收或已撤销，无需再签收")

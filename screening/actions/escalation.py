@@ -142,7 +142,9 @@ def _push(
     lvl = config.level_rules(risk.level, risk.division_code) or {}
     minutes = int(lvl.get("ack_minutes", {}).get(step, 30))
     users, label, division, institution = recipients(risk, step)
-    if not users:
+    # A police station integrated through the API only (no liaison accounts) still gets its hop and webhook.
+    api_only_police = step == EscalationStep.POLICE and institution is not None
+    if not users and not api_only_police:
         record_event(
             risk,
             RiskEventKind.PUSHED,
@@ -167,7 +169,7 @@ def _push(
         pushed_at=at,
         ack_due_at=at + timedelta(minutes=minutes),
     )
-    names = "、".join(u.full_name or u.username for u in users)
+    names = "、".join(u.full_name or u.username for u in users) or "经接口推送"
     record_event(
         risk,
         RiskEventKind.POLICE_HANDOFF if step == EscalationStep.POLICE else RiskEventKind.PUSHED,
@@ -183,8 +185,9 @@ def _push(
         users,
         NoticeKind.RISK_ALERT,
         f"{LEVEL_WORD.get(risk.level, '')}风险预警（{reason}）：{risk.title}（{risk.committee.name}），"
-        f"请于{due:%m月%d日%H:%M}前签收",
-        case=risk.case,
+        f"请于{due.month}月{due.day}日{due:%H:%M}前签收",
+        # The police read the risk, not the case (which they cannot open): no case number on their notice.
+        case=None if step == EscalationStep.POLICE else risk.case,
         actor=actor,
         at=at,
         sms=_sms_alert(risk, minutes),

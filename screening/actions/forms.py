@@ -2,12 +2,12 @@
 
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from registry.models import Division
 from screening import form as sform
-from screening.actions.base import now_or, require
+from screening.actions.base import ActionRefused, now_or, require
 from screening.enums import FormPeriod, FormStatus
 from screening.models import ScreeningForm
 from screening.permissions import can_make_form
@@ -49,19 +49,27 @@ def do_create_form(
             .first()
         )
         require(existing is None, "该地区该期间的排查情况表已经编制，请在列表中打开它", "period_start")
-        return ScreeningForm.objects.create(
-            division=division,
-            period_kind=period_kind,
-            period_start=start,
-            period_end=end,
-            status=FormStatus.DRAFT,
-            version=1,
-            reporting_unit=unit,
-            signer=_clean(signer, 50),
-            preparer=_clean(preparer, 50),
-            created_by=actor,
-            created_at=at,
-        )
+        try:
+            with transaction.atomic():  # a concurrent create of the same period: the constraint decides
+                return _create_draft(division, period_kind, start, end, unit, signer, preparer, actor, at)
+        except IntegrityError:
+            raise ActionRefused("该地区该期间的排查情况表已经编制，请在列表中打开它", "period_start") from None
+
+
+def _create_draft(division, period_kind, start, end, unit, signer, preparer, actor, at) -> ScreeningForm:
+    return ScreeningForm.objects.create(
+        division=division,
+        period_kind=period_kind,
+        period_start=start,
+        period_end=end,
+        status=FormStatus.DRAFT,
+        version=1,
+        reporting_unit=unit,
+        signer=_clean(signer, 50),
+        preparer=_clean(preparer, 50),
+        created_by=actor,
+        created_at=at,
+    )
 
 
 def do_submit_form(

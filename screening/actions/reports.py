@@ -39,11 +39,11 @@ MIN_NOTE = 4  # the shortest reason or note accepted (a correction's reason, wha
 
 
 def _lock_report(report: ScreeningReport) -> ScreeningReport:
-    return ScreeningReport.objects.select_for_update().select_related("committee").get(pk=report.pk)
+    return ScreeningReport.objects.select_for_update(of=("self",)).select_related("committee").get(pk=report.pk)
 
 
 def _lock_finding(finding: Finding) -> Finding:
-    return Finding.objects.select_for_update().select_related("committee").get(pk=finding.pk)
+    return Finding.objects.select_for_update(of=("self",)).select_related("committee").get(pk=finding.pk)
 
 
 def finding_is_major(

@@ -50,6 +50,7 @@ def _clean_flags(flags: list[str] | None) -> list[str]:
 def _clean_reason(text: str, field: str, message: str) -> str:
     text = (text or "").strip()
     require(len(text) >= 4, message, field)
+    require(len(text) <= 2000, "内容过长，请精简到2000字以内", field)
     return text
 
 
@@ -446,6 +447,9 @@ def do_update_risk(
             )
         new_owner = None
         if owner is not _UNSET and (owner.pk if owner else None) != risk.owner_id:
+            # Changing the owner is the owner's or above's (else anyone could make themselves the owner and lower
+            # the level).
+            require(can_lower(actor, risk), "只有包案领导或其上级才能更换包案领导", "owner")
             _check_owner(owner, risk.committee_id, risk.division_code)
             risk.owner = owner
             new_owner = owner
