@@ -109,7 +109,11 @@ def test_seed_demo_makes_a_consistent_city(divisions, client):
     for username in DEMO_ACCOUNTS:
         assert client.login(request=request, username=username, password=DEMO_PASSWORD), username
         client.logout()
-    for username in (*REFERRAL_ACCOUNTS, *SCREENING_ACCOUNTS):
+    from django.db import connection
+
+    # The screening accounts come with the screening history, which is not seeded on PostgreSQL (see seed()).
+    screening_accounts = SCREENING_ACCOUNTS if connection.vendor != "postgresql" else ()
+    for username in (*REFERRAL_ACCOUNTS, *screening_accounts):
         assert client.login(request=request, username=username, password=DEMO_PASSWORD), username
         client.logout()
     others = User.objects.exclude(username__in=[*DEMO_ACCOUNTS, *REFERRAL_ACCOUNTS, *SCREENING_ACCOUNTS])
