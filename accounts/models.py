@@ -20,6 +20,9 @@ class Role(models.TextChoices):
     # password, cannot sign in).
     INSTITUTION_LIAISON = "INSTITUTION_LIAISON", _("部门联络员")
     API_CLIENT = "API_CLIENT", _("机构接口账号")
+    # issue 12: an officer of a township's party committee and government / 综治中心 (User.division = the
+    # township): receives and acknowledges the risks escalated to that rung; sees risks of the area, not cases.
+    GOVERNANCE_OFFICER = "GOVERNANCE_OFFICER", _("综治中心（党委政府）工作人员")
 
 
 COMMITTEE_ROLES = {Role.MEDIATOR, Role.DIRECTOR}

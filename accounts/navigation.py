@@ -59,6 +59,13 @@ def menu_for(user: User) -> list[MenuItem]:
         items += _group("多元化解", "bi-inbox", *linkage)
         if hub:
             items = _links(("统一受理", "console:hub", "bi-signpost-split")) + items
+        # Issue 12: the unit's screening reports (zero report with one tap) and its risks.
+        items += _group(
+            "排查预警",
+            "bi-binoculars",
+            ("排查报告", "screening:home", "bi-binoculars"),
+            ("风险预警", "screening:risks", "bi-exclamation-triangle"),
+        )
         if user.role == Role.DIRECTOR:  # the committee's spot-check results and ledger import are the director's
             items += _links(
                 ("评查结果", "supervision:committee_results", "bi-clipboard-check"),
@@ -82,6 +89,17 @@ def menu_for(user: User) -> list[MenuItem]:
         if user.role != Role.SFS_OFFICER:  # spot checks are drawn and scored by the county and city bureaus
             checks.append(("卷宗评查", "supervision:spot_checks", "bi-clipboard-check"))
         items += _group("督导检查", "bi-clipboard-check", *checks)
+        # Issue 12: screening, zero reports, early warning and the screening form.
+        screening = [
+            ("风险预警", "screening:risks", "bi-exclamation-triangle"),
+            ("排查报送情况", "screening:compliance", "bi-list-check"),
+            ("研判会议", "screening:meetings", "bi-people"),
+            ("排查情况表", "screening:forms", "bi-table"),
+            ("专项排查", "screening:campaigns", "bi-flag"),
+        ]
+        # The policy is set by the county (and the city, as its default); the 司法所 reads it.
+        screening.append(("排查制度", "screening:policies", "bi-gear"))
+        items += _group("排查预警", "bi-binoculars", *screening)
         items += _group(
             "组织与人员",
             "bi-building",
@@ -121,10 +139,20 @@ def menu_for(user: User) -> list[MenuItem]:
             ("新建委派", "console:referral_new", "bi-plus-circle"),
         )
     if user.role == Role.INSTITUTION_LIAISON:
-        return _links(
+        items = _links(
             ("移送纠纷", "console:referrals", "bi-send"),
             ("新建移送", "console:referral_new", "bi-plus-circle"),
             ("交办事项", "console:dispatches", "bi-arrow-left-right"),
+        )
+        # Issue 12: the risks pushed to a police station (PML art. 25).
+        if user.institution_id and user.institution.kind == "POLICE":
+            items += _links(("风险预警", "screening:risks", "bi-exclamation-triangle"))
+        return items
+    if user.role == Role.GOVERNANCE_OFFICER:  # issue 12: the township's party committee and government / 综治中心
+        return _links(
+            ("风险预警", "screening:risks", "bi-exclamation-triangle"),
+            ("区域研判", "screening:risk_areas", "bi-diagram-3"),
+            ("研判会议", "screening:meetings", "bi-people"),
         )
     if user.role == Role.API_CLIENT:
         return []

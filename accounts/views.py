@@ -19,6 +19,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("console:home" if role != Role.COURT_LIAISON else "console:cases")
     if role == Role.INSTITUTION_LIAISON:  # issue 11: a department's liaison follows its referrals
         return redirect("console:referrals")
+    if role == Role.GOVERNANCE_OFFICER:  # issue 12: the township's 综治中心 watches the risks escalated to it
+        return redirect("screening:risks")
     return redirect("portal:cases")
 
 

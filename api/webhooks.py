@@ -60,6 +60,8 @@ EVENT_TYPES: dict[str, str] = {
     "referral.concluded": "调解结束（成功附协议，不成功附报告）",
     "referral.jc_requested": "当事人已申请司法确认",
     "referral.attachment_added": "已补充材料",
+    # issue 12: a risk with a public-security or criminal flag goes directly to the police (PML art. 25)
+    "risk.reported": "矛盾纠纷风险预警直报公安机关",
 }
 
 

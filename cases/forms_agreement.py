@@ -323,6 +323,36 @@ class CloseForm(ActionForm):
     prevented_group_petition_persons = _prevention_field("防止群体性上访（人数）")
     prevented_group_fight_persons = _prevention_field("防止群体性械斗（人数）")
 
+    # The risk flag (screening.enums.RiskFlag) each prevention indicator comes from (issue 12).
+    PREVENTION_FLAGS = {
+        "prevented_suicide_persons": "SUICIDE_RISK",
+        "prevented_criminal_persons": "CIVIL_TO_CRIMINAL",
+        "prevented_group_petition_persons": "GROUP_PETITION",
+        "prevented_group_fight_persons": "GROUP_FIGHT",
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Prefill the prevention indicators from the case's risk assessments still open or resolved (化解): a
+        # risk with the indicator's flag counts its headcount (persons); the mediator checks and may change them.
+        from screening.enums import RiskStatus
+        from screening.models import RiskAssessment
+
+        risks = RiskAssessment.objects.filter(
+            case_id=self.case.pk, status__in=(RiskStatus.OPEN, RiskStatus.RESOLVED)
+        ).values_list("flags", "headcount", "title")
+        totals = dict.fromkeys(self.PREVENTION_FLAGS, 0)
+        sources: dict[str, list[str]] = {key: [] for key in self.PREVENTION_FLAGS}
+        for flags, headcount, title in risks:
+            for key, flag in self.PREVENTION_FLAGS.items():
+                if flag in (flags or []):
+                    totals[key] += headcount or 0
+                    sources[key].append(title)
+        for key, n in totals.items():
+            if sources[key] and key not in self.initial:
+                self.initial[key] = n
+                self.fields[key].help_text = "已依风险研判预填：" + "、".join(sources[key])[:120]
+
     def run(self):
         d = self.cleaned_data
         prevention = {key: d.get(key) or 0 for key in PREVENTION_FIELDS}

@@ -196,7 +196,15 @@ def is_wanted(timer: Timer, case: Case) -> bool:
     return timer_key(timer) in {w.key for w in wanted(case)}
 
 
-OBJECT_KINDS = (TimerKind.SUPERVISION_DEADLINE, TimerKind.REPLY_REMINDER)
+# Clocks of objects on the case, started and stopped by their own actions (a 督办's reply deadline, a reply
+# reminder; issue 12: a risk's acknowledgement and review clocks, which run whatever the case's state).
+OBJECT_KINDS = (
+    TimerKind.SUPERVISION_DEADLINE,
+    TimerKind.REPLY_REMINDER,
+    TimerKind.RISK_ACK_DUE,
+    TimerKind.RISK_REVIEW_DUE,
+    TimerKind.SCREENING_REPORT_DUE,
+)
 
 
 def sync_case_timers(case: Case, at: datetime) -> None:

@@ -40,6 +40,9 @@ ORG_MEASURES = {"committees": {"committee_type"}, "mediators": {"category"}}
 # A section whose "rows" is "areas" has a row per lower area (and one 本级 row for the committees at the area's own
 # level) under a 合计 row: the measures each such row has (insights.metrics.AreaFigures).
 AREA_MEASURES = {"cases", "success", "terminated", "open", "difficult", "amount_wan", "success_rate"}
+# A section by area with "area_rows": "screening" lists the screening indicators (insights.metrics
+# .screening_rows: 排查次数, 排查发现纠纷数, 预防纠纷数) by the same lower areas; only those measures.
+SCREENING_MEASURES = {"screening_rounds", "screening_findings", "screening_prevented"}
 FORMATS = {"int", "wan", "pct"}
 
 
@@ -58,8 +61,9 @@ def load_form(key: str = "moj_monthly") -> dict:
             if col.get("format", "int") not in FORMATS:
                 raise LayoutError(f"{section['key']}: unknown format in column {col['label']}")
         if section["rows"] == "areas":
+            allowed = SCREENING_MEASURES if section.get("area_rows") == "screening" else AREA_MEASURES
             for col in leaves:
-                if col.get("measure") not in AREA_MEASURES or col.get("filter"):
+                if col.get("measure") not in allowed or col.get("filter"):
                     raise LayoutError(f"{section['key']}/{col['label']}: not a measure of the rows by area")
             continue
         for row in _leaves(section["rows"]):
@@ -140,8 +144,9 @@ def _grid(section: dict, result, link) -> Grid:
     columns = section["columns"]
     rows = section["rows"]
     if rows == "areas":  # 合计, then a row per lower area and 本级, each with its own figures
+        areas = result.screening_areas if section.get("area_rows") == "screening" else result.areas
         rows = [{"label": "合计", "filter": {}}]
-        rows += [{"label": a.label, "filter": {}, "figures": a, "indent": 1} for a in result.areas]
+        rows += [{"label": a.label, "filter": {}, "figures": a, "indent": 1} for a in areas]
     stub = 2 if any(r.get("children") for r in rows) else 1
     depth = _depth(columns)
     leaves = _leaves(columns)

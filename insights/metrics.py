@@ -3,7 +3,8 @@
 Public API (stable; the benchmark and the pages call these):
 
 - `monthly_form(cases, area_code, period) -> FormResult` — the MoJ 人民调解工作统计表 for an area (division-code
-  prefix, "" = everywhere) and a Period (month, quarter or year): five grouped queries whatever the data size.
+  prefix, "" = everywhere) and a Period (month, quarter or year): five grouped queries whatever the data size
+  (and, when the form asks for its screening section, three more: insights.metrics.screening_rows).
 - `dashboard_metrics(cases, area_code, period, committee_id=None, today=None) -> Dashboard` — the dashboard:
   totals, breakdowns, drill-down by area, monthly trend with last year, average duration, overdue, satisfaction.
 - `case_cube(qs, period)` — the grouped query both use: one row per (dispute type, source, committee type,
@@ -21,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from django.db.models import (
     Avg,
@@ -198,6 +200,8 @@ class FormResult:
 
     def value(self, measure: str, flt: dict | None = None) -> int | Decimal:
         flt = flt or {}
+        if measure in SCREENING_MEASURES:
+            return self.screening_total.value(measure)
         if measure == "committees":
             types = flt.get("committee_type") or list(self.committees)
             return sum(self.committees.get(t, 0) for t in types)
@@ -212,7 +216,7 @@ class FormResult:
 
     def slice_for(self, measure: str, flt: dict | None = None) -> Slice | None:
         """The cases behind a cell (None for organisation and staff counts, which are not cases)."""
-        if measure in ("committees", "mediators"):
+        if measure in ("committees", "mediators") or measure in SCREENING_MEASURES:
             return None
         base_measure = {
             "amount_wan": "cases",
@@ -234,6 +238,20 @@ class FormResult:
     @property
     def total_cases(self) -> int:
         return int(cube_sum(self.cube, "cases"))
+
+    @cached_property
+    def _screening(self) -> tuple["ScreeningRow", list["AreaFigures"]]:
+        return screening_rows(self.area_code, self.period)
+
+    @property
+    def screening_total(self) -> "ScreeningRow":
+        """排查次数, 排查发现纠纷数, 预防纠纷数 of the area (three grouped queries, run when first asked for)."""
+        return self._screening[0]
+
+    @property
+    def screening_areas(self) -> list["AreaFigures"]:
+        """The same by lower area (and 本级, or by committee below a township); they add up to screening_total."""
+        return self._screening[1]
 
 
 @dataclass
@@ -258,6 +276,89 @@ class AreaFigures:
         if self.area_code is None or measure not in ("cases", "success", "terminated", "open", "difficult"):
             return None
         return Slice(self.area_code, self.period, measure, self.committee_id)
+
+
+# The screening indicators of the MoJ form (issue 12): 排查次数 = screening reports submitted (zero reports
+# included; a superseded version not counted) whose period ends in the statistics period; 排查发现纠纷数 = findings
+# found in it; 预防纠纷数 = risks resolved (化解) in it. Each record is in the area of its division_code (the
+# reporting unit's, the finding's or the risk's place), as a case is.
+SCREENING_MEASURES = ("screening_rounds", "screening_findings", "screening_prevented")
+
+
+@dataclass
+class ScreeningRow:
+    code: str
+    name: str
+    committee_id: int | None = None
+    own_level: bool = False
+    screening_rounds: int = 0
+    screening_findings: int = 0
+    screening_prevented: int = 0
+
+    def value(self, measure: str) -> int:
+        return getattr(self, measure)
+
+
+def screening_rows(area_code: str, period: Period) -> tuple[ScreeningRow, list[AreaFigures]]:
+    """The screening indicators of an area for a period, in total and by row as the form's section by area lays
+    them out: the next division level down grouped on the code prefix, the records at the area's own level together
+    as 本级; from the township down, one row per committee. Three grouped queries (reports, findings, risks) and one
+    for the lower areas' names; the rows add up to the total by construction (every record falls in one)."""
+    from screening.enums import ReportStatus, RiskStatus
+    from screening.models import Finding, RiskAssessment, ScreeningReport
+
+    last = period.last_day
+    sources = (
+        (
+            "screening_rounds",
+            ScreeningReport.objects.filter(
+                status=ReportStatus.SUBMITTED, period_end__gte=period.start, period_end__lte=last
+            ),
+        ),
+        ("screening_findings", Finding.objects.filter(found_on__gte=period.start, found_on__lte=last)),
+        (
+            "screening_prevented",
+            RiskAssessment.objects.filter(
+                status=RiskStatus.RESOLVED, resolved_at__gte=period.start_at, resolved_at__lt=period.end_at
+            ),
+        ),
+    )
+    child_len = CHILD_LENGTH.get(len(area_code))
+    rows: dict[tuple, ScreeningRow] = {}
+    own = ScreeningRow(area_code, OWN_LEVEL, own_level=True)
+    for measure, qs in sources:
+        base = qs.filter(division_code__startswith=area_code).order_by().annotate(code_len=Length("division_code"))
+        if child_len is not None:
+            grouped = (
+                base.filter(code_len__gte=child_len)
+                .annotate(prefix=Substr("division_code", 1, child_len))
+                .values("prefix")
+                .annotate(n=Count("id"))
+            )
+            for g in grouped:
+                row = rows.setdefault(("a", g["prefix"]), ScreeningRow(g["prefix"], g["prefix"]))
+                setattr(row, measure, getattr(row, measure) + g["n"])
+            n_own = base.filter(code_len__lt=child_len).count()
+            setattr(own, measure, getattr(own, measure) + n_own)
+        else:
+            for g in base.values("committee_id", "committee__name").annotate(n=Count("id")):
+                row = rows.setdefault(
+                    ("c", g["committee_id"]),
+                    ScreeningRow(area_code, g["committee__name"], committee_id=g["committee_id"]),
+                )
+                setattr(row, measure, getattr(row, measure) + g["n"])
+    if child_len is not None and rows:
+        names = dict(Division.objects.filter(code__in=[r.code for r in rows.values()]).values_list("code", "name"))
+        for r in rows.values():
+            r.name = names.get(r.code, r.code)
+    ordered = sorted(rows.values(), key=lambda r: (r.committee_id is not None, r.code, r.name))
+    total = ScreeningRow(area_code, "合计")
+    for m in SCREENING_MEASURES:
+        setattr(total, m, sum(getattr(r, m) for r in ordered) + getattr(own, m))
+    out = [AreaFigures(r.name, period, r, r.code if r.committee_id is None else None, r.committee_id) for r in ordered]
+    if any(getattr(own, m) for m in SCREENING_MEASURES):
+        out.append(AreaFigures(OWN_LEVEL, period, own, None))
+    return total, out
 
 
 def _form_areas(qs: QuerySet[Case], area_code: str, period: Period) -> list[AreaFigures]:

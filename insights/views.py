@@ -25,7 +25,7 @@ from insights.definitions import definitions
 from insights.forms import ScopeForm
 from insights.layout import build_grids, load_form
 from insights.metrics import dashboard_metrics, monthly_form, to_wan
-from insights.slices import Slice
+from insights.slices import PREVENTION_FIELDS, Slice
 from insights.xlsx import form_workbook
 from registry.models import Committee, Division
 from registry.scoping import committees_visible_to
@@ -271,6 +271,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    risks = _prevention_risks(request, piece, page) if piece.measure in PREVENTION_FIELDS else None
     back = {"area": area.code, "period": period_key(piece.period)}
     if committee:
         back["committee"] = committee.pk
@@ -288,5 +289,32 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "clock_states": list(CLOCK_STATES),
             "back": reverse("insights:dashboard") + "?" + urlencode(back),
             "crumbs": _breadcrumbs(root, area),
+            "risks": risks,
         },
     )
+
+
+# The risk flag each prevention indicator comes from (screening: a case's risks prefill them at closing).
+PREVENTION_FLAG = {
+    "prevented_suicide": "SUICIDE_RISK",
+    "prevented_criminal": "CIVIL_TO_CRIMINAL",
+    "prevented_group_petition": "GROUP_PETITION",
+    "prevented_group_fight": "GROUP_FIGHT",
+}
+
+
+def _prevention_risks(request: HttpRequest, piece: Slice, page) -> list[dict]:
+    """For the cases behind a prevention figure (one page of them): each case's risk assessments the user may see,
+    those with the indicator's flag first, so the figure links to the risks it came from. One query."""
+    from screening.scoping import risks_visible_to
+
+    flag = PREVENTION_FLAG[piece.measure]
+    cases = list(page.object_list)
+    by_case: dict[int, list] = {c.pk: [] for c in cases}
+    qs = risks_visible_to(request.user).filter(case_id__in=list(by_case)).order_by("case_id", "-created_at", "-id")
+    for risk in qs:
+        risk.matches = flag in (risk.flags or [])
+        by_case[risk.case_id].append(risk)
+    for items in by_case.values():
+        items.sort(key=lambda r: not r.matches)
+    return [{"case": c, "risks": by_case[c.pk]} for c in cases]

@@ -36,6 +36,12 @@ class NoticeKind(models.TextChoices):
     DISPATCH_RECEIVED = "DISPATCH_RECEIVED", _("收到分流交办")
     DISPATCH_ANSWERED = "DISPATCH_ANSWERED", _("分流交办的答复与上移")
     REFERRAL_ALERT = "REFERRAL_ALERT", _("对接时限预警（黄牌、红牌）")
+    # issue 12: screening reports and risk escalation (screening.*)
+    SCREENING_DUE = "SCREENING_DUE", _("排查报告报送提醒")
+    SCREENING_OVERDUE = "SCREENING_OVERDUE", _("排查报告逾期未报")
+    RISK_ALERT = "RISK_ALERT", _("矛盾纠纷风险预警")
+    RISK_ACK_OVERDUE = "RISK_ACK_OVERDUE", _("风险预警逾期未签收")
+    RISK_UPDATE = "RISK_UPDATE", _("风险研判动态（批示、等级变更、复核）")
     # SMS-only system texts to a phone (no account needed).
     LOGIN_CODE = "LOGIN_CODE", _("验证码")
     INVITATION = "INVITATION", _("邀请加入调解")

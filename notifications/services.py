@@ -59,8 +59,10 @@ def notify(
     actor: User | None = None,
     at: datetime | None = None,
     sms: str | None = None,
+    link: str = "",
 ) -> None:
     """Write the in-app notice for each user (not the actor) and queue an SMS for those who want one for `kind`.
+    `link` is the path of the page the notice is about when it is not the case's (a risk, a screening report).
 
     `sms` is the text of the SMS (system text only: nothing a user typed goes out under the sender's name); without
     it no SMS is queued. Must run inside the caller's transaction; delivery is kicked after commit."""
@@ -74,7 +76,10 @@ def notify(
         return
     people = list(User.objects.filter(pk__in=ids, is_active=True).select_related("committee"))
     Notification.objects.bulk_create(
-        [Notification(user=u, case=case, kind=kind, message=message[:200], created_at=created) for u in people]
+        [
+            Notification(user=u, case=case, kind=kind, message=message[:200], link=link[:200], created_at=created)
+            for u in people
+        ]
     )
     if sms is None or _NO_SMS.get():
         return
@@ -192,13 +197,14 @@ def notify_supervisors(
     at: datetime | None = None,
     sms: str | None = None,
     roles: Iterable[str] | None = None,
+    link: str = "",
 ) -> None:
     """Tell the supervisors that the rules name for `kind` (data/notice_rules.json, read by notice_rules) about
     something in `division_code`, in the caller's transaction."""
     wanted = list(roles) if roles is not None else notice_rule_roles(kind, division_code)
     if not wanted:
         return
-    notify(supervisor_ids(division_code, wanted), kind, message, case=case, at=at, sms=sms)
+    notify(supervisor_ids(division_code, wanted), kind, message, case=case, at=at, sms=sms, link=link)
 
 
 def notice_rule_roles(kind: str, division_code: str = "") -> list[str]:

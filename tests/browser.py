@@ -15,6 +15,7 @@ from tests.world import PASSWORD, World, build_world
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
+    "--lang=zh-CN",  # the browser's own widgets (date inputs) in Chinese, as on a user's phone
     "--no-sandbox",
     "--disable-gpu",
     "--disable-dev-shm-usage",

@@ -18,6 +18,7 @@ from notifications.models import DeliveryAttempt, OutboxMessage
 from referrals.models import Institution, Referral, ReferralEvent
 from registry.history import record_change
 from registry.models import ChangeAction, RegistryChange
+from screening.models import Finding, RiskAssessment, RiskEvent, RiskMeeting
 from supervision.models import PublishedError, SpotCheck, SpotCheckLog, SpotCheckResult
 from tests.world import World, make_case
 from tiaojie.models import AppendOnlyModel, UndeletableModel
@@ -35,6 +36,8 @@ EXPECTED = {
     ReferralEvent,
     WebhookEvent,
     WebhookAttempt,
+    RiskEvent,
+    RiskMeeting,
 }
 
 
@@ -140,6 +143,39 @@ def make_row(model: type, world: World):
         )
         delivery = WebhookDelivery.objects.create(event=event, endpoint=endpoint)
         return WebhookAttempt.objects.create(delivery=delivery, ok=False, error="timeout")
+    if model in (RiskEvent, RiskMeeting):
+        finding = Finding.objects.create(
+            committee=world.village_a,
+            division_code=world.village_a.division_id,
+            found_on=now.date(),
+            place="桂花村三组",
+            parties="张某与李某",
+            dispute_type="NEIGHBOR",
+            facts="两户因排水沟发生争执",
+            created_by=world.mediator_a,
+        )
+        risk = RiskAssessment.objects.create(
+            finding=finding,
+            committee=world.village_a,
+            division_code=finding.division_code,
+            title="排水纠纷可能激化",
+            level="ORANGE",
+            reasons="双方情绪激动",
+            created_by=world.mediator_a,
+        )
+        if model is RiskEvent:
+            return RiskEvent.objects.create(risk=risk, kind="ASSESSED", at=now, actor=world.mediator_a, text="研判")
+        meeting = RiskMeeting.objects.create(
+            division=world.sfs_officer.division,
+            held_on=now.date(),
+            title="第一周研判会",
+            chair="温泉司法所",
+            attendees="司法所、综治中心",
+            minutes="研判排水纠纷",
+            created_by=world.sfs_officer,
+        )
+        meeting.risks.add(risk)
+        return meeting
     raise AssertionError(model)
 
 

@@ -27,7 +27,18 @@ def test_demo_referrals_and_the_sandbox_court(client, tmp_path, monkeypatch):
     monkeypatch.setenv("TIAOJIE_SANDBOX_FILE", str(path))
     call_command("load_divisions", stdout=StringIO())
     out = StringIO()
-    call_command("seed_demo", "--seed", "3", "--cases", "40", "--today", "2026-06-30", stdout=out, stderr=StringIO())
+    call_command(
+        "seed_demo",
+        "--seed",
+        "3",
+        "--cases",
+        "40",
+        "--today",
+        "2026-06-30",
+        "--no-screening",
+        stdout=out,
+        stderr=StringIO(),
+    )
     assert "多元化解：矛调中心 6 个" in out.getvalue()
 
     hubs = Committee.objects.filter(is_hub=True)

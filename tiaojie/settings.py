@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "imports",
     "notifications",
     "referrals",
+    "screening",
     "api",
     "rest_framework",
     "drf_spectacular",

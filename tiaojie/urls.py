@@ -28,6 +28,7 @@ urlpatterns = [
     path("insights/", include("insights.urls")),
     path("supervision/", include("supervision.urls")),
     path("imports/", include("imports.urls")),
+    path("screening/", include("screening.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),

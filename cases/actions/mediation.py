@@ -244,6 +244,10 @@ def do_terminate_mediation(
                 at=at,
                 sms=f"{case.committee.name}的案件{label}调解终止且存在矛盾激化风险，请登录调解平台查看。",
             )
+            # ... and the risk of escalation is assessed and pushed up the ladder (issue 12, screening).
+            from screening.actions.risk import open_risk_from_termination
+
+            open_risk_from_termination(case, actor, at, note=note.strip())
     return case
 
 

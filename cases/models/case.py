@@ -341,6 +341,8 @@ class Notification(models.Model):
     # notifications.enums.NoticeKind: what the notice is about (a person's SMS preference is per kind).
     kind = models.CharField(max_length=30, default="CASE_PROGRESS")
     message = models.CharField(max_length=200)
+    # A page the notice is about when it is not a case page (issue 12: a risk, a screening report); a path only.
+    link = models.CharField(max_length=200, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -25,6 +25,10 @@ class TimerKind(models.TextChoices):
     REFERRAL_CHANNEL_DUE = "REFERRAL_CHANNEL_DUE", _("渠道办理期限")
     REFERRAL_STAGE_ALERT = "REFERRAL_STAGE_ALERT", _("对接时限预警（黄牌、红牌）")
     DISPATCH_DUE = "DISPATCH_DUE", _("分流接收期限（逾期上移）")
+    # issue 12: screening reports (screening.schedule) and risk escalation (screening.escalation)
+    SCREENING_REPORT_DUE = "SCREENING_REPORT_DUE", _("排查报告报送期限")
+    RISK_ACK_DUE = "RISK_ACK_DUE", _("预警签收期限（逾期上报上一级）")
+    RISK_REVIEW_DUE = "RISK_REVIEW_DUE", _("风险复核日期")
 
 
 class Timer(models.Model):

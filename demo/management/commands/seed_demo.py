@@ -30,6 +30,7 @@ from cases.permissions import current_agreement
 from demo import city as D
 from demo.referrals_seed import seed_referrals
 from demo.scenarios import PATHS, Cast, Walker, working_moment, working_time_on
+from demo.screening_seed import seed_screening
 from notifications.services import no_sms_for_past_events
 from portal.services.accounts import party_account
 from registry.models import Committee, Court, Division, DivisionLevel
@@ -309,8 +310,13 @@ class Command(BaseCommand):
         parser.add_argument("--cases", type=int, default=2000, help="number of cases to register (default 2000)")
         parser.add_argument("--if-empty", action="store_true", help="do nothing if the database already has data")
         parser.add_argument("--today", type=date.fromisoformat, help="pretend today is YYYY-MM-DD (not later)")
+        parser.add_argument(
+            "--no-screening", action="store_true", help="leave out the two years of screening history (issue 12)"
+        )
 
-    def handle(self, *args, seed: int, cases: int, if_empty: bool, today: date | None, **options):
+    def handle(
+        self, *args, seed: int, cases: int, if_empty: bool, today: date | None, no_screening: bool = False, **options
+    ):
         started = time.monotonic()
         if Case.objects.exists() or Committee.objects.exists():
             if if_empty:
@@ -343,6 +349,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {i + 1}/{len(plans)} 件（{time.monotonic() - started:.0f}s）")
         self._summary(len(plans), failures, time.monotonic() - started)
         seed_referrals(self.city, self.end, seed=seed, stdout=self.stdout)  # issue 11: hubs, institutions, referrals
+        if not no_screening:  # issue 12: two years of screening, findings, risks and their escalation (own stream)
+            seed_screening(random.Random(seed * 9_973 + 12), self.end, city=self.city, stdout=self.stdout)
         if len(failures) > len(plans) / 100:
             raise CommandError(f"{len(failures)} of {len(plans)} cases failed (more than 1%)")
 
