@@ -22,9 +22,8 @@ from registry.models import Division
 from screening import board as B
 from screening.enums import RiskFlag, RiskLevel, RiskStatus
 from screening.forms_board import BoardFilterForm, MeetingForm, PeriodForm
-from screening.models import RiskMeeting
 from screening.permissions import can_record_meeting
-from screening.scoping import risks_visible_to
+from screening.scoping import access_meeting_by_id, meetings_visible_to, risks_visible_to
 from supervision.access import area_for
 
 AREA_ROLES = {Role.SFS_OFFICER, Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.GOVERNANCE_OFFICER}
@@ -199,22 +198,6 @@ def areas(request: HttpRequest) -> HttpResponse:
 
 
 # --- meetings -------------------------------------------------------------------------------------------------
-
-
-def meetings_visible_to(user: User):
-    """As screening.scoping.meetings_visible_to (the meetings held in the user's area), which filters
-    `division_id__startswith` — a lookup Django refuses on a foreign key; this one goes through the code."""
-    from screening.scoping import _active, _area
-
-    area = _area(user) if _active(user) else None
-    return RiskMeeting.objects.filter(division__code__startswith=area) if area else RiskMeeting.objects.none()
-
-
-def access_meeting_by_id(user: User, pk: object) -> RiskMeeting:
-    try:
-        return meetings_visible_to(user).select_related("division", "created_by").get(pk=int(pk))
-    except (RiskMeeting.DoesNotExist, ValueError, TypeError):
-        raise Http404("研判会议不存在") from None
 
 
 def _meeting_user(request: HttpRequest) -> User:
