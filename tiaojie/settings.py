@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "referrals",
     "screening",
     "api",
+    "triage",
+    "search",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

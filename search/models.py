@@ -1,0 +1,1 @@
+"""Search index (owned by the search helper)."""
