@@ -33,6 +33,7 @@ CACHE_DIR = BASE_DIR / "var" / "triage"
 ROUTES_PATH = BASE_DIR / "data" / "triage" / "routes.json"
 RED_FLAGS = ("CIVIL_TO_CRIMINAL", "SUICIDE_RISK", "GROUP_FIGHT")
 LEXICON_CONFIDENCE = 0.9  # the confidence shown for a flag found by a lexicon term (a rule, not a probability)
+CALM_ESCALATION = 0.7  # the escalation probability needed when the text has a calm cue and no risk term
 
 _lock = threading.Lock()
 _engine: Engine | None = None
@@ -190,7 +191,10 @@ class Engine:
         flag_list = [f for f in lexicon.FLAG_ORDER if f in flags]
 
         model_level = "YELLOW"
-        if p_esc >= b.escalation_threshold:
+        need = b.escalation_threshold
+        if lex.calm and not lex.hits:
+            need = max(need, CALM_ESCALATION)  # calm parties and no risk term: the model must be surer
+        if p_esc >= need:
             model_level = "RED" if pl.get("RED", 0.0) >= pl.get("ORANGE", 0.0) else "ORANGE"
         rules: list[str] = []
         level = model_level

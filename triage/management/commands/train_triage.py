@@ -23,6 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=0, help="train on the first N corpus lines only (tests)")
         parser.add_argument("--eval-limit", type=int, default=0, help="evaluate on the first N held-out lines only")
         parser.add_argument("--by", default="", help="who trained it (shown on the model page)")
+        parser.add_argument("--output-dir", default="", help="where the model file goes (default var/triage/)")
 
     def handle(self, *args, **options) -> None:
         all_rows = corpus.load()
@@ -44,7 +45,7 @@ class Command(BaseCommand):
             platform_cases=len(platform),
             log=lambda m: self.stdout.write(m),
         )
-        out_dir = Path(settings.BASE_DIR) / "var" / "triage"
+        out_dir = Path(options["output_dir"]) if options["output_dir"] else Path(settings.BASE_DIR) / "var" / "triage"
         path = out_dir / f"model-{version}.joblib"
         sha = engine.save_bundle(bundle, path)
         trained = time.monotonic() - t0
