@@ -55,7 +55,8 @@ class Bundle:
 def _lr(c: float, *, balanced: bool = True, binary: bool = False) -> LogisticRegression:
     if binary:
         return LogisticRegression(C=c, solver="liblinear", class_weight="balanced" if balanced else None)
-    return LogisticRegression(C=c, max_iter=2000, class_weight="balanced" if balanced else None)
+    # saga with a loose tolerance: as accurate as lbfgs on these features and several times faster.
+    return LogisticRegression(C=c, solver="saga", tol=1e-3, max_iter=500, class_weight="balanced" if balanced else None)
 
 
 def _route_x(x: sp.csr_matrix, type_proba: np.ndarray, lex_rows: np.ndarray, level_proba: np.ndarray) -> sp.csr_matrix:
