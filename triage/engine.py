@@ -62,6 +62,34 @@ def _round(p: float) -> float:
     return round(float(p), 3)
 
 
+class Vec:
+    """One text's TF-IDF vector as (column indices, values): word block first, then character n-grams, each block
+    L2-normalised (what the fitted FeatureUnion produces), without scipy/sklearn's per-call overhead."""
+
+    __slots__ = ("idx", "val")
+
+    def __init__(self, idx: np.ndarray, val: np.ndarray):
+        self.idx = idx
+        self.val = val
+
+
+def _tfidf_block(tokens, vocab: dict, idf: np.ndarray, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    counts: dict[int, int] = {}
+    for t in tokens:
+        j = vocab.get(t)
+        if j is not None:
+            counts[j] = counts.get(j, 0) + 1
+    if not counts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+    tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    val = (1.0 + np.log(tf)) * idf[idx]  # sublinear_tf, then idf
+    norm = np.sqrt(val @ val)
+    if norm > 0:
+        val = val / norm
+    return idx + offset, val
+
+
 class _Linear:
     """A fitted LogisticRegression as plain arrays: scoring one text is a sparse-dense product (sklearn's
     per-call validation would cost more than the model)."""
@@ -75,8 +103,8 @@ class _Linear:
         self.intercept = np.asarray(model.intercept_, dtype=np.float64)
         self.coef = coef
 
-    def proba(self, x: sp.csr_matrix, extra: np.ndarray | None = None) -> np.ndarray:
-        z = np.asarray(x @ self.text_t).ravel() + self.intercept
+    def proba(self, x: Vec, extra: np.ndarray | None = None) -> np.ndarray:
+        z = x.val @ self.text_t[x.idx] + self.intercept
         if extra is not None and self.extra_t.shape[0]:
             z = z + extra @ self.extra_t
         if self.binary:
@@ -101,6 +129,12 @@ class Engine:
         self._vw = bundle.vectorizer.transformer_list[0][1]
         self._vc = bundle.vectorizer.transformer_list[1][1]
         self.n_text = len(self._vw.vocabulary_) + len(self._vc.vocabulary_)
+        self._n_w = len(self._vw.vocabulary_)
+        self._w_vocab = dict(self._vw.vocabulary_)
+        self._c_vocab = dict(self._vc.vocabulary_)
+        self._w_idf = np.asarray(self._vw.idf_, dtype=np.float64)
+        self._c_idf = np.asarray(self._vc.idf_, dtype=np.float64)
+        self._c_analyze = self._vc.build_analyzer()
         self.type_m = _Linear(bundle.type_model, self.n_text)
         self.route_m = _Linear(bundle.route_model, self.n_text)
         self.level_m = _Linear(bundle.level_model, self.n_text)
@@ -109,18 +143,24 @@ class Engine:
         self.route_classes = [str(c) for c in self.route_m.classes]
         self.level_classes = [str(c) for c in self.level_m.classes]
 
-    def transform(self, text: str) -> sp.csr_matrix:
+    def transform(self, text: str) -> Vec:
+        wi, wv = _tfidf_block(features.analyze_words(text), self._w_vocab, self._w_idf, 0)
+        ci, cv = _tfidf_block(self._c_analyze(text), self._c_vocab, self._c_idf, self._n_w)
+        return Vec(np.concatenate([wi, ci]), np.concatenate([wv, cv]))
+
+    def transform_sparse(self, text: str) -> sp.csr_matrix:
+        """The same vector through sklearn (for checking `transform`)."""
         return sp.hstack([self._vw.transform([text]), self._vc.transform([text])], format="csr")
 
     # -- explanation helpers ----------------------------------------------------------------------------------
-    def _top_words(self, coef_row: np.ndarray, x: sp.csr_matrix, text: str, k: int = 5) -> list[str]:
+    def _top_words(self, coef_row: np.ndarray, x: Vec, text: str, k: int = 5) -> list[str]:
         """The words of the text that contributed most to a class (coefficient × tf-idf), positive only, each one
         occurring in the text as written."""
-        row = x.getrow(0)
-        idx = row.indices[row.indices < self.n_words]
+        mask = x.idx < self.n_words
+        idx = x.idx[mask]
         if not len(idx):
             return []
-        contrib = coef_row[idx] * row[0, idx].toarray().ravel()
+        contrib = coef_row[idx] * x.val[mask]
         order = np.argsort(-contrib)
         out: list[str] = []
         low = text.lower()
