@@ -132,3 +132,35 @@ def test_train_triage_writes_a_file_and_an_active_row(tmp_path: Path):
         assert engine.get().version == mv.version
     finally:
         engine.set_engine(None)
+
+
+@pytest.mark.django_db
+def test_platform_closed_cases_are_training_rows(world):
+    from django.utils import timezone
+
+    from cases.enums import CaseStatus
+    from tests.world import make_case
+    from triage import corpus
+    from triage.models import TriageSuggestion
+
+    closed = make_case(world, CaseStatus.CLOSED)
+    make_case(world, CaseStatus.INTAKE, seed=1)  # not closed: not a training row
+    TriageSuggestion.objects.create(
+        subject="REGISTRATION",
+        case=closed,
+        model_version="x",
+        suggested_type="NEIGHBOR",
+        suggested_level="YELLOW",
+        suggested_route="VILLAGE_COMMITTEE",
+        decided_type=closed.dispute_type,
+        decided_level="ORANGE",
+        decided_flags=["LARGE_AMOUNT"],
+        decided_route="TOWNSHIP_COMMITTEE",
+        decided_at=timezone.now(),
+    )
+    rows = corpus.platform_rows()
+    assert [r.id for r in rows] == [f"case-{closed.pk}"]
+    row = rows[0]
+    assert row.dispute_type == closed.dispute_type and closed.brief_facts in row.text
+    assert (row.risk_level, row.risk_flags, row.route) == ("ORANGE", ("LARGE_AMOUNT",), "TOWNSHIP_COMMITTEE")
+    assert "route" in row.known
