@@ -409,7 +409,13 @@ def get() -> Engine:
         with _lock:
             if _engine is None:
                 path = _active_file()
-                _engine = load_file(path) if path is not None else shipped_engine()
+                loaded = None
+                if path is not None:
+                    try:
+                        loaded = load_file(path)
+                    except Exception:  # noqa: BLE001 - e.g. a file of another scikit-learn version
+                        log.exception("triage model file %s unreadable, using the shipped corpus", path)
+                _engine = loaded or shipped_engine()
     return _engine
 
 
