@@ -33,6 +33,11 @@ CACHE_DIR = BASE_DIR / "var" / "triage"
 ROUTES_PATH = BASE_DIR / "data" / "triage" / "routes.json"
 RED_FLAGS = ("CIVIL_TO_CRIMINAL", "SUICIDE_RISK", "GROUP_FIGHT")
 LEXICON_CONFIDENCE = 0.9  # the confidence shown for a flag found by a lexicon term (a rule, not a probability)
+# Words never named as a reason (they carry weight in the model but explain nothing to a reader).
+REASON_STOPWORDS = frozenset(
+    "我们 你们 他们 她们 咱们 俺们 自己 某某 双方 一方 对方 就是 现在 已经 还是 但是 因为 所以 "
+    "这个 那个 一个 什么 怎么 没有 不是 可以 要求 请求 反映 称其 其与".split()
+)
 CALM_ESCALATION = 0.7  # the escalation probability needed when the text has a calm cue and no risk term
 
 _lock = threading.Lock()
@@ -168,6 +173,8 @@ class Engine:
             if contrib[j] <= 0 or len(out) >= k:
                 break
             w = str(self.word_names[idx[j]])
+            if len(w) < 2 or w in REASON_STOPWORDS or w.isdigit():
+                continue
             if w in text:
                 out.append(w)
             elif w in low:
