@@ -164,3 +164,22 @@ def test_platform_closed_cases_are_training_rows(world):
     assert row.dispute_type == closed.dispute_type and closed.brief_facts in row.text
     assert (row.risk_level, row.risk_flags, row.route) == ("ORANGE", ("LARGE_AMOUNT",), "TOWNSHIP_COMMITTEE")
     assert "route" in row.known
+
+
+@pytest.mark.django_db
+def test_without_an_active_version_the_shipped_corpus_is_trained_once_and_cached(tmp_path: Path, monkeypatch):
+    from triage import corpus
+
+    rows = corpus.train_rows()[:200]
+    monkeypatch.setattr(engine, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(corpus, "train_rows", lambda directory=None: rows)
+    engine.set_engine(None)
+    try:
+        first = engine.get()
+        files = list(tmp_path.glob("auto-*.joblib"))
+        assert len(files) == 1 and first.version.startswith("corpus-")
+        engine.set_engine(None)
+        monkeypatch.setattr(corpus, "train_rows", lambda directory=None: pytest.fail("retrained"))
+        assert engine.get().version == first.version  # loaded from the cache, not retrained
+    finally:
+        engine.set_engine(None)
