@@ -268,7 +268,9 @@ class Engine:
             if not rules:
                 rules.append("未发现需升级处置的风险情形，建议就地化解")
         level_words = list(dict.fromkeys(w for f in flag_list for w in flags[f]["words"]))
-        if not level_words:
+        if level == "YELLOW":  # what speaks against a risk: calm cues and negated risk words
+            level_words = list(dict.fromkeys(lex.calm + [w for ws in lex.negated.values() for w in ws]))[:5]
+        elif not level_words:
             level_words = self._top_words(self._coef(self.level_m, level), x, text, k=3)
         level_words = [w for w in level_words if w in text]
 
