@@ -24,7 +24,7 @@ import sklearn
 
 from triage import corpus, features, lexicon
 from triage.service import Suggestion
-from triage.train import LEVELS, Bundle
+from triage.train import LEVELS, TRAIN_VERSION, Bundle
 
 log = logging.getLogger(__name__)
 
@@ -391,7 +391,11 @@ def _fast() -> bool:
 
 def cache_path(fast: bool | None = None) -> Path:
     fast = _fast() if fast is None else fast
-    key = f"{corpus.corpus_hash()[:16]}-skl{sklearn.__version__}" + ("-fast" if fast else "")
+    # The lexicon's findings are inputs of the level, flag and route models: its file is part of the key.
+    h = hashlib.sha256(corpus.corpus_hash().encode())
+    h.update(lexicon.PATH.read_bytes())
+    h.update(str(TRAIN_VERSION).encode())
+    key = f"{h.hexdigest()[:16]}-skl{sklearn.__version__}" + ("-fast" if fast else "")
     return CACHE_DIR / f"auto-{key}.joblib"
 
 

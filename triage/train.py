@@ -19,6 +19,7 @@ from sklearn.model_selection import StratifiedKFold
 from triage import features, lexicon
 from triage.corpus import Row
 
+TRAIN_VERSION = 1  # bump when features or models change: cached models of another version are retrained
 TYPE_C = 20.0
 ROUTE_C = 20.0
 LEVEL_C = 10.0
