@@ -352,7 +352,12 @@ def _sha256(path: Path) -> str:
 
 
 def load_file(path: Path) -> Engine:
+    """Unpickle a model file; jieba's dictionary is initialised too (once per process, shared with search), so
+    that the first suggestion is not slow."""
+    from triage.text import tokenizer
+
     bundle = joblib.load(path)
+    tokenizer()
     return Engine(bundle)
 
 
