@@ -24,7 +24,7 @@ import sklearn
 
 from triage import corpus, features, lexicon
 from triage.service import Suggestion
-from triage.train import FLAG_WEIGHT, LEVELS, TRAIN_VERSION, TYPE_WEIGHT, Bundle
+from triage.train import LEVELS, TRAIN_VERSION, Bundle
 
 log = logging.getLogger(__name__)
 
@@ -221,11 +221,10 @@ class Engine:
         for flag, hit in lex.hits.items():
             flags[flag] = {"words": hit.words, "rule": hit.rule}
             flag_conf[flag] = LEXICON_CONFIDENCE
-        flag_p = {flag: float(model.proba(x, lex_row)[1]) for flag, model in self.flag_m.items()}
         for flag, model in self.flag_m.items():
             if flag in flags:
                 continue
-            p = flag_p[flag]
+            p = float(model.proba(x, lex_row)[1])
             need = b.flag_thresholds.get(flag, 0.5)
             if flag in lex.negated or lex.calm:
                 need = max(need, 0.8)  # the text says the opposite or the parties are calm: ask for more
@@ -277,8 +276,7 @@ class Engine:
 
         # Route: the model (words + the type's probabilities), then the transparent rules.
         level_vec = np.array([pl.get(lv, 0.0) for lv in LEVELS])
-        flag_vec = np.array([flag_p.get(f, 0.0) for f in lexicon.FLAG_ORDER]) * FLAG_WEIGHT
-        rp = self.route_m.proba(x, np.concatenate([tp * TYPE_WEIGHT, level_vec, lex_row, flag_vec]))
+        rp = self.route_m.proba(x, np.concatenate([tp, level_vec, lex_row]))
         r_order = np.argsort(-rp)
         route = self.route_classes[r_order[0]]
         route_conf = float(rp[r_order[0]])

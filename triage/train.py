@@ -19,13 +19,12 @@ from sklearn.model_selection import StratifiedKFold
 from triage import features, lexicon
 from triage.corpus import Row
 
-TRAIN_VERSION = 2  # bump when features or models change: cached models of another version are retrained
+TRAIN_VERSION = 1  # bump when features or models change: cached models of another version are retrained
 TYPE_C = 20.0
 ROUTE_C = 20.0
 LEVEL_C = 10.0
 FLAG_C = 10.0
 TYPE_WEIGHT = 1.0  # scale of the type probabilities among the route model's inputs
-FLAG_WEIGHT = 3.0  # scale of the flag probabilities among the route model's inputs (tried 0, 1, 3 on held-out)
 LEX_WEIGHT = 1.0
 DEFAULT_ESCALATION = 0.40
 DEFAULT_FLAG = 0.5
@@ -61,12 +60,9 @@ def _lr(c: float, *, balanced: bool = True, binary: bool = False) -> LogisticReg
     return LogisticRegression(C=c, solver="saga", tol=1e-3, max_iter=500, class_weight="balanced" if balanced else None)
 
 
-def _route_x(
-    x: sp.csr_matrix, type_proba: np.ndarray, lex_rows: np.ndarray, level_proba: np.ndarray, flag_proba: np.ndarray
-) -> sp.csr_matrix:
-    """The route model's inputs: the text's features, the type's, the level's and the flags' probabilities, the
-    lexicon."""
-    dense = np.hstack([type_proba * TYPE_WEIGHT, level_proba, lex_rows, flag_proba * FLAG_WEIGHT])
+def _route_x(x: sp.csr_matrix, type_proba: np.ndarray, lex_rows: np.ndarray, level_proba: np.ndarray) -> sp.csr_matrix:
+    """The route model's inputs: the text's features, the type's and the level's probabilities, the lexicon."""
+    dense = np.hstack([type_proba * TYPE_WEIGHT, level_proba, lex_rows])
     return sp.hstack([x, sp.csr_matrix(dense)], format="csr")
 
 
@@ -76,20 +72,13 @@ def _fit_all(
     lex: list[lexicon.LexiconResult],
     type_proba_for_route: np.ndarray,
     level_proba_for_route: np.ndarray,
-    flag_proba_for_route: np.ndarray,
 ) -> tuple:
     yt = np.array([r.dispute_type for r in rows])
     type_model = _lr(TYPE_C).fit(x, yt)
     route_idx = [i for i, r in enumerate(rows) if "route" in r.known and r.route]
     lex_rows = np.array([features.lexicon_row(res) for res in lex])
     route_model = _lr(ROUTE_C).fit(
-        _route_x(
-            x[route_idx],
-            type_proba_for_route[route_idx],
-            lex_rows[route_idx],
-            level_proba_for_route[route_idx],
-            flag_proba_for_route[route_idx],
-        ),
+        _route_x(x[route_idx], type_proba_for_route[route_idx], lex_rows[route_idx], level_proba_for_route[route_idx]),
         np.array([rows[i].route for i in route_idx]),
     )
     xl = features.with_lexicon(x, lex, LEX_WEIGHT)
@@ -194,9 +183,7 @@ def train(rows: list[Row], *, version: str = "", folds: int = 3, platform_cases:
         type_p[np.arange(len(rows)), [classes.index(r.dispute_type) for r in rows]] = 1.0
         level_p = np.zeros((len(rows), len(LEVELS)))
         level_p[np.arange(len(rows)), [LEVELS.index(r.risk_level) for r in rows]] = 1.0
-        flag_p = {f: np.array([float(f in r.risk_flags) for r in rows]) for f in lexicon.FLAG_ORDER}
-    flag_arr = np.array([flag_p[f] for f in lexicon.FLAG_ORDER]).T
-    type_model, route_model, level_model, flag_models = _fit_all(rows, x, lex, type_p, level_p, flag_arr)
+    type_model, route_model, level_model, flag_models = _fit_all(rows, x, lex, type_p, level_p)
     assert list(type_model.classes_) == classes
     n_words, names = features.word_slice(vec)
     if not version:
