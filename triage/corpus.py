@@ -16,6 +16,7 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CORPUS_DIR = BASE_DIR / "data" / "triage" / "corpus"
+EXTERNAL_DIR = BASE_DIR / "data" / "triage" / "external"  # descriptions written outside the corpus: never trained on
 HELDOUT_MOD = 5
 
 
@@ -111,6 +112,14 @@ def train_rows(directory: Path | None = None) -> list[Row]:
 
 def heldout_rows(directory: Path | None = None) -> list[Row]:
     return split(load(directory))[1]
+
+
+def external_rows() -> list[Row]:
+    """The evaluation-only set (data/triage/external/*.jsonl), never part of training."""
+    rows: list[Row] = []
+    for path in sorted(EXTERNAL_DIR.glob("*.jsonl")):
+        rows.extend(read_jsonl(path))
+    return rows
 
 
 def corpus_hash(directory: Path | None = None) -> str:

@@ -24,7 +24,7 @@ import sklearn
 
 from triage import corpus, features, lexicon
 from triage.service import Suggestion
-from triage.train import LEVELS, TRAIN_VERSION, Bundle
+from triage.train import LEVELS, TRAIN_VERSION, TYPE_WEIGHT, Bundle, type_onehot, type_parents
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +147,7 @@ class Engine:
         self.type_classes = [str(c) for c in self.type_m.classes]
         self.route_classes = [str(c) for c in self.route_m.classes]
         self.level_classes = [str(c) for c in self.level_m.classes]
+        self.type_parents = (bundle.notes or {}).get("type_parents") or type_parents(self.type_classes)
 
     def transform(self, text: str) -> Vec:
         wi, wv = _tfidf_block(features.analyze_words(text), self._w_vocab, self._w_idf, 0)
@@ -276,7 +277,8 @@ class Engine:
 
         # Route: the model (words + the type's probabilities), then the transparent rules.
         level_vec = np.array([pl.get(lv, 0.0) for lv in LEVELS])
-        rp = self.route_m.proba(x, np.concatenate([tp, level_vec, lex_row]))
+        onehot = type_onehot(tp.reshape(1, -1), self.type_classes, self.type_parents)[0]
+        rp = self.route_m.proba(x, np.concatenate([tp * TYPE_WEIGHT, level_vec, lex_row, onehot]))
         r_order = np.argsort(-rp)
         route = self.route_classes[r_order[0]]
         route_conf = float(rp[r_order[0]])

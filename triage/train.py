@@ -19,7 +19,7 @@ from sklearn.model_selection import StratifiedKFold
 from triage import features, lexicon
 from triage.corpus import Row
 
-TRAIN_VERSION = 2  # bump when features or models change: cached models of another version are retrained
+TRAIN_VERSION = 3  # bump when features or models change: cached models of another version are retrained
 SEED = 13
 TYPE_C = 20.0
 ROUTE_C = 20.0
@@ -70,9 +70,31 @@ def _lr(c: float, *, balanced: bool = True, binary: bool = False) -> LogisticReg
     )
 
 
-def _route_x(x: sp.csr_matrix, type_proba: np.ndarray, lex_rows: np.ndarray, level_proba: np.ndarray) -> sp.csr_matrix:
-    """The route model's inputs: the text's features, the type's and the level's probabilities, the lexicon."""
-    dense = np.hstack([type_proba * TYPE_WEIGHT, level_proba, lex_rows])
+def type_parents(classes: list[str]) -> list[str]:
+    """The national types (sub-items rolled up) of the type model's classes, in a fixed order."""
+    from cases.enums import DISPUTE_PARENT
+
+    return sorted({str(DISPUTE_PARENT.get(c, c)) for c in classes})
+
+
+def type_onehot(type_proba: np.ndarray, classes: list[str], parents: list[str]) -> np.ndarray:
+    """One-hot of the most probable type and of its national type (rolled up), one row per text."""
+    from cases.enums import DISPUTE_PARENT
+
+    top = type_proba.argmax(axis=1)
+    out = np.zeros((len(top), len(classes) + len(parents)))
+    out[np.arange(len(top)), top] = 1.0
+    for i, j in enumerate(top):
+        out[i, len(classes) + parents.index(str(DISPUTE_PARENT.get(classes[j], classes[j])))] = 1.0
+    return out
+
+
+def _route_x(
+    x: sp.csr_matrix, type_proba: np.ndarray, lex_rows: np.ndarray, level_proba: np.ndarray, onehot: np.ndarray
+) -> sp.csr_matrix:
+    """The route model's inputs: the text's features, the type's probabilities and the one-hot of the chosen type
+    (and of its national type), the level's probabilities, the lexicon."""
+    dense = np.hstack([type_proba * TYPE_WEIGHT, level_proba, lex_rows, onehot])
     return sp.hstack([x, sp.csr_matrix(dense)], format="csr")
 
 
@@ -86,9 +108,17 @@ def _fit_all(
     yt = np.array([r.dispute_type for r in rows])
     type_model = _lr(TYPE_C).fit(x, yt)
     route_idx = [i for i, r in enumerate(rows) if "route" in r.known and r.route]
+    classes = sorted({r.dispute_type for r in rows})
+    onehot = type_onehot(type_proba_for_route, classes, type_parents(classes))
     lex_rows = np.array([features.lexicon_row(res) for res in lex])
     route_model = _lr(ROUTE_C).fit(
-        _route_x(x[route_idx], type_proba_for_route[route_idx], lex_rows[route_idx], level_proba_for_route[route_idx]),
+        _route_x(
+            x[route_idx],
+            type_proba_for_route[route_idx],
+            lex_rows[route_idx],
+            level_proba_for_route[route_idx],
+            onehot[route_idx],
+        ),
         np.array([rows[i].route for i in route_idx]),
     )
     xl = features.with_lexicon(x, lex, LEX_WEIGHT)
@@ -214,4 +244,5 @@ def train(rows: list[Row], *, version: str = "", folds: int = 3, platform_cases:
         corpus_lines=sum(1 for r in rows if r.register != "platform"),
         platform_cases=platform_cases,
         trained_at=time.time(),
+        notes={"type_parents": type_parents(classes)},
     )

@@ -14,7 +14,11 @@ class Command(BaseCommand):
     help = "Evaluate triage: per-type P/R/F1 and macro-F1, escalation recall/precision, levels, flags, routes, timings."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--split", default="heldout", help="heldout (default), all, or a labelled JSONL file")
+        parser.add_argument(
+            "--split",
+            default="heldout",
+            help="heldout (default), all, external (data/triage/external/*.jsonl: evaluation only), or a JSONL file",
+        )
         parser.add_argument("--limit", type=int, default=0, help="only the first N lines")
         parser.add_argument("--json", dest="json_path", help="also write the figures as JSON to this file")
 
@@ -24,6 +28,10 @@ class Command(BaseCommand):
             rows = corpus.heldout_rows()
         elif split == "all":
             rows = corpus.load()
+        elif split == "external":
+            rows = corpus.external_rows()
+            if not rows:
+                raise CommandError(f"--split external: no labelled lines in {corpus.EXTERNAL_DIR}/*.jsonl")
         else:
             path = Path(split)
             if not path.exists():
