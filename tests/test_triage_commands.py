@@ -183,3 +183,24 @@ def test_without_an_active_version_the_shipped_corpus_is_trained_once_and_cached
         assert engine.get().version == first.version  # loaded from the cache, not retrained
     finally:
         engine.set_engine(None)
+
+
+def test_triage_eval_external_split(eng, tmp_path: Path, monkeypatch):
+    from django.core.management.base import CommandError
+
+    from triage import corpus
+
+    monkeypatch.setattr(corpus, "EXTERNAL_DIR", tmp_path)
+    with pytest.raises(CommandError):
+        call_command("triage_eval", "--split", "external", stdout=StringIO())
+    row = {
+        "id": "e1",
+        "text": "楼上漏水不管",
+        "dispute_type": "NEIGHBOR",
+        "risk_level": "YELLOW",
+        "route": "VILLAGE_COMMITTEE",
+    }
+    (tmp_path / "external-1.jsonl").write_text(json.dumps(row, ensure_ascii=False), encoding="utf-8")
+    stdout = StringIO()
+    call_command("triage_eval", "--split", "external", stdout=stdout)
+    assert "评估：1 条" in stdout.getvalue()
