@@ -284,6 +284,7 @@ class Engine:
         route_conf = float(rp[r_order[0]])
         route_words = self._top_words(self._coef(self.route_m, route), x, text, k=3)
         route_rule = f"模型判断：{labels['route'].get(route, route)}（概率{route_conf:.2f}）"
+        self._last_level = level
         ruled = self._route_rule(text, dtype, type_conf, route, route_conf, flag_list)
         if ruled is not None:
             route, rule_text, rule_words = ruled
@@ -322,6 +323,9 @@ class Engine:
         if not cfg.get("enabled", True):
             return None
         labels = _labels()
+        strict = cfg.get("strict")
+        if strict and strict.get("enabled"):
+            return self._strict_route(strict, text, dtype, route, flags, labels)
         for rule in cfg.get("cue_rules", []):
             if rule.get("types") and dtype not in rule["types"]:
                 continue
@@ -338,6 +342,38 @@ class Engine:
                     t = labels["type"].get(dtype, dtype)
                     r = labels["route"].get(natural, natural)
                     return natural, f"{t}一般由{r}处理", []
+        return None
+
+    def _strict_route(
+        self, cfg: dict, text: str, dtype: str, route: str, flags: list[str], labels: dict
+    ) -> tuple[str, str, list[str]] | None:
+        """The corpus's route rule (data/triage/routes.json "strict"): the model keeps POLICE, COURT and OTHER_DEPT;
+        a specialised type goes to its body; any other dispute goes to the township committee when the level is
+        raised, the figures are large, or a cue (another village, a company, the village committee failed) is in
+        the text, else to the village committee."""
+        if route in cfg.get("model_keeps", []):
+            return None
+        natural = cfg.get("natural", {}).get(dtype)
+        t = labels["type"].get(dtype, dtype)
+        if natural:
+            if natural == route:
+                return None
+            return natural, f"{t}由{labels['route'].get(natural, natural)}处理", []
+        if route not in ("VILLAGE_COMMITTEE", "TOWNSHIP_COMMITTEE"):
+            return None
+        why: list[str] = []
+        words = [w for w in cfg.get("township_cues", []) if w in text][:3]
+        raised = [f for f in flags if f in cfg.get("township_flags", [])]
+        if words:
+            why.append("出现“" + "”“".join(words) + "”")
+        if raised:
+            why.append("涉及" + "、".join(labels["flag"].get(f, f).removeprefix("涉及") for f in raised))
+        if self._last_level in ("RED", "ORANGE"):
+            why.append(f"风险等级为{labels['level'][self._last_level]}")
+        if why:
+            return "TOWNSHIP_COMMITTEE", "；".join(why) + "，建议乡镇（街道）调委会处理", words
+        if route != "VILLAGE_COMMITTEE":
+            return "VILLAGE_COMMITTEE", "同村（社区）个人之间的一般纠纷，建议村（居）调委会处理", []
         return None
 
 
@@ -365,7 +401,7 @@ def load_file(path: Path) -> Engine:
 
 def save_bundle(bundle: Bundle, path: Path) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # parallel runs share the dir
     joblib.dump(bundle, tmp, compress=3)
     os.replace(tmp, path)
     return _sha256(path)
