@@ -1,0 +1,185 @@
+"""Full-text search over the index, scoped inside the query.
+
+`search_cases(user, q, page)` segments the query like the index (triage.text.query_tokens), asks for ALL tokens
+(AND), ranks (bm25() on SQLite FTS5, ts_rank on PostgreSQL plus pg_trgm similarity of names and phone tails) and
+keeps only the cases `cases.scoping.cases_visible_to(user)` returns — as an EXISTS inside the same SQL, so another
+county's user gets neither a hit nor a count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.safestring import SafeString
+
+from accounts.models import User
+from cases.identity import mask_phone
+from cases.models import Agreement, Case, MediationRecord, Party
+from cases.models.case import mask_name
+from cases.scoping import cases_visible_to
+from search.highlight import highlight
+from search.index import person_names, term_text
+from search.models import SearchDoc
+from triage.text import query_tokens
+
+PER_PAGE = 20
+COUNT_CAP = 1000  # a search counts its hits up to here ("超过 1,000 件"); nobody reads past rank 1,000
+MAX_TOKENS = 8
+# bm25 column weights, in the order of the FTS5 columns (migration 0002): identity and names first.
+BM25 = "bm25(search_fts, 2.0, 2.0, 1.0, 1.5, 6.0, 6.0, 6.0, 1.0, 0.0)"
+
+
+def tokens_of(q: str) -> tuple[str, ...]:
+    """The query's tokens: jieba search tokens; a whole phone number counts as its last four digits (only those are
+    indexed)."""
+    out: list[str] = []
+    for t in query_tokens((q or "").strip()[:100]):
+        if t.isdigit() and len(t) >= 7:
+            t = t[-4:]
+        if t not in out:
+            out.append(t)
+    return tuple(out[:MAX_TOKENS])
+
+
+def fts_match(tokens: tuple[str, ...], column: str | None = None) -> str:
+    """An FTS5 MATCH expression: every token as a quoted string (AND); tokens are CJK, latin or digit runs only."""
+    quoted = " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+    return f"{column} : ({quoted})" if column else quoted
+
+
+def matching_docs(tokens: tuple[str, ...]) -> QuerySet[SearchDoc]:
+    """SearchDocs containing every token, annotated with `score` (higher = better), not scoped."""
+    qs = SearchDoc.objects.all()
+    if connection.vendor == "sqlite":
+        return qs.extra(
+            tables=["search_fts"],
+            where=["search_fts.rowid = search_searchdoc.id", "search_fts MATCH %s"],
+            params=[fts_match(tokens)],
+            select={"score": f"-{BM25}"},
+        )
+    text = " ".join(tokens)
+    where = "search_searchdoc.tsv @@ plainto_tsquery('simple', %s)"
+    params = [text]
+    score = "ts_rank(search_searchdoc.tsv, plainto_tsquery('simple', %s))"
+    select_params = [text]
+    if len(tokens) == 1 and len(tokens[0]) >= 2:
+        # one word: also a substring of a name or a phone tail (pg_trgm GIN indexes), ranked by similarity
+        where = f"({where} OR search_searchdoc.names LIKE %s OR search_searchdoc.phones LIKE %s)"
+        params += [f"%{tokens[0]}%", f"%{tokens[0]}%"]
+        score += " + similarity(search_searchdoc.names, %s)"
+        select_params.append(tokens[0])
+    return qs.extra(where=[where], params=params, select={"score": score}, select_params=select_params)
+
+
+def matching_case_ids(q: str) -> QuerySet | None:
+    """The ids of the cases matching `q` (for cases.listing's `q` filter, applied to an already scoped list), or None
+    when the query has no searchable token."""
+    tokens = tokens_of(q)
+    if not tokens:
+        return None
+    if connection.vendor == "sqlite":
+        sql = (
+            "SELECT d.case_id FROM search_fts JOIN search_searchdoc d ON d.id = search_fts.rowid "
+            "WHERE search_fts MATCH %s"
+        )
+        return RawSQL(sql, [fts_match(tokens)])
+    return matching_docs(tokens).values("case_id")
+
+
+def scoped_docs(user: User, tokens: tuple[str, ...]) -> QuerySet[SearchDoc]:
+    """The matching SearchDocs of the cases `user` may see (the case list's own scoping, inside the query)."""
+    visible = cases_visible_to(user).filter(pk=OuterRef("case_id"))
+    return matching_docs(tokens).filter(Exists(visible))
+
+
+@dataclass
+class Hit:
+    case: Case
+    score: float
+    snippets: list[tuple[str, SafeString]] = field(default_factory=list)
+    parties: list[tuple[str, str]] = field(default_factory=list)  # (masked name, masked phone)
+    matched_names: bool = False
+
+
+@dataclass
+class Results:
+    q: str
+    tokens: tuple[str, ...]
+    page: Page | None
+    hits: list[Hit]
+    count: int
+    capped: bool
+
+
+def _with_texts(ids: list[int]) -> dict[int, Case]:
+    qs = (
+        Case.objects.filter(pk__in=ids)
+        .select_related("committee")
+        .prefetch_related(
+            Prefetch("parties", queryset=Party.objects.order_by("order", "id")),
+            Prefetch("records", queryset=MediationRecord.objects.order_by("held_at", "id")),
+            Prefetch("agreements", queryset=Agreement.objects.prefetch_related("terms")),
+        )
+    )
+    return {c.pk: c for c in qs}
+
+
+def snippets(case: Case, tokens: tuple[str, ...], limit: int = 3) -> list[tuple[str, SafeString]]:
+    """(label, highlighted html) of the case's texts that contain a query word: facts, claims, records, terms."""
+    parties = list(case.parties.all())
+    names = person_names(parties)
+    texts = [("纠纷简要情况", case.brief_facts), ("申请事项", case.claims)]
+    texts += [(f"{r.get_kind_display()}", f"{r.content} {r.result}".strip()) for r in case.records.all()]
+    for a in case.agreements.all():
+        texts.append(("调解协议", f"{a.facts} {a.responsibilities}".strip()))
+        texts += [("协议条款", term_text(t)) for t in a.terms.all()]
+    out = []
+    for label, text in texts:
+        html = highlight(text, tokens, names)
+        if html:
+            out.append((label, html))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def search_cases(user: User, q: str, page: int | str | None = 1, per_page: int = PER_PAGE) -> Results:
+    """A page of the cases `user` may see that contain every word of `q`, best first, with highlighted snippets and
+    masked parties."""
+    tokens = tokens_of(q)
+    if not tokens:
+        return Results(q, tokens, None, [], 0, False)
+    try:
+        number = max(1, min(int(page or 1), COUNT_CAP // per_page))
+    except (TypeError, ValueError):
+        number = 1
+    docs = scoped_docs(user, tokens)
+    count = docs.order_by()[: COUNT_CAP + 1].count()
+    paginator = Paginator(range(min(count, COUNT_CAP)), per_page)
+    pg = paginator.get_page(number)
+    start = (pg.number - 1) * per_page
+    rows = list(
+        docs.order_by("-score", "-case_id").values_list("case_id", "score", "names", "phones")[start : start + per_page]
+    )
+    cases = _with_texts([r[0] for r in rows])
+    hits = []
+    for case_id, score, names, phones in rows:
+        case = cases.get(case_id)
+        if case is None:
+            continue
+        parties = [(mask_name(p.name) if p.is_person else p.name, mask_phone(p.phone)) for p in case.parties.all()]
+        name_toks, phone_toks = set(names.split()), set(phones.split())
+        hits.append(
+            Hit(
+                case=case,
+                score=float(score or 0),
+                snippets=snippets(case, tokens),
+                parties=parties,
+                matched_names=any(t in name_toks or t in phone_toks for t in tokens),
+            )
+        )
+    return Results(q, tokens, pg, hits, min(count, COUNT_CAP), count > COUNT_CAP)
