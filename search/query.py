@@ -75,7 +75,7 @@ def matching_docs(tokens: tuple[str, ...]) -> QuerySet[SearchDoc]:
     return qs.extra(where=[where], params=params, select={"score": score}, select_params=select_params)
 
 
-def matching_case_ids(q: str) -> QuerySet | None:
+def matching_case_ids(q: str) -> RawSQL | None:
     """The ids of the cases matching `q` (for cases.listing's `q` filter, applied to an already scoped list), or None
     when the query has no searchable token."""
     tokens = tokens_of(q)
@@ -87,7 +87,12 @@ def matching_case_ids(q: str) -> QuerySet | None:
             "WHERE search_fts MATCH %s"
         )
         return RawSQL(sql, [fts_match(tokens)])
-    return matching_docs(tokens).values("case_id")
+    sql = "SELECT case_id FROM search_searchdoc WHERE tsv @@ plainto_tsquery('simple', %s)"
+    params = [" ".join(tokens)]
+    if len(tokens) == 1 and len(tokens[0]) >= 2:
+        sql += " OR names LIKE %s OR phones LIKE %s"
+        params += [f"%{tokens[0]}%", f"%{tokens[0]}%"]
+    return RawSQL(sql, params)
 
 
 def scoped_docs(user: User, tokens: tuple[str, ...]) -> QuerySet[SearchDoc]:
