@@ -18,11 +18,11 @@ from django.utils.safestring import SafeString
 
 from accounts.models import User
 from cases.identity import mask_phone
-from cases.models import Agreement, Case, MediationRecord, Party
+from cases.models import Agreement, AgreementTerm, Case, MediationRecord, Party
 from cases.models.case import mask_name
 from cases.scoping import cases_visible_to
 from search.highlight import highlight
-from search.index import person_names, term_text
+from search.index import name_tokens, person_names, phone_tail, term_text
 from search.models import SearchDoc
 from triage.text import query_tokens
 
@@ -121,13 +121,37 @@ class Results:
 
 
 def _with_texts(ids: list[int]) -> dict[int, Case]:
+    """The hits' cases with only what the results show (a party row also carries encrypted ID numbers)."""
+    parties = Party.objects.only(
+        "id", "case_id", "name", "phone", "order", "party_type", "legal_representative", "guardian_name"
+    ).order_by("order", "id")
+    records = MediationRecord.objects.only("id", "case_id", "kind", "content", "result", "held_at").order_by(
+        "held_at", "id"
+    )
+    terms = AgreementTerm.objects.only("id", "agreement_id", "content", "amount", "manner", "place", "order")
+    agreements = Agreement.objects.only("id", "case_id", "facts", "responsibilities").prefetch_related(
+        Prefetch("terms", queryset=terms)
+    )
     qs = (
         Case.objects.filter(pk__in=ids)
         .select_related("committee")
+        .only(
+            "id",
+            "case_no",
+            "year",
+            "seq",
+            "registered_at",
+            "dispute_type",
+            "status",
+            "brief_facts",
+            "claims",
+            "committee__name",
+            "committee__short_name",
+        )
         .prefetch_related(
-            Prefetch("parties", queryset=Party.objects.order_by("order", "id")),
-            Prefetch("records", queryset=MediationRecord.objects.order_by("held_at", "id")),
-            Prefetch("agreements", queryset=Agreement.objects.prefetch_related("terms")),
+            Prefetch("parties", queryset=parties),
+            Prefetch("records", queryset=records),
+            Prefetch("agreements", queryset=agreements),
         )
     )
     return {c.pk: c for c in qs}
@@ -152,9 +176,22 @@ def snippets(case: Case, tokens: tuple[str, ...], limit: int = 3) -> list[tuple[
     return out
 
 
+def ranked(user: User, tokens: tuple[str, ...], cap: int = COUNT_CAP + 1) -> list[tuple[int, float]]:
+    """(case id, score) of the matching visible cases, best first: the `cap` most recent matches (the index returns
+    them newest first and stops there), ranked. One query; its length is the count (capped)."""
+    docs = scoped_docs(user, tokens)
+    if connection.vendor == "sqlite":
+        docs = docs.extra(order_by=["-search_fts.rowid"])  # FTS5 walks its doclists backwards and stops at the cap
+    else:
+        docs = docs.order_by("-id")
+    rows = list(docs.values_list("case_id", "score")[:cap])
+    rows.sort(key=lambda r: (-(r[1] or 0.0), -r[0]))
+    return rows
+
+
 def search_cases(user: User, q: str, page: int | str | None = 1, per_page: int = PER_PAGE) -> Results:
     """A page of the cases `user` may see that contain every word of `q`, best first, with highlighted snippets and
-    masked parties."""
+    masked parties. Beyond COUNT_CAP matches the ranking is among the COUNT_CAP most recent ones."""
     tokens = tokens_of(q)
     if not tokens:
         return Results(q, tokens, None, [], 0, False)
@@ -162,29 +199,28 @@ def search_cases(user: User, q: str, page: int | str | None = 1, per_page: int =
         number = max(1, min(int(page or 1), COUNT_CAP // per_page))
     except (TypeError, ValueError):
         number = 1
-    docs = scoped_docs(user, tokens)
-    count = docs.order_by()[: COUNT_CAP + 1].count()
+    rows = ranked(user, tokens)
+    count = len(rows)
     paginator = Paginator(range(min(count, COUNT_CAP)), per_page)
     pg = paginator.get_page(number)
     start = (pg.number - 1) * per_page
-    rows = list(
-        docs.order_by("-score", "-case_id").values_list("case_id", "score", "names", "phones")[start : start + per_page]
-    )
+    rows = rows[start : start + per_page]
     cases = _with_texts([r[0] for r in rows])
     hits = []
-    for case_id, score, names, phones in rows:
+    for case_id, score in rows:
         case = cases.get(case_id)
         if case is None:
             continue
-        parties = [(mask_name(p.name) if p.is_person else p.name, mask_phone(p.phone)) for p in case.parties.all()]
-        name_toks, phone_toks = set(names.split()), set(phones.split())
+        people = list(case.parties.all())
+        parties = [(mask_name(p.name) if p.is_person else p.name, mask_phone(p.phone)) for p in people]
+        name_toks = {t for n in person_names(people) for t in name_tokens(n)} | {phone_tail(p.phone) for p in people}
         hits.append(
             Hit(
                 case=case,
                 score=float(score or 0),
                 snippets=snippets(case, tokens),
                 parties=parties,
-                matched_names=any(t in name_toks or t in phone_toks for t in tokens),
+                matched_names=any(t in name_toks for t in tokens),
             )
         )
     return Results(q, tokens, pg, hits, min(count, COUNT_CAP), count > COUNT_CAP)
