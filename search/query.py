@@ -45,10 +45,14 @@ def tokens_of(q: str) -> tuple[str, ...]:
     return tuple(out[:MAX_TOKENS])
 
 
-def fts_match(tokens: tuple[str, ...], column: str | None = None) -> str:
-    """An FTS5 MATCH expression: every token as a quoted string (AND); tokens are CJK, latin or digit runs only."""
+SEARCHED = "{facts claims records terms ident names phones place}"  # not the anonymised summary (当事人甲…)
+
+
+def fts_match(tokens: tuple[str, ...], columns: str = SEARCHED) -> str:
+    """An FTS5 MATCH expression: every token as a quoted string (AND) in `columns`; tokens are CJK, latin or digit
+    runs only."""
     quoted = " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
-    return f"{column} : ({quoted})" if column else quoted
+    return f"{columns} : ({quoted})"
 
 
 def matching_docs(tokens: tuple[str, ...]) -> QuerySet[SearchDoc]:

@@ -17,7 +17,7 @@ from cases.scoping import cases_visible_to
 from search.index import CLOSED_STATES, anonymise, build, party_labels, term_text, with_texts
 from search.models import SearchDoc
 
-MAX_QUERY_WORDS = 24
+MAX_QUERY_WORDS = 16
 # Words too common in dispute texts to say anything about similarity.
 STOP = set(
     "申请人 被申请人 当事人 双方 要求 请求 因为 由于 发生 纠纷 问题 情况 一个 没有 进行 已经 可以 以及 "
@@ -83,13 +83,13 @@ def similar_cases(user: User, case: Case, k: int = 5) -> list[Similar]:
     if not words:
         return []
     visible = cases_visible_to(user).filter(pk=OuterRef("case_id"), status__in=CLOSED_STATES)
-    rows = list(
-        _ranked(words, case.dispute_type)
-        .filter(Exists(visible))
-        .exclude(case_id=case.pk)
-        .order_by("-same_type", "-score", "-case_id")
-        .values_list("case_id", "summary_tokens", "same_type")[:k]
-    )
+    base = _ranked(words, case.dispute_type).filter(Exists(visible)).exclude(case_id=case.pk)
+    # The same type first, in a query of its own: the rank is computed only for the rows that pass the filters.
+    fields = ("case_id", "summary_tokens", "same_type")
+    rows = list(base.filter(dispute_type=case.dispute_type).order_by("-score", "-case_id").values_list(*fields)[:k])
+    if len(rows) < k:
+        others = base.exclude(dispute_type=case.dispute_type).order_by("-score", "-case_id")
+        rows += list(others.values_list(*fields)[: k - len(rows)])
     cases = {c.pk: c for c in with_texts(Case.objects.filter(pk__in=[r[0] for r in rows]))}
     mine = set(words)
     out = []
