@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString
 
 from accounts.models import SUPERVISOR_ROLES, User
+from cases.enums import PartyType, RecordKind
 from cases.identity import mask_phone
 from cases.models import Agreement, AgreementTerm, Case, MediationRecord, Party
 from cases.models.case import mask_name
@@ -129,54 +130,58 @@ class Results:
     capped: bool
 
 
+@dataclass
+class _Person:
+    name: str
+    phone: str
+    party_type: str
+    legal_representative: str
+    guardian_name: str
+
+    @property
+    def is_person(self) -> bool:
+        return self.party_type == PartyType.NATURAL_PERSON
+
+
 def _with_texts(ids: list[int]) -> dict[int, Case]:
-    """The hits' cases with only what the results show (a party row also carries encrypted ID numbers)."""
-    parties = Party.objects.only(
-        "id", "case_id", "name", "phone", "order", "party_type", "legal_representative", "guardian_name"
-    ).order_by("order", "id")
-    records = MediationRecord.objects.only("id", "case_id", "kind", "content", "result", "held_at").order_by(
-        "held_at", "id"
-    )
-    terms = AgreementTerm.objects.only("id", "agreement_id", "content", "amount", "manner", "place", "order")
-    agreements = Agreement.objects.only("id", "case_id", "facts", "responsibilities").prefetch_related(
-        Prefetch("terms", queryset=terms)
-    )
-    qs = (
-        Case.objects.filter(pk__in=ids)
+    """The hits' cases with what the results show, read as plain rows (no model instances but the cases; a party row
+    also carries encrypted ID numbers, never read here): `case.people` and `case.texts` [(label, text)]."""
+    cases = {
+        c.pk: c
+        for c in Case.objects.filter(pk__in=ids)
         .select_related("committee")
         .only(
-            "id",
-            "case_no",
-            "year",
-            "seq",
-            "registered_at",
-            "dispute_type",
-            "status",
-            "brief_facts",
-            "claims",
-            "committee__name",
-            "committee__short_name",
+            "id", "case_no", "year", "seq", "registered_at", "dispute_type", "status", "brief_facts", "claims",
+            "committee__name", "committee__short_name",
         )
-        .prefetch_related(
-            Prefetch("parties", queryset=parties),
-            Prefetch("records", queryset=records),
-            Prefetch("agreements", queryset=agreements),
-        )
-    )
-    return {c.pk: c for c in qs}
+    }  # fmt: skip
+    for c in cases.values():
+        c.people, c.texts = [], [("纠纷简要情况", c.brief_facts), ("申请事项", c.claims)]
+    cols = ("case_id", "name", "phone", "party_type", "legal_representative", "guardian_name")
+    for case_id, *row in Party.objects.filter(case_id__in=ids).order_by("order", "id").values_list(*cols):
+        cases[case_id].people.append(_Person(*row))
+    kinds = dict(RecordKind.choices)
+    records = MediationRecord.objects.filter(case_id__in=ids).order_by("held_at", "id")
+    for case_id, kind, content, result in records.values_list("case_id", "kind", "content", "result"):
+        cases[case_id].texts.append((str(kinds.get(kind, "记录")), f"{content} {result}".strip()))
+    for case_id, facts, resp in Agreement.objects.filter(case_id__in=ids).values_list(
+        "case_id", "facts", "responsibilities"
+    ):
+        cases[case_id].texts.append(("调解协议", f"{facts} {resp}".strip()))
+    terms = AgreementTerm.objects.filter(agreement__case_id__in=ids).order_by("agreement_id", "order", "id")
+    for case_id, content, amount, manner, place in terms.values_list(
+        "agreement__case_id", "content", "amount", "manner", "place"
+    ):
+        t = AgreementTerm(content=content, amount=amount, manner=manner, place=place)
+        cases[case_id].texts.append(("协议条款", term_text(t)))
+    return cases
 
 
 def snippets(case: Case, tokens: tuple[str, ...], limit: int = 3) -> list[tuple[str, SafeString]]:
     """(label, highlighted html) of the case's texts that contain a query word: facts, claims, records, terms."""
-    parties = list(case.parties.all())
-    names = person_names(parties)
-    texts = [("纠纷简要情况", case.brief_facts), ("申请事项", case.claims)]
-    texts += [(f"{r.get_kind_display()}", f"{r.content} {r.result}".strip()) for r in case.records.all()]
-    for a in case.agreements.all():
-        texts.append(("调解协议", f"{a.facts} {a.responsibilities}".strip()))
-        texts += [("协议条款", term_text(t)) for t in a.terms.all()]
+    names = person_names(case.people)
     out = []
-    for label, text in texts:
+    for label, text in case.texts:
         html = highlight(text, tokens, names)
         if html:
             out.append((label, html))
@@ -220,7 +225,7 @@ def search_cases(user: User, q: str, page: int | str | None = 1, per_page: int =
         case = cases.get(case_id)
         if case is None:
             continue
-        people = list(case.parties.all())
+        people = case.people
         parties = [(mask_name(p.name) if p.is_person else p.name, mask_phone(p.phone)) for p in people]
         name_toks = {t for n in person_names(people) for t in name_tokens(n)} | {phone_tail(p.phone) for p in people}
         hits.append(
