@@ -124,10 +124,19 @@ def anonymise(text: str, parties: list[Party], labels: dict[str, str] | None = N
     return PHONE_RE.sub("（电话略）", text)
 
 
+def term_parts(t: AgreementTerm) -> list[str]:
+    """A term as its phrases (content, amount, manner, place): segmented one by one, the repeated ones are cached."""
+    parts = [t.content]
+    if t.amount is not None:
+        parts.append(f"金额{t.amount:,.2f}元")
+    parts.append(f"履行方式：{t.manner}")
+    if t.place:
+        parts.append(f"履行地点{t.place}")
+    return parts
+
+
 def term_text(t: AgreementTerm) -> str:
-    amount = f"，金额{t.amount:,.2f}元" if t.amount is not None else ""
-    place = f"，履行地点{t.place}" if t.place else ""
-    return f"{t.content}{amount}，履行方式：{t.manner}{place}"
+    return "，".join(term_parts(t))
 
 
 def build(case: Case) -> dict:
@@ -152,9 +161,12 @@ def build(case: Case) -> dict:
     if case.committee_id and getattr(case, "committee", None) is not None:
         places.append(case.committee.name)
     labels = party_labels(parties)
-    summary_parts = [f"{case.brief_facts}", f"申请事项：{case.claims}"]
+    summary_parts = [case.brief_facts.strip(), f"申请事项：{case.claims.strip()}"]
     summary_parts += [f"协议：{term_text(t)}" for t in terms]
-    summary = "；".join(anonymise(s.strip(), parties, labels) for s in summary_parts if s.strip())
+    summary = "；".join(anonymise(s, parties, labels) for s in summary_parts if s)
+    # tokens phrase by phrase: the anonymised facts repeat across cases (cached), an amount is a phrase of its own
+    phrases = [case.brief_facts, case.claims, *[p for t in terms for p in term_parts(t)]]
+    summary_tokens = " ".join(segment(anonymise(p.strip(), parties, labels)) for p in phrases if p and p.strip())
     return {
         "division_code": case.division_code,
         "committee_id": case.committee_id,
@@ -166,14 +178,15 @@ def build(case: Case) -> dict:
         "claims": clean(case.claims),
         "records": clean(*[f"{r.content} {r.result}" for r in records]),
         "terms": clean(
-            *[f"{a.facts} {a.responsibilities} {a.written_text}" for a in agreements], *map(term_text, terms)
+            *[f"{a.facts} {a.responsibilities} {a.written_text}" for a in agreements],
+            *[p for t in terms for p in term_parts(t)],
         ),
         "ident": segment(case.case_no or case.registration_no),
         "names": " ".join(dict.fromkeys(name_toks)),
         "phones": " ".join(dict.fromkeys(t for t in (phone_tail(p.phone) for p in parties) if t)),
         "place": " ".join(dict.fromkeys(segment(p) for p in places if p)),
         "summary": summary,
-        "summary_tokens": segment(summary),
+        "summary_tokens": summary_tokens,
     }
 
 
