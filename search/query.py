@@ -56,8 +56,9 @@ def fts_match(tokens: tuple[str, ...], columns: str = SEARCHED) -> str:
     return f"{columns} : ({quoted})"
 
 
-def matching_docs(tokens: tuple[str, ...]) -> QuerySet[SearchDoc]:
-    """SearchDocs containing every token, annotated with `score` (higher = better), not scoped."""
+def matching_docs(tokens: tuple[str, ...], trigram: bool = False) -> QuerySet[SearchDoc]:
+    """SearchDocs containing every token, annotated with `score` (higher = better), not scoped. `trigram` (PG):
+    the one token as a substring of the names or phone tails instead."""
     qs = SearchDoc.objects.all()
     if connection.vendor == "sqlite":
         return qs.extra(
@@ -66,18 +67,23 @@ def matching_docs(tokens: tuple[str, ...]) -> QuerySet[SearchDoc]:
             params=[fts_match(tokens)],
             select={"score": f"-{BM25}"},
         )
+    if trigram:
+        # one word as a substring of the names or phone tails (pg_trgm GIN indexes), ranked by similarity: the
+        # fallback when the words found nothing (a part of a long name, three digits of a phone)
+        like = f"%{tokens[0]}%"
+        return qs.extra(
+            where=["(search_searchdoc.names LIKE %s OR search_searchdoc.phones LIKE %s)"],
+            params=[like, like],
+            select={"score": "similarity(search_searchdoc.names, %s)"},
+            select_params=[tokens[0]],
+        )
     text = " ".join(tokens)
-    where = "search_searchdoc.tsv @@ plainto_tsquery('simple', %s)"
-    params = [text]
-    score = "ts_rank(search_searchdoc.tsv, plainto_tsquery('simple', %s))"
-    select_params = [text]
-    if len(tokens) == 1 and len(tokens[0]) >= 2:
-        # one word: also a substring of a name or a phone tail (pg_trgm GIN indexes), ranked by similarity
-        where = f"({where} OR search_searchdoc.names LIKE %s OR search_searchdoc.phones LIKE %s)"
-        params += [f"%{tokens[0]}%", f"%{tokens[0]}%"]
-        score += " + similarity(search_searchdoc.names, %s)"
-        select_params.append(tokens[0])
-    return qs.extra(where=[where], params=params, select={"score": score}, select_params=select_params)
+    return qs.extra(
+        where=["search_searchdoc.tsv @@ plainto_tsquery('simple', %s)"],
+        params=[text],
+        select={"score": "ts_rank(search_searchdoc.tsv, plainto_tsquery('simple', %s))"},
+        select_params=[text],
+    )
 
 
 def matching_case_ids(q: str) -> RawSQL | None:
@@ -93,19 +99,15 @@ def matching_case_ids(q: str) -> RawSQL | None:
         )
         return RawSQL(sql, [fts_match(tokens)])
     sql = "SELECT case_id FROM search_searchdoc WHERE tsv @@ plainto_tsquery('simple', %s)"
-    params = [" ".join(tokens)]
-    if len(tokens) == 1 and len(tokens[0]) >= 2:
-        sql += " OR names LIKE %s OR phones LIKE %s"
-        params += [f"%{tokens[0]}%", f"%{tokens[0]}%"]
-    return RawSQL(sql, params)
+    return RawSQL(sql, [" ".join(tokens)])
 
 
-def scoped_docs(user: User, tokens: tuple[str, ...]) -> QuerySet[SearchDoc]:
+def scoped_docs(user: User, tokens: tuple[str, ...], trigram: bool = False) -> QuerySet[SearchDoc]:
     """The matching SearchDocs of the cases `user` may see (the case list's own scoping, inside the query). For a
     supervisor the document's copy of the division code is checked first (cheap, on the row already read); the
     EXISTS over cases_visible_to stays the rule either way, so the shortcut can only narrow, never widen."""
     visible = cases_visible_to(user).filter(pk=OuterRef("case_id"))
-    docs = matching_docs(tokens)
+    docs = matching_docs(tokens, trigram)
     if user.is_authenticated and user.role in SUPERVISOR_ROLES and user.division_id:
         docs = docs.filter(division_code__startswith=user.division_id)
     return docs.filter(Exists(visible))
@@ -199,6 +201,8 @@ def ranked(user: User, tokens: tuple[str, ...], cap: int = COUNT_CAP + 1) -> lis
     else:
         docs = docs.order_by("-id")
     rows = list(docs.values_list("case_id", "score")[:cap])
+    if not rows and connection.vendor == "postgresql" and len(tokens) == 1 and len(tokens[0]) >= 3:
+        rows = list(scoped_docs(user, tokens, trigram=True).order_by("-id").values_list("case_id", "score")[:cap])
     rows.sort(key=lambda r: (-(r[1] or 0.0), -r[0]))
     return rows
 

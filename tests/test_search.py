@@ -188,3 +188,13 @@ def test_the_case_list_q_filter_uses_the_index(world, cases):
     if no:
         assert cases["land"] in set(filter_cases(qs, CaseFilterForm({"q": no})))
     assert list(filter_cases(cases_visible_to(world.mediator_c), CaseFilterForm({"q": "物业"}))) == []
+
+
+def test_postgresql_falls_back_to_trigrams_for_a_part_of_a_phone_tail(world, cases):
+    from django.db import connection
+
+    found = set(hit_ids(world.mediator_a, "000"))  # three digits of the tails 0001/0002: no word matches
+    if connection.vendor == "postgresql":
+        assert found == {cases[k].pk for k in ("wage", "estate", "land")}  # pg_trgm on the phone tails
+    else:
+        assert found == set()
