@@ -9,10 +9,14 @@ from django.db.models.signals import post_delete, post_save
 from cases.models import Agreement, AgreementTerm, Case, MediationRecord, Party
 from search.index import index_case
 
+# The case columns the index reads; a save that names only other columns (timers, counters) leaves it alone.
+INDEXED = {"brief_facts", "claims", "case_no", "status", "dispute_type", "division_code", "committee", "committee_id"}
 
-def _case_saved(sender, instance: Case, raw: bool = False, **kwargs) -> None:
-    if not raw:
-        index_case(instance.pk)
+
+def _case_saved(sender, instance: Case, raw: bool = False, update_fields=None, **kwargs) -> None:
+    if raw or (update_fields is not None and not INDEXED & set(update_fields)):
+        return
+    index_case(instance.pk)
 
 
 def _child_changed(sender, instance, raw: bool = False, **kwargs) -> None:
