@@ -246,10 +246,7 @@ def filter_cases(qs: QuerySet[Case], form: CaseFilterForm) -> QuerySet[Case]:
         # parts, phone tails, places, facts: search.query), inside the already scoped list.
         from search.query import matching_case_ids
 
-        q = d["q"].strip()
-        found = Q(case_no=q) | Q(case_no__startswith=q)
-        ids = matching_case_ids(q)
-        qs = qs.filter(found | Q(pk__in=ids) if ids is not None else found)
+        qs = qs.filter(pk__in=matching_case_ids(d["q"]))
     for name in ("status", "dispute_type", "source"):
         if d[name]:
             qs = qs.filter(**{name: d[name]})
