@@ -8,11 +8,23 @@ database:
 
 Server time = search_cases() (count, ranked page of 20, snippets, masking) and, separately, the whole page
 (`search:home` through the Django test client).
+
+Search-only mode at scale (the full `make bench N=1000000` takes over an hour here, most of it the jieba reindex):
+
+    .venv/bin/python bench/search_bench.py --docs-only 1000000 [--db sqlite|pg|both] [--out JSON]
+
+generates the N cases with bench/generate.py (real case rows, parties, agreements: what the scoping and the result
+rows read), segments only a sample of them with jieba (search.index.reindex, `--sample` cases spread over the ids),
+then fills the index of every other case in ONE INSERT … SELECT inside the database: the case's own columns
+(division, committee, type, status, case number) with the segmented texts of a sampled case of the same dispute
+type (names, phone tails and places included), the full-text structures rebuilt after the load (FTS5 'rebuild';
+PG GIN indexes re-created, VACUUM ANALYZE). Then the same timings as above.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -135,16 +147,184 @@ def similar_op(runs: int = 10) -> dict:
             "median": statistics.median(times), "p95": p95(times)}  # fmt: skip
 
 
+DOC_COLUMNS = ["facts", "claims", "records", "terms", "names", "phones", "place", "summary", "summary_tokens"]
+
+
+def fill_docs_from_sample(sample: int, log=print) -> dict:
+    """Index a sample of the cases with jieba, then every other case from the sample's segmented texts (same
+    dispute type) in one INSERT … SELECT, the full-text structures rebuilt after the load."""
+    import importlib
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from cases.models import Case
+    from search.index import CLOSED_STATES, reindex
+
+    ft = importlib.import_module("search.migrations.0002_fulltext")
+    out: dict = {"sample": sample}
+    t0 = time.monotonic()
+    n = Case.objects.count()
+    step = max(1, n // sample)
+    ids = list(Case.objects.order_by("id").values_list("id", flat=True)[::step])
+    reindex(Case.objects.filter(pk__in=ids), batch=2000)
+    out["sample_cases"] = len(ids)
+    out["sample_seconds"] = round(time.monotonic() - t0, 1)
+    log(f"  sample of {len(ids):,} cases indexed with jieba in {out['sample_seconds']}s")
+    pg = connection.vendor == "postgresql"
+    t0 = time.monotonic()
+    closed = ", ".join("'" + s + "'" for s in CLOSED_STATES)
+    cols = ", ".join(DOC_COLUMNS)
+    with transaction.atomic(), connection.cursor() as cur:
+        if pg:
+            cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            for sql in ft.PG_DOWN[:4]:
+                cur.execute(sql)
+        else:
+            cur.execute("DROP TRIGGER search_fts_ai")
+        cur.execute("DROP TABLE IF EXISTS bench_sample")
+        cur.execute(
+            "CREATE TEMP TABLE bench_sample AS SELECT case_id, dispute_type, "
+            "ROW_NUMBER() OVER (PARTITION BY dispute_type ORDER BY id) - 1 AS k, "
+            f"COUNT(*) OVER (PARTITION BY dispute_type) AS cnt, {cols} FROM search_searchdoc"
+        )
+        cur.execute("SELECT DISTINCT dispute_type, cnt FROM bench_sample")
+        counts = dict(cur.fetchall())
+        # a case of a type the sample lacks takes the texts of the largest type
+        fallback = max(counts, key=counts.get)
+        cur.execute(
+            "INSERT INTO search_searchdoc (case_id, division_code, committee_id, dispute_type, status, closed, "
+            f"updated, ident, {cols}) "
+            f"SELECT c.id, c.division_code, c.committee_id, c.dispute_type, c.status, c.status IN ({closed}), %s, "
+            f"COALESCE(c.case_no, '登记'), {', '.join('s.' + c for c in DOC_COLUMNS)} FROM cases_case c "
+            "JOIN (SELECT DISTINCT dispute_type, cnt FROM bench_sample) t "
+            "ON t.dispute_type = CASE WHEN c.dispute_type IN (SELECT dispute_type FROM bench_sample) "
+            "THEN c.dispute_type ELSE %s END "
+            "JOIN bench_sample s ON s.dispute_type = t.dispute_type AND s.k = c.id %% t.cnt "
+            "WHERE c.id NOT IN (SELECT case_id FROM bench_sample) ORDER BY c.id",
+            [timezone.now(), fallback],
+        )
+        out["docs_inserted"] = cur.rowcount
+        out["insert_seconds"] = round(time.monotonic() - t0, 1)
+        log(f"  {cur.rowcount:,} documents inserted in {out['insert_seconds']}s")
+        t1 = time.monotonic()
+        if pg:
+            for sql in ft.PG_UP[3:]:
+                cur.execute(sql)
+        else:
+            cur.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+            cur.execute(ft.SQLITE_UP[1])
+        cur.execute("DROP TABLE bench_sample")
+    if pg:
+        with connection.cursor() as cur:
+            cur.execute("VACUUM ANALYZE search_searchdoc")
+    else:
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
+    out["fulltext_build_seconds"] = round(time.monotonic() - t1, 1)
+    log(f"  full-text structures built in {out['fulltext_build_seconds']}s")
+    return out
+
+
+def docs_only_worker(n: int, runs: int, sample: int, seed: int, result: Path) -> int:
+    from django.conf import settings
+    from django.db import connection
+
+    from bench.generate import generate
+
+    settings.DEBUG = False
+    res: dict = {"mode": "docs-only", "load_avg_start": os.getloadavg()}
+
+    def save() -> None:
+        result.write_text(json.dumps(res, ensure_ascii=False, indent=1, default=str))
+
+    def log(msg: str) -> None:
+        print(msg, flush=True)
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
+        version = cur.fetchone()[0]
+    res["server"] = f"PostgreSQL {version.split()[1]}" if connection.vendor == "postgresql" else f"SQLite {version}"
+    log(f"[{res['server']}] generating {n:,} cases ...")
+    stats = generate(n, seed=seed, log=log)
+    res["generation"] = {k: v for k, v in stats.as_dict().items() if k.endswith("seconds") or k in ("cases",)}
+    log(f"  generated in {stats.setup_seconds + stats.seconds:.0f}s")
+    save()
+    res["docs"] = fill_docs_from_sample(sample, log=log)
+    save()
+    res["ops"] = run(runs, log=log)
+    save()
+    res["ops"].append(similar_op(runs))
+    res["load_avg_end"] = os.getloadavg()
+    save()
+    return 0
+
+
+def docs_only(args: argparse.Namespace) -> int:
+    """Run docs_only_worker per database in a fresh database (SQLite file / throwaway PG cluster); one JSON."""
+    import shutil
+    import subprocess
+    import tempfile
+    from datetime import datetime
+
+    dbs = ["sqlite", "pg"] if args.db == "both" else [args.db]
+    tmp = Path(tempfile.mkdtemp(prefix="tiaojie-search-bench-"))
+    results = {}
+    started = time.monotonic()
+    try:
+        for db in dbs:
+            workdir = tmp / db
+            workdir.mkdir()
+            result = workdir / "result.json"
+            cmd = [sys.executable, str(Path(__file__).resolve()), "--docs-only", str(args.docs_only), "--worker"]
+            cmd += ["--runs", str(args.runs), "--sample", str(args.sample), "--result", str(result)]
+            env = dict(os.environ, TIAOJIE_ENV="test", DEBUG="0", PYTHONPATH=str(ROOT))
+            env.pop("DATABASE_URL", None)
+            env["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
+            env["PRIVATE_FILES_ROOT"] = str(workdir / "private")
+            if db == "pg":
+                cmd = ["bash", str(ROOT / "scripts" / "pg_cluster.sh"), "start", "--", *cmd]
+            print(f"=== {db} ===", flush=True)
+            rc = subprocess.run(cmd, env=env, cwd=ROOT).returncode
+            results[db] = json.loads(result.read_text()) if result.exists() else {"error": f"exit code {rc}"}
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    doc = {
+        "generated_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "n_cases": args.docs_only,
+        "mode": "docs-only: generated cases; index texts sampled from jieba-segmented generated cases",
+        "runs": args.runs,
+        "target_p95_ms": TARGET_P95_MS,
+        "wall_seconds": round(time.monotonic() - started, 1),
+        "databases": results,
+    }
+    out = args.out or ROOT / "bench" / "results" / f"search-n{args.docs_only}-docs.json"
+    out.write_text(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
+    print(f"wrote {out}")
+    return 0
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", type=int, default=10)
     p.add_argument("--reindex", action="store_true")
+    p.add_argument("--docs-only", type=int, metavar="N", help="generate N cases, index them from a jieba sample")
+    p.add_argument("--sample", type=int, default=4000, help="cases segmented with jieba in --docs-only")
+    p.add_argument("--db", choices=["sqlite", "pg", "both"], default="both")
+    p.add_argument("--seed", type=int, default=20260101)
+    p.add_argument("--out", type=Path)
+    p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.docs_only and not args.worker:
+        return docs_only(args)
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tiaojie.settings")
     import django
 
     django.setup()
+    if args.docs_only:
+        return docs_only_worker(args.docs_only, args.runs, args.sample, args.seed, args.result)
     if args.reindex:
         print(reindex_all())
     for op in run(args.runs):
