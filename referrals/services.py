@@ -545,6 +545,22 @@ def _case_data(referral: Referral, dispute_type: str):
     )
 
 
+def _triage_decided(referral: Referral, case: Case, user: User, level: str, route: str) -> None:
+    from triage import decisions
+    from triage.enums import Subject
+
+    stored = decisions.record_suggestion(
+        Subject.REFERRAL,
+        decisions.case_text(referral.brief_facts, referral.claims),
+        case=case,
+        obj=referral,
+        division_code=referral.division_code,
+        headcount=referral.parties.count() or None,
+        amount_yuan=referral.amount_involved or None,
+    )
+    decisions.decide_as_suggested_but(stored, user, dispute_type=case.dispute_type, risk_level=level, route=route)
+
+
 def accept_referral(
     referral: Referral,
     user: User,
@@ -553,13 +569,17 @@ def accept_referral(
     into_case: Case | None = None,
     dispute_type: str = "",
     note: str = "",
+    triage_level: str = "",
+    triage_route: str = "",
 ) -> Case:
     """The receiving committee accepts (在线调解规则 art. 12): registers and accepts a case (cases.actions) with the
     referral's parties, source and court data, or joins `into_case` (a duplicate, §5); starts the contact clock (3
     working days) and the mediation clock (30 / 15 / 7 days from acceptance); emits referral.accepted.
 
     Only the director of the receiving body accepts (as they accept a case). `dispute_type` classifies a referral
-    that came without one. A court referral's mediation clock becomes the new case's time limit."""
+    that came without one. A court referral's mediation clock becomes the new case's time limit. Issue 13: the
+    triage suggestion for the referral's facts is stored with the director's decision (the case's type, the
+    level and route confirmed: `triage_level` / `triage_route`, blank = as suggested) in this transaction."""
     from cases import actions as A
     from cases.actions.base import check, lock, record
     from cases.enums import DisputeType, SystemJob
@@ -603,6 +623,7 @@ def accept_referral(
             data={"referral": referral.pk, "by": user.pk},
             job=SystemJob.REFERRAL_MONITOR,
         )
+        _triage_decided(referral, case, user, triage_level, triage_route)
         referral.status = ReferralStatus.ACCEPTED
         referral.accepted_at, referral.accepted_by, referral.case = at, user, case
         referral.contact_by = clocks.contact_by(referral.channel, at)

@@ -325,6 +325,16 @@ def _answer(
         "parties": _shown_parties(referral, user) if code == "accept" else [],
         "clocks": clocks_of(referral, timezone.localdate()),
     }
+    if code == "accept":  # issue 13: the triage suggestion for the referral's facts, decided with the acceptance
+        from django.urls import reverse
+
+        from triage.views import referral_shown
+
+        context.update(
+            panel_url=reverse("triage:panel_referral", args=[referral.pk]),
+            triage_shown=referral_shown(referral),
+            adopt_target="id_dispute_type",
+        )
     return render(request, f"referrals/{code}.html", context, status=400 if form.errors else 200)
 
 
@@ -342,7 +352,12 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
         "accept",
         RF.AcceptForm,
         lambda r, u, f: _services().accept_referral(
-            r, u, dispute_type=f.cleaned_data.get("dispute_type", ""), note=f.cleaned_data["note"].strip()
+            r,
+            u,
+            dispute_type=f.cleaned_data.get("dispute_type", ""),
+            note=f.cleaned_data["note"].strip(),
+            triage_level=f.cleaned_data.get("triage_level", ""),
+            triage_route=f.cleaned_data.get("triage_route", ""),
         ),
         lambda r, case: redirect("cases:detail", pk=case.pk),
     )

@@ -55,6 +55,19 @@ def do_submit_online_application(
         draft.save(update_fields=["submitted_at", "submitted_ip", "case", "updated_at"])
         applicant = case.parties.filter(user=actor).first()
         _name_account(actor, applicant.name if applicant else "")
+        # Issue 13: the citizen need not pick a type; triage suggests one (with level, flags, route and reasons),
+        # stored now and decided by the director at acceptance (cases.forms.AcceptForm).
+        from triage import decisions
+        from triage.enums import Subject
+
+        decisions.record_suggestion(
+            Subject.APPLICATION,
+            decisions.case_text(case.brief_facts, case.claims),
+            case=case,
+            division_code=case.division_code,
+            headcount=case.party_count or None,
+            amount_yuan=case.amount_involved or None,
+        )
     return case
 
 

@@ -1,0 +1,49 @@
+"""The triage panel at the doors a new dispute comes through: the context of the panel on a registration form
+(walk-in registration, a screening finding registered as a case) and what is stored when the form is submitted."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from triage import decisions as triage
+from triage.forms import TriageDecisionForm
+
+
+def register_panel(
+    request: HttpRequest, form, decision: TriageDecisionForm, url: str, *args, division_code: str = "", headcount=None
+) -> dict:
+    """The triage panel's context on a registration form: refreshed as the facts are typed; at load it shows the
+    suggestion for what the form already holds (a finding's facts, or what a refused submission typed)."""
+    values = form.data if form.is_bound else form.initial
+    text = triage.case_text(values.get("brief_facts", "") or "", values.get("claims", "") or "")
+    division_code = division_code or request.user.committee.division_id
+    shown = triage.live(text, headcount=headcount, division_code=division_code) if len(text) >= 4 else None
+    return {
+        "panel_url": reverse(url, args=args),
+        "triage_shown": shown,
+        "triage_live": True,
+        "decision_level": decision["level"],
+        "decision_route": decision["route"],
+    }
+
+
+def register_triage(case, user, subject: str, decision: TriageDecisionForm, obj=None, headcount=None) -> None:
+    """In the registration's transaction: what triage suggests for the case as registered, and the registrar's
+    choice (the type on the form; the level and route confirmed in the panel, blank = as suggested)."""
+    stored = triage.record_suggestion(
+        subject,
+        triage.case_text(case.brief_facts, case.claims),
+        case=case,
+        obj=obj,
+        division_code=case.division_code,
+        headcount=headcount or case.party_count or None,
+        amount_yuan=case.amount_involved or None,
+    )
+    triage.decide_as_suggested_but(
+        stored,
+        user,
+        dispute_type=case.dispute_type,
+        risk_level=decision.choice("level"),
+        route=decision.choice("route"),
+    )
