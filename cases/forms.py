@@ -113,7 +113,10 @@ class AcceptForm(NoteForm):
         # Issue 13: the director decides the type at acceptance (an online applicant need not pick one), seeing the
         # triage suggestion on the page; its level and route are confirmed beside it when one waits for a decision.
         self.fields["dispute_type"] = forms.ChoiceField(
-            label="纠纷类型（受理时确定）", choices=DisputeType.choices, initial=self.case.dispute_type
+            label="纠纷类型（受理时确定）",
+            choices=[("", "保持登记时的类型"), *DisputeType.choices],
+            initial=self.case.dispute_type,
+            required=False,
         )
         self.fields["dispute_type"].widget.attrs["class"] = "form-select"
         from triage.decisions import pending_for_case
@@ -136,7 +139,7 @@ class AcceptForm(NoteForm):
                 note=d["note"],
                 exclusion=d["exclusion"],
                 exclusion_note=d["exclusion_note"],
-                dispute_type=d["dispute_type"],
+                dispute_type=d["dispute_type"] or None,
             )
             if self.triage_pending is not None:
                 decide_as_suggested_but(

@@ -388,7 +388,10 @@ class AcceptForm(AnswerForm):
 
         super().__init__(*args, **kwargs)
         self.fields["dispute_type"] = forms.ChoiceField(
-            label="纠纷类型", choices=[("", "请选择"), *DisputeType.choices], initial=self.referral.dispute_type or None
+            label="纠纷类型",
+            choices=[("", "请选择"), *DisputeType.choices],
+            initial=self.referral.dispute_type or None,
+            required=not self.referral.dispute_type,  # blank keeps the type the referral came with
         )
         self.fields["dispute_type"].error_messages["required"] = "请选择纠纷类型"
         self.fields["dispute_type"].widget.attrs["class"] = "form-select"
