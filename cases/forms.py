@@ -142,12 +142,14 @@ class AcceptForm(NoteForm):
                 dispute_type=d["dispute_type"] or None,
             )
             if self.triage_pending is not None:
+                opted_out = self.triage_decision.opted_out()
                 decide_as_suggested_but(
                     self.triage_pending,
                     self.actor,
                     dispute_type=case.dispute_type,
                     risk_level=self.triage_decision.choice("level"),
                     route=self.triage_decision.choice("route"),
+                    note="当事人要求不以自动化方式处理，由工作人员自行判断" if opted_out else "",
                 )
         return case
 

@@ -160,8 +160,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _triage_panel(case, form, action: str) -> dict:
     from django.urls import reverse
 
+    from triage.decisions import enabled
     from triage.views import case_shown
 
+    if not enabled():
+        return {}
     decision = getattr(form, "triage_decision", None) if getattr(form, "triage_pending", None) else None
     return {
         "triage_panel": True,
@@ -171,6 +174,7 @@ def _triage_panel(case, form, action: str) -> dict:
         "adopt_target": "id_dispute_type",
         "decision_level": decision["level"] if decision else None,
         "decision_route": decision["route"] if decision else None,
+        "decision_opt_out": decision["opt_out"] if decision else None,
     }
 
 

@@ -549,6 +549,8 @@ def _triage_decided(referral: Referral, case: Case, user: User, level: str, rout
     from triage import decisions
     from triage.enums import Subject
 
+    if not decisions.enabled():
+        return
     stored = decisions.record_suggestion(
         Subject.REFERRAL,
         decisions.case_text(referral.brief_facts, referral.claims),

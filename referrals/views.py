@@ -325,7 +325,7 @@ def _answer(
         "parties": _shown_parties(referral, user) if code == "accept" else [],
         "clocks": clocks_of(referral, timezone.localdate()),
     }
-    if code == "accept":  # issue 13: the triage suggestion for the referral's facts, decided with the acceptance
+    if code == "accept" and _triage_on():  # issue 13: the triage suggestion, decided with the acceptance
         from django.urls import reverse
 
         from triage.views import referral_shown
@@ -336,6 +336,12 @@ def _answer(
             adopt_target="id_dispute_type",
         )
     return render(request, f"referrals/{code}.html", context, status=400 if form.errors else 200)
+
+
+def _triage_on() -> bool:
+    from triage.decisions import enabled
+
+    return enabled()
 
 
 def _services():

@@ -146,6 +146,24 @@ def test_the_registration_panel_is_for_committee_members_only(world, fake):
     assert Client().post(url, {"brief_facts": FACTS}).status_code == 302  # to the login page
 
 
+def test_a_party_who_opts_out_gets_no_stored_suggestion(world, fake):
+    data = register_form(brief_facts=FACTS, **{"triage-opt_out": "on"})
+    assert login(world.mediator_a).post("/workbench/register/", data).status_code == 302
+    assert Case.objects.count() == 1 and not TriageSuggestion.objects.exists()
+
+
+def test_triage_switched_off(world, fake, settings):
+    settings.TIAOJIE = {**settings.TIAOJIE, "TRIAGE_ENABLED": False}
+    client = login(world.mediator_a)
+    assert "智能分类建议" not in client.get("/workbench/register/").content.decode()
+    assert client.post(reverse("triage:panel_register"), {"brief_facts": FACTS}).status_code == 404
+    assert client.post("/workbench/register/", register_form(brief_facts=FACTS)).status_code == 302
+    case = _apply(world)
+    page = login(world.director_a).get(f"/cases/{case.pk}/do/accept/").content.decode()
+    assert "智能分类建议" not in page
+    assert not TriageSuggestion.objects.exists()
+
+
 # --- online application → decided at acceptance ----------------------------------------------------------------
 
 

@@ -30,6 +30,13 @@ from triage.models import TriageSuggestion
 MAX_TEXT = 5000
 
 
+def enabled() -> bool:
+    """Triage at the doors can be switched off for a deployment (TIAOJIE["TRIAGE_ENABLED"], default on)."""
+    from django.conf import settings
+
+    return bool(settings.TIAOJIE.get("TRIAGE_ENABLED", True))
+
+
 def case_text(brief_facts: str, claims: str = "") -> str:
     """What triage reads of a dispute: the facts and the claims (never names, ID numbers or phones as fields)."""
     return "\n".join(t.strip() for t in (brief_facts or "", claims or "") if t and t.strip())[:MAX_TEXT]
@@ -315,6 +322,7 @@ __all__ = [
     "acceptance",
     "case_text",
     "decide_as_suggested_but",
+    "enabled",
     "latest_for_object",
     "link_case",
     "live",

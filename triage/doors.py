@@ -15,6 +15,8 @@ def register_panel(
 ) -> dict:
     """The triage panel's context on a registration form: refreshed as the facts are typed; at load it shows the
     suggestion for what the form already holds (a finding's facts, or what a refused submission typed)."""
+    if not triage.enabled():
+        return {}
     values = form.data if form.is_bound else form.initial
     text = triage.case_text(values.get("brief_facts", "") or "", values.get("claims", "") or "")
     division_code = division_code or request.user.committee.division_id
@@ -25,12 +27,17 @@ def register_panel(
         "triage_live": True,
         "decision_level": decision["level"],
         "decision_route": decision["route"],
+        "decision_opt_out": decision["opt_out"],
     }
 
 
 def register_triage(case, user, subject: str, decision: TriageDecisionForm, obj=None, headcount=None) -> None:
     """In the registration's transaction: what triage suggests for the case as registered, and the registrar's
-    choice (the type on the form; the level and route confirmed in the panel, blank = as suggested)."""
+    choice (the type on the form; the level and route confirmed in the panel, blank = as suggested). Nothing is
+    stored when triage is switched off (TIAOJIE["TRIAGE_ENABLED"]) or the party asked not to be processed by
+    automated means (the panel's opt-out, PIPL art. 24)."""
+    if not triage.enabled() or decision.opted_out():
+        return
     stored = triage.record_suggestion(
         subject,
         triage.case_text(case.brief_facts, case.claims),

@@ -40,6 +40,8 @@ def _int(value: str | None) -> int | None:
 
 
 def _fragment(request: HttpRequest, shown: decisions.Shown | None, adopt: str = "id_dispute_type") -> HttpResponse:
+    if not decisions.enabled():
+        raise Http404
     return render(request, "triage/_suggestion.html", {"shown": shown, "adopt_target": adopt})
 
 

@@ -60,14 +60,15 @@ def do_submit_online_application(
         from triage import decisions
         from triage.enums import Subject
 
-        decisions.record_suggestion(
-            Subject.APPLICATION,
-            decisions.case_text(case.brief_facts, case.claims),
-            case=case,
-            division_code=case.division_code,
-            headcount=case.party_count or None,
-            amount_yuan=case.amount_involved or None,
-        )
+        if decisions.enabled():
+            decisions.record_suggestion(
+                Subject.APPLICATION,
+                decisions.case_text(case.brief_facts, case.claims),
+                case=case,
+                division_code=case.division_code,
+                headcount=case.party_count or None,
+                amount_yuan=case.amount_involved or None,
+            )
     return case
 
 

@@ -37,15 +37,17 @@ def do_reclassify(case: Case, actor: User, dispute_type: str, reason: str, *, at
         check(case, "reclassify", actor)
         before = case.dispute_type
         require(dispute_type != before, "新的纠纷类型与原类型相同", "dispute_type")
-        suggestion = decisions.record_suggestion(
-            Subject.RECLASSIFY,
-            decisions.case_text(case.brief_facts, case.claims),
-            case=case,
-            division_code=case.division_code,
-            headcount=case.party_count or None,
-            amount_yuan=case.amount_involved or None,
-        )
-        decisions.decide_as_suggested_but(suggestion, actor, dispute_type=dispute_type, note=reason)
+        suggestion = None
+        if decisions.enabled():
+            suggestion = decisions.record_suggestion(
+                Subject.RECLASSIFY,
+                decisions.case_text(case.brief_facts, case.claims),
+                case=case,
+                division_code=case.division_code,
+                headcount=case.party_count or None,
+                amount_yuan=case.amount_involved or None,
+            )
+            decisions.decide_as_suggested_but(suggestion, actor, dispute_type=dispute_type, note=reason)
         case.dispute_type = dispute_type
         case.save(update_fields=["dispute_type", "updated_at"])
         record(
@@ -58,8 +60,8 @@ def do_reclassify(case: Case, actor: User, dispute_type: str, reason: str, *, at
                 "from": before,
                 "to": dispute_type,
                 "reason": reason,
-                "suggestion": suggestion.pk,
-                "suggested": suggestion.suggested_type,
+                "suggestion": suggestion.pk if suggestion else None,
+                "suggested": suggestion.suggested_type if suggestion else "",
             },
         )
     return case
