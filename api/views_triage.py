@@ -126,6 +126,8 @@ class TriageView(ApiView):
         ],
     )
     def post(self, request, *args, **kwargs):
+        if not isinstance(request.data, dict):  # null, a list, a number: DRF's own message would be English
+            raise serializers.ValidationError({"non_field_errors": ['请求体须为 JSON 对象，例如 {"text": "纠纷描述"}']})
         serializer = TriageInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data

@@ -86,6 +86,12 @@ def test_bad_input_is_a_400_naming_the_field(api, payload, field):
     assert set(body) == {"code", "message", "fields"} and field in body["fields"]
 
 
+@pytest.mark.parametrize("raw", [b"null", b"[1]", b"5", b'"text"'])
+def test_a_body_that_is_not_an_object_is_a_400_in_chinese(api, raw):
+    response = api.post_raw(URL, raw, "application/json")
+    assert response.status_code == 400 and "JSON 对象" in response.json()["message"]
+
+
 def test_authentication_and_scope_are_required(institution):
     assert Api(None).post(URL, {"text": TEXT}).status_code == 401
     assert Api("not-a-token").post(URL, {"text": TEXT}).status_code == 401
