@@ -389,3 +389,23 @@ def test_the_model_page_is_the_city_administrators(world, fake):
     assert "100%" in html and "0%" in html  # type and route kept, level changed
     for user in (world.county_admin, world.sfs_officer, world.director_a, world.mediator_a, world.party_user):
         assert login(user).get(reverse("triage:model")).status_code == 404, user.username
+
+
+# --- the 矛调中心's dispatch (display only: the suggested route beside the choice of receiver) --------------------
+
+
+def test_the_hub_dispatch_form_shows_the_suggested_route(world, fake):
+    from datetime import datetime
+
+    from tests.referrals.hub_fixtures import build_hub_world, referral, walk_in
+    from tests.world import TZ
+
+    hw = build_hub_world(world)
+    case = walk_in(hw, hw.county_hub, hw.county_hub_mediator, at=datetime(2026, 3, 2, 9, 0, tzinfo=TZ))
+    ref = referral(hw, hw.court, hw.county_hub)
+    client = login(hw.county_hub_mediator)
+    for url in (f"/console/hub/cases/{case.pk}/dispatch/", f"/console/hub/referrals/{ref.pk}/dispatch/"):
+        html = client.get(url).content.decode()
+        assert "智能分类建议" in html and "劳动人事争议调解组织" in html, url
+        assert 'data-triage-adopt="' not in html  # nothing to adopt here: the receiver decides the type
+    assert not TriageSuggestion.objects.exists()

@@ -25,6 +25,7 @@ def register_panel(
         "panel_url": reverse(url, args=args),
         "triage_shown": shown,
         "triage_live": True,
+        "adopt_target": "id_dispute_type",
         "decision_level": decision["level"],
         "decision_route": decision["route"],
         "decision_opt_out": decision["opt_out"],
@@ -54,3 +55,19 @@ def register_triage(case, user, subject: str, decision: TriageDecisionForm, obj=
         risk_level=decision.choice("level"),
         route=decision.choice("route"),
     )
+
+
+def subject_panel(subject) -> dict:
+    """The panel, display only, where a 矛调中心 dispatches a case in intake or a referral it received: the suggested
+    route helps choose the receiver; the receiver decides the type when it accepts (nothing stored here)."""
+    from cases.models import Case
+    from triage.views import case_shown, referral_shown
+
+    if not triage.enabled():
+        return {}
+    is_case = isinstance(subject, Case)
+    return {
+        "panel_url": reverse("triage:panel_case" if is_case else "triage:panel_referral", args=[subject.pk]),
+        "triage_shown": case_shown(subject) if is_case else referral_shown(subject),
+        "adopt_target": "",
+    }
