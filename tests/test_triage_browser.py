@@ -12,7 +12,7 @@ import pytest
 
 from cases.enums import CaseStatus
 from tests.browser import Session
-from tests.test_triage_flow import FACTS, fake_suggest
+from tests.test_triage_flow import EVAL_METRICS, FACTS, fake_suggest
 from tests.world import make_case
 from triage import service
 from triage.models import TriageModelVersion
@@ -29,26 +29,6 @@ def visible_english(page) -> list[str]:
     return sorted({w for w in ENGLISH.findall(text) if not HEX.match(w)})
 
 
-def _metrics() -> dict:
-    return {
-        "dispute_type": {
-            "macro_f1": 0.931,
-            "per_type": {
-                "NEIGHBOR": {"precision": 0.91, "recall": 0.95, "f1": 0.93, "support": 120},
-                "LABOR_MIGRANT_WAGES": {"precision": 0.97, "recall": 0.96, "f1": 0.965, "support": 88},
-                "ROAD_TRAFFIC": {"precision": 0.99, "recall": 0.98, "f1": 0.985, "support": 95},
-            },
-        },
-        "escalation": {"recall": 0.93, "precision": 0.71},
-        "risk_flags": {
-            "SUICIDE_RISK": {"precision": 0.9, "recall": 0.97, "support": 40},
-            "GROUP_PETITION": {"precision": 0.82, "recall": 0.91, "support": 52},
-        },
-        "route": {"accuracy": 0.94},
-        "risk_level": {"labels": ["RED", "ORANGE", "YELLOW"], "matrix": [[38, 2, 0], [3, 70, 9], [0, 12, 466]]},
-    }
-
-
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_triage_pages_at_both_widths(viewport, browser, live_server, e2e_world, monkeypatch):
     monkeypatch.setattr(service, "suggest", fake_suggest)
@@ -61,7 +41,7 @@ def test_triage_pages_at_both_widths(viewport, browser, live_server, e2e_world, 
         corpus_lines=3412,
         platform_cases=0,
         active=True,
-        metrics=_metrics(),
+        metrics=EVAL_METRICS,
         trained_by="train_triage",
     )
     TriageModelVersion.objects.create(version="2026.12.01-1", path="x", sha256="0" * 64, corpus_lines=3000)

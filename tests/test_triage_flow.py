@@ -351,6 +351,35 @@ def test_the_real_engine_answers_in_the_stored_shape(world):
 # --- the city administrator's model page -----------------------------------------------------------------------
 
 
+def _prf(labels: list[str]) -> dict:
+    per = {lab: {"precision": 0.9, "recall": 0.95, "f1": 0.924, "support": 40 + i} for i, lab in enumerate(labels)}
+    return {"per_label": per, "macro_f1": 0.931, "accuracy": 0.94}
+
+
+# The shape triage.evaluate.evaluate writes into TriageModelVersion.metrics (manage.py train_triage).
+EVAL_METRICS = {
+    "rows": 640,
+    "model_version": "2026.12.04-1",
+    "dispute_type_15": _prf(["NEIGHBOR", "LABOR", "CONSUMER", "ROAD_TRAFFIC"]),
+    "dispute_type_18": _prf(["NEIGHBOR", "LABOR_MIGRANT_WAGES", "CONSUMER_ECOMMERCE", "ROAD_TRAFFIC"]),
+    "escalation": {"recall": 0.93, "precision": 0.71, "true": 150, "predicted": 196},
+    "levels": _prf(["RED", "ORANGE", "YELLOW"]),
+    "level_confusion": {
+        "RED": {"RED": 38, "ORANGE": 2, "YELLOW": 0},
+        "ORANGE": {"RED": 3, "ORANGE": 100, "YELLOW": 9},
+        "YELLOW": {"RED": 0, "ORANGE": 12, "YELLOW": 476},
+    },
+    "flags": {
+        "SUICIDE_RISK": {"recall": 0.97, "precision": 0.9, "support": 40, "predicted": 43},
+        "UNNATURAL_DEATH": {"recall": None, "precision": None, "support": 0, "predicted": 0},
+    },
+    "route": _prf(["VILLAGE_COMMITTEE", "LABOR_COMMITTEE", "POLICE"]),
+    "timings_ms": {"load_s": 0.412, "p50": 0.9, "p95": 1.6, "max": 7.2},
+    "train_seconds": 12.3,
+    "split": "heldout",
+}
+
+
 def test_the_model_page_is_the_city_administrators(world, fake):
     TriageModelVersion.objects.create(
         version="2026.12.04-a",
@@ -359,15 +388,7 @@ def test_the_model_page_is_the_city_administrators(world, fake):
         corpus_lines=3200,
         platform_cases=120,
         active=True,
-        metrics={
-            "dispute_type": {
-                "macro_f1": 0.93,
-                "per_type": {"NEIGHBOR": {"precision": 0.9, "recall": 0.95, "f1": 0.92}},
-            },
-            "risk_flags": {"SUICIDE_RISK": {"recall": 0.97, "support": 40}},
-            "route": {"accuracy": 0.94},
-            "risk_level": {"labels": ["RED", "ORANGE", "YELLOW"], "matrix": [[9, 1, 0], [0, 20, 2], [0, 3, 100]]},
-        },
+        metrics=EVAL_METRICS,
     )
     TriageModelVersion.objects.create(version="2026.11.30-a", path="x", sha256="cd" * 32, active=False)
     case = make_case(world)
@@ -383,12 +404,41 @@ def test_the_model_page_is_the_city_administrators(world, fake):
     response = login(world.city_admin).get(reverse("triage:model"))
     assert response.status_code == 200
     html = response.content.decode()
-    for text in ("2026.12.04-a", "ab" * 32, "3200", "2026.11.30-a", "邻里纠纷", "精确率", "召回率", "可能引发自杀"):
+    for text in (
+        "2026.12.04-a",
+        "ab" * 32,
+        "3200",
+        "2026.11.30-a",
+        "纠纷类型（汇总为15类）",
+        "劳动争议纠纷",
+        "邻里纠纷",
+        "精确率",
+        "召回率",
+        "宏平均F1",
+        "可能引发自杀",
+        "风险等级混淆矩阵（行：实际；列：预测）",
+        "红色（立即报告）",
+        "劳动人事争议调解组织",
+        "准确率",
+        "留出集（训练未使用）",
+        "每条耗时中位数（毫秒）",
+    ):
         assert text in html, text
-    assert "风险等级" in html and "红色（立即报告）" in html and "准确率" in html
+    assert "heldout" not in html and "per_label" not in html and "dispute_type_15" not in html
     assert "100%" in html and "0%" in html  # type and route kept, level changed
     for user in (world.county_admin, world.sfs_officer, world.director_a, world.mediator_a, world.party_user):
         assert login(user).get(reverse("triage:model")).status_code == 404, user.username
+
+
+def test_metric_tables_render_any_shape():
+    from triage.views import metric_tables
+
+    scalars, tables = metric_tables(
+        {"x": 1, "nested": {"a": {"b": {"c": 1.5}}}, "grid": [[1, 2], [3, 4]], "l": ["RED"]}
+    )
+    assert ("x", "1") in scalars and ("l", "红色（立即报告）") in scalars
+    assert any(t["title"] == "grid" and t["rows"][1][1] == ["3", "4"] for t in tables)
+    assert metric_tables({}) == ([], [])
 
 
 # --- the 矛调中心's dispatch (display only: the suggested route beside the choice of receiver) --------------------

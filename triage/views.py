@@ -129,10 +129,25 @@ def referral_shown(referral) -> decisions.Shown:
 
 
 FLAG_LABELS = {str(k): str(v) for k, v in RiskFlag.choices}
-TYPE_LABELS = {str(k): str(v) for k, v in DisputeType.choices}
+TYPE_LABELS = {str(k): str(v) for k, v in DisputeType.choices} | {"LABOR": "劳动争议纠纷", "CONSUMER": "消费纠纷"}
 ROUTE_LABELS = {str(k): str(v) for k, v in Route.choices}
 LEVEL_LABELS = {str(k): str(v) for k, v in RiskLevel.choices}
+# The words of the evaluation's keys (triage.evaluate.evaluate, written by manage.py train_triage), and a few
+# generic ones for whatever else an evaluation writes. A key not named here is shown as it is.
 METRIC_WORDS = {
+    "rows": "留出集条数",
+    "model_version": "评估的模型版本",
+    "dispute_type_15": "纠纷类型（汇总为15类）",
+    "dispute_type_18": "纠纷类型（18个代码，含子项）",
+    "per_label": "分类别",
+    "true": "实际数",
+    "predicted": "预测数",
+    "timings_ms": "耗时",
+    "p50": "每条耗时中位数（毫秒）",
+    "p95": "每条耗时95分位（毫秒）",
+    "max": "每条耗时最长（毫秒）",
+    "train_seconds": "训练耗时（秒）",
+    "split": "评估数据",
     "precision": "精确率",
     "recall": "召回率",
     "f1": "F1",
@@ -160,7 +175,7 @@ METRIC_WORDS = {
     "per_route": "分去向",
     "levels": "风险等级",
     "level": "风险等级",
-    "level_confusion": "风险等级混淆矩阵",
+    "level_confusion": "风险等级混淆矩阵（行：实际；列：预测）",
     "confusion": "混淆矩阵",
     "dispute_type": "纠纷类型",
     "risk_level": "风险等级",
@@ -179,7 +194,12 @@ def label_of(key: object) -> str:
     return k
 
 
+VALUE_WORDS = {"heldout": "留出集（训练未使用）", "train": "训练集", "all": "全部语料"}
+
+
 def _cell(value: object) -> str:
+    if isinstance(value, str):
+        return VALUE_WORDS.get(value, label_of(value))
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
