@@ -169,7 +169,8 @@ def _triage_panel(case, form, action: str) -> dict:
     return {
         "triage_panel": True,
         "panel_url": reverse("triage:panel_case", args=[case.pk]),
-        "triage_shown": case_shown(case),
+        # Acceptance: the suggestion recorded at the door; reclassification: a fresh one for the facts as they are.
+        "triage_shown": case_shown(case, stored=action == "accept"),
         "triage_live": False,
         "adopt_target": "id_dispute_type",
         "decision_level": decision["level"] if decision else None,

@@ -459,3 +459,12 @@ def test_the_hub_dispatch_form_shows_the_suggested_route(world, fake):
         assert "智能分类建议" in html and "劳动人事争议调解组织" in html, url
         assert 'data-triage-adopt="' not in html  # nothing to adopt here: the receiver decides the type
     assert not TriageSuggestion.objects.exists()
+
+
+def test_the_accept_page_of_a_walk_in_shows_the_suggestion_recorded_at_registration(world, fake):
+    login(world.mediator_a).post("/workbench/register/", register_form(brief_facts=FACTS, dispute_type="LABOR_OTHER"))
+    case = Case.objects.get()
+    page = login(world.director_a).get(f"/cases/{case.pk}/do/accept/").content.decode()
+    assert "智能分类建议" in page and "建议生成于" in page and "李调解已确定为“劳动争议纠纷—其他劳动争议纠纷”" in page
+    assert 'name="triage-level"' not in page  # decided already: nothing more to confirm
+    assert TriageSuggestion.objects.count() == 1

@@ -105,11 +105,15 @@ def panel_referral(request: HttpRequest, pk: int) -> HttpResponse:
     return _fragment(request, referral_shown(referral))
 
 
-def case_shown(case) -> decisions.Shown:
+def case_shown(case, *, stored: bool = True) -> decisions.Shown:
+    """The suggestion still waiting for a decision (an online application); else, with `stored`, the latest one
+    recorded for the case (a walk-in's, with the registrar's decision); else a fresh one for the case's facts."""
     text = decisions.case_text(case.brief_facts, case.claims)
-    pending = decisions.pending_for_case(case)
-    if pending is not None:
-        return decisions.shown(pending, text)
+    row = decisions.pending_for_case(case)
+    if row is None and stored:
+        row = case.triage_suggestions.order_by("-created_at", "-pk").first()
+    if row is not None:
+        return decisions.shown(row, text)
     return decisions.live(
         text, headcount=case.party_count or None, amount_yuan=case.amount_involved, division_code=case.division_code
     )
