@@ -168,9 +168,11 @@ def _triage_panel(case, form, action: str) -> dict:
     decision = getattr(form, "triage_decision", None) if getattr(form, "triage_pending", None) else None
     return {
         "triage_panel": True,
-        "panel_url": reverse("triage:panel_case", args=[case.pk]),
-        # Acceptance: the suggestion recorded at the door; reclassification: a fresh one for the facts as they are.
-        "triage_shown": case_shown(case, stored=action == "accept"),
+        # Acceptance: the suggestion recorded at the door; reclassification: a fresh one for the facts as they are
+        # (and its "重新分析" asks for a fresh one too: the suggestion do_reclassify records).
+        "panel_url": reverse("triage:panel_case", args=[case.pk]) + ("?fresh=1" if action == "reclassify" else ""),
+        "triage_shown": case_shown(case, stored=action == "accept", fresh=action == "reclassify"),
+        "triage_type_only": action == "reclassify",
         "triage_live": False,
         "adopt_target": "id_dispute_type",
         "decision_level": decision["level"] if decision else None,

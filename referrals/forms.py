@@ -389,7 +389,12 @@ class AcceptForm(AnswerForm):
         super().__init__(*args, **kwargs)
         self.fields["dispute_type"] = forms.ChoiceField(
             label="纠纷类型",
-            choices=[("", "请选择"), *DisputeType.choices],
+            choices=[
+                ("", f"保持移送时的类型（{self.referral.get_dispute_type_display()}）")
+                if self.referral.dispute_type
+                else ("", "请选择"),
+                *DisputeType.choices,
+            ],
             initial=self.referral.dispute_type or None,
             required=not self.referral.dispute_type,  # blank keeps the type the referral came with
         )
@@ -397,7 +402,8 @@ class AcceptForm(AnswerForm):
         self.fields["dispute_type"].widget.attrs["class"] = "form-select"
         decision = TriageDecisionForm().fields
         self.fields["triage_level"], self.fields["triage_route"] = decision["level"], decision["route"]
-        self.order_fields(["dispute_type", "triage_level", "triage_route", "note"])
+        self.fields["triage_opt_out"] = decision["opt_out"]  # PIPL art. 24: nothing stored when ticked
+        self.order_fields(["dispute_type", "triage_level", "triage_route", "triage_opt_out", "note"])
 
 
 class DeclineForm(AnswerForm):

@@ -364,6 +364,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
             note=f.cleaned_data["note"].strip(),
             triage_level=f.cleaned_data.get("triage_level", ""),
             triage_route=f.cleaned_data.get("triage_route", ""),
+            triage_opt_out=bool(f.cleaned_data.get("triage_opt_out")),
         ),
         lambda r, case: redirect("cases:detail", pk=case.pk),
     )

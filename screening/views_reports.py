@@ -42,7 +42,7 @@ from screening.forms_reports import (
 )
 from screening.models import Finding, ScreeningReport
 from tiaojie.forms import add_refusal
-from triage.doors import register_panel, register_triage
+from triage.doors import register_panel, register_triage, registration_suggestion
 from triage.enums import Subject
 from triage.forms import TriageDecisionForm
 from workbench.forms import PARTY_INITIAL, PartyFormSet
@@ -412,10 +412,13 @@ def finding_to_case(request: HttpRequest, pk: int) -> HttpResponse:
     parties = PartyFormSet(request.POST or None, prefix="parties", initial=None if request.POST else PARTY_INITIAL)
     decision = TriageDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid() & parties.is_valid():
+        data = form.case_data(parties)
+        # Triage is advice: computed before the transaction, and the registration goes on without it if it fails.
+        suggestion = registration_suggestion(data, finding.division_code, decision, headcount=finding.headcount)
         try:
             with transaction.atomic():  # the case, the triage suggestion and the registrar's decision together
-                case = do_open_case_from_finding(request.user, finding, form.case_data(parties))
-                register_triage(case, request.user, Subject.FINDING, decision, obj=finding, headcount=finding.headcount)
+                case = do_open_case_from_finding(request.user, finding, data)
+                register_triage(case, request.user, Subject.FINDING, decision, suggestion, obj=finding)
         except ActionRefused as refusal:
             add_refusal(form, refusal)
         else:

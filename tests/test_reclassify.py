@@ -61,7 +61,8 @@ def test_reclassify_changes_the_type_with_its_event_and_a_decided_suggestion(wor
     assert row.suggested_type == event.data["suggested"] and row.suggested_type in DisputeType.values
     assert row.decided_type == DisputeType.HOUSING_HOMESTEAD and row.decided_by == world.mediator_a
     assert row.decision_note == REASON
-    assert (row.decided_level, row.decided_route) == (row.suggested_level, row.suggested_route)
+    # Only the type is asked on the reclassify page: level, route and flags are not decided.
+    assert (row.decided_level, row.decided_route, row.decided_flags) == ("", "", None)
 
 
 @pytest.mark.parametrize(
@@ -98,8 +99,10 @@ def test_guards(world):
         A.do_reclassify(case, world.mediator_a, DisputeType.NEIGHBOR, REASON)
     with pytest.raises(ActionRefused, match="理由"):
         A.do_reclassify(case, world.mediator_a, DisputeType.CONTRACT, "  错 ")
-    with pytest.raises(ActionRefused, match="请选择纠纷类型"):
+    with pytest.raises(ActionRefused, match="“NOT_A_TYPE”不是全国纠纷类型目录中的类型"):
         A.do_reclassify(case, world.mediator_a, "NOT_A_TYPE", REASON)
+    with pytest.raises(ActionRefused, match="请选择纠纷类型"):
+        A.do_reclassify(case, world.mediator_a, "", REASON)
     refused = make_case(world, S.NOT_ACCEPTED)
     with pytest.raises(ActionRefused, match="不能执行"):
         A.do_reclassify(refused, world.director_a, DisputeType.CONTRACT, REASON)
@@ -139,3 +142,25 @@ def test_another_county_gets_404_on_the_page(world):
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.dispute_type == DisputeType.NEIGHBOR and not TriageSuggestion.objects.exists()
+
+
+def test_the_pages_refresh_asks_for_a_fresh_suggestion_the_one_recorded(world, monkeypatch):
+    """重新分析 on the reclassify page is a fresh suggestion for the case's facts, not the stored (registration) row."""
+    from triage import decisions, service
+    from triage.views import case_shown
+
+    case = make_case(world, S.IN_MEDIATION)
+    stub = service.Suggestion("CONTRACT", 0.9, "YELLOW", 0.5, [], "VILLAGE_COMMITTEE", 0.5, {}, "old-1")
+    decisions.record_suggestion(Subject.REGISTRATION, "旧的事实", stub, case=case, division_code=case.division_code)
+    fresh = service.Suggestion("HOUSING_HOMESTEAD", 0.8, "YELLOW", 0.5, [], "VILLAGE_COMMITTEE", 0.5, {}, "new-1")
+    monkeypatch.setattr(service, "suggest", lambda *a, **k: fresh)
+    client = login(world.mediator_a)
+    page = client.get(f"/cases/{case.pk}/do/reclassify/").content.decode()
+    url = f"/triage/panel/case/{case.pk}/?fresh=1"
+    assert url in page and 'data-triage-adopt="HOUSING_HOMESTEAD"' in page and "纠纷类型由您决定" in page
+    fragment = client.post(url).content.decode()
+    assert 'data-triage-adopt="HOUSING_HOMESTEAD"' in fragment and "CONTRACT" not in fragment
+    assert case_shown(case, fresh=True).dispute_type == "HOUSING_HOMESTEAD"
+    A.do_reclassify(case, world.mediator_a, DisputeType.CONTRACT, REASON)
+    recorded = TriageSuggestion.objects.get(subject=Subject.RECLASSIFY)
+    assert (recorded.suggested_type, recorded.model_version) == ("HOUSING_HOMESTEAD", "new-1")

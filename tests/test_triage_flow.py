@@ -5,6 +5,7 @@ test the doors, not the model); one test patches nothing and checks only the sha
 Doors: walk-in registration (workbench), an online application decided at acceptance, a referral taken in, a
 screening finding registered as a case. Panels are scoped like their pages: another county's user gets 404."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -122,9 +123,26 @@ def test_registration_stores_the_suggestion_and_the_registrars_choice(world, fak
     assert row.division_code == case.division_code and row.text_chars == len(decisions.case_text(FACTS, data["claims"]))
     assert_suggested_as_fake(row)
     assert (row.decided_type, row.decided_level, row.decided_route) == ("LABOR_OTHER", "RED", "LABOR_COMMITTEE")
-    assert row.decided_flags == ["GROUP_PETITION"]
+    assert row.decided_flags is None  # the flags are not asked at the door: not decided
     assert row.decided_by == world.mediator_a and row.decided_at is not None
     assert case.dispute_type == "LABOR_OTHER"
+
+
+def test_an_engine_that_fails_never_blocks_the_registration(world, monkeypatch, caplog):
+    """Triage is advice: a broken model (file, library, bug) is logged, nothing is stored, the case is registered."""
+    from triage import engine
+
+    def broken():
+        raise RuntimeError("model file unreadable")
+
+    monkeypatch.setattr(engine, "get", broken)
+    response = login(world.mediator_a).post("/workbench/register/", register_form(brief_facts=FACTS))
+    assert response.status_code == 302
+    assert Case.objects.count() == 1 and not TriageSuggestion.objects.exists()
+    assert "the engine failed" in caplog.text
+    # The panel while typing says nothing rather than failing.
+    panel = login(world.mediator_a).post(reverse("triage:panel_register"), {"brief_facts": FACTS})
+    assert panel.status_code == 200
 
 
 def test_a_refused_registration_keeps_what_was_typed_and_shows_the_panel(world, fake):
@@ -304,7 +322,9 @@ def test_the_finding_panel_is_scoped(world, fake):
 
 def test_a_suggestion_is_never_overwritten_and_decided_once(world, fake):
     case = make_case(world)
-    row = decisions.record_suggestion(Subject.REGISTRATION, FACTS, case=case, division_code=case.division_code)
+    row = decisions.record_suggestion(
+        Subject.REGISTRATION, FACTS, decisions.compute(FACTS), case=case, division_code=case.division_code
+    )
     row.suggested_type = DisputeType.NEIGHBOR
     with pytest.raises(PermissionError):
         row.save()
@@ -318,7 +338,9 @@ def test_a_suggestion_is_never_overwritten_and_decided_once(world, fake):
         )
     with pytest.raises(ActionRefused):
         decisions.record_decision(
-            decisions.record_suggestion(Subject.REGISTRATION, FACTS, case=case, division_code=case.division_code),
+            decisions.record_suggestion(
+                Subject.REGISTRATION, FACTS, decisions.compute(FACTS), case=case, division_code=case.division_code
+            ),
             world.mediator_a,
             dispute_type="NEIGHBOR",
             risk_level="YELLOW",
@@ -335,8 +357,9 @@ def test_the_real_engine_answers_in_the_stored_shape(world):
     """Nothing patched: whatever engine is installed, its suggestion is a valid stored row with words of the text."""
     case = make_case(world)
     text = decisions.case_text(case.brief_facts, case.claims)
+    suggestion = decisions.compute(text, amount_yuan=Decimal("3000"), division_code=case.division_code)
     row = decisions.record_suggestion(
-        Subject.REGISTRATION, text, case=case, division_code=case.division_code, amount_yuan=Decimal("3000")
+        Subject.REGISTRATION, text, suggestion, case=case, division_code=case.division_code
     )
     assert row.suggested_type in DisputeType.values and row.suggested_level in RiskLevel.values
     assert row.suggested_route in Route.values and set(row.suggested_flags) <= set(RiskFlag.values)
@@ -392,7 +415,9 @@ def test_the_model_page_is_the_city_administrators(world, fake):
     )
     TriageModelVersion.objects.create(version="2026.11.30-a", path="x", sha256="cd" * 32, active=False)
     case = make_case(world)
-    row = decisions.record_suggestion(Subject.REGISTRATION, FACTS, case=case, division_code=case.division_code)
+    row = decisions.record_suggestion(
+        Subject.REGISTRATION, FACTS, decisions.compute(FACTS), case=case, division_code=case.division_code
+    )
     decisions.record_decision(
         row,
         world.mediator_a,
@@ -400,6 +425,13 @@ def test_the_model_page_is_the_city_administrators(world, fake):
         risk_level="RED",
         risk_flags=[],
         route="LABOR_COMMITTEE",
+    )
+    decisions.decide_as_suggested_but(
+        decisions.record_suggestion(
+            Subject.RECLASSIFY, FACTS, decisions.compute(FACTS), case=case, division_code=case.division_code
+        ),
+        world.mediator_a,
+        dispute_type="NEIGHBOR",
     )
     response = login(world.city_admin).get(reverse("triage:model"))
     assert response.status_code == 200
@@ -425,7 +457,15 @@ def test_the_model_page_is_the_city_administrators(world, fake):
     ):
         assert text in html, text
     assert "heldout" not in html and "per_label" not in html and "dispute_type_15" not in html
-    assert "100%" in html and "0%" in html  # type and route kept, level changed
+    rows = {r["label"]: r for r in response.context["by_subject"]}
+    registration = rows[Subject.REGISTRATION.label]
+    # Type and route kept, level changed (RED for ORANGE); the reclassification decided the type only.
+    assert (registration["type"], registration["level"], registration["route"]) == (1.0, 0.0, 1.0)
+    reclassify = rows[Subject.RECLASSIFY.label]
+    assert (reclassify["decided"], reclassify["type"], reclassify["level"], reclassify["route"]) == (1, 0.0, None, None)
+    overall = response.context["overall"]
+    assert (overall["decided"], overall["type"], overall["level"], overall["route"]) == (2, 0.5, 0.0, 1.0)
+    assert re.search(r">窗口登记</th><td[^>]*>1</td><td[^>]*>1</td><td[^>]*>100%</td><td[^>]*>0%</td>", html)
     for user in (world.county_admin, world.sfs_officer, world.director_a, world.mediator_a, world.party_user):
         assert login(user).get(reverse("triage:model")).status_code == 404, user.username
 

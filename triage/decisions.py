@@ -4,12 +4,18 @@ PIPL art. 24: triage only suggests, with its reasons; the registrar, the directo
 reclassifying decides. Both are kept on one TriageSuggestion row: the suggested fields are written once and never
 changed (TriageSuggestion.save refuses it), the decided fields are filled once by `record_decision`.
 
-Both functions run inside the caller's transaction (the door's action): the suggestion exists exactly when the case,
-the referral's acceptance or the finding's case does.
+Triage is advice and never blocks the act itself: the suggestion is computed by `compute` BEFORE the door's
+transaction (the first call in a process may load or train the model), and any failure of the engine is logged and
+means "no suggestion". `record_suggestion` and `record_decision` then run inside the caller's transaction: the
+stored suggestion exists exactly when the case, the referral's acceptance or the finding's case does.
+
+A decided field is blank (None for the flags) when the person was not asked for it: the acceptance rates of the
+model page count each field only over the rows where it was decided.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,6 +31,8 @@ from screening.enums import RiskFlag, RiskLevel
 from triage import service
 from triage.enums import Route, Subject
 from triage.models import TriageSuggestion
+
+log = logging.getLogger(__name__)
 
 # The text triage reads is the dispute's description only (PIPL art. 55 note: docs/pipl-triage.md).
 MAX_TEXT = 5000
@@ -48,21 +56,42 @@ def _object_key(obj: object | None) -> tuple[str, str]:
     return obj._meta.label_lower, str(obj.pk)  # type: ignore[attr-defined]
 
 
+def compute(
+    text: str,
+    *,
+    headcount: int | None = None,
+    amount_yuan: Decimal | int | None = None,
+    division_code: str = "",
+) -> service.Suggestion | None:
+    """What triage suggests for `text`, or None when triage is switched off or the engine fails (logged). Call it
+    before the door's transaction: triage is advice, and the act goes on without it."""
+    if not enabled():
+        return None
+    try:
+        return service.suggest(
+            (text or "")[:MAX_TEXT], headcount=headcount, amount_yuan=amount_yuan, division_code=division_code or ""
+        )
+    except Exception:  # noqa: BLE001 - any failure of the engine (model file, library versions, a bug) is no suggestion
+        log.exception("triage: no suggestion (the engine failed); the action goes on without it")
+        return None
+
+
 def record_suggestion(
     subject: str,
     text: str,
+    suggestion: service.Suggestion | None,
     *,
     case=None,
     obj=None,
     division_code: str,
-    headcount: int | None = None,
-    amount_yuan: Decimal | int | None = None,
-) -> TriageSuggestion:
-    """Ask triage.service.suggest about `text` and store what it said, for `case` and/or `obj` (a referral, a
-    screening finding). Inside the caller's transaction."""
+) -> TriageSuggestion | None:
+    """Store `suggestion` (from `compute`, on `text`) for `case` and/or `obj` (a referral, a screening finding);
+    nothing when it is None. Inside the caller's transaction."""
+    if suggestion is None:
+        return None
+    s = suggestion
     subject = Subject(subject)
     text = (text or "")[:MAX_TEXT]
-    s = service.suggest(text, headcount=headcount, amount_yuan=amount_yuan, division_code=division_code or "")
     kind, object_id = _object_key(obj)
     return TriageSuggestion.objects.create(
         subject=subject,
@@ -88,25 +117,27 @@ def record_decision(
     user: User,
     *,
     dispute_type: str,
-    risk_level: str,
-    risk_flags: list[str],
-    route: str,
+    risk_level: str | None = None,
+    risk_flags: list[str] | None = None,
+    route: str | None = None,
     note: str = "",
 ) -> TriageSuggestion:
-    """The person's decision on `suggestion` (written once). Inside the caller's transaction."""
+    """The person's decision on `suggestion` (written once). Inside the caller's transaction. A level, route or
+    flags of None: the person was not asked (stored blank / null, "not decided")."""
     if dispute_type not in DisputeType.values:
         raise ActionRefused("请选择纠纷类型", "dispute_type")
-    if risk_level not in RiskLevel.values:
+    if risk_level is not None and risk_level not in RiskLevel.values:
         raise ActionRefused("风险等级无效", "risk_level")
-    if route not in Route.values:
+    if route is not None and route not in Route.values:
         raise ActionRefused("去向无效", "route")
-    flags = list(dict.fromkeys(risk_flags or []))
-    if any(f not in RiskFlag.values for f in flags):
+    flags = None if risk_flags is None else list(dict.fromkeys(risk_flags))
+    if flags and any(f not in RiskFlag.values for f in flags):
         raise ActionRefused("风险标签无效", "risk_flags")
     row = TriageSuggestion.objects.select_for_update().get(pk=suggestion.pk)
     if row.decided_at is not None:
         raise ActionRefused("该智能分类建议已有人作出决定")
-    row.decided_type, row.decided_level, row.decided_flags, row.decided_route = dispute_type, risk_level, flags, route
+    row.decided_type, row.decided_level, row.decided_flags = dispute_type, risk_level or "", flags
+    row.decided_route = route or ""
     row.decided_by, row.decided_at, row.decision_note = user, timezone.now(), (note or "").strip()[:200]
     row.save(
         update_fields=[
@@ -144,19 +175,26 @@ def decide_as_suggested_but(
     user: User,
     *,
     dispute_type: str,
-    risk_level: str = "",
-    route: str = "",
+    risk_level: str | None = None,
+    route: str | None = None,
     note: str = "",
 ) -> TriageSuggestion:
-    """The common decision of the doors: the type the person chose; the level and route they confirmed (blank:
-    as suggested); the flags as suggested."""
+    """The common decision of the doors: the type the person chose. The level and route only where the door's form
+    asked for them: "" (the form's "按系统建议") is the suggested one, kept; None is not asked, not decided. The
+    flags are never asked at a door: not decided."""
+
+    def asked(value: str | None, allowed: list[str], suggested: str) -> str | None:
+        if value is None:
+            return None
+        return value if value in allowed else suggested
+
     return record_decision(
         suggestion,
         user,
         dispute_type=dispute_type,
-        risk_level=risk_level if risk_level in RiskLevel.values else suggestion.suggested_level,
-        risk_flags=list(suggestion.suggested_flags or []),
-        route=route if route in Route.values else suggestion.suggested_route,
+        risk_level=asked(risk_level, RiskLevel.values, suggestion.suggested_level),
+        risk_flags=None,
+        route=asked(route, Route.values, suggestion.suggested_route),
         note=note,
     )
 
@@ -291,36 +329,48 @@ def shown(s: service.Suggestion | TriageSuggestion, text: str = "") -> Shown:
     )
 
 
-def live(text: str, *, headcount: int | None = None, amount_yuan=None, division_code: str = "") -> Shown:
-    """A suggestion shown while the facts are typed (nothing stored)."""
+def live(text: str, *, headcount: int | None = None, amount_yuan=None, division_code: str = "") -> Shown | None:
+    """A suggestion shown while the facts are typed (nothing stored); None when the engine fails (logged)."""
     text = (text or "")[:MAX_TEXT]
-    return shown(service.suggest(text, headcount=headcount, amount_yuan=amount_yuan, division_code=division_code), text)
+    s = compute(text, headcount=headcount, amount_yuan=amount_yuan, division_code=division_code)
+    return shown(s, text) if s is not None else None
 
 
 # --- the model page's figure: how often the person kept what was suggested ---------------------------------------
 
 
 def acceptance(qs: QuerySet[TriageSuggestion] | None = None) -> dict:
-    """Decided suggestions, and the share of them where the person kept the suggested type, level, route, flags."""
+    """Decided suggestions, and the share of them where the person kept the suggested type, level and route: each
+    share over the rows where that field was decided (a blank decided level or route: not asked, not counted)."""
     qs = (qs if qs is not None else TriageSuggestion.objects.all()).filter(decided_at__isnull=False)
     agg = qs.aggregate(
         n=Count("pk"),
         type_kept=Count("pk", filter=Q(decided_type=F("suggested_type"))),
+        level_n=Count("pk", filter=~Q(decided_level="")),
         level_kept=Count("pk", filter=Q(decided_level=F("suggested_level"))),
+        route_n=Count("pk", filter=~Q(decided_route="")),
         route_kept=Count("pk", filter=Q(decided_route=F("suggested_route"))),
     )
     n = agg["n"] or 0
 
-    def share(k: str) -> float | None:
-        return round(agg[k] / n, 3) if n else None
+    def share(kept: str, of: int) -> float | None:
+        return round(agg[kept] / of, 3) if of else None
 
-    return {"decided": n, "type": share("type_kept"), "level": share("level_kept"), "route": share("route_kept")}
+    return {
+        "decided": n,
+        "type": share("type_kept", n),
+        "level": share("level_kept", agg["level_n"] or 0),
+        "level_decided": agg["level_n"] or 0,
+        "route": share("route_kept", agg["route_n"] or 0),
+        "route_decided": agg["route_n"] or 0,
+    }
 
 
 __all__ = [
     "Shown",
     "acceptance",
     "case_text",
+    "compute",
     "decide_as_suggested_but",
     "enabled",
     "latest_for_object",

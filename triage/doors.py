@@ -32,22 +32,35 @@ def register_panel(
     }
 
 
-def register_triage(case, user, subject: str, decision: TriageDecisionForm, obj=None, headcount=None) -> None:
-    """In the registration's transaction: what triage suggests for the case as registered, and the registrar's
-    choice (the type on the form; the level and route confirmed in the panel, blank = as suggested). Nothing is
-    stored when triage is switched off (TIAOJIE["TRIAGE_ENABLED"]) or the party asked not to be processed by
-    automated means (the panel's opt-out, PIPL art. 24)."""
+def registration_suggestion(data, division_code: str, decision: TriageDecisionForm, headcount=None):
+    """BEFORE the registration's transaction: what triage suggests for the case data as submitted (a
+    cases.actions.CaseData), or None (switched off, the party opted out, or the engine failed: triage is advice and
+    the registration goes on without it)."""
     if not triage.enabled() or decision.opted_out():
-        return
+        return None
+    return triage.compute(
+        triage.case_text(data.brief_facts, data.claims),
+        headcount=headcount or len(data.parties) or None,
+        amount_yuan=data.amount_involved or None,
+        division_code=division_code,
+    )
+
+
+def register_triage(case, user, subject: str, decision: TriageDecisionForm, suggestion, obj=None) -> None:
+    """In the registration's transaction: the suggestion computed before it (`registration_suggestion`) stored for
+    the case as registered, with the registrar's choice (the type on the form; the level and route confirmed in the
+    panel, blank = as suggested; the flags are not asked, not decided). Nothing is stored without a suggestion
+    (triage switched off, the party's opt-out under PIPL art. 24, or the engine failed)."""
     stored = triage.record_suggestion(
         subject,
         triage.case_text(case.brief_facts, case.claims),
+        suggestion,
         case=case,
         obj=obj,
         division_code=case.division_code,
-        headcount=headcount or case.party_count or None,
-        amount_yuan=case.amount_involved or None,
     )
+    if stored is None:
+        return
     triage.decide_as_suggested_but(
         stored,
         user,

@@ -86,7 +86,9 @@ def panel_case(request: HttpRequest, pk: int) -> HttpResponse:
     if request.user.role == Role.PARTY:
         raise Http404
     case = access_case_by_id(request.user, pk)
-    return _fragment(request, case_shown(case))
+    # ?fresh=1 (the 重新分类 page): a fresh suggestion of the case's facts as they are now, the one do_reclassify
+    # records, never a stored one.
+    return _fragment(request, case_shown(case, fresh=request.GET.get("fresh") == "1"))
 
 
 @login_required
@@ -105,12 +107,13 @@ def panel_referral(request: HttpRequest, pk: int) -> HttpResponse:
     return _fragment(request, referral_shown(referral))
 
 
-def case_shown(case, *, stored: bool = True) -> decisions.Shown:
-    """The suggestion still waiting for a decision (an online application); else, with `stored`, the latest one
-    recorded for the case (a walk-in's, with the registrar's decision); else a fresh one for the case's facts."""
+def case_shown(case, *, stored: bool = True, fresh: bool = False) -> decisions.Shown | None:
+    """With `fresh`, a fresh suggestion for the case's facts (reclassification). Else the suggestion still waiting
+    for a decision (an online application); else, with `stored`, the latest one recorded for the case (a walk-in's,
+    with the registrar's decision); else a fresh one. None when the engine fails (logged)."""
     text = decisions.case_text(case.brief_facts, case.claims)
-    row = decisions.pending_for_case(case)
-    if row is None and stored:
+    row = None if fresh else decisions.pending_for_case(case)
+    if row is None and stored and not fresh:
         row = case.triage_suggestions.order_by("-created_at", "-pk").first()
     if row is not None:
         return decisions.shown(row, text)

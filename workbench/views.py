@@ -23,7 +23,7 @@ from cases.scoping import cases_visible_to
 from registry.models import Committee
 from registry.scoping import committees_visible_to
 from tiaojie.forms import add_refusal
-from triage.doors import register_panel, register_triage
+from triage.doors import register_panel, register_triage, registration_suggestion
 from triage.enums import Subject
 from triage.forms import TriageDecisionForm
 from workbench.deadlines import deadline_panel
@@ -133,10 +133,12 @@ def register(request: HttpRequest) -> HttpResponse:
     parties = PartyFormSet(request.POST or None, prefix="parties", initial=None if request.POST else PARTY_INITIAL)
     decision = TriageDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid() & parties.is_valid():
+        data = case_data(form, parties)
+        suggestion = registration_suggestion(data, committee.division_id, decision)  # before: triage is advice
         try:
             with transaction.atomic():
-                case = do_register_case(request.user, committee, case_data(form, parties))
-                register_triage(case, request.user, Subject.REGISTRATION, decision)
+                case = do_register_case(request.user, committee, data)
+                register_triage(case, request.user, Subject.REGISTRATION, decision, suggestion)
         except ActionRefused as refusal:
             add_refusal(form, refusal)
         else:

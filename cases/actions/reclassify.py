@@ -16,6 +16,14 @@ from cases.enums import DisputeType
 from cases.models import Case
 
 
+def _label(code: str) -> str:
+    """The type's name; a code outside the national list (imported or old data) as it is, never an error."""
+    try:
+        return str(DisputeType(code).label)
+    except ValueError:
+        return code or "未分类"
+
+
 def do_reclassify(case: Case, actor: User, dispute_type: str, reason: str, *, at: datetime | None = None) -> Case:
     """Self-loop (rows "reclassify"): set the case's dispute type to `dispute_type`, for `reason`.
 
@@ -23,30 +31,34 @@ def do_reclassify(case: Case, actor: User, dispute_type: str, reason: str, *, at
     once closed, they and the county bureau; once archived, only the county bureau (the dossier is the committee's
     no more, the statistics still count it). Preconditions: a type of the national list, different from the current
     one; a reason of at least 4 characters. Side effects: the case's type; the event reclassify with from → to and
-    the reason; a TriageSuggestion (subject RECLASSIFY) for the case's facts with the decision: the new type, the
-    suggested level, flags and route."""
+    the reason; a TriageSuggestion (subject RECLASSIFY) for the case's facts with the decision: the new type only
+    (level, route and flags are not asked here, so not decided)."""
     from triage import decisions
     from triage.enums import Subject
 
     at = now_or(at)
     reason = (reason or "").strip()
-    require(dispute_type in DisputeType.values, "请选择纠纷类型", "dispute_type")
+    require(bool(dispute_type), "请选择纠纷类型", "dispute_type")
+    require(dispute_type in DisputeType.values, f"“{dispute_type}”不是全国纠纷类型目录中的类型", "dispute_type")
     require(len(reason) >= 4, "请写明重新分类的理由（至少4个字）", "reason")
+    # Triage is advice: the fresh suggestion for the case's facts is computed before the transaction (no lock held
+    # while the model loads) and the reclassification goes on without it if the engine fails.
+    text = decisions.case_text(case.brief_facts, case.claims)
+    live = decisions.compute(
+        text,
+        headcount=case.party_count or None,
+        amount_yuan=case.amount_involved or None,
+        division_code=case.division_code,
+    )
     with transaction.atomic():
         case = lock(case)
         check(case, "reclassify", actor)
         before = case.dispute_type
         require(dispute_type != before, "新的纠纷类型与原类型相同", "dispute_type")
-        suggestion = None
-        if decisions.enabled():
-            suggestion = decisions.record_suggestion(
-                Subject.RECLASSIFY,
-                decisions.case_text(case.brief_facts, case.claims),
-                case=case,
-                division_code=case.division_code,
-                headcount=case.party_count or None,
-                amount_yuan=case.amount_involved or None,
-            )
+        suggestion = decisions.record_suggestion(
+            Subject.RECLASSIFY, text, live, case=case, division_code=case.division_code
+        )
+        if suggestion is not None:  # the person decides the type only here (level, route, flags: not asked)
             decisions.decide_as_suggested_but(suggestion, actor, dispute_type=dispute_type, note=reason)
         case.dispute_type = dispute_type
         case.save(update_fields=["dispute_type", "updated_at"])
@@ -55,7 +67,7 @@ def do_reclassify(case: Case, actor: User, dispute_type: str, reason: str, *, at
             "reclassify",
             actor,
             at,
-            note=f"纠纷类型由“{DisputeType(before).label}”改为“{DisputeType(dispute_type).label}”：{reason}",
+            note=f"纠纷类型由“{_label(before)}”改为“{_label(dispute_type)}”：{reason}",
             data={
                 "from": before,
                 "to": dispute_type,
