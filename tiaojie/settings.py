@@ -367,6 +367,7 @@ OAUTH2_PROVIDER = {
         "referrals:write": "移送纠纷、补充材料、撤回移送",
         "referrals:read": "查询本机构移送的纠纷及其进展",
         "outcomes:read": "获取调解结果、调解协议书和调解不成功报告",
+        "triage:suggest": "提交纠纷描述，获取纠纷类型、风险与去向的智能分流建议",
     },
     "DEFAULT_SCOPES": ["referrals:read"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": envint("API_TOKEN_TTL_SECONDS", 3600),

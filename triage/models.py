@@ -8,7 +8,24 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.enums import DisputeType
 from screening.enums import RiskLevel
+from tiaojie.models import UndeletableModel
 from triage.enums import Route, Subject
+
+# What was suggested: written once when the row is created, never changed afterwards (the decision is beside it).
+SUGGESTED_FIELDS = (
+    "subject",
+    "model_version",
+    "text_chars",
+    "suggested_type",
+    "type_confidence",
+    "suggested_level",
+    "level_confidence",
+    "suggested_flags",
+    "suggested_route",
+    "route_confidence",
+    "reasons",
+    "created_at",
+)
 
 
 class TriageModelVersion(models.Model):
@@ -33,8 +50,9 @@ class TriageModelVersion(models.Model):
         return self.version
 
 
-class TriageSuggestion(models.Model):
-    """One suggestion and, once taken, the decision. Both are kept: the suggestion is never overwritten."""
+class TriageSuggestion(UndeletableModel):
+    """One suggestion and, once taken, the decision. Both are kept: the suggestion is never overwritten (save()
+    refuses a change of any SUGGESTED_FIELDS), and no row is ever deleted (PIPL art. 56 record)."""
 
     subject = models.CharField(_("来源"), max_length=20, choices=Subject.choices)
     case = models.ForeignKey(
@@ -71,6 +89,17 @@ class TriageSuggestion(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["object_kind", "object_id"])]
         verbose_name = _("智能分流建议")
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding and self.pk:
+            stored = type(self).objects.filter(pk=self.pk).values(*SUGGESTED_FIELDS).first()
+            if stored and any(stored[f] != getattr(self, f) for f in SUGGESTED_FIELDS):
+                raise PermissionError("智能分流建议一经生成不得修改")
+        super().save(*args, **kwargs)
+
+    @property
+    def decided(self) -> bool:
+        return self.decided_at is not None
 
     def __str__(self) -> str:
         return f"{self.subject} {self.suggested_type}/{self.suggested_level}/{self.suggested_route}"
