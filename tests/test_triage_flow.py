@@ -227,6 +227,36 @@ def test_acceptance_without_a_type_keeps_the_registered_one(world, fake):
     assert TriageSuggestion.objects.get().decided_type == DisputeType.OTHER
 
 
+def test_a_refused_application_s_suggestion_is_decided_by_the_refusal(world, fake):
+    """Nothing stays undecided forever: 不予受理 (like 移交, 并案) decides it, type as registered, no more."""
+    case = _apply(world)
+    A.do_refuse_case(case, world.director_a, reason="不属于人民调解范围", routes=["LITIGATION"])
+    row = TriageSuggestion.objects.get()
+    assert row.decided_at is not None and row.decided_by == world.director_a and row.decision_note == "不予受理"
+    assert (row.decided_type, row.decided_level, row.decided_route, row.decided_flags) == ("OTHER", "", "", None)
+    assert decisions.acceptance()["level"] is None  # not counted where nobody decided the level
+
+
+def test_an_applicant_who_refuses_automated_analysis_gets_no_suggestion(world, fake):
+    from portal.forms import ConfirmForm
+
+    field = ConfirmForm().fields["no_triage"]
+    assert "不同意自动化分类建议" in field.label and "第二十四条" in field.label and not field.required
+    draft = ApplicationDraft.objects.create(user=world.party_user, data={})
+    data = case_data(world.party_user, dispute_type=DisputeType.OTHER, brief_facts=FACTS, claims="请求支付工资")
+    case = A.do_submit_online_application(world.party_user, world.village_a, data, draft=draft, triage_opt_out=True)
+    assert case.status == CaseStatus.INTAKE and not TriageSuggestion.objects.exists()
+
+
+def test_an_application_goes_on_when_the_engine_fails(world, monkeypatch):
+    def broken(*a, **k):
+        raise ValueError("sklearn version mismatch")
+
+    monkeypatch.setattr(service, "suggest", broken)
+    case = _apply(world)
+    assert case.pk and not TriageSuggestion.objects.exists()
+
+
 def test_the_case_panel_is_scoped_to_the_case(world, fake):
     case = _apply(world)
     url = reverse("triage:panel_case", args=[case.pk])
@@ -263,6 +293,19 @@ def test_a_referral_shows_its_suggestion_and_its_acceptance_stores_the_decision(
     assert_suggested_as_fake(row)
     assert (row.decided_type, row.decided_level, row.decided_route) == ("LABOR_OTHER", "YELLOW", "LABOR_COMMITTEE")
     assert row.decided_by == rw.hub_director and referral.case.dispute_type == "LABOR_OTHER"
+
+
+def test_a_referral_accepted_with_the_partys_opt_out_stores_nothing(rw, fake):
+    referral = referral_factories.make_referral(rw.court, brief_facts=FACTS, dispute_type="")
+    director = login(rw.hub_director)
+    assert 'name="triage_opt_out"' in director.get(f"/console/referrals/{referral.pk}/accept/").content.decode()
+    response = director.post(
+        f"/console/referrals/{referral.pk}/accept/",
+        {"dispute_type": "LABOR_OTHER", "triage_opt_out": "on", "note": ""},
+    )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.case is not None and not TriageSuggestion.objects.exists()
 
 
 def test_the_referral_panel_is_scoped(rw, fake):
