@@ -143,6 +143,8 @@ def test_an_engine_that_fails_never_blocks_the_registration(world, monkeypatch, 
     # The panel while typing says nothing rather than failing.
     panel = login(world.mediator_a).post(reverse("triage:panel_register"), {"brief_facts": FACTS})
     assert panel.status_code == 200
+    # The panels that read typed text are POST only: the text never travels in a URL.
+    assert login(world.mediator_a).get(reverse("triage:panel_register"), {"brief_facts": FACTS}).status_code == 405
 
 
 def test_a_refused_registration_keeps_what_was_typed_and_shows_the_panel(world, fake):
@@ -519,9 +521,26 @@ def test_metric_tables_render_any_shape():
     scalars, tables = metric_tables(
         {"x": 1, "nested": {"a": {"b": {"c": 1.5}}}, "grid": [[1, 2], [3, 4]], "l": ["RED"]}
     )
-    assert ("x", "1") in scalars and ("l", "红色（立即报告）") in scalars
-    assert any(t["title"] == "grid" and t["rows"][1][1] == ["3", "4"] for t in tables)
+    # Unknown keys with Latin letters are shown as 其他指标, never as they are.
+    assert ("其他指标", "1") in scalars and ("其他指标", "红色（立即报告）") in scalars
+    assert any(t["title"] == "其他指标" and t["rows"][1][1] == ["3", "4"] for t in tables)
     assert metric_tables({}) == ([], [])
+
+
+def test_the_model_page_never_shows_evaluated_texts_or_english_keys(world):
+    TriageModelVersion.objects.create(
+        version="2026.12.04-b",
+        path="x",
+        sha256="ab" * 32,
+        active=True,
+        metrics={
+            **EVAL_METRICS,
+            "type_errors": [{"id": 1, "text": "张三拖欠李四工资", "truth": "LABOR", "pred": "OTHER"}],
+            "sample_text": "张三" * 30,
+        },
+    )
+    html = login(world.city_admin).get(reverse("triage:model")).content.decode()
+    assert "张三" not in html and "type_errors" not in html and "sample_text" not in html and "truth" not in html
 
 
 # --- the 矛调中心's dispatch (display only: the suggested route beside the choice of receiver) --------------------
