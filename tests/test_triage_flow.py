@@ -392,6 +392,10 @@ def test_a_suggestion_is_never_overwritten_and_decided_once(world, fake):
             risk_flags=["NOT_A_FLAG"],
             route="VILLAGE_COMMITTEE",
         )
+    decided = TriageSuggestion.objects.get(pk=row.pk)
+    decided.decided_type = "OTHER"
+    with pytest.raises(PermissionError, match="决定一经作出"):
+        decided.save()
     with pytest.raises(PermissionError):
         TriageSuggestion.objects.all().delete()
     row = TriageSuggestion.objects.get(pk=row.pk)

@@ -46,6 +46,13 @@ def _fragment(request: HttpRequest, shown: decisions.Shown | None, adopt: str = 
     return render(request, "triage/_suggestion.html", {"shown": shown, "adopt_target": adopt})
 
 
+def typed_headcount(data) -> int | None:
+    """The parties typed in the form (named ones only, as the registration counts them; empty extra forms not)."""
+    total = _int(data.get("parties-TOTAL_FORMS")) or 0
+    named = sum(1 for i in range(min(total, 200)) if (data.get(f"parties-{i}-name") or "").strip())
+    return named or None
+
+
 def _typed(request: HttpRequest, division_code: str, headcount: int | None = None) -> decisions.Shown | None:
     """The suggestion for what is typed in the form (brief_facts, claims, amount_involved)."""
     data = request.POST
@@ -53,7 +60,7 @@ def _typed(request: HttpRequest, division_code: str, headcount: int | None = Non
     if len(text.strip()) < 4:
         return None
     if headcount is None:
-        headcount = _int(data.get("parties-TOTAL_FORMS"))
+        headcount = typed_headcount(data)
     return decisions.live(
         text, headcount=headcount, amount_yuan=_amount(data.get("amount_involved")), division_code=division_code
     )
