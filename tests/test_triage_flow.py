@@ -143,6 +143,8 @@ def test_an_engine_that_fails_never_blocks_the_registration(world, monkeypatch, 
     # The panel while typing says nothing rather than failing.
     panel = login(world.mediator_a).post(reverse("triage:panel_register"), {"brief_facts": FACTS})
     assert panel.status_code == 200
+    # The panels that read typed text are POST only: the text never travels in a URL.
+    assert login(world.mediator_a).get(reverse("triage:panel_register"), {"brief_facts": FACTS}).status_code == 405
 
 
 def test_a_refused_registration_keeps_what_was_typed_and_shows_the_panel(world, fake):
@@ -227,6 +229,36 @@ def test_acceptance_without_a_type_keeps_the_registered_one(world, fake):
     assert TriageSuggestion.objects.get().decided_type == DisputeType.OTHER
 
 
+def test_a_refused_application_s_suggestion_is_decided_by_the_refusal(world, fake):
+    """Nothing stays undecided forever: 不予受理 (like 移交, 并案) decides it, type as registered, no more."""
+    case = _apply(world)
+    A.do_refuse_case(case, world.director_a, reason="不属于人民调解范围", routes=["LITIGATION"])
+    row = TriageSuggestion.objects.get()
+    assert row.decided_at is not None and row.decided_by == world.director_a and row.decision_note == "不予受理"
+    assert (row.decided_type, row.decided_level, row.decided_route, row.decided_flags) == ("OTHER", "", "", None)
+    assert decisions.acceptance()["level"] is None  # not counted where nobody decided the level
+
+
+def test_an_applicant_who_refuses_automated_analysis_gets_no_suggestion(world, fake):
+    from portal.forms import ConfirmForm
+
+    field = ConfirmForm().fields["no_triage"]
+    assert "不同意自动化分类建议" in field.label and "第二十四条" in field.label and not field.required
+    draft = ApplicationDraft.objects.create(user=world.party_user, data={})
+    data = case_data(world.party_user, dispute_type=DisputeType.OTHER, brief_facts=FACTS, claims="请求支付工资")
+    case = A.do_submit_online_application(world.party_user, world.village_a, data, draft=draft, triage_opt_out=True)
+    assert case.status == CaseStatus.INTAKE and not TriageSuggestion.objects.exists()
+
+
+def test_an_application_goes_on_when_the_engine_fails(world, monkeypatch):
+    def broken(*a, **k):
+        raise ValueError("sklearn version mismatch")
+
+    monkeypatch.setattr(service, "suggest", broken)
+    case = _apply(world)
+    assert case.pk and not TriageSuggestion.objects.exists()
+
+
 def test_the_case_panel_is_scoped_to_the_case(world, fake):
     case = _apply(world)
     url = reverse("triage:panel_case", args=[case.pk])
@@ -263,6 +295,19 @@ def test_a_referral_shows_its_suggestion_and_its_acceptance_stores_the_decision(
     assert_suggested_as_fake(row)
     assert (row.decided_type, row.decided_level, row.decided_route) == ("LABOR_OTHER", "YELLOW", "LABOR_COMMITTEE")
     assert row.decided_by == rw.hub_director and referral.case.dispute_type == "LABOR_OTHER"
+
+
+def test_a_referral_accepted_with_the_partys_opt_out_stores_nothing(rw, fake):
+    referral = referral_factories.make_referral(rw.court, brief_facts=FACTS, dispute_type="")
+    director = login(rw.hub_director)
+    assert 'name="triage_opt_out"' in director.get(f"/console/referrals/{referral.pk}/accept/").content.decode()
+    response = director.post(
+        f"/console/referrals/{referral.pk}/accept/",
+        {"dispute_type": "LABOR_OTHER", "triage_opt_out": "on", "note": ""},
+    )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.case is not None and not TriageSuggestion.objects.exists()
 
 
 def test_the_referral_panel_is_scoped(rw, fake):
@@ -347,6 +392,10 @@ def test_a_suggestion_is_never_overwritten_and_decided_once(world, fake):
             risk_flags=["NOT_A_FLAG"],
             route="VILLAGE_COMMITTEE",
         )
+    decided = TriageSuggestion.objects.get(pk=row.pk)
+    decided.decided_type = "OTHER"
+    with pytest.raises(PermissionError, match="决定一经作出"):
+        decided.save()
     with pytest.raises(PermissionError):
         TriageSuggestion.objects.all().delete()
     row = TriageSuggestion.objects.get(pk=row.pk)
@@ -476,9 +525,26 @@ def test_metric_tables_render_any_shape():
     scalars, tables = metric_tables(
         {"x": 1, "nested": {"a": {"b": {"c": 1.5}}}, "grid": [[1, 2], [3, 4]], "l": ["RED"]}
     )
-    assert ("x", "1") in scalars and ("l", "红色（立即报告）") in scalars
-    assert any(t["title"] == "grid" and t["rows"][1][1] == ["3", "4"] for t in tables)
+    # Unknown keys with Latin letters are shown as 其他指标, never as they are.
+    assert ("其他指标", "1") in scalars and ("其他指标", "红色（立即报告）") in scalars
+    assert any(t["title"] == "其他指标" and t["rows"][1][1] == ["3", "4"] for t in tables)
     assert metric_tables({}) == ([], [])
+
+
+def test_the_model_page_never_shows_evaluated_texts_or_english_keys(world):
+    TriageModelVersion.objects.create(
+        version="2026.12.04-b",
+        path="x",
+        sha256="ab" * 32,
+        active=True,
+        metrics={
+            **EVAL_METRICS,
+            "type_errors": [{"id": 1, "text": "张三拖欠李四工资", "truth": "LABOR", "pred": "OTHER"}],
+            "sample_text": "张三" * 30,
+        },
+    )
+    html = login(world.city_admin).get(reverse("triage:model")).content.decode()
+    assert "张三" not in html and "type_errors" not in html and "sample_text" not in html and "truth" not in html
 
 
 # --- the 矛调中心's dispatch (display only: the suggested route beside the choice of receiver) --------------------

@@ -165,6 +165,20 @@ def pending_for_case(case) -> TriageSuggestion | None:
     return case.triage_suggestions.filter(decided_at__isnull=True).order_by("-created_at", "-pk").first()
 
 
+def close_pending(case, user: User, step: str) -> TriageSuggestion | None:
+    """A case leaving intake without acceptance (不予受理, 移交, 并案): the suggestion still waiting for a decision
+    (an online application) is decided by that step, so none stays undecided forever: the type as registered, the
+    level, route and flags not decided (nobody was asked), the step as the note. Inside the step's transaction;
+    never refuses the step (a type outside the national list is left undecided, logged)."""
+    row = pending_for_case(case)
+    if row is None:
+        return None
+    if case.dispute_type not in DisputeType.values:
+        log.warning("triage: suggestion %s left undecided (case type %r)", row.pk, case.dispute_type)
+        return None
+    return record_decision(row, user, dispute_type=case.dispute_type, note=step)
+
+
 def latest_for_object(obj) -> TriageSuggestion | None:
     kind, object_id = _object_key(obj)
     return TriageSuggestion.objects.filter(object_kind=kind, object_id=object_id).order_by("-created_at", "-pk").first()
@@ -370,6 +384,7 @@ __all__ = [
     "Shown",
     "acceptance",
     "case_text",
+    "close_pending",
     "compute",
     "decide_as_suggested_but",
     "enabled",

@@ -20,7 +20,18 @@ def register_panel(
     values = form.data if form.is_bound else form.initial
     text = triage.case_text(values.get("brief_facts", "") or "", values.get("claims", "") or "")
     division_code = division_code or request.user.committee.division_id
-    shown = triage.live(text, headcount=headcount, division_code=division_code) if len(text) >= 4 else None
+    if headcount is None and form.is_bound:
+        from triage.views import _amount, typed_headcount
+
+        headcount, amount = typed_headcount(values), _amount(values.get("amount_involved"))
+    else:
+        amount = None
+    # The same inputs as the live fragment and the stored suggestion (the named parties, the amount typed).
+    shown = (
+        triage.live(text, headcount=headcount, amount_yuan=amount, division_code=division_code)
+        if len(text) >= 4
+        else None
+    )
     return {
         "panel_url": reverse(url, args=args),
         "triage_shown": shown,

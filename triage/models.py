@@ -28,6 +28,18 @@ SUGGESTED_FIELDS = (
 )
 
 
+# What was decided: written once by triage.decisions.record_decision, never changed once decided_at is stored.
+DECIDED_FIELDS = (
+    "decided_type",
+    "decided_level",
+    "decided_flags",
+    "decided_route",
+    "decided_by_id",
+    "decided_at",
+    "decision_note",
+)
+
+
 class TriageModelVersion(models.Model):
     """One trained model file (data/triage/models/ or var/triage/): its version, checksum and evaluation figures.
     Exactly one row is active; the engine loads the active file."""
@@ -92,9 +104,16 @@ class TriageSuggestion(UndeletableModel):
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding and self.pk:
-            stored = type(self).objects.filter(pk=self.pk).values(*SUGGESTED_FIELDS).first()
+            # save() only: a queryset .update() bypasses this (no code path uses one on this model).
+            stored = type(self).objects.filter(pk=self.pk).values(*SUGGESTED_FIELDS, *DECIDED_FIELDS).first()
             if stored and any(stored[f] != getattr(self, f) for f in SUGGESTED_FIELDS):
                 raise PermissionError("智能分流建议一经生成不得修改")
+            if (
+                stored
+                and stored["decided_at"] is not None
+                and any(stored[f] != getattr(self, f) for f in DECIDED_FIELDS)
+            ):
+                raise PermissionError("智能分流建议的决定一经作出不得修改")
         super().save(*args, **kwargs)
 
     @property

@@ -7,6 +7,7 @@ Nothing here stores anything: the doors store the suggestion and the decision wh
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.decorators import login_required
@@ -45,21 +46,28 @@ def _fragment(request: HttpRequest, shown: decisions.Shown | None, adopt: str = 
     return render(request, "triage/_suggestion.html", {"shown": shown, "adopt_target": adopt})
 
 
+def typed_headcount(data) -> int | None:
+    """The parties typed in the form (named ones only, as the registration counts them; empty extra forms not)."""
+    total = _int(data.get("parties-TOTAL_FORMS")) or 0
+    named = sum(1 for i in range(min(total, 200)) if (data.get(f"parties-{i}-name") or "").strip())
+    return named or None
+
+
 def _typed(request: HttpRequest, division_code: str, headcount: int | None = None) -> decisions.Shown | None:
     """The suggestion for what is typed in the form (brief_facts, claims, amount_involved)."""
-    data = request.POST if request.method == "POST" else request.GET
+    data = request.POST
     text = decisions.case_text(data.get("brief_facts", ""), data.get("claims", ""))
     if len(text.strip()) < 4:
         return None
     if headcount is None:
-        headcount = _int(data.get("parties-TOTAL_FORMS"))
+        headcount = typed_headcount(data)
     return decisions.live(
         text, headcount=headcount, amount_yuan=_amount(data.get("amount_involved")), division_code=division_code
     )
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["POST"])  # the typed text never travels in a URL (access logs, history)
 def panel_register(request: HttpRequest) -> HttpResponse:
     """The walk-in registration form's panel: a member of a committee, for what they are typing."""
     user = request.user
@@ -69,7 +77,7 @@ def panel_register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["POST"])  # the typed text never travels in a URL (access logs, history)
 def panel_finding(request: HttpRequest, pk: int) -> HttpResponse:
     """A screening finding being registered as a case: the finding must be one the user may see."""
     from screening.scoping import findings_visible_to
@@ -193,12 +201,17 @@ METRIC_WORDS = {
 }
 
 
+UNKNOWN = "其他指标"
+
+
 def label_of(key: object) -> str:
+    """A metric key or code in Chinese; a key the tables do not know that has Latin letters (an English word) is
+    shown as 其他指标, never as it is."""
     k = str(key)
     for table in (TYPE_LABELS, FLAG_LABELS, ROUTE_LABELS, LEVEL_LABELS, METRIC_WORDS):
         if k in table:
             return table[k]
-    return k
+    return UNKNOWN if re.search(r"[A-Za-z]", k) else k
 
 
 VALUE_WORDS = {"heldout": "留出集（训练未使用）", "train": "训练集", "all": "全部语料"}
@@ -206,6 +219,8 @@ VALUE_WORDS = {"heldout": "留出集（训练未使用）", "train": "训练集"
 
 def _cell(value: object) -> str:
     if isinstance(value, str):
+        if len(value) > 40:  # a text (an evaluated dispute's description, maybe with names) is never shown
+            return "（文本不显示）"
         return VALUE_WORDS.get(value, label_of(value))
     if isinstance(value, bool):
         return "是" if value else "否"
@@ -247,6 +262,8 @@ def metric_tables(metrics: dict) -> tuple[list[tuple[str, str]], list[dict]]:
         if isinstance(value, list):
             # A confusion matrix: {"labels": [...], "matrix": [[...]]} is handled by the dict branch's caller below;
             # a bare list of lists is shown as a grid, anything else as one line.
+            if any(isinstance(r, dict) for r in value):
+                return  # rows of records (e.g. the misclassified texts with their ids): never on the page
             if value and all(isinstance(r, list) for r in value):
                 tables.append(
                     {

@@ -362,6 +362,7 @@ def do_refuse_case(
             note=reason.strip(),
             data={"routes": routes, "calming_measures": calming_measures, "exclusion": finding},
         )
+        _triage_closed(case, actor, "不予受理")
         notify_after_commit(case, "您的调解申请不予受理，理由及其他解决途径请查看案件", actor, at=at)
         if case.source == CaseSource.REFERRED_COURT or case.court_id:
             # A court's referral refused: the township office and the county hear of it (data/notice_rules.json).
@@ -375,6 +376,13 @@ def do_refuse_case(
                 sms=f"{case.committee.name}对法院委派（委托）的纠纷{label}不予受理，请登录调解平台查看。",
             )
     return case
+
+
+def _triage_closed(case: Case, actor: User, step: str) -> None:
+    """Issue 13: an online application's triage suggestion, still undecided, is decided by this step."""
+    from triage.decisions import close_pending
+
+    close_pending(case, actor, step)
 
 
 def do_transfer_case(
@@ -461,6 +469,7 @@ def do_transfer_case(
             case.transferred_to = to_authority.strip()
         case.save(update_fields=["transferred_to"])
         record(case, "transfer", actor, at, to=target, note=reason.strip(), data={**data, "to": case.transferred_to})
+        _triage_closed(case, actor, "移交")
     return case
 
 
