@@ -281,6 +281,8 @@ def docs_only(args: argparse.Namespace) -> int:
             result = workdir / "result.json"
             cmd = [sys.executable, str(Path(__file__).resolve()), "--docs-only", str(args.docs_only), "--worker"]
             cmd += ["--runs", str(args.runs), "--sample", str(args.sample), "--result", str(result)]
+            if args.window is not None:
+                cmd += ["--window", str(args.window)]
             env = dict(os.environ, TIAOJIE_ENV="test", DEBUG="0", PYTHONPATH=str(ROOT))
             env.pop("DATABASE_URL", None)
             env["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
@@ -327,6 +329,10 @@ def main() -> int:
     import django
 
     django.setup()
+    if args.window is not None:
+        import search.query
+
+        search.query.WINDOW = args.window
     if args.docs_only:
         return docs_only_worker(args.docs_only, args.runs, args.sample, args.seed, args.result)
     if args.reindex:
