@@ -4,9 +4,13 @@ anonymised summaries and terms); similar cases use only the current effective ag
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from cases.actions.historical import HistoricalAgreement, HistoricalCase, HistoricalTerm, do_import_historical_cases
 from cases.enums import AgreementForm
 from cases.models import Case
+from search.highlight import highlight
+from search.index import anonymise
 from search.query import search_cases
 from search.similar import similar_cases
 from tests.world import TZ, case_data
@@ -57,3 +61,60 @@ def test_historical_import_is_searchable_and_similar(world):
     current = Case.objects.get(pk=next(iter(ids)))
     offered = {s.case_id for s in similar_cases(world.mediator_a, current)}
     assert ids - {current.pk} <= offered
+
+
+# --- one masking pass for snippets and anonymised summaries ------------------------------------------------------
+
+
+class _P:
+    def __init__(self, name: str, order: int):
+        self.name, self.order, self.pk, self.address = name, order, order, ""
+        self.legal_representative = self.guardian_name = ""
+
+
+PHONES = ["138-1234-5678", "138 1234 5678", "+8613812345678", "13812345678", "0715-8888 8888"]
+IDS = ["42120219800517001X", "421202 19800517 001X", "4212 0219 8005 1700 1x"]
+CARDS = ["6217002870012345678", "6217 0028 7001 2345 678", "6217-0028-7001-2345", "6217002870012345"]
+
+
+@pytest.mark.parametrize("phone", PHONES)
+def test_phones_are_masked_and_never_marked(phone):
+    html = str(highlight(f"电话{phone}，拖欠工资", ["工资", "5678", "8888"], window=None))
+    assert phone not in html and "<mark>工资</mark>" in html
+    assert "<mark>5678</mark>" not in html and "<mark>8888</mark>" not in html
+    if phone.startswith(("1", "+")):
+        assert "138****5678" in html
+    assert anonymise(f"电话{phone}欠款", []) == "电话（电话略）欠款"
+
+
+@pytest.mark.parametrize("number", IDS)
+def test_id_numbers_also_in_groups_are_masked(number):
+    html = str(highlight(f"身份证{number}，拖欠工资", ["工资", "001"], window=None))
+    assert number not in html and "（证件号略）" in html and "<mark>001</mark>" not in html
+    assert anonymise(f"身份证{number}。", []) == "身份证（证件号略）。"
+
+
+@pytest.mark.parametrize("number", CARDS)
+def test_bank_cards_grouped_or_not_are_masked(number):
+    html = str(highlight(f"转账至卡号{number}，拖欠工资", ["工资", "5678", "2345"], window=None))
+    assert number not in html and "（卡号略）" in html and "<mark>2345</mark>" not in html
+    assert anonymise(f"转账至{number}。", []) == "转账至（卡号略）。"
+
+
+def test_a_partys_given_name_alone_is_masked_like_the_full_name():
+    html = str(highlight("张建国称，建国的工资被拖欠", ["工资"], names=["张建国"], window=None))
+    assert "建国" not in html and html.count("张某") == 2
+    out = anonymise("张建国的儿子称，建国欠工资", [_P("张建国", 1)])
+    assert out == "当事人甲的儿子称，当事人甲欠工资"
+    # a 2-character name does not mask its single given character
+    assert anonymise("张三说三天内还", [_P("张三", 1)]) == "当事人甲说三天内还"
+
+
+def test_the_reviewers_strings_do_not_come_back():
+    text = "张建国的儿子称，建国欠工资，卡号6217002870012345678，电话138 1234 5678，+8613812345678"
+    out = anonymise(text, [_P("张建国", 1)])
+    for secret in ("张建国", "建国", "6217002870012345678", "138 1234 5678", "8613812345678"):
+        assert secret not in out
+    html = str(highlight(text, ["工资", "5678"], names=["张建国"], window=None))
+    for secret in ("建国", "6217002870012345678", "138 1234 5678", "8613812345678", "<mark>5678</mark>"):
+        assert secret not in html
