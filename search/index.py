@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from cases.enums import CaseStatus
+from cases.enums import AgreementStatus, CaseStatus
 from cases.models import Agreement, AgreementTerm, Case, MediationRecord, Party
 from registry.models import Division
 from triage.text import search_tokens
@@ -175,6 +175,18 @@ def term_text(t: AgreementTerm) -> str:
     return "，".join(term_parts(t))
 
 
+CURRENT_AGREEMENT = (AgreementStatus.EFFECTIVE, AgreementStatus.CONFIRMED_BY_COURT)
+
+
+def current_agreement(agreements: Iterable[Agreement]) -> Agreement | None:
+    """The case's agreement in force: the latest effective (or court-confirmed) one; never a changed, revoked or
+    court-invalidated one (a changed agreement's terms would otherwise count twice). Works on prefetched rows."""
+    live = [a for a in agreements if a.status in CURRENT_AGREEMENT]
+    return max(
+        live, key=lambda a: (a.effective_at is not None, a.effective_at or a.drafted_at, a.pk or 0), default=None
+    )
+
+
 def build(case: Case) -> dict:
     """The SearchDoc fields of `case` (its parties, records, agreements and terms prefetched or fetched)."""
     parties = list(case.parties.all())
@@ -198,10 +210,12 @@ def build(case: Case) -> dict:
         places.append(case.committee.name)
     labels = party_labels(parties)
     summary_parts = [case.brief_facts.strip(), f"申请事项：{case.claims.strip()}"]
-    summary_parts += [f"协议：{term_text(t)}" for t in terms]
+    current = current_agreement(agreements)
+    current_terms = list(current.terms.all()) if current is not None else []
+    summary_parts += [f"协议：{term_text(t)}" for t in current_terms]
     summary = "；".join(anonymise(s, parties, labels) for s in summary_parts if s)
     # tokens phrase by phrase: the anonymised facts repeat across cases (cached), an amount is a phrase of its own
-    phrases = [case.brief_facts, case.claims, *[p for t in terms for p in term_parts(t)]]
+    phrases = [case.brief_facts, case.claims, *[p for t in current_terms for p in term_parts(t)]]
     summary_tokens = " ".join(segment(anonymise(p.strip(), parties, labels)) for p in phrases if p and p.strip())
     return {
         "division_code": case.division_code,

@@ -118,3 +118,38 @@ def test_the_reviewers_strings_do_not_come_back():
     html = str(highlight(text, ["工资", "5678"], names=["张建国"], window=None))
     for secret in ("建国", "6217002870012345678", "138 1234 5678", "8613812345678", "<mark>5678</mark>"):
         assert secret not in html
+
+
+# --- similar cases: only the agreement in force ------------------------------------------------------------------
+
+
+def test_similar_cases_use_only_the_current_effective_agreement(world):
+    from cases.enums import AgreementStatus
+    from cases.models import Agreement, AgreementTerm
+    from search.index import reindex
+
+    facts = "双方因宅前排水沟堵塞问题发生争执，申请人房屋受雨水浸泡，蘑菇棚倒塌（第{}件）。"
+    made = do_import_historical_cases(
+        [_historical(world, n, facts.format(n)) for n in (1, 2)], world.county_admin, source_note="批次T"
+    )
+    old_case, current = (Case.objects.get(pk=m.case_id) for m in made)
+    live = old_case.agreements.get()
+    assert live.status == AgreementStatus.EFFECTIVE
+    term = live.terms.get()
+    for status in (AgreementStatus.CHANGED, AgreementStatus.REVOKED, AgreementStatus.INVALIDATED_BY_COURT):
+        gone = Agreement.objects.create(
+            case=old_case, form=live.form, status=status, facts="旧协议", drafted_by=world.county_admin,
+            drafted_at=live.drafted_at + timedelta(days=1), effective_at=live.effective_at + timedelta(days=1),
+        )  # fmt: skip
+        AgreementTerm.objects.create(
+            agreement=gone, obligor=term.obligor, obligee=term.obligee, content="旧条款赔偿九万九", manner="转账",
+            amount=Decimal("99999"), deadline=term.deadline,
+        )  # fmt: skip
+    reindex(Case.objects.filter(pk=old_case.pk))
+    (item,) = [s for s in similar_cases(world.mediator_a, current) if s.case_id == old_case.pk]
+    assert item.amount_total == "2,400.00"
+    assert item.terms and not any("旧条款" in t for t in item.terms)
+    from search.models import SearchDoc
+
+    doc = SearchDoc.objects.get(case_id=old_case.pk)
+    assert "旧条款" not in doc.summary and "99999" not in doc.summary
