@@ -102,3 +102,40 @@ def test_a_tampered_auto_cache_file_is_retrained(cache_dir: Path, monkeypatch):
     engine._sidecar(path).unlink()
     engine.shipped_engine(fast=True)
     assert trained == [1, 1]  # no sidecar: retrained
+
+
+# --- manage.py triage: a bad line gives an error line, the batch goes on -----------------------------------------
+
+
+@pytest.mark.django_db
+def test_triage_command_writes_an_error_line_for_each_bad_line_and_goes_on(tmp_path: Path):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    good = json.dumps({"id": "ok1", "text": "欠工资三个月不给"}, ensure_ascii=False)
+    lines = [
+        good,
+        "{not json",
+        json.dumps({"id": "h", "text": "楼上漏水", "headcount": "三人"}, ensure_ascii=False),
+        json.dumps({"id": "t", "headcount": 2}),
+        json.dumps({"id": "e", "text": "   "}),
+        json.dumps({"id": "n", "text": "借钱不还", "amount_yuan": "NaN"}, ensure_ascii=False),
+        json.dumps({"id": "ok2", "text": "借钱不还", "headcount": "3", "amount_yuan": 5000}, ensure_ascii=False),
+    ]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    engine.set_engine(small_engine())
+    try:
+        with pytest.raises(CommandError, match="5 行未能分流"):
+            call_command("triage", "--input", str(src), "--output", str(dst), stderr=StringIO())
+    finally:
+        engine.set_engine(None)
+    out = [json.loads(line) for line in dst.read_text(encoding="utf-8").splitlines()]
+    assert [o["id"] for o in out] == ["ok1", None, "h", "t", "e", "n", "ok2"]
+    assert "dispute_type" in out[0] and "dispute_type" in out[-1]
+    errors = {o["id"]: o["error"] for o in out if "error" in o}
+    assert set(out[1]) == {"id", "error"} and "JSON" in out[1]["error"] and "第2行" in out[1]["error"]
+    assert "人数" in errors["h"] and "text" in errors["t"] and "text" in errors["e"] and "金额" in errors["n"]
