@@ -9,25 +9,34 @@ from collections.abc import Iterable
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from cases.identity import mask_id_number, mask_phone
+from cases.identity import mask_phone
 from cases.models.case import mask_name
-from search.index import ID_RE, PHONE_RE
+from search.index import given_names, pii_spans
 
 WINDOW = 36  # characters of context either side of the first match
 
 
+def _masked_number(kind: str, raw: str) -> str:
+    digits = "".join(ch for ch in raw if ch.isdigit() or ch in "Xx")
+    if kind == "phone":
+        if len(digits) == 13 and digits.startswith("86"):
+            digits = digits[2:]
+        return mask_phone(digits)
+    return "（卡号略）" if kind == "card" else "（证件号略）"
+
+
 def _pii_spans(text: str, names: Iterable[str]) -> list[tuple[int, int, str]]:
-    """(start, end, masked replacement) of every name, phone and ID number in `text`, not overlapping."""
-    spans: list[tuple[int, int, str]] = []
-    for m in ID_RE.finditer(text):
-        spans.append((m.start(), m.end(), mask_id_number(m.group())))
-    for m in PHONE_RE.finditer(text):
-        spans.append((m.start(), m.end(), mask_phone(m.group())))
+    """(start, end, masked replacement) of every name (and a person's given name alone), phone, ID and bank card
+    number in `text`, not overlapping (a match is never marked inside one)."""
+    spans: list[tuple[int, int, str]] = [(a, b, _masked_number(k, text[a:b])) for a, b, k in pii_spans(text)]
+    full = {n for n in names if n}
+    names = {part: n for n in sorted(full, key=len) for part in given_names(n)}
+    names.update({n: n for n in full})
     for name in sorted(set(names), key=len, reverse=True):
         if not name:
             continue
         for m in re.finditer(re.escape(name), text):
-            spans.append((m.start(), m.end(), mask_name(name)))
+            spans.append((m.start(), m.end(), mask_name(names[name])))
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     out: list[tuple[int, int, str]] = []
     for s in spans:

@@ -20,18 +20,55 @@ from django.db import connection, transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from cases.enums import CaseStatus
+from cases.enums import AgreementStatus, CaseStatus
 from cases.models import Agreement, AgreementTerm, Case, MediationRecord, Party
 from registry.models import Division
 from triage.text import search_tokens
 
 CLOSED_STATES = {CaseStatus.CLOSED, CaseStatus.ARCHIVED}
 LABELS = "甲乙丙丁戊己庚辛壬癸"
-# Personal data removed from every text column and from the anonymised summary.
-PHONE_RE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8})(?!\d)")
-ID_RE = re.compile(
-    r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15}|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10})(?![0-9A-Za-z])"
+# Personal data removed from every text column and from the anonymised summary (one pass: `pii_spans`, used by
+# strip_pii, anonymise and the snippets of search.highlight). Mobiles with separators or +86, landlines, ID numbers
+# (also written in groups), bank cards of 16-19 digits (grouped or not).
+PHONE_RE = re.compile(
+    r"(?<![\d+])(?:(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}|0\d{2,3}[-\s]?\d{3,4}[-\s]?\d{4}|\d{7,8})(?!\d)"
 )
+ID_RE = re.compile(
+    r"(?<![0-9A-Za-z])(?:\d(?:[\s-]?\d){16}[\s-]?[\dXx]|\d{17}[\dXx]|\d{15}"
+    r"|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10})(?![0-9A-Za-z])"
+)
+CARD_RE = re.compile(r"(?<!\d)\d(?:[\s-]?\d){15,18}(?!\d)")
+PII_TEXT = {"id": "（证件号略）", "card": "（卡号略）", "phone": "（电话略）"}
+
+
+def pii_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every ID number, bank card and phone number in `text`, in order, not overlapping
+    (an ID number wins over a card, a card over a phone)."""
+    spans: list[tuple[int, int, str]] = []
+    for kind, rx in (("id", ID_RE), ("card", CARD_RE), ("phone", PHONE_RE)):
+        for m in rx.finditer(text or ""):
+            if not any(a < m.end() and m.start() < b for a, b, _k in spans):
+                spans.append((m.start(), m.end(), kind))
+    return sorted(spans)
+
+
+def sub_pii(text: str, repl: dict[str, str] | str) -> str:
+    out, pos = [], 0
+    for a, b, kind in pii_spans(text):
+        out += [text[pos:a], repl if isinstance(repl, str) else repl[kind]]
+        pos = b
+    return "".join(out) + text[pos:]
+
+
+def given_names(name: str) -> list[str]:
+    """A person's name and its given name alone (张建国 → 建国), which texts often use; 2-character names and
+    organisation names give only themselves."""
+    name = (name or "").strip()
+    if 3 <= len(name) <= 4 and all("\u3400" <= ch <= "\u9fff" for ch in name):
+        return [name, name[1:]]
+    return [name] if name else []
+
+
 _TOKEN = re.compile(r"[\u3400-\u9fff]+|[a-z]+|\d+")
 
 
@@ -62,8 +99,7 @@ def strip_pii(text: str, names: list[str], replacement: str = " ") -> str:
         return ""
     for n in names:
         text = text.replace(n, replacement)
-    text = ID_RE.sub(replacement, text)
-    return PHONE_RE.sub(replacement, text)
+    return sub_pii(text, replacement)
 
 
 @lru_cache(maxsize=100_000)
@@ -102,7 +138,8 @@ def party_labels(parties: list[Party]) -> dict[str, str]:
     labels: dict[str, str] = {}
     for i, p in enumerate(sorted(parties, key=lambda p: (p.order, p.pk or 0))):
         if p.name and p.name.strip():
-            labels.setdefault(p.name.strip(), f"当事人{LABELS[i % len(LABELS)]}")
+            for n in given_names(p.name):  # 张建国 and 建国 alone → the same label
+                labels.setdefault(n, f"当事人{LABELS[i % len(LABELS)]}")
     for p in parties:
         for n in (p.legal_representative, p.guardian_name):
             if n and n.strip() and len(n.strip()) >= 2:
@@ -120,8 +157,7 @@ def anonymise(text: str, parties: list[Party], labels: dict[str, str] | None = N
     for p in parties:
         if p.address and len(p.address.strip()) >= 4:
             text = text.replace(p.address.strip(), "（住址略）")
-    text = ID_RE.sub("（证件号略）", text)
-    return PHONE_RE.sub("（电话略）", text)
+    return sub_pii(text, PII_TEXT)
 
 
 def term_parts(t: AgreementTerm) -> list[str]:
@@ -137,6 +173,18 @@ def term_parts(t: AgreementTerm) -> list[str]:
 
 def term_text(t: AgreementTerm) -> str:
     return "，".join(term_parts(t))
+
+
+CURRENT_AGREEMENT = (AgreementStatus.EFFECTIVE, AgreementStatus.CONFIRMED_BY_COURT)
+
+
+def current_agreement(agreements: Iterable[Agreement]) -> Agreement | None:
+    """The case's agreement in force: the latest effective (or court-confirmed) one; never a changed, revoked or
+    court-invalidated one (a changed agreement's terms would otherwise count twice). Works on prefetched rows."""
+    live = [a for a in agreements if a.status in CURRENT_AGREEMENT]
+    return max(
+        live, key=lambda a: (a.effective_at is not None, a.effective_at or a.drafted_at, a.pk or 0), default=None
+    )
 
 
 def build(case: Case) -> dict:
@@ -162,10 +210,12 @@ def build(case: Case) -> dict:
         places.append(case.committee.name)
     labels = party_labels(parties)
     summary_parts = [case.brief_facts.strip(), f"申请事项：{case.claims.strip()}"]
-    summary_parts += [f"协议：{term_text(t)}" for t in terms]
+    current = current_agreement(agreements)
+    current_terms = list(current.terms.all()) if current is not None else []
+    summary_parts += [f"协议：{term_text(t)}" for t in current_terms]
     summary = "；".join(anonymise(s, parties, labels) for s in summary_parts if s)
     # tokens phrase by phrase: the anonymised facts repeat across cases (cached), an amount is a phrase of its own
-    phrases = [case.brief_facts, case.claims, *[p for t in terms for p in term_parts(t)]]
+    phrases = [case.brief_facts, case.claims, *[p for t in current_terms for p in term_parts(t)]]
     summary_tokens = " ".join(segment(anonymise(p.strip(), parties, labels)) for p in phrases if p and p.strip())
     return {
         "division_code": case.division_code,

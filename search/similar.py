@@ -14,7 +14,7 @@ from django.db.models import Exists, IntegerField, OuterRef, QuerySet, Value, Wh
 from accounts.models import User
 from cases.models import Case
 from cases.scoping import cases_visible_to
-from search.index import CLOSED_STATES, anonymise, build, party_labels, term_text, with_texts
+from search.index import CLOSED_STATES, anonymise, build, current_agreement, party_labels, term_text, with_texts
 from search.models import SearchDoc
 
 MAX_QUERY_WORDS = 16
@@ -101,10 +101,10 @@ def similar_cases(user: User, case: Case, k: int = 5) -> list[Similar]:
         parties = list(c.parties.all())
         labels = party_labels(parties)
         terms, total = [], 0
-        for a in c.agreements.all():
-            for t in a.terms.all():
-                terms.append(anonymise(term_text(t), parties, labels))
-                total += t.amount or 0
+        current = current_agreement(c.agreements.all())  # not the changed / revoked ones
+        for t in current.terms.all() if current is not None else []:
+            terms.append(anonymise(term_text(t), parties, labels))
+            total += t.amount or 0
         start = c.accepted_at or c.registered_at
         days = (c.closed_at - start).days if c.closed_at and start else None
         shared = [w for w in dict.fromkeys(tokens.split()) if w in mine][:10]

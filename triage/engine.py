@@ -284,8 +284,7 @@ class Engine:
         route_conf = float(rp[r_order[0]])
         route_words = self._top_words(self._coef(self.route_m, route), x, text, k=3)
         route_rule = f"模型判断：{labels['route'].get(route, route)}（概率{route_conf:.2f}）"
-        self._last_level = level
-        ruled = self._route_rule(text, dtype, type_conf, route, route_conf, flag_list)
+        ruled = self._route_rule(text, dtype, type_conf, route, route_conf, flag_list, level)
         if ruled is not None:
             route, rule_text, rule_words = ruled
             route_conf = float(rp[self.route_classes.index(route)]) if route in self.route_classes else route_conf
@@ -315,7 +314,14 @@ class Engine:
         )
 
     def _route_rule(
-        self, text: str, dtype: str, type_conf: float, route: str, route_conf: float, flags: list[str]
+        self,
+        text: str,
+        dtype: str,
+        type_conf: float,
+        route: str,
+        route_conf: float,
+        flags: list[str],
+        level: str | None = None,
     ) -> tuple[str, str, list[str]] | None:
         """data/triage/routes.json: a type's natural route when the model is unsure, unless a cue of another body
         (police, court, other department) is in the text."""
@@ -325,7 +331,7 @@ class Engine:
         labels = _labels()
         strict = cfg.get("strict")
         if strict and strict.get("enabled"):
-            return self._strict_route(strict, text, dtype, route, flags, labels)
+            return self._strict_route(strict, text, dtype, route, flags, labels, level)
         for rule in cfg.get("cue_rules", []):
             if rule.get("types") and dtype not in rule["types"]:
                 continue
@@ -345,7 +351,7 @@ class Engine:
         return None
 
     def _strict_route(
-        self, cfg: dict, text: str, dtype: str, route: str, flags: list[str], labels: dict
+        self, cfg: dict, text: str, dtype: str, route: str, flags: list[str], labels: dict, level: str | None = None
     ) -> tuple[str, str, list[str]] | None:
         """The corpus's route rule (data/triage/routes.json "strict"): the model keeps POLICE, COURT and OTHER_DEPT;
         a specialised type goes to its body; any other dispute goes to the township committee when the level is
@@ -368,8 +374,8 @@ class Engine:
             why.append("出现“" + "”“".join(words) + "”")
         if raised:
             why.append("涉及" + "、".join(labels["flag"].get(f, f).removeprefix("涉及") for f in raised))
-        if self._last_level in ("RED", "ORANGE"):
-            why.append(f"风险等级为{labels['level'][self._last_level]}")
+        if level in ("RED", "ORANGE"):  # per call, never on the shared engine (threads)
+            why.append(f"风险等级为{labels['level'][level]}")
         if why:
             return "TOWNSHIP_COMMITTEE", "；".join(why) + "，建议乡镇（街道）调委会处理", words
         if route != "VILLAGE_COMMITTEE":
@@ -403,8 +409,34 @@ def save_bundle(bundle: Bundle, path: Path) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # parallel runs share the dir
     joblib.dump(bundle, tmp, compress=3)
+    digest = _sha256(tmp)
+    side = _sidecar(path)
+    side_tmp = side.with_name(f"{side.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    side_tmp.write_text(digest + "\n", encoding="ascii")
     os.replace(tmp, path)
-    return _sha256(path)
+    os.replace(side_tmp, side)
+    return digest
+
+
+def _sidecar(path: Path) -> Path:
+    """The checksum written next to a model file at save time (`auto-….joblib.sha256`)."""
+    return path.with_name(path.name + ".sha256")
+
+
+def _inside_cache_dir(path: Path) -> bool:
+    """Model files are pickles: load only files under var/triage/ (writable only by the deploy user)."""
+    try:
+        return path.resolve().is_relative_to(CACHE_DIR.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def _sidecar_ok(path: Path) -> bool:
+    try:
+        expected = _sidecar(path).read_text(encoding="ascii").strip()
+    except OSError:
+        return False
+    return bool(expected) and _sha256(path) == expected
 
 
 def _active_file() -> Path | None:
@@ -419,10 +451,18 @@ def _active_file() -> Path | None:
     path = Path(mv.path)
     if not path.is_absolute():
         path = BASE_DIR / path
+    if not _inside_cache_dir(path):
+        log.warning(
+            "triage model %s: file %s outside %s, refused; using the shipped corpus", mv.version, path, CACHE_DIR
+        )
+        return None
     if not path.exists():
         log.warning("triage model %s: file %s missing, using the shipped corpus", mv.version, path)
         return None
-    if mv.sha256 and _sha256(path) != mv.sha256:
+    if not mv.sha256:
+        log.warning("triage model %s: no checksum recorded, refused; using the shipped corpus", mv.version)
+        return None
+    if _sha256(path) != mv.sha256:
         log.warning("triage model %s: checksum mismatch, using the shipped corpus", mv.version)
         return None
     return path
@@ -448,7 +488,9 @@ def shipped_engine(fast: bool | None = None) -> Engine:
 
     fast = _fast() if fast is None else fast
     path = cache_path(fast)
-    if path.exists():
+    if path.exists() and not _sidecar_ok(path):
+        log.warning("triage cache %s: checksum missing or mismatched, retraining", path)
+    elif path.exists():
         try:
             return load_file(path)
         except Exception:  # noqa: BLE001 - a file of another version: retrain

@@ -3,6 +3,7 @@
 same function as the pages and the API (triage.service.suggest)."""
 
 import json
+import logging
 import sys
 import time
 from decimal import Decimal, InvalidOperation
@@ -11,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from triage import engine
 from triage.service import suggest
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -21,43 +24,92 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="JSONL file to write ('-' = stdout)")
 
     def handle(self, *args, **options) -> None:
-        src = sys.stdin if options["input"] == "-" else None
         try:
-            lines = (src or open(options["input"], encoding="utf-8")).read().splitlines()
+            src = sys.stdin if options["input"] == "-" else open(options["input"], encoding="utf-8")  # noqa: SIM115
         except OSError as exc:
             raise CommandError(f"--input: {exc}") from exc
         t0 = time.monotonic()
         engine.get()
         loaded = time.monotonic() - t0
-        out = []
-        for n, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise CommandError(f"line {n}: not JSON ({exc})") from exc
-            if not isinstance(obj, dict) or "text" not in obj:
-                raise CommandError(f'line {n}: an object with "id" and "text" is expected')
-            amount = obj.get("amount_yuan")
-            try:
-                amount = Decimal(str(amount)) if amount not in (None, "") else None
-            except InvalidOperation as exc:
-                raise CommandError(f"line {n}: amount_yuan is not a number") from exc
-            s = suggest(
-                str(obj.get("text") or ""),
-                headcount=int(obj["headcount"]) if obj.get("headcount") not in (None, "") else None,
-                amount_yuan=amount,
-                division_code=str(obj.get("division_code") or ""),
-            )
-            out.append(json.dumps(s.as_output(obj.get("id")), ensure_ascii=False))
-        text = "\n".join(out) + ("\n" if out else "")
-        if options["output"] == "-":
-            self.stdout.write(text, ending="")
+        done = failed = 0
+        dst = None
+        try:
+            dst = None if options["output"] == "-" else open(options["output"], "w", encoding="utf-8")  # noqa: SIM115
+            for n, line in enumerate(src, 1):  # streamed: a line written as soon as it is triaged
+                if not line.strip():
+                    continue
+                try:
+                    result = self._one(line)
+                    done += 1
+                except _BadLine as exc:
+                    result = {"id": exc.id, "error": f"第{n}行：{exc.message}"}
+                    failed += 1
+                text = json.dumps(result, ensure_ascii=False) + "\n"
+                if dst is None:
+                    self.stdout.write(text, ending="")
+                    self.stdout.flush()
+                else:
+                    dst.write(text)
+                    dst.flush()
+        finally:
+            if dst is not None:
+                dst.close()
+            if src is not sys.stdin:
+                src.close()
+        self.stderr.write(
+            f"{done} 条已分流，{failed} 条有误，模型 {engine.get().version}"
+            f"（加载 {loaded:.2f} 秒，共 {time.monotonic() - t0:.2f} 秒）"
+        )
+        if failed:
+            raise CommandError(f"{failed} 行未能分流（见输出中的 error）")
+
+    @staticmethod
+    def _one(line: str) -> dict:
+        try:
+            obj = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise _BadLine(None, "不是有效的JSON") from exc
+        if not isinstance(obj, dict):
+            raise _BadLine(None, "应为包含 id 和 text 的JSON对象")
+        ident = obj.get("id")
+        text = obj.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise _BadLine(ident, "缺少纠纷描述（text）")
+        headcount = obj.get("headcount")
+        if headcount in (None, ""):
+            headcount = None
         else:
-            with open(options["output"], "w", encoding="utf-8") as fh:
-                fh.write(text)
-            self.stderr.write(
-                f"{len(out)} 条已分流，模型 {engine.get().version}"
-                f"（加载 {loaded:.2f} 秒，共 {time.monotonic() - t0:.2f} 秒）"
+            try:
+                if isinstance(headcount, bool) or (isinstance(headcount, float) and not headcount.is_integer()):
+                    raise ValueError
+                headcount = int(headcount)
+                if headcount < 0:
+                    raise ValueError
+            except (TypeError, ValueError, OverflowError):
+                raise _BadLine(ident, "人数（headcount）应为非负整数") from None
+        amount = obj.get("amount_yuan")
+        if amount in (None, ""):
+            amount = None
+        else:
+            try:
+                if isinstance(amount, bool):
+                    raise InvalidOperation
+                amount = Decimal(str(amount))
+            except (InvalidOperation, ValueError):
+                raise _BadLine(ident, "金额（amount_yuan）不是数字") from None
+            if not amount.is_finite() or amount < 0:
+                raise _BadLine(ident, "金额（amount_yuan）应为非负的有限数字")
+        try:
+            s = suggest(
+                text, headcount=headcount, amount_yuan=amount, division_code=str(obj.get("division_code") or "")
             )
+        except Exception as exc:  # noqa: BLE001 - one line must not sink the batch
+            log.exception("triage line failed")
+            raise _BadLine(ident, "分流失败（内部错误）") from exc
+        return s.as_output(ident)
+
+
+class _BadLine(Exception):
+    def __init__(self, ident, message: str) -> None:
+        super().__init__(message)
+        self.id, self.message = ident, message
