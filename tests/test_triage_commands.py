@@ -99,7 +99,11 @@ def test_triage_eval_on_a_file(eng, tmp_path: Path):
 
 
 @pytest.mark.django_db
-def test_train_triage_writes_a_file_and_an_active_row(tmp_path: Path):
+def test_train_triage_writes_a_file_and_an_active_row(tmp_path: Path, monkeypatch):
+    from triage import engine
+
+    # The engine loads model files only from its own directory: here the test's.
+    monkeypatch.setattr(engine, "CACHE_DIR", tmp_path)
     old = TriageModelVersion.objects.create(version="old", path="x.joblib", sha256="", active=True)
     stdout = StringIO()
     try:
