@@ -41,6 +41,7 @@ def menu_for(user: User) -> list[MenuItem]:
             ("工作台", "workbench:home", "bi-house"),
             ("登记纠纷", "workbench:register", "bi-plus-circle"),
             ("案件", "workbench:cases", "bi-folder2-open"),
+            ("检索", "search:home", "bi-search"),  # issue 13: full-text search within the user's jurisdiction
             ("我的预约", "messaging:availability", "bi-calendar-check"),
         )
         # Issue 11: what institutions referred to the committee and what a 矛调中心 dispatched to it share one
@@ -73,7 +74,11 @@ def menu_for(user: User) -> list[MenuItem]:
             )
         return items
     if user.role in (Role.SFS_OFFICER, Role.COUNTY_ADMIN, Role.CITY_ADMIN):
-        items = _links(("总览", "console:home", "bi-speedometer2"), ("案件", "console:cases", "bi-folder2-open"))
+        items = _links(
+            ("总览", "console:home", "bi-speedometer2"),
+            ("案件", "console:cases", "bi-folder2-open"),
+            ("检索", "search:home", "bi-search"),
+        )
         items += _group(
             "统计报表",
             "bi-bar-chart",
@@ -126,6 +131,8 @@ def menu_for(user: User) -> list[MenuItem]:
             ]
         items += _group("多元化解", "bi-diagram-2", *linkage)
         data = [("节假日", "console:holidays", "bi-calendar3")]
+        if user.role == Role.CITY_ADMIN:  # issue 13: the triage model in use and its evaluation
+            data.append(("智能分流模型", "triage:model", "bi-cpu"))
         if user.role != Role.SFS_OFFICER:  # legacy ledgers are imported by the county and city bureaus
             data.insert(0, ("台账导入", "imports:upload", "bi-upload"))
             data.append(("短信发送记录", "notifications:delivery_log", "bi-send"))
@@ -135,6 +142,7 @@ def menu_for(user: User) -> list[MenuItem]:
         return _links(
             ("司法确认申请", "console:court_queue", "bi-hourglass"),
             ("司法确认与委派案件", "console:cases", "bi-bank"),
+            ("检索", "search:home", "bi-search"),
             ("委派委托调解", "console:referrals", "bi-send"),
             ("新建委派", "console:referral_new", "bi-plus-circle"),
         )

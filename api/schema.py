@@ -111,7 +111,7 @@ def intro() -> str:
         "2. **调用接口**：请求头 `Authorization: Bearer <令牌>`。每个客户端只能看到本机构移送的纠纷，"
         "其他机构的移送一律返回 404。",
         "3. **授权范围**：`referrals:write`（移送、补充材料、撤回），`referrals:read`（查询移送及进展、推送事件），"
-        "`outcomes:read`（调解结果、调解协议书、调解不成功报告）。",
+        "`outcomes:read`（调解结果、调解协议书、调解不成功报告），`triage:suggest`（智能分流建议）。",
         "4. **幂等**：每个 POST 请求须带 `Idempotency-Key` 请求头（见各接口说明）。",
         '5. **错误**：一律为 JSON：`{"code": 稳定的错误代码, "message": 中文说明, "fields": {字段: [中文说明]}}`。',
         "6. **个人信息**：当事人电话、身份证号码只返回脱敏值；每次读取当事人信息、调解结果或协议书都记入访问日志。",
@@ -141,5 +141,6 @@ def add_intro(result, generator, request, public):
         {"name": "移送", "description": "移送纠纷、查询进展、补充材料、撤回"},
         {"name": "结果", "description": "调解结果、调解协议书、调解不成功报告"},
         {"name": "推送事件", "description": "本机构的推送事件（轮询与对账）"},
+        {"name": "智能分流", "description": "纠纷类型、风险与去向的建议及其理由（仅为建议，由人决定）"},
     ]
     return result

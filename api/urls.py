@@ -6,7 +6,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
-from api import views
+from api import views, views_triage
 from api.errors import not_found
 
 app_name = "api"
@@ -23,6 +23,7 @@ urlpatterns = [
     path("referrals/<str:id>/attachments/", views.ReferralAttachmentsView.as_view(), name="referral_attachments"),
     path("referrals/<str:id>/withdraw/", views.ReferralWithdrawView.as_view(), name="referral_withdraw"),
     path("events/", views.EventListView.as_view(), name="events"),
+    path("triage/", views_triage.TriageView.as_view(), name="triage"),
     path("schema/", SpectacularAPIView.as_view(**public), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", **public), name="docs"),
     re_path(r"^.*$", not_found),

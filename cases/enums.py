@@ -369,3 +369,5 @@ class CaseAction(models.TextChoices):
     MERGE = "merge", "并案"
     JOINT_MEDIATOR = "joint_mediator", "邀请其他调解组织调解员联合调解"
     INVITE_PARTICIPANT = "invite_participant", "邀请有关人员参加调解"
+    # issue 13: the dispute type corrected later (cases.actions.reclassify), with the triage suggestion beside it
+    RECLASSIFY = "reclassify", "重新分类"

@@ -13,6 +13,7 @@ from cases.enums import (
     EXCLUSION_ROUTE,
     OPEN_STATES,
     CaseStatus,
+    DisputeType,
     Exclusion,
     MediatorChosenBy,
     RecordKind,
@@ -109,13 +110,48 @@ class AcceptForm(NoteForm):
             label="情况说明（如受理机关、案号）", max_length=200, required=False, initial=self.case.exclusion_note
         )
         self.fields["exclusion_note"].widget.attrs["class"] = "form-control"
-        self.order_fields(["exclusion", "exclusion_note", "note"])
+        # Issue 13: the director decides the type at acceptance (an online applicant need not pick one), seeing the
+        # triage suggestion on the page; its level and route are confirmed beside it when one waits for a decision.
+        self.fields["dispute_type"] = forms.ChoiceField(
+            label="纠纷类型（受理时确定）",
+            choices=[("", "保持登记时的类型"), *DisputeType.choices],
+            initial=self.case.dispute_type,
+            required=False,
+        )
+        self.fields["dispute_type"].widget.attrs["class"] = "form-select"
+        from triage.decisions import pending_for_case
+        from triage.forms import TriageDecisionForm
+
+        self.triage_pending = pending_for_case(self.case)
+        self.triage_decision = TriageDecisionForm(self.data if self.is_bound else None)
+        self.order_fields(["dispute_type", "exclusion", "exclusion_note", "note"])
 
     def run(self):
+        from django.db import transaction
+
+        from triage.decisions import decide_as_suggested_but
+
         d = self.cleaned_data
-        return A.do_accept_case(
-            self.case, self.actor, note=d["note"], exclusion=d["exclusion"], exclusion_note=d["exclusion_note"]
-        )
+        with transaction.atomic():  # the acceptance and the decision on the suggestion, together
+            case = A.do_accept_case(
+                self.case,
+                self.actor,
+                note=d["note"],
+                exclusion=d["exclusion"],
+                exclusion_note=d["exclusion_note"],
+                dispute_type=d["dispute_type"] or None,
+            )
+            if self.triage_pending is not None:
+                opted_out = self.triage_decision.opted_out()
+                decide_as_suggested_but(
+                    self.triage_pending,
+                    self.actor,
+                    dispute_type=case.dispute_type,
+                    risk_level=self.triage_decision.choice("level"),
+                    route=self.triage_decision.choice("route"),
+                    note="当事人要求不以自动化方式处理，由工作人员自行判断" if opted_out else "",
+                )
+        return case
 
 
 class RefuseForm(ActionForm):
@@ -324,6 +360,24 @@ class ExtendForm(ActionForm):
             consent_record=d["consent_record"],
             consenting_parties=list(d["consenting_parties"]),
         )
+
+
+class ReclassifyForm(ActionForm):
+    """重新分类 (issue 13): the new type and why; the page shows the triage suggestion for the case's facts."""
+
+    action, submit_label = "reclassify", "确认重新分类"
+    dispute_type = forms.ChoiceField(label="新的纠纷类型", choices=[("", "请选择"), *DisputeType.choices])
+    reason = forms.CharField(label="重新分类的理由", widget=TEXTAREA, max_length=500)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dispute_type"].help_text = f"原类型：{self.case.get_dispute_type_display()}"
+        self.fields["dispute_type"].error_messages["required"] = "请选择纠纷类型"
+        self.fields["reason"].error_messages["required"] = "请写明重新分类的理由"
+
+    def run(self):
+        d = self.cleaned_data
+        return A.do_reclassify(self.case, self.actor, d["dispute_type"], d["reason"])
 
 
 class PauseForm(ActionForm):

@@ -134,6 +134,12 @@ TABLE: list[Row] = [
     # mediators anew.)
     *_rows("joint_mediator", [*MEDIATING, S.PAUSED], None, D, Rel.PRESIDING),
     *_rows("invite_participant", [S.ACCEPTED, *MEDIATING, S.PAUSED], None, M, D),
+    # --- issue 13: 重新分类 (cases.actions.reclassify). The type decides which statistics count the case: while it is
+    # open its director and its mediators correct it; once closed the county bureau too (its review of the dossiers
+    # and the monthly figures); once archived only the county bureau (the dossier is sealed for the committee).
+    *_rows("reclassify", sorted(OPEN_STATES), None, D, M),
+    *_rows("reclassify", [S.CLOSED], None, D, M, CO),
+    *_rows("reclassify", [S.ARCHIVED], None, CO),
 ]
 
 # The judicial-confirmation sub-machine: action → (allowed JC states before, JC state after; None = by decision).

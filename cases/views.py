@@ -54,6 +54,7 @@ FORMS: dict[str, type[F.ActionForm]] = {
         F.InvestigationForm,
         F.SessionForm,
         F.ExtendForm,
+        F.ReclassifyForm,
         F.PauseForm,
         F.ResumeForm,
         F.TerminateForm,
@@ -156,6 +157,30 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/detail.html", context)
 
 
+def _triage_panel(case, form, action: str) -> dict:
+    from django.urls import reverse
+
+    from triage.decisions import enabled
+    from triage.views import case_shown
+
+    if not enabled():
+        return {}
+    decision = getattr(form, "triage_decision", None) if getattr(form, "triage_pending", None) else None
+    return {
+        "triage_panel": True,
+        # Acceptance: the suggestion recorded at the door; reclassification: a fresh one for the facts as they are
+        # (and its "重新分析" asks for a fresh one too: the suggestion do_reclassify records).
+        "panel_url": reverse("triage:panel_case", args=[case.pk]) + ("?fresh=1" if action == "reclassify" else ""),
+        "triage_shown": case_shown(case, stored=action == "accept", fresh=action == "reclassify"),
+        "triage_type_only": action == "reclassify",
+        "triage_live": False,
+        "adopt_target": "id_dispute_type",
+        "decision_level": decision["level"] if decision else None,
+        "decision_route": decision["route"] if decision else None,
+        "decision_opt_out": decision["opt_out"] if decision else None,
+    }
+
+
 def _what_the_parties_did(case, parties: list) -> dict:
     """The panels that show staff what the parties did online and what comes next (issue 9 §7): each party's
     invitation, joining and consent; the application as submitted in the portal; the next step the law expects."""
@@ -221,6 +246,9 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, f"已完成：{LABELS[action]}")
             return redirect("cases:detail", pk=case.pk)
     context = {"case": case, "form": form, "action": action, "label": LABELS[action]}
+    if action in ("accept", "reclassify"):
+        # Issue 13: the triage suggestion for the case's facts (an application's stored one, waiting for the decision).
+        context.update(_triage_panel(case, form, action))
     if action in ("accept", "refuse"):
         # The director decides on acceptance knowing whether the other side joined and consented, what the
         # applicant asked for, and by when the decision is due.

@@ -337,7 +337,8 @@ class Walker:
             self.cast.mediator,
             self.case.committee,
             same_dispute(self.case),
-            at=self.case.registered_at - timedelta(days=self.rng.randint(1, 3)),
+            at=(twin_at := self.case.registered_at - timedelta(days=self.rng.randint(1, 3))),
+            entered_at=twin_at,
         )
         A.do_accept_case(twin, self.cast.director, at=self.tick(0.5, 4))
         do_merge_case(self.case, twin, self.cast.director, reason="同一纠纷重复登记", at=self.tick(0.5, 8))

@@ -149,6 +149,12 @@ class ConfirmForm(PortalForm):
         label="我同意调委会为调解本纠纷处理我提供的个人信息（包括身份证号码和证据材料）。",
         error_messages={"required": "请确认同意处理个人信息后再提交"},
     )
+    # Issue 13, PIPL art. 24: the applicant may refuse the automated classification suggestion (nothing stored).
+    no_triage = forms.BooleanField(
+        label="不同意自动化分类建议：我不同意系统以自动化方式分析我的纠纷，由调委会工作人员自行判断纠纷类型"
+        "（《个人信息保护法》第二十四条：个人有权拒绝仅通过自动化决策的方式作出决定）。",
+        required=False,
+    )
 
 
 class WithdrawForm(PortalForm):

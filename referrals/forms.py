@@ -376,21 +376,34 @@ class AnswerForm(forms.Form):
 
 
 class AcceptForm(AnswerForm):
-    """Nothing else to pick: acceptance registers and accepts the case with the referral's parties (services).
-    Only a referral that came without a dispute type asks for one (the case needs it)."""
+    """Acceptance registers and accepts the case with the referral's parties (services). The director decides the
+    dispute type (the referral's own, if it came with one, is the initial choice) seeing the triage suggestion on the
+    page (issue 13), and confirms its risk level and route (blank: as suggested)."""
 
     submit_label = "确认接收并受理"
     note = forms.CharField(label="接收说明（可不填）", max_length=500, required=False, widget=TEXTAREA)
 
     def __init__(self, *args, **kwargs) -> None:
+        from triage.forms import TriageDecisionForm
+
         super().__init__(*args, **kwargs)
-        if not self.referral.dispute_type:
-            self.fields["dispute_type"] = forms.ChoiceField(
-                label="纠纷类型", choices=[("", "请选择"), *DisputeType.choices]
-            )
-            self.fields["dispute_type"].error_messages["required"] = "请选择纠纷类型"
-            self.fields["dispute_type"].widget.attrs["class"] = "form-select"
-            self.order_fields(["dispute_type", "note"])
+        self.fields["dispute_type"] = forms.ChoiceField(
+            label="纠纷类型",
+            choices=[
+                ("", f"保持移送时的类型（{self.referral.get_dispute_type_display()}）")
+                if self.referral.dispute_type
+                else ("", "请选择"),
+                *DisputeType.choices,
+            ],
+            initial=self.referral.dispute_type or None,
+            required=not self.referral.dispute_type,  # blank keeps the type the referral came with
+        )
+        self.fields["dispute_type"].error_messages["required"] = "请选择纠纷类型"
+        self.fields["dispute_type"].widget.attrs["class"] = "form-select"
+        decision = TriageDecisionForm().fields
+        self.fields["triage_level"], self.fields["triage_route"] = decision["level"], decision["route"]
+        self.fields["triage_opt_out"] = decision["opt_out"]  # PIPL art. 24: nothing stored when ticked
+        self.order_fields(["dispute_type", "triage_level", "triage_route", "triage_opt_out", "note"])
 
 
 class DeclineForm(AnswerForm):

@@ -545,6 +545,38 @@ def _case_data(referral: Referral, dispute_type: str):
     )
 
 
+def _triage_suggestion(referral: Referral, opt_out: bool):
+    """BEFORE the acceptance's transaction (triage is advice: no lock held while the model loads, and the acceptance
+    goes on if it fails): what triage suggests for the referral's facts; None when the director ticked the party's
+    opt-out (PIPL art. 24), triage is switched off or the engine failed."""
+    from triage import decisions
+
+    if opt_out:
+        return None
+    return decisions.compute(
+        decisions.case_text(referral.brief_facts, referral.claims),
+        headcount=len(referral.parties.all()) or None,
+        amount_yuan=referral.amount_involved or None,
+        division_code=referral.division_code,
+    )
+
+
+def _triage_decided(referral: Referral, case: Case, user: User, suggestion, level: str, route: str) -> None:
+    from triage import decisions
+    from triage.enums import Subject
+
+    stored = decisions.record_suggestion(
+        Subject.REFERRAL,
+        decisions.case_text(referral.brief_facts, referral.claims),
+        suggestion,
+        case=case,
+        obj=referral,
+        division_code=referral.division_code,
+    )
+    if stored is not None:
+        decisions.decide_as_suggested_but(stored, user, dispute_type=case.dispute_type, risk_level=level, route=route)
+
+
 def accept_referral(
     referral: Referral,
     user: User,
@@ -553,13 +585,19 @@ def accept_referral(
     into_case: Case | None = None,
     dispute_type: str = "",
     note: str = "",
+    triage_level: str = "",
+    triage_route: str = "",
+    triage_opt_out: bool = False,
 ) -> Case:
     """The receiving committee accepts (在线调解规则 art. 12): registers and accepts a case (cases.actions) with the
     referral's parties, source and court data, or joins `into_case` (a duplicate, §5); starts the contact clock (3
     working days) and the mediation clock (30 / 15 / 7 days from acceptance); emits referral.accepted.
 
     Only the director of the receiving body accepts (as they accept a case). `dispute_type` classifies a referral
-    that came without one. A court referral's mediation clock becomes the new case's time limit."""
+    that came without one. A court referral's mediation clock becomes the new case's time limit. Issue 13: the
+    triage suggestion for the referral's facts is stored with the director's decision (the case's type, the
+    level and route confirmed: `triage_level` / `triage_route`, blank = as suggested) in this transaction; none
+    when `triage_opt_out` (PIPL art. 24) and none for a referral joined to an existing case (nobody decides there)."""
     from cases import actions as A
     from cases.actions.base import check, lock, record
     from cases.enums import DisputeType, SystemJob
@@ -567,6 +605,7 @@ def accept_referral(
     from cases.transitions import Rel
 
     at = _now(at)
+    suggestion = _triage_suggestion(referral, triage_opt_out) if into_case is None else None
     with transaction.atomic():
         referral = _lock(referral)
         _require(referral.status == ReferralStatus.PENDING, f"该移送当前为“{_status_label(referral)}”，不能再接收")
@@ -603,6 +642,8 @@ def accept_referral(
             data={"referral": referral.pk, "by": user.pk},
             job=SystemJob.REFERRAL_MONITOR,
         )
+        if into_case is None:
+            _triage_decided(referral, case, user, suggestion, triage_level, triage_route)
         referral.status = ReferralStatus.ACCEPTED
         referral.accepted_at, referral.accepted_by, referral.case = at, user, case
         referral.contact_by = clocks.contact_by(referral.channel, at)

@@ -325,7 +325,23 @@ def _answer(
         "parties": _shown_parties(referral, user) if code == "accept" else [],
         "clocks": clocks_of(referral, timezone.localdate()),
     }
+    if code == "accept" and _triage_on():  # issue 13: the triage suggestion, decided with the acceptance
+        from django.urls import reverse
+
+        from triage.views import referral_shown
+
+        context.update(
+            panel_url=reverse("triage:panel_referral", args=[referral.pk]),
+            triage_shown=referral_shown(referral),
+            adopt_target="id_dispute_type",
+        )
     return render(request, f"referrals/{code}.html", context, status=400 if form.errors else 200)
+
+
+def _triage_on() -> bool:
+    from triage.decisions import enabled
+
+    return enabled()
 
 
 def _services():
@@ -342,7 +358,13 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
         "accept",
         RF.AcceptForm,
         lambda r, u, f: _services().accept_referral(
-            r, u, dispute_type=f.cleaned_data.get("dispute_type", ""), note=f.cleaned_data["note"].strip()
+            r,
+            u,
+            dispute_type=f.cleaned_data.get("dispute_type", ""),
+            note=f.cleaned_data["note"].strip(),
+            triage_level=f.cleaned_data.get("triage_level", ""),
+            triage_route=f.cleaned_data.get("triage_route", ""),
+            triage_opt_out=bool(f.cleaned_data.get("triage_opt_out")),
         ),
         lambda r, case: redirect("cases:detail", pk=case.pk),
     )

@@ -98,8 +98,15 @@ def _dispatch_page(request: HttpRequest, committee, subject, *, back: str) -> Ht
             "subject": subject,
             "is_case": isinstance(subject, Case),
             "defaults": defaults,
+            **_triage(subject),
         },
     )
+
+
+def _triage(subject) -> dict:
+    from triage.doors import subject_panel  # issue 13: the suggested route beside the choice of receiver
+
+    return subject_panel(subject)
 
 
 @login_required

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Case as DbCase
 from django.db.models import Count, IntegerField, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
@@ -41,6 +42,9 @@ from screening.forms_reports import (
 )
 from screening.models import Finding, ScreeningReport
 from tiaojie.forms import add_refusal
+from triage.doors import register_panel, register_triage, registration_suggestion
+from triage.enums import Subject
+from triage.forms import TriageDecisionForm
 from workbench.forms import PARTY_INITIAL, PartyFormSet
 
 SUPERVISOR_ROLES = {Role.SFS_OFFICER, Role.COUNTY_ADMIN, Role.CITY_ADMIN}
@@ -406,9 +410,15 @@ def finding_to_case(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("screening:finding", pk=finding.pk)
     form = FindingCaseForm(request.POST or None, finding=finding)
     parties = PartyFormSet(request.POST or None, prefix="parties", initial=None if request.POST else PARTY_INITIAL)
+    decision = TriageDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid() & parties.is_valid():
+        data = form.case_data(parties)
+        # Triage is advice: computed before the transaction, and the registration goes on without it if it fails.
+        suggestion = registration_suggestion(data, finding.division_code, decision, headcount=finding.headcount)
         try:
-            case = do_open_case_from_finding(request.user, finding, form.case_data(parties))
+            with transaction.atomic():  # the case, the triage suggestion and the registrar's decision together
+                case = do_open_case_from_finding(request.user, finding, data)
+                register_triage(case, request.user, Subject.FINDING, decision, suggestion, obj=finding)
         except ActionRefused as refusal:
             add_refusal(form, refusal)
         else:
@@ -424,6 +434,15 @@ def finding_to_case(request: HttpRequest, pk: int) -> HttpResponse:
             "committee": finding.committee,
             "org_fields": ["credit_code", "legal_representative"],
             "person_fields": ["id_number", "gender", "capacity", "guardian_name", "occupation"],
+            **register_panel(
+                request,
+                form,
+                decision,
+                "triage:panel_finding",
+                finding.pk,
+                division_code=finding.division_code,
+                headcount=finding.headcount,
+            ),
         },
     )
 

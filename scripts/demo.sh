@@ -28,6 +28,12 @@ say "load_holidays"
 "$PY" manage.py load_holidays
 say "seed_demo (only if there are no cases yet)"
 "$PY" manage.py seed_demo --seed 1 --if-empty
+# Issue 13: the triage model (type, risk, route suggestions) is trained once from the shipped corpus and the demo's
+# closed cases, written to var/triage/ and made the active version shown to the city administrator.
+if ! "$PY" manage.py shell -c "import sys; from triage.models import TriageModelVersion as V; sys.exit(0 if V.objects.filter(active=True).exists() else 1)" >/dev/null 2>&1; then
+    say "train_triage (first run only, about a minute)"
+    "$PY" manage.py train_triage --by "make demo"
+fi
 
 # The sandbox court (issue 11): seed_demo made its OAuth2 client and webhook endpoint and wrote the credentials to
 # var/sandbox_court.json (never committed). Show them, and how to play the court against this server.

@@ -106,4 +106,5 @@ def test_first_day_and_refusals(world):
 def test_a_dossier_without_a_retention_class_is_not_disposed(world):
     case = archived(world, years_ago=40, retention="")
     assert retention_refusal(case) == "卷宗未登记保管期限，不能销毁"
-    assert available_actions(case, world.county_admin) == []
+    # Not disposable; what the county may still do to an archived case is correct its type (issue 13: 重新分类).
+    assert dict(available_actions(case, world.county_admin)) == {"reclassify": "重新分类"}

@@ -126,11 +126,12 @@ def test_supervisors_are_read_only_on_open_cases(world, status, persona):
 
 def test_only_the_county_bureau_disposes_archived_cases(world):
     case = make_case(world, S.ARCHIVED)
-    assert available_actions(case, world.county_admin) == []  # archived this year: the retention period runs
+    # Archived this year: the retention period runs (issue 13: the county bureau may still correct the type).
+    assert available_actions(case, world.county_admin) == [("reclassify", "重新分类")]
     # A 10-year dossier archived eleven years ago (cases.retention): now the county bureau may dispose of it.
     Case.objects.filter(pk=case.pk).update(archived_at=timezone.now() - timedelta(days=11 * 366))
     case.refresh_from_db()
-    assert available_actions(case, world.county_admin) == [("dispose", "销毁")]
+    assert available_actions(case, world.county_admin) == [("dispose", "销毁"), ("reclassify", "重新分类")]
     for persona in ("sfs_officer", "city_admin", "other_county_admin"):
         assert available_actions(case, world.personas()[persona]) == []
 

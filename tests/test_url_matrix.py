@@ -96,6 +96,14 @@ EXPECTED_ACTIONS = {
 for _kind in ("in_mediation", "not_party", "court"):
     EXPECTED_ACTIONS[_kind]["director_a"] += ["joint_mediator", "invite_participant"]
     EXPECTED_ACTIONS[_kind]["mediator_a"] += ["joint_mediator", "invite_participant"]
+# Issue 13: 重新分类 — while open by the director and the case's mediators, once archived by the county bureau.
+for _kind in ("in_mediation", "not_party", "court"):
+    EXPECTED_ACTIONS[_kind]["director_a"] += ["reclassify"]
+    EXPECTED_ACTIONS[_kind]["mediator_a"] += ["reclassify"]
+EXPECTED_ACTIONS["performing"]["mediator_a"] += ["reclassify"]
+EXPECTED_ACTIONS["performing"]["director_a"] = [*EXPECTED_ACTIONS["performing"].get("director_a", []), "reclassify"]
+for _kind in ("archived", "archived_in_retention"):
+    EXPECTED_ACTIONS[_kind]["county_admin"] = [*EXPECTED_ACTIONS[_kind].get("county_admin", []), "reclassify"]
 
 
 def inside(persona: str, kind: str) -> bool:

@@ -31,5 +31,7 @@ urlpatterns = [
     path("screening/", include("screening.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include("api.urls")),
+    path("search/", include("search.urls")),
+    path("triage/", include("triage.urls")),
     path("admin/", admin.site.urls),
 ]

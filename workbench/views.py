@@ -6,6 +6,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +23,9 @@ from cases.scoping import cases_visible_to
 from registry.models import Committee
 from registry.scoping import committees_visible_to
 from tiaojie.forms import add_refusal
+from triage.doors import register_panel, register_triage, registration_suggestion
+from triage.enums import Subject
+from triage.forms import TriageDecisionForm
 from workbench.deadlines import deadline_panel
 from workbench.forms import PARTY_INITIAL, PartyFormSet, RegisterCaseForm, case_data
 
@@ -127,9 +131,14 @@ def register(request: HttpRequest) -> HttpResponse:
     committee: Committee = request.user.committee
     form = RegisterCaseForm(request.POST or None, committee=committee)
     parties = PartyFormSet(request.POST or None, prefix="parties", initial=None if request.POST else PARTY_INITIAL)
+    decision = TriageDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid() & parties.is_valid():
+        data = case_data(form, parties)
+        suggestion = registration_suggestion(data, committee.division_id, decision)  # before: triage is advice
         try:
-            case = do_register_case(request.user, committee, case_data(form, parties))
+            with transaction.atomic():
+                case = do_register_case(request.user, committee, data)
+                register_triage(case, request.user, Subject.REGISTRATION, decision, suggestion)
         except ActionRefused as refusal:
             add_refusal(form, refusal)
         else:
@@ -144,6 +153,7 @@ def register(request: HttpRequest) -> HttpResponse:
             "committee": committee,
             "org_fields": ["credit_code", "legal_representative"],
             "person_fields": ["id_number", "gender", "capacity", "guardian_name", "occupation"],
+            **register_panel(request, form, decision, "triage:panel_register"),
         },
     )
 

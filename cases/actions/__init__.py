@@ -59,6 +59,7 @@ from cases.actions.performance import (
     do_start_remediation,
     do_urge_performance,
 )
+from cases.actions.reclassify import do_reclassify
 from cases.actions.supervision import (
     do_escalate_supervision,
     do_reply_supervision,
@@ -86,6 +87,7 @@ __all__ = [
     "do_dispose_case",
     "do_join_case",
     "do_rate_service",
+    "do_reclassify",
     "do_put_oral_agreement_in_writing",
     "do_record_guardian_consent",
     "do_record_party_consent",

@@ -666,6 +666,11 @@ def do_import_historical_cases(
                     data=data,
                 )
         events.write()
+        # The raw INSERTs above fire no post_save signal: index the new cases here, in the chunk's transaction, so
+        # that search, the case list's q filter and similar cases see them at once (and never half of a chunk).
+        from search.index import reindex
+
+        reindex(Case.objects.filter(pk__in=case_ids))
     return [Imported(case_id, n[2] if n else None) for case_id, n in zip(case_ids, numbers, strict=True)]
 
 

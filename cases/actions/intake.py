@@ -264,6 +264,7 @@ def do_accept_case(
     exclusion_note: str = "",
     at: datetime | None = None,
     time_limit_due: date | None = None,
+    dispute_type: str | None = None,
 ) -> Case:
     """INTAKE → ACCEPTED (row 2), by the committee director.
 
@@ -274,9 +275,12 @@ def do_accept_case(
     Side effects: the finding is kept on the case, the case number （年）简称人调字第N号 is issued, the one-month
     mediation clock starts (due date on a working day), parties with accounts are notified. `time_limit_due`
     replaces the one-month limit with a court's own mediation clock (30 / 15 / 7 days from acceptance, 在线调解规则
-    art. 24), given only by referrals.services.accept_referral."""
+    art. 24), given only by referrals.services.accept_referral. `dispute_type` is the type the director decides at
+    acceptance (issue 13: an online application's type, with the triage suggestion beside it; None keeps the
+    registered one); a change is named in the event's data (type_from, type_to)."""
     at = now_or(at)
     require(exclusion is None or exclusion in Exclusion.values, "请选择是否存在不得受理的情形", "exclusion")
+    require(dispute_type is None or dispute_type in _DISPUTE_TYPES, "请选择纠纷类型", "dispute_type")
     with transaction.atomic():
         case = lock(case)
         target = check(case, "accept", actor)
@@ -285,7 +289,11 @@ def do_accept_case(
             raise ActionRefused(exclusion_refusal(finding), "exclusion")
         case.exclusion = Exclusion.NONE
         case.exclusion_note = exclusion_note.strip() or case.exclusion_note
-        case.save(update_fields=["exclusion", "exclusion_note"])
+        retyped = {}
+        if dispute_type and dispute_type != case.dispute_type:
+            retyped = {"type_from": case.dispute_type, "type_to": dispute_type}
+            case.dispute_type = dispute_type
+        case.save(update_fields=["exclusion", "exclusion_note", "dispute_type"])
         year = local_date(at).year
         seq = _next_seq(case.committee_id, year)
         case.year, case.seq = year, seq
@@ -302,7 +310,12 @@ def do_accept_case(
             at,
             to=target,
             note=note,
-            data={"case_no": case.case_no, "due": case.time_limit_due.isoformat(), "exclusion": Exclusion.NONE},
+            data={
+                "case_no": case.case_no,
+                "due": case.time_limit_due.isoformat(),
+                "exclusion": Exclusion.NONE,
+                **retyped,
+            },
         )
         notify_after_commit(
             case, f"纠纷已受理，案号{case.case_no}，调解期限至{case.time_limit_due:%Y年%m月%d日}", actor, at=at
@@ -349,6 +362,7 @@ def do_refuse_case(
             note=reason.strip(),
             data={"routes": routes, "calming_measures": calming_measures, "exclusion": finding},
         )
+        _triage_closed(case, actor, "不予受理")
         notify_after_commit(case, "您的调解申请不予受理，理由及其他解决途径请查看案件", actor, at=at)
         if case.source == CaseSource.REFERRED_COURT or case.court_id:
             # A court's referral refused: the township office and the county hear of it (data/notice_rules.json).
@@ -362,6 +376,13 @@ def do_refuse_case(
                 sms=f"{case.committee.name}对法院委派（委托）的纠纷{label}不予受理，请登录调解平台查看。",
             )
     return case
+
+
+def _triage_closed(case: Case, actor: User, step: str) -> None:
+    """Issue 13: an online application's triage suggestion, still undecided, is decided by this step."""
+    from triage.decisions import close_pending
+
+    close_pending(case, actor, step)
 
 
 def do_transfer_case(
@@ -448,6 +469,7 @@ def do_transfer_case(
             case.transferred_to = to_authority.strip()
         case.save(update_fields=["transferred_to"])
         record(case, "transfer", actor, at, to=target, note=reason.strip(), data={**data, "to": case.transferred_to})
+        _triage_closed(case, actor, "移交")
     return case
 
 

@@ -123,6 +123,9 @@ def do_merge_case(case: Case, into: Case, actor: User, *, reason: str = "", at: 
                 "parties_linked": linked,
             },
         )
+        from triage.decisions import close_pending
+
+        close_pending(case, actor, "并案")  # issue 13: an application's pending suggestion decided by the merger
         for referral in referrals:
             referral.case = into
             referral.save(update_fields=["case", "updated_at"])

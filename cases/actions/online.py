@@ -33,14 +33,30 @@ def do_submit_online_application(
     draft: ApplicationDraft,
     ip_address: str | None = None,
     at: datetime | None = None,
+    triage_opt_out: bool = False,
 ) -> Case:
     """∅ → INTAKE from the portal: do_register_case with the applicant's draft.
 
     Preconditions: those of do_register_case (a party applying as themselves); the draft is the actor's and not yet
     submitted (a second click, or a second tab, registers nothing twice: the draft row is locked). Side effects: the
     case (event register), the draft's evidence files attached to it (event evidence_attached, with their number),
-    the draft marked submitted with the case and the address it came from, the account named after the applicant."""
+    the draft marked submitted with the case and the address it came from, the account named after the applicant; the
+    triage suggestion (subject APPLICATION) unless `triage_opt_out` (the applicant refused it, PIPL art. 24)."""
+    from triage import decisions
+    from triage.enums import Subject
+
     at = now_or(at)
+    # Triage is advice: computed outside the transaction (no lock held while the model loads), none when the
+    # applicant refused it (PIPL art. 24) or the engine failed; the application goes on either way.
+    text = decisions.case_text(data.brief_facts, data.claims)
+    suggestion = None
+    if not triage_opt_out:
+        suggestion = decisions.compute(
+            text,
+            headcount=len(data.parties) or None,
+            amount_yuan=data.amount_involved or None,
+            division_code=committee.division_id,
+        )
     with transaction.atomic():
         draft = ApplicationDraft.objects.select_for_update().get(pk=draft.pk)
         require(draft.user_id == actor.pk, "只能提交本人的申请")
@@ -55,6 +71,9 @@ def do_submit_online_application(
         draft.save(update_fields=["submitted_at", "submitted_ip", "case", "updated_at"])
         applicant = case.parties.filter(user=actor).first()
         _name_account(actor, applicant.name if applicant else "")
+        # Issue 13: the citizen need not pick a type; triage's suggestion (computed before this transaction) is
+        # stored now and decided by the director at acceptance, or closed by the refusal, transfer or merger.
+        decisions.record_suggestion(Subject.APPLICATION, text, suggestion, case=case, division_code=case.division_code)
     return case
 
 

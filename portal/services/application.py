@@ -148,11 +148,19 @@ def case_data(user: User, forms: dict[str, PF.PortalForm]) -> A.CaseData:
     )
 
 
-def submit(request: HttpRequest, draft: ApplicationDraft, forms: dict, committee: Committee) -> Case:
+def submit(
+    request: HttpRequest, draft: ApplicationDraft, forms: dict, committee: Committee, *, triage_opt_out: bool = False
+) -> Case:
     """Register the case (with the draft's evidence, in the action's transaction), then invite the other side by
-    SMS. A refused invitation does not undo the application: the applicant can resend from the case page."""
+    SMS. `triage_opt_out`: the applicant refused the automated classification suggestion (PIPL art. 24).
+    A refused invitation does not undo the application: the applicant can resend from the case page."""
     case = A.do_submit_online_application(
-        request.user, committee, case_data(request.user, forms), draft=draft, ip_address=client_ip(request)
+        request.user,
+        committee,
+        case_data(request.user, forms),
+        draft=draft,
+        ip_address=client_ip(request),
+        triage_opt_out=triage_opt_out,
     )
     respondent = case.parties.get(side=PartySide.RESPONDENT)
     if respondent.phone:

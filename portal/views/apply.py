@@ -123,7 +123,7 @@ def _confirm_step(request: HttpRequest, draft: ApplicationDraft, ctx: dict) -> H
     if request.method == "POST" and not problems and confirm.is_valid():
         try:
             check_application_limits(request.user, client_ip(request))
-            case = app.submit(request, draft, forms, committee)
+            case = app.submit(request, draft, forms, committee, triage_opt_out=confirm.cleaned_data["no_triage"])
         except (PortalRefused, ActionRefused) as refusal:
             error = refusal.message
         else:

@@ -329,7 +329,8 @@ def do_open_case_from_finding(actor: User, finding: Finding, data: CaseData, *, 
         require(finding.status != FindingStatus.IN_CASE, "本条排查发现已登记为案件")
         require(finding.status != FindingStatus.RESOLVED, "本条排查发现已就地化解，不能再登记为案件")
         data.source = CaseSource.PROACTIVE
-        case = do_register_case(actor, finding.committee, data, at=at)
+        # Registered in the platform itself: entered when registered (a backdated seeding run included).
+        case = do_register_case(actor, finding.committee, data, at=at, entered_at=at)
         finding.case = case
         finding.status = FindingStatus.IN_CASE
         finding.save(update_fields=["case", "status"])

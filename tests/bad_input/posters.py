@@ -59,6 +59,8 @@ SETUP: dict[str, tuple[CaseStatus, str]] = {
     "supervise": (CaseStatus.IN_MEDIATION, "county_admin"),
     "urge": (CaseStatus.IN_MEDIATION, "sfs_officer"),
     "supervision_reply": (CaseStatus.IN_MEDIATION, "director_a"),  # + a pending 督办
+    # issue 13: 重新分类 (the case is registered as NEIGHBOR)
+    "reclassify": (CaseStatus.IN_MEDIATION, "mediator_a"),
 }
 
 
@@ -239,6 +241,7 @@ def valid_data(world: World, case: Case, action: str) -> dict:
         "put_oral_in_writing": {f"method_{p1.pk}": "FINGERPRINT", f"method_{p2.pk}": "HANDWRITTEN", "confirm": "on"},
         "supervise": {"instruction": "请抓紧组织调解并书面反馈办理进展", "reply_deadline": ""},
         "urge": {"text": "请尽快安排调解"},
+        "reclassify": {"dispute_type": "HOUSING_HOMESTEAD", "reason": "经现场查看，系宅基地边界纠纷"},
         "supervision_reply": {
             "supervision": str(case.supervisions.values_list("pk", flat=True).first()),
             "text": "已组织双方再次调解，预计一周内达成协议",

@@ -377,6 +377,12 @@ CALLS: dict[str, Call] = {
             c, u, role="JUDGE", name="张法官", body="咸宁市咸安区人民法院", at=at
         )
     ),
+    # issue 13: 重新分类 to another type than the case's own
+    "reclassify": Call(
+        lambda w, c, u, at: A.do_reclassify(
+            c, u, "CONTRACT" if c.dispute_type != "CONTRACT" else "NEIGHBOR", "经核实纠纷类型登记有误", at=at
+        )
+    ),
 }
 
 # Actions with a matrix of their own: the reply needs a pending 督办 record, which no scenario has

@@ -34,6 +34,7 @@ from demo.screening_seed import seed_screening
 from notifications.services import no_sms_for_past_events
 from portal.services.accounts import party_account
 from registry.models import Committee, Court, Division, DivisionLevel
+from search import index as search_index
 from workdays.calendar import is_working_day, next_working_day
 from workdays.models import CalendarOverride
 
@@ -351,6 +352,7 @@ class Command(BaseCommand):
         seed_referrals(self.city, self.end, seed=seed, stdout=self.stdout)  # issue 11: hubs, institutions, referrals
         if not no_screening:  # issue 12: two years of screening, findings, risks and their escalation (own stream)
             seed_screening(random.Random(seed * 9_973 + 12), self.end, city=self.city, stdout=self.stdout)
+        search_index.reindex()  # issue 13: the whole city in the search index (bulk-made rows bypass the signals)
         if len(failures) > len(plans) / 100:
             raise CommandError(f"{len(failures)} of {len(plans)} cases failed (more than 1%)")
 
