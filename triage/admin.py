@@ -2,20 +2,9 @@
 `manage.py train_triage`; the admin can look but not touch."""
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from referrals.admin import ReadOnly  # the project's look-but-not-touch ModelAdmin
 from triage.models import TriageModelVersion, TriageSuggestion
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
-        return False
 
 
 @admin.register(TriageSuggestion)
