@@ -212,58 +212,105 @@ def ranked(user: User, tokens: tuple[str, ...], cap: int = COUNT_CAP + 1) -> lis
     return rows
 
 
-# PostgreSQL: a GIN bitmap returns the matches in no order, so `ORDER BY id DESC LIMIT cap` reads EVERY match (a
-# word in 10% of a million cases: 100k heap rows). When the words are common, the newest documents of the scope read
-# backwards through the primary key (`WINDOW` at most, stopping at the cap) hold the cap most recent matches; the
-# GIN index serves the rare words and any window that found fewer than the cap (then it decides, exactly).
-WINDOW = 0  # off: at 100k the walk cost more than the GIN path (county p95 256 vs 59 ms); 40_000 helped at 1M
-_FREQS: dict = {"at": -1e9, "freqs": {}, "floor": 0.0}
+# PostgreSQL: a GIN bitmap returns the matches in no order, so `ORDER BY id DESC LIMIT cap` alone reads EVERY match
+# (a word in 10 % of a million cases: 100k heap rows). The index therefore also holds `tags` (migration 0003): the
+# division code at every level, the committee and the id bucket (id // BUCKET). A search asks the GIN index for the
+# words AND the user's scope tag AND the newest buckets, newest first, widening until it has the cap: the index
+# intersects the posting lists and only the rows that match everything are read. The EXISTS over cases_visible_to
+# stays in the same SQL; the tags can only narrow, never widen.
+BUCKET = 4096  # = migration 0003
+CHEAP = 2_000  # expected matches that are cheaper to read at once than bucket by bucket
+_STATS: dict = {"at": -1e9}
 
 
-def _lexeme_freqs() -> tuple[dict[str, float], float]:
-    """The share of documents holding each common lexeme, from the statistics ANALYZE keeps for `tsv`
-    (pg_stats.most_common_elems: a ts_stat kept by the database itself); `floor` bounds every other lexeme."""
+def _pg_stats() -> dict:
+    """Lexeme shares of `tsv` and `tags` from the statistics ANALYZE keeps (pg_stats.most_common_elems; `floor`
+    bounds every lexeme not listed) and the table's size. Cached five minutes."""
     now = time.monotonic()
-    if now - _FREQS["at"] > 300:
+    if now - _STATS["at"] > 300:
+        stats: dict = {"at": now}
         with connection.cursor() as cur:
             cur.execute(
-                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-                "WHERE tablename = 'search_searchdoc' AND attname = 'tsv'"
+                "SELECT attname, most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                "WHERE tablename = 'search_searchdoc' AND attname IN ('tsv', 'tags')"
             )
+            for attname, elems, freqs in cur.fetchall():
+                if elems:
+                    stats[attname] = (dict(zip(elems, freqs, strict=False)), float(freqs[len(elems)]))
+            cur.execute("SELECT reltuples FROM pg_class WHERE relname = 'search_searchdoc'")
             row = cur.fetchone()
-        if row and row[0]:
-            elems, freqs = row
-            _FREQS["freqs"] = dict(zip(elems, freqs, strict=False))
-            _FREQS["floor"] = float(freqs[len(elems)])  # the minimum frequency among them
-        else:
-            _FREQS["freqs"], _FREQS["floor"] = {}, 1.0
-        _FREQS["at"] = now
-    return _FREQS["freqs"], _FREQS["floor"]
+            stats["rows"] = max(float(row[0]) if row else 0.0, 0.0)
+        _STATS.clear()
+        _STATS.update(stats)
+    return _STATS
+
+
+def _share(stats: dict, column: str, lexemes: list[str]) -> float:
+    """The estimated share of documents holding all of `lexemes` (the rarest one bounds it)."""
+    freqs, floor = stats.get(column, ({}, 1.0))
+    return min((freqs.get(lex, floor / 2) for lex in lexemes), default=1.0)
+
+
+def _scope_tag(user: User) -> str | None:
+    """The tag that holds every document the user may see, if one does: a supervisor's division, a committee member's
+    committee (their joint cases are added separately)."""
+    if user.role in SUPERVISOR_ROLES and user.division_id:
+        return f"~d{user.division_id}"
+    if user.is_committee_member and user.committee_id:
+        return f"~c{user.committee_id}"
+    return None
+
+
+def _tsquery_literal(tags: list[str], any_of: list[str]) -> str:
+    """A tsquery text: every tag of `tags` AND one of `any_of` (lexemes quoted: taken verbatim)."""
+    parts = [f"'{t}'" for t in tags]
+    if any_of:
+        parts.append("(" + " | ".join(f"'{t}'" for t in any_of) + ")")
+    return " & ".join(parts)
+
+
+def _with_joint(user: User, tokens: tuple[str, ...], ids: list[int], cap: int) -> list[int]:
+    """A committee member's matches plus those of the cases they mediate jointly with another body (outside their
+    committee's tag; few), the newest `cap`."""
+    joint = Case.co_mediators.through.objects.filter(mediator__user=user).values("case_id")
+    extra = scoped_docs(user, tokens).filter(case_id__in=joint).exclude(committee_id=user.committee_id)
+    more = list(extra.order_by("-id").values_list("id", flat=True)[:cap])
+    return sorted(set(ids) | set(more), reverse=True)[:cap] if more else ids
 
 
 def _pg_ranked(user: User, tokens: tuple[str, ...], cap: int) -> list[tuple[int, float]]:
     text = " ".join(tokens)
-    tsq = "plainto_tsquery('simple', %s)"
-    docs = scoped_docs(user, tokens).order_by("-id").values_list("id", flat=True)
-    freqs, floor = _lexeme_freqs()
-    # the rarest word bounds the share of matches (a word's parts, 宅基地 宅基 基地, are as frequent as the word)
-    share = min(freqs.get(t.lower(), floor / 2) for t in tokens)
+    stats = _pg_stats()
+    scope = _scope_tag(user)
+    docs = scoped_docs(user, tokens)
+    share = _share(stats, "tsv", [t.lower() for t in tokens]) * (_share(stats, "tags", [scope]) if scope else 1.0)
+    expected = share * stats["rows"]
     ids: list[int] = []
-    if share * WINDOW >= 1.5 * cap:  # common words: walk the newest documents backwards
-        sql, params = docs[:cap].query.sql_with_params()
-        where, wparams = "", []
-        if user.role in SUPERVISOR_ROLES and user.division_id:
-            where, wparams = ' WHERE "division_code"::text LIKE %s', [user.division_id + "%"]
-        window = f'(SELECT * FROM "search_searchdoc"{where} ORDER BY "id" DESC LIMIT {WINDOW}) "search_searchdoc"'
-        head, sep, tail = sql.partition('FROM "search_searchdoc"')
-        with connection.cursor() as cur:
-            cur.execute(head + "FROM " + window + tail, [*wparams, *params])
-            ids = [r[0] for r in cur.fetchall()]
-    if len(ids) < cap:  # rare words, or the window was not enough: the GIN index decides
-        ids = list(docs[:cap])
+    if scope is None or expected <= CHEAP:
+        # rare words, or a scope without a tag: the GIN index returns every match at once
+        qs = docs.extra(where=["search_searchdoc.tags @@ %s::tsquery"], params=[f"'{scope}'"]) if scope else docs
+        ids = list(qs.order_by("-id").values_list("id", flat=True)[:cap])
+    else:
+        # common words: the newest buckets first, as many as should hold the cap, then four times more each round
+        with connection.cursor() as cur:  # not cached: a document written a second ago is in the newest bucket
+            cur.execute("SELECT max(id) FROM search_searchdoc")
+            top = (cur.fetchone()[0] or 0) // BUCKET
+        per_bucket = max(share * stats["rows"] / (top + 1), 1e-6)
+        width = max(1, min(top + 1, int(1.5 * cap / per_bucket) + 1))
+        hi = top
+        while hi >= 0 and len(ids) < cap:
+            lo = max(0, hi - width + 1)
+            buckets = [f"~b{b}" for b in range(hi, lo - 1, -1)]
+            tsq = _tsquery_literal([scope], buckets)
+            qs = docs.extra(where=["search_searchdoc.tags @@ %s::tsquery"], params=[tsq])
+            ids += list(qs.order_by("-id").values_list("id", flat=True)[: cap - len(ids)])
+            hi, width = lo - 1, width * 4
+    if user.is_committee_member:
+        ids = _with_joint(user, tokens, ids, cap)
     if not ids:
         return []
     with connection.cursor() as cur:
+        tsq = "plainto_tsquery('simple', %s)"
         cur.execute(f"SELECT case_id, ts_rank(tsv, {tsq}) FROM search_searchdoc WHERE id = ANY(%s)", [text, ids])
         return list(cur.fetchall())
 
