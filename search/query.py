@@ -220,10 +220,11 @@ def ranked(user: User, tokens: tuple[str, ...], cap: int = COUNT_CAP + 1) -> lis
 # stays in the same SQL; the tags can only narrow, never widen.
 BUCKET = 4096  # = migration 0003
 CHEAP = 2_000  # expected matches that are cheaper to read at once than bucket by bucket
+MARGIN = 20  # candidates beyond the cap, for the few the visibility check may still drop
 _STATS: dict = {"at": -1e9}
 
 
-def _pg_stats() -> dict:
+def pg_stats() -> dict:
     """Lexeme shares of `tsv` and `tags` from the statistics ANALYZE keeps (pg_stats.most_common_elems; `floor`
     bounds every lexeme not listed) and the table's size. Cached five minutes."""
     now = time.monotonic()
@@ -245,13 +246,13 @@ def _pg_stats() -> dict:
     return _STATS
 
 
-def _share(stats: dict, column: str, lexemes: list[str]) -> float:
+def share_of(stats: dict, column: str, lexemes: list[str]) -> float:
     """The estimated share of documents holding all of `lexemes` (the rarest one bounds it)."""
     freqs, floor = stats.get(column, ({}, 1.0))
     return min((freqs.get(lex, floor / 2) for lex in lexemes), default=1.0)
 
 
-def _scope_tag(user: User) -> str | None:
+def scope_tag(user: User) -> str | None:
     """The tag that holds every document the user may see, if one does: a supervisor's division, a committee member's
     committee (their joint cases are added separately)."""
     if user.role in SUPERVISOR_ROLES and user.division_id:
@@ -278,41 +279,63 @@ def _with_joint(user: User, tokens: tuple[str, ...], ids: list[int], cap: int) -
     return sorted(set(ids) | set(more), reverse=True)[:cap] if more else ids
 
 
-def _pg_ranked(user: User, tokens: tuple[str, ...], cap: int) -> list[tuple[int, float]]:
-    text = " ".join(tokens)
-    stats = _pg_stats()
-    scope = _scope_tag(user)
-    docs = scoped_docs(user, tokens)
-    share = _share(stats, "tsv", [t.lower() for t in tokens]) * (_share(stats, "tags", [scope]) if scope else 1.0)
-    expected = share * stats["rows"]
+def newest_tagged(qs: QuerySet[SearchDoc], tags: list[str], share: float, want: int) -> list[int]:
+    """PostgreSQL: the ids of the newest `want` documents of `qs` that hold every tag of `tags`, newest first, the
+    GIN index narrowing by the tags and by id bucket. `share`: the estimated share of all documents that `qs` and
+    the tags keep (from the statistics, see `share_of`)."""
+    stats = pg_stats()
+    if share * stats["rows"] <= CHEAP:  # few: every match at once
+        qs = qs.extra(where=["search_searchdoc.tags @@ %s::tsquery"], params=[_tsquery_literal(tags, [])])
+        return list(qs.order_by("-id").values_list("id", flat=True)[:want])
+    # many: the newest buckets first, as many as should hold `want`, then as many more as the density seen says
+    with connection.cursor() as cur:  # not cached: a document written a second ago is in the newest bucket
+        cur.execute("SELECT max(id) FROM search_searchdoc")
+        top = (cur.fetchone()[0] or 0) // BUCKET
+    per_bucket = max(share * stats["rows"] / (top + 1), 1e-6)
+    width = max(1, min(top + 1, int(1.2 * want / per_bucket) + 1))
     ids: list[int] = []
-    if scope is None or expected <= CHEAP:
-        # rare words, or a scope without a tag: the GIN index returns every match at once
-        qs = docs.extra(where=["search_searchdoc.tags @@ %s::tsquery"], params=[f"'{scope}'"]) if scope else docs
-        ids = list(qs.order_by("-id").values_list("id", flat=True)[:cap])
-    else:
-        # common words: the newest buckets first, as many as should hold the cap, then four times more each round
-        with connection.cursor() as cur:  # not cached: a document written a second ago is in the newest bucket
-            cur.execute("SELECT max(id) FROM search_searchdoc")
-            top = (cur.fetchone()[0] or 0) // BUCKET
-        per_bucket = max(share * stats["rows"] / (top + 1), 1e-6)
-        width = max(1, min(top + 1, int(1.5 * cap / per_bucket) + 1))
-        hi = top
-        while hi >= 0 and len(ids) < cap:
-            lo = max(0, hi - width + 1)
-            buckets = [f"~b{b}" for b in range(hi, lo - 1, -1)]
-            tsq = _tsquery_literal([scope], buckets)
-            qs = docs.extra(where=["search_searchdoc.tags @@ %s::tsquery"], params=[tsq])
-            ids += list(qs.order_by("-id").values_list("id", flat=True)[: cap - len(ids)])
-            hi, width = lo - 1, width * 4
+    hi = top
+    while hi >= 0 and len(ids) < want:
+        lo = max(0, hi - width + 1)
+        tsq = _tsquery_literal(tags, [f"~b{b}" for b in range(hi, lo - 1, -1)])
+        more = qs.extra(where=["search_searchdoc.tags @@ %s::tsquery"], params=[tsq])
+        found = list(more.order_by("-id").values_list("id", flat=True)[: want - len(ids)])
+        ids += found
+        # the next round from the density just seen (four times wider when nothing was found)
+        seen = (hi - lo + 1) * 1.0
+        width = int(1.3 * (want - len(ids)) * seen / len(found)) + 1 if found else width * 4
+        hi = lo - 1
+    return ids
+
+
+def _pg_ranked(user: User, tokens: tuple[str, ...], cap: int) -> list[tuple[int, float]]:
+    stats = pg_stats()
+    scope = scope_tag(user)
+    if scope is None:  # a court liaison, a party: few visible cases; the EXISTS decides inside the GIN query
+        ids = list(scoped_docs(user, tokens).order_by("-id").values_list("id", flat=True)[:cap])
+        return _pg_scored(user, tokens, ids, cap)
+    # The candidates by the tags alone (the user's scope tag holds every document they may see), newest first, a
+    # few more than the cap; the EXISTS over cases_visible_to is then checked on those rows only (and drops any a
+    # stale tag let in: the tags narrow, they never widen).
+    want = cap + MARGIN
+    share = share_of(stats, "tsv", [t.lower() for t in tokens]) * share_of(stats, "tags", [scope])
+    ids = newest_tagged(matching_docs(tokens), [scope], share, want)
     if user.is_committee_member:
-        ids = _with_joint(user, tokens, ids, cap)
+        ids = _with_joint(user, tokens, ids, want)
+    return _pg_scored(user, tokens, ids, cap)
+
+
+def _pg_scored(user: User, tokens: tuple[str, ...], ids: list[int], cap: int) -> list[tuple[int, float]]:
+    """(case id, ts_rank) of the newest `cap` of the documents `ids` that `user` may see (checked again here)."""
     if not ids:
         return []
-    with connection.cursor() as cur:
-        tsq = "plainto_tsquery('simple', %s)"
-        cur.execute(f"SELECT case_id, ts_rank(tsv, {tsq}) FROM search_searchdoc WHERE id = ANY(%s)", [text, ids])
-        return list(cur.fetchall())
+    # by primary key (no `tsv @@` here: the planner would take the GIN index and read every match again)
+    visible = cases_visible_to(user).filter(pk=OuterRef("case_id"))
+    rank = "ts_rank(search_searchdoc.tsv, plainto_tsquery('simple', %s))"
+    qs = SearchDoc.objects.extra(where=["search_searchdoc.id = ANY(%s)"], params=[ids]).filter(Exists(visible))
+    qs = qs.extra(select={"score": rank}, select_params=[" ".join(tokens)])
+    rows = qs.values_list("id", "case_id", "score")
+    return [(case_id, score) for _id, case_id, score in sorted(rows, reverse=True)[:cap]]
 
 
 def search_cases(user: User, q: str, page: int | str | None = 1, per_page: int = PER_PAGE) -> Results:

@@ -221,7 +221,7 @@ def test_postgresql_walks_the_newest_buckets_of_the_scope(world, cases, monkeypa
     assert "'~b10'" in tags and f"'~d{wage[-1].division_code}'" in tags and f"'~c{world.village_a.pk}'" in tags
     monkeypatch.setattr(Q, "CHEAP", cheap)
     # statistics as if the word were in every document of a big table: one bucket first, then 4, then 16
-    monkeypatch.setattr(Q, "_pg_stats", lambda: {"rows": 11 * 1.5, "tsv": ({}, 2.0), "tags": ({}, 2.0)})
+    monkeypatch.setattr(Q, "pg_stats", lambda: {"rows": 11 * 1.5, "tsv": ({}, 2.0), "tags": ({}, 2.0)})
     newest_first = [c.pk for c in reversed(wage)]
     for user in (world.county_admin, world.city_admin, world.mediator_a, world.sfs_officer):
         assert [r[0] for r in sorted(Q.ranked(user, ("工资",), cap=3), key=lambda r: -r[0])] == newest_first[:3]
