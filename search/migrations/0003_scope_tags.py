@@ -23,18 +23,19 @@ TAGS = (
 
 PG_INDEXES = [
     "CREATE INDEX search_doc_tsv_gin ON search_searchdoc USING gin (tsv, tags)",
-    "CREATE INDEX search_doc_summary_gin ON search_searchdoc USING gin (summary_tsv)",
     "CREATE INDEX search_doc_names_trgm ON search_searchdoc USING gin (names gin_trgm_ops)",
     "CREATE INDEX search_doc_phones_trgm ON search_searchdoc USING gin (phones gin_trgm_ops)",
 ]
 PG_DROP_INDEXES = [
     "DROP INDEX IF EXISTS search_doc_phones_trgm",
     "DROP INDEX IF EXISTS search_doc_names_trgm",
-    "DROP INDEX IF EXISTS search_doc_summary_gin",
     "DROP INDEX IF EXISTS search_doc_tsv_gin",
 ]
 
 PG_UP = [
+    # similar cases no longer rank in the database (search.similar: BM25 over a bounded pool)
+    "DROP INDEX IF EXISTS search_doc_summary_gin",
+    "ALTER TABLE search_searchdoc DROP COLUMN IF EXISTS summary_tsv",
     f"ALTER TABLE search_searchdoc ADD COLUMN tags tsvector GENERATED ALWAYS AS ({TAGS}) STORED",
     "DROP INDEX IF EXISTS search_doc_tsv_gin",
     PG_INDEXES[0],
@@ -43,6 +44,9 @@ PG_DOWN = [
     "DROP INDEX IF EXISTS search_doc_tsv_gin",
     "ALTER TABLE search_searchdoc DROP COLUMN IF EXISTS tags",
     "CREATE INDEX search_doc_tsv_gin ON search_searchdoc USING gin (tsv)",
+    "ALTER TABLE search_searchdoc ADD COLUMN summary_tsv tsvector GENERATED ALWAYS AS ("
+    "to_tsvector('simple'::regconfig, summary_tokens)) STORED",
+    "CREATE INDEX search_doc_summary_gin ON search_searchdoc USING gin (summary_tsv)",
 ]
 
 
