@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Role, User
+from ledgers.navigation import ledger_menu_entries
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,8 @@ def menu_for(user: User) -> list[MenuItem]:
             data.insert(0, ("台账导入", "imports:upload", "bi-upload"))
             data.append(("短信发送记录", "notifications:delivery_log", "bi-send"))
         items += _group("数据", "bi-database", *data)
+        # Issue 16: the bureau's two ledgers (建议提案办理, 整改台账), for their roles and the bureaus' summaries.
+        items += _group("办理台账", "bi-journal-check", *ledger_menu_entries(user))
         return items
     if user.role == Role.COURT_LIAISON:
         return _links(

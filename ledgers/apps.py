@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class LedgersConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "ledgers"
+    verbose_name = "建议提案与整改台账"
+
+    def ready(self) -> None:
+        from ledgers import navigation  # noqa: F401  (registers this app's menu entries)
