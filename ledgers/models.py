@@ -132,3 +132,12 @@ class LedgerEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.summary}"
+
+
+from ledgers.models_proposals import (  # noqa: E402, F401  (the proposals ledger's models, in their own module)
+    Proposal,
+    ProposalContact,
+    ProposalFeedback,
+    ProposalFollowUp,
+    ProposalReply,
+)
