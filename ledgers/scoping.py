@@ -3,8 +3,9 @@
 - A DEPARTMENT role sees the items of its own department; OFFICE, LEADER and REVIEWER roles see every item of their
   bureau. Roles come from LedgerRole (active = not ended); a user may hold several.
 - Summaries (counts and rates, no item): a bureau's office and leaders see their own bureau's, and a city bureau
-  the counties' under it; a county or city administrator (Role.COUNTY_ADMIN / CITY_ADMIN) without a role sees the
-  summaries of the bureaus in their jurisdiction, and no item.
+  the counties' under it; a county or city administrator (Role.COUNTY_ADMIN / CITY_ADMIN) without any ledger role
+  sees the summaries of the bureaus in their jurisdiction, and no item. A user with ledger roles gets what the roles
+  give, whatever their account's role (a department's staff: no summaries).
 - What a user may not see does not exist for them: `get_visible_or_404` raises Http404, never 403.
 
 Items are expected to carry a `bureau` foreign key to registry.Division and one or more department foreign keys
@@ -110,9 +111,12 @@ def summary_bureaus(user: User) -> QuerySet[Division]:
     if not _active(user):
         return Division.objects.none()
     access = access_of(user)
-    prefixes = set(access.bureau_ids(LedgerRoleKind.OFFICE, LedgerRoleKind.LEADER))
-    if user.role in ADMIN_ROLES and user.division_id:
-        prefixes.add(user.division_id)
+    if access.has_roles:  # a user with ledger roles sees what the roles give, whatever their account's role
+        prefixes = set(access.bureau_ids(LedgerRoleKind.OFFICE, LedgerRoleKind.LEADER))
+    elif user.role in ADMIN_ROLES and user.division_id:
+        prefixes = {user.division_id}
+    else:
+        prefixes = set()
     if not prefixes:
         return Division.objects.none()
     cond = Q()
