@@ -94,6 +94,9 @@ def menu_for(user: User) -> list[MenuItem]:
         ]
         if user.role != Role.SFS_OFFICER:  # spot checks are drawn and scored by the county and city bureaus
             checks.append(("卷宗评查", "supervision:spot_checks", "bi-clipboard-check"))
+        # Issue 16: the bureau's two ledgers (建议提案办理, 整改台账), for their roles and the bureaus' summaries; in
+        # this drop-down, so that the bar keeps to one line.
+        checks += ledger_menu_entries(user)
         items += _group("督导检查", "bi-clipboard-check", *checks)
         # Issue 12: screening, zero reports, early warning and the screening form.
         screening = [
@@ -138,8 +141,6 @@ def menu_for(user: User) -> list[MenuItem]:
             data.insert(0, ("台账导入", "imports:upload", "bi-upload"))
             data.append(("短信发送记录", "notifications:delivery_log", "bi-send"))
         items += _group("数据", "bi-database", *data)
-        # Issue 16: the bureau's two ledgers (建议提案办理, 整改台账), for their roles and the bureaus' summaries.
-        items += _group("办理台账", "bi-journal-check", *ledger_menu_entries(user))
         return items
     if user.role == Role.COURT_LIAISON:
         return _links(

@@ -58,6 +58,8 @@ class ItemForm(forms.Form):
     submit_label = "提交"
 
     def __init__(self, *args, item: Proposal, actor: User, **kwargs) -> None:
+        # Several panels share a page: each form's ids carry its action (id_feedback_attitude).
+        kwargs.setdefault("auto_id", f"id_{self.action}_%s")
         super().__init__(*args, **kwargs)
         self.item, self.actor = item, actor
         self.setup()

@@ -129,6 +129,18 @@ class AnnualFigures:
     def published_rate(self) -> Decimal | None:
         return rate(self.published, self.total)
 
+    @property
+    def pcts(self) -> dict[str, str]:
+        """The rates as shown ("100%", "66.7%", "—"), for templates."""
+        return {
+            "reply": pct(self.reply_rate),
+            "on_time": pct(self.on_time_rate),
+            "meeting": pct(self.meeting_rate),
+            "attitude": pct(self.attitude.rate),
+            "result": pct(self.result.rate),
+            "first_time": pct(self.first_time_rate),
+        }
+
     def class_count(self, code: str) -> int:
         return next((c.count for c in self.classes if c.code == code), 0)
 

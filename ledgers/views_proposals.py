@@ -26,7 +26,7 @@ from ledgers.models_proposals import (
     ReplyStatus,
 )
 from ledgers.proposal_config import rules_for
-from ledgers.proposal_report import DEFINITIONS, annual_figures, pct
+from ledgers.proposal_report import DEFINITIONS, annual_figures
 from ledgers.scoping import access_of, get_visible_or_404, items_visible_to, summary_bureaus
 from registry.models import Division, DivisionLevel
 
@@ -228,7 +228,6 @@ def proposal_report(request: HttpRequest) -> HttpResponse:
         "area": area,
         "definitions": DEFINITIONS,
         "query": f"bureau={bureau.pk}&year={year}",
-        "pct": pct,
     }
     return render(request, "ledgers/proposals/report.html", context)
 

@@ -49,11 +49,11 @@ def build_bureau(world: World) -> Bureau:
     dept = BureauDepartment.objects.create(bureau=county, name="人民参与和促进法治科", order=1)
     other_dept = BureauDepartment.objects.create(bureau=county, name="公共法律服务科", order=2)
     foreign = BureauDepartment.objects.create(bureau=other, name="人民参与和促进法治科")
-    office = _user("lg_office", Role.COUNTY_ADMIN, "办公室周干事", division=county)
-    leader = _user("lg_leader", Role.COUNTY_ADMIN, "陈副局长", division=county)
-    staff = _user("lg_dept", Role.COUNTY_ADMIN, "参促科刘科长", division=county)
-    other_staff = _user("lg_other", Role.COUNTY_ADMIN, "公法科吴干事", division=county)
-    foreign_staff = _user("lg_foreign", Role.COUNTY_ADMIN, "嘉鱼参促科", division=other)
+    office = _user("lg_office", Role.COUNTY_ADMIN, "周敏", division=county)
+    leader = _user("lg_leader", Role.COUNTY_ADMIN, "陈刚", division=county)
+    staff = _user("lg_dept", Role.COUNTY_ADMIN, "刘洋", division=county)
+    other_staff = _user("lg_other", Role.COUNTY_ADMIN, "吴婷", division=county)
+    foreign_staff = _user("lg_foreign", Role.COUNTY_ADMIN, "江涛", division=other)
     LedgerRole.objects.create(user=office, bureau=county, kind=LedgerRoleKind.OFFICE, department=office_dept)
     LedgerRole.objects.create(user=leader, bureau=county, kind=LedgerRoleKind.LEADER, title="副局长")
     LedgerRole.objects.create(user=staff, bureau=county, kind=LedgerRoleKind.DEPARTMENT, department=dept)
@@ -100,9 +100,11 @@ def register(
 BODY = "经认真研究，我局已会同有关部门推进人民调解中心规范化建设，并将调解员补贴纳入财政预算，现答复如下。"
 
 
-def reply(b: Bureau, item: Proposal, *, on: date, klass: str = "A", doc_no: str = "咸安司函〔2021〕1号") -> Proposal:
-    """Draft, approve and send a reply on `on`."""
-    at = moment(on)
+def reply(
+    b: Bureau, item: Proposal, *, on: date, klass: str = "A", doc_no: str = "咸安司函〔2021〕1号", at=None
+) -> Proposal:
+    """Draft, approve and send a reply on `on` (at 10:00 that day unless `at` is given)."""
+    at = at or moment(on)
     P.do_draft_reply(item, b.staff, body=BODY, result_class=klass, at=at)
     P.do_approve_reply(item, b.leader, at=at)
     P.do_send_reply(item, b.office, doc_no=doc_no, sent_on=on, at=at)
