@@ -93,6 +93,8 @@ def test_the_demo_year_is_the_xianning_report(world):
     assert f.attitude.rate == Decimal("100.0") and f.result.rate == Decimal("100.0")
     assert [(c.code, c.count) for c in f.classes] == [("A", 2), ("B", 8), ("C", 0)]
     assert f.published == 10 and f.returned == 0
+    assert f.meeting_rate == Decimal("80.0") and (f.result.satisfied, f.result.basic) == (8, 2)
+    assert (f.follow_up_open, f.closed, f.key_supervised) == (5, 5, 1)
     assert "共计10件，其中主办2件，会办8件。按时办结率为100%，办理态度满意率100%" in f.sentence()
     assert "A类2件，B类8件，C类0件" in f.sentence()
     # Seeding again adds nothing.
