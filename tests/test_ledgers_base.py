@@ -92,3 +92,6 @@ def test_the_menu_shows_the_ledgers_to_their_users_only(world, bureau, client):
     assert ledger_menu_entries(world.party_user) == []
     client.force_login(world.sfs_officer)
     assert client.get("/ledgers/").status_code == 404
+    client.force_login(users["dept"])
+    page = client.get("/ledgers/")
+    assert page.status_code == 200 and "/ledgers/proposals/" in page.content.decode()
