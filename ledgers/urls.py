@@ -6,6 +6,7 @@ app_name = "ledgers"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("roles/", views.roles, name="roles"),
     path("proposals/", views_proposals.proposals, name="proposals"),
     path("proposals/new/", views_proposals.proposal_new, name="proposal_new"),
     path("proposals/report/", views_proposals.proposal_report, name="proposal_report"),

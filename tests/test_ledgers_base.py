@@ -95,3 +95,40 @@ def test_the_menu_shows_the_ledgers_to_their_users_only(world, bureau, client):
     client.force_login(users["dept"])
     page = client.get("/ledgers/")
     assert page.status_code == 200 and "/ledgers/proposals/" in page.content.decode()
+
+
+def test_the_office_sets_departments_and_roles_and_every_change_is_logged(world, bureau, client):
+    county, dept, _other, users = bureau
+    newcomer = _user("l_new", Role.COUNTY_ADMIN, "新同事", division=county)
+    client.force_login(users["office"])
+    assert client.get("/ledgers/roles/").status_code == 200
+    response = client.post("/ledgers/roles/", {"form": "department", "bureau": county.pk, "name": "法治督察科"})
+    assert response.status_code == 302
+    grant = {"form": "grant", "bureau": county.pk, "user": newcomer.pk, "kind": "DEPARTMENT", "department": dept.pk}
+    assert client.post("/ledgers/roles/", grant).status_code == 302
+    role = LedgerRole.objects.get(user=newcomer, ended_at__isnull=True)
+    assert access_of(newcomer).department_ids() == {dept.pk}
+    assert client.post("/ledgers/roles/", {"form": "end", "bureau": county.pk, "role": role.pk}).status_code == 302
+    role.refresh_from_db()
+    assert role.ended_at is not None and LedgerRole.objects.filter(pk=role.pk).exists()
+    actions = set(LedgerEvent.objects.filter(ledger="BASE").values_list("action", flat=True))
+    assert actions == {"department_added", "role_granted", "role_ended"}
+    # An account of another bureau cannot be given a role here.
+    foreign = {**grant, "user": world.other_county_admin.pk}
+    client.post("/ledgers/roles/", foreign)
+    assert not LedgerRole.objects.filter(user=world.other_county_admin).exists()
+
+
+def test_who_may_open_the_roles_page(world, bureau, client):
+    county, _dept, _other, users = bureau
+    for user, status in (
+        (users["dept"], 404),
+        (users["leader"], 404),
+        (world.county_admin, 200),  # the bureau's administrator account, without a ledger role: may start it off
+        (world.other_county_admin, 200),  # their own bureau's page …
+        (world.sfs_officer, 404),
+    ):
+        client.force_login(user)
+        assert client.get("/ledgers/roles/").status_code == status, user
+    client.force_login(world.other_county_admin)
+    assert client.get(f"/ledgers/roles/?bureau={county.pk}").status_code == 404  # … not another's
