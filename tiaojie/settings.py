@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "api",
     "triage",
     "search",
+    "ledgers",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
