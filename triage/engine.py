@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import threading
+import time
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -42,6 +43,8 @@ CALM_ESCALATION = 0.7  # the escalation probability needed when the text has a c
 
 _lock = threading.Lock()
 _engine: Engine | None = None
+RECHECK_SECONDS = 60.0
+_state: dict = {"key": None, "checked": float("-inf")}
 
 
 @cache
@@ -501,11 +504,32 @@ def shipped_engine(fast: bool | None = None) -> Engine:
     return Engine(bundle)
 
 
+def _active_key() -> tuple | None:
+    """(id, checksum) of the active TriageModelVersion, None when there is none (or no database)."""
+    try:
+        from triage.models import TriageModelVersion
+
+        active = TriageModelVersion.objects.filter(active=True).order_by("-trained_at")
+        return active.values_list("pk", "sha256").first()
+    except Exception:  # noqa: BLE001 - no database (a standalone script) or no table yet
+        return None
+
+
 def get() -> Engine:
+    """The process's engine. Every RECHECK_SECONDS it looks whether another version was activated (train_triage run
+    in another process, or a version deactivated in the admin) and then loads that one: no restart needed."""
     global _engine
+    now = time.monotonic()
+    if _engine is not None and now - _state["checked"] > RECHECK_SECONDS:
+        _state["checked"] = now
+        if _active_key() != _state["key"]:
+            log.info("triage: the active model version changed, reloading")
+            with _lock:
+                _engine = None
     if _engine is None:
         with _lock:
             if _engine is None:
+                _state["key"], _state["checked"] = _active_key(), now
                 path = _active_file()
                 loaded = None
                 if path is not None:
@@ -522,6 +546,7 @@ def set_engine(engine: Engine | None) -> None:
     global _engine
     with _lock:
         _engine = engine
+        _state["key"], _state["checked"] = _active_key(), time.monotonic()
 
 
 def reset() -> None:
