@@ -18,8 +18,8 @@ FEEDBACK = date(2026, 1, 22)
 DEADLINE = date(2026, 4, 30)
 
 
-def at(y: int, m: int, d: int, h: int = 10) -> datetime:
-    return datetime(y, m, d, h, 0, tzinfo=TZ)
+def at(y: int, m: int, d: int, h: int = 10, minute: int = 0) -> datetime:
+    return datetime(y, m, d, h, minute, tzinfo=TZ)
 
 
 @dataclass

@@ -203,6 +203,8 @@ def check_rows(inspection: Inspection, rows: list[tuple[int, dict[str, Any]]]) -
             deadline = parse_date(rec.get("deadline"))
             if deadline is None:
                 errors.append("缺少整改时限")
+            elif deadline < inspection.feedback_on:
+                errors.append(f"整改时限不能早于反馈日期（{inspection.feedback_on:%Y年%-m月%-d日}）")
         except ParseError as exc:
             errors.append(f"整改时限：{exc}")
         flag = text(rec.get("long_term"))
