@@ -6,12 +6,18 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from cases.filechecks import Refused
-from cases.uploads import EVIDENCE_KINDS, check_upload
+from cases.uploads import EVIDENCE_KINDS, check_upload, max_bytes
 from imports.bounds import check_workbook
 from ledgers.models import LedgerRoleKind
 from ledgers.rectification.config import rules
 from ledgers.rectification.models import InspectionKind, Milestone
 from ledgers.scoping import departments_of, role_users
+
+FILE_ATTRS = {
+    "class": "visually-hidden tj-file-input",
+    "onchange": "this.parentNode.querySelector('[data-files-chosen]').textContent="
+    "Array.from(this.files).map(function (f) { return f.name; }).join('、') || '未选择文件'",
+}
 
 
 def _style(form: forms.Form) -> None:
@@ -89,7 +95,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *a, **kw) -> None:
         super().__init__(*a, **kw)
-        self.fields["file"].widget.attrs.update({"class": "form-control", "accept": ".xlsx"})
+        self.fields["file"].widget.attrs.update({**FILE_ATTRS, "accept": ".xlsx"})
 
     def clean_file(self):
         """The project's upload checks (kind and ZIP sizes, then rows, columns and cells) before openpyxl reads it."""
@@ -147,7 +153,9 @@ class ProgressForm(forms.Form):
         self.fields["milestone"].queryset = item.milestones.filter(done_on__isnull=True)
         self.fields["milestone"].empty_label = "（无）"
         _style(self)
-        self.fields["files"].widget.attrs.update({"class": "form-control", "accept": "image/*,.pdf"})
+        self.fields["files"].widget.attrs.update({**FILE_ATTRS, "accept": "image/*,.pdf"})
+        mb, cap = max_bytes() // (1024 * 1024), rules().evidence_max_files
+        self.fields["files"].help_text = f"JPEG、PNG、WebP 图片或 PDF，每个不超过 {mb} MB，最多{cap}个"
 
 
 class ClosureForm(forms.Form):

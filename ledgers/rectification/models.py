@@ -116,6 +116,9 @@ class Milestone(UndeletableModel):
         verbose_name = _("阶段目标")
         verbose_name_plural = _("阶段目标")
 
+    def __str__(self) -> str:
+        return f"{self.due_on:%Y-%m-%d} {self.title}"
+
 
 class ProgressReport(UndeletableModel):
     """What the department reports: written once, never edited (a correction is a new report)."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from cases.actions.base import ActionRefused, local_date, now_or, require
@@ -81,7 +82,7 @@ def build_snapshot(inspection: Inspection, today: date) -> dict:
                 "long_term": i.long_term,
                 "overdue": i.is_overdue(today),
                 "done": _what_was_done(i),
-                "closed_on": i.closed_at.date().isoformat() if i.closed_at else "",
+                "closed_on": timezone.localtime(i.closed_at).date().isoformat() if i.closed_at else "",
             }
             for i in items
             if i.status in states
