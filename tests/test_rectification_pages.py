@@ -165,8 +165,83 @@ def test_the_notice_figures_pdf_and_public_page(r, client, tmp_path):
     assert public.status_code == 200 and "已完成整改（销号）<strong>1</strong>个" in page
     assert "政治轮训不严不实" in page and "周局长" not in page
     assert client.get(reverse("rectification:public_pdf", args=[notice.pk])).status_code == 200
+    listing = client.get(reverse("rectification:public_notices")).content.decode()
+    assert reverse("rectification:public_notice", args=[notice.pk]) in listing
     hidden = do_issue_notice(r.office, notice.inspection, published=False, at=at(2026, 3, 11))
     assert client.get(reverse("rectification:public_notice", args=[hidden.pk])).status_code == 404
+    assert (
+        reverse("rectification:public_notice", args=[hidden.pk])
+        not in client.get(reverse("rectification:public_notices")).content.decode()
+    )
     assert get(client, r.staff, "notice", notice.pk).status_code == 404
     assert get(client, r.leader, "notice", notice.pk).status_code == 200
     assert ProgressNotice.objects.count() == 2
+
+
+# ----------------------------------------------------------------------------------- every URL × every persona
+WHOLE = {"office", "leader", "reviewer", "other_reviewer"}
+SEES_ITEM = WHOLE | {"staff"}
+EVERYONE = {"office", "leader", "reviewer", "other_reviewer", "staff", "other_staff", "city_office"}
+EVERYONE |= {"other_county_office", "county_admin", "outsider"}
+# url name -> (the object its pk is, the personas who get a 200; everyone else a 404)
+URLS = {
+    "home": (None, EVERYONE - {"outsider"}),
+    "inspection_new": (None, {"office", "city_office", "other_county_office"}),
+    "inspection": ("inspection", SEES_ITEM),
+    "item_new": ("inspection", {"office"}),
+    "import": ("inspection", {"office"}),
+    "import_template": ("inspection", {"office"}),
+    "meetings": ("inspection", WHOLE),
+    "meeting_new": ("inspection", {"office", "leader"}),
+    "notice_new": ("inspection", {"office"}),
+    "item": ("item", SEES_ITEM),
+    "evidence": ("evidence", SEES_ITEM),
+    "meeting": ("meeting", WHOLE),
+    "notice": ("notice", WHOLE),
+    "notice_pdf": ("notice", WHOLE),
+    "public_notices": (None, EVERYONE),
+    "public_notice": ("notice", EVERYONE),
+    "public_pdf": ("notice", EVERYONE),
+}
+
+
+def test_the_table_covers_every_url():
+    from ledgers.rectification.urls import urlpatterns
+
+    assert {p.name for p in urlpatterns} == set(URLS)
+
+
+def test_every_url_for_every_persona(r, client):
+    from tests.rectification_people import PERSONAS
+
+    item = listed_item(r)
+    in_progress(r, item)
+    objects = {
+        "inspection": item.inspection,
+        "item": item,
+        "evidence": Evidence.objects.get(),
+        "meeting": do_record_meeting(
+            r.leader,
+            item.inspection,
+            held_on=date(2026, 2, 27),
+            title="二月整改推进会",
+            chair="周局长",
+            attendees="班子成员",
+            decisions="听取汇报，现场研究解决问题。",
+            at=at(2026, 2, 27, 16),
+        ),
+        "notice": do_issue_notice(r.office, item.inspection, at=at(2026, 3, 1)),
+    }
+    wrong = []
+    for name, (kind, allowed) in URLS.items():
+        url = reverse(f"rectification:{name}", args=[objects[kind].pk] if kind else [])
+        for persona in PERSONAS:
+            client.force_login(r.persona(persona))
+            status = client.get(url).status_code
+            if status != (200 if persona in allowed else 404):
+                wrong.append(f"{name} {persona}: {status}")
+        client.logout()
+        anonymous = client.get(url).status_code
+        if anonymous != (200 if name.startswith("public") else 302):
+            wrong.append(f"{name} anonymous: {anonymous}")
+    assert not wrong, wrong

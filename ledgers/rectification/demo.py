@@ -134,17 +134,25 @@ def _at(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
-def _people(bureau, departments: dict[str, BureauDepartment], prefix: str, people: dict) -> dict[str, User]:
-    from demo.city import DEMO_PASSWORD
-
+def _people(
+    bureau, departments: dict[str, BureauDepartment], people: dict, existing: dict[str, User] | None = None
+) -> dict[str, User]:
+    """The ledger's people with their roles. Their accounts have unusable passwords, as every demo account but the
+    named ones (demo.city.DEMO_ACCOUNTS): `existing` maps a key to such an account to use instead (the city's
+    office is the demo account `city`)."""
     users = {}
     for username, (name, kind, dept, title) in people.items():
-        user = User.objects.filter(username=prefix + username).first() or User.objects.create_user(
-            prefix + username,
-            password=DEMO_PASSWORD,
-            full_name=name,
-            role=Role.CITY_ADMIN if bureau.level == 2 else Role.COUNTY_ADMIN,
-            division=bureau,
+        user = (existing or {}).get(username)
+        user = (
+            user
+            or User.objects.filter(username=username).first()
+            or User.objects.create_user(
+                username,
+                password=None,
+                full_name=name,
+                role=Role.CITY_ADMIN if bureau.level == 2 else Role.COUNTY_ADMIN,
+                division=bureau,
+            )
         )
         department = departments.get(dept) if dept else None
         LedgerRole.objects.get_or_create(
@@ -198,7 +206,8 @@ def seed_rectification(city: Any, now: datetime, *, seed: int = 16, stdout: Any 
     rng = random.Random(seed)
     bureau = city.city
     departments = _departments(bureau, DEPARTMENTS)
-    users = _people(bureau, departments, "", PEOPLE)
+    accounts = getattr(city, "accounts", None) or {}
+    users = _people(bureau, departments, PEOPLE, {"zg_office": accounts["city"]} if "city" in accounts else None)
     today = timezone.localtime(now).date()
     feedback = today - timedelta(days=140)
     office, reviewer = users["zg_office"], users["zg_reviewer"]
@@ -234,7 +243,7 @@ def seed_rectification(city: Any, now: datetime, *, seed: int = 16, stdout: Any 
             deadlines.append(deadline)
             rows.append(
                 A.ItemData(
-                    problem=f"{problem}。",
+                    problem=problem,
                     leader=users[leader],
                     department=departments[dept],
                     reviewer=reviewer,
@@ -261,6 +270,10 @@ def seed_rectification(city: Any, now: datetime, *, seed: int = 16, stdout: Any 
             later(first, _bind(A.do_report_progress, staff, item, PROGRESS[i % len(PROGRESS)], milestone, i + 1))
             second = first + timedelta(days=rng.randint(20, 40))
             later(second, _bind(A.do_report_progress, staff, item, PROGRESS[(i + 2) % len(PROGRESS)], None, None))
+            if stage == IN_PROGRESS:  # this month's report, shown on the next meeting's page
+                recent = _at(today - timedelta(days=rng.randint(3, 12)), 16)
+                text = PROGRESS[(i + 4) % len(PROGRESS)]
+                later(recent, _bind(A.do_report_progress, staff, item, text, None, 300 + i))
             if stage in (CLOSED, ACCEPTED, REQUESTED):
                 if stage == CLOSED:
                     ask = _at(min(deadline, today - timedelta(days=10)) - timedelta(days=rng.randint(2, 8)), 11)
@@ -372,7 +385,7 @@ def _county_audit(city: Any, now: datetime, rng: random.Random) -> None:
         "zg_c_reviewer": ("谢敏", LedgerRoleKind.REVIEWER, None, "纪检组长"),
         "zg_c_cw": ("韩冰", LedgerRoleKind.DEPARTMENT, "财务装备科", "科长"),
     }
-    users = _people(county, departments, "", people)
+    users = _people(county, departments, people)
     today = timezone.localtime(now).date()
     feedback = today - timedelta(days=60)
     office = users["zg_c_office"]

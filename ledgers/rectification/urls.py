@@ -19,6 +19,7 @@ urlpatterns = [
     path("meetings/<int:pk>/", views.meeting, name="meeting"),
     path("notices/<int:pk>/", views.notice, name="notice"),
     path("notices/<int:pk>/pdf/", views.notice_pdf, name="notice_pdf"),
+    path("public/notices/", views.public_notices, name="public_notices"),
     path("public/notices/<int:pk>/", views.public_notice, name="public_notice"),
     path("public/notices/<int:pk>/pdf/", views.public_pdf, name="public_pdf"),
 ]

@@ -430,6 +430,12 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return pdf_response(data, f"{n.title}.pdf")
 
 
+def public_notices(request: HttpRequest) -> HttpResponse:
+    """The published progress notices, newest first, for anyone."""
+    notices = ProgressNotice.objects.filter(published=True).select_related("inspection").order_by("-issued_on", "-id")
+    return render(request, "ledgers/rectification/public_notices.html", {"notices": notices[:100]})
+
+
 def public_notice(request: HttpRequest, pk: int) -> HttpResponse:
     """The published notice, for anyone (no sign-in): what the bureau chose to make public, as it was issued."""
     n = get_object_or_404(ProgressNotice.objects.select_related("inspection"), pk=pk, published=True)
