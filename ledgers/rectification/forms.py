@@ -203,13 +203,11 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *a, items=(), **kw) -> None:
         super().__init__(*a, **kw)
-        for item in items:
-            self.fields[f"item_{item.pk}"] = forms.CharField(
-                label=f"第{item.number}项研究意见", required=False, max_length=500
-            )
-            self.fields[f"item_{item.pk}"].widget.attrs.update(
-                {"placeholder": "本项研究意见（可不填）", "aria-label": f"第{item.number}项研究意见"}
-            )
+        for line in items:  # meetings.agenda lines
+            label = f"第{line['number']}项研究意见"
+            field = forms.CharField(label=label, required=False, max_length=500)
+            field.widget.attrs.update({"placeholder": "本项研究意见（可不填）", "aria-label": label})
+            self.fields[f"item_{line['pk']}"] = field
         _style(self)
 
     def item_decisions(self) -> dict[int, str]:

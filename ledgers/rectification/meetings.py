@@ -1,8 +1,7 @@
 """The monthly review meeting (每月召开一次局党委会议，由责任科室负责同志汇报进展情况): its page lists every open item
 with what was reported since the previous meeting, and records the meeting's decisions (in general and per item)."""
 
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,17 +14,8 @@ from ledgers.rectification.models import (
     OPEN,
     Inspection,
     MeetingDecision,
-    ProgressReport,
-    RectificationItem,
     ReviewMeeting,
 )
-
-
-@dataclass
-class AgendaLine:
-    item: RectificationItem
-    reports: list[ProgressReport]  # since the previous meeting
-    overdue: bool
 
 
 def previous_meeting(inspection: Inspection, before: date) -> ReviewMeeting | None:
@@ -36,19 +26,35 @@ def _start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(0)))
 
 
-def agenda(inspection: Inspection, on: date, items=None) -> tuple[ReviewMeeting | None, list[AgendaLine]]:
+def agenda(inspection: Inspection, on: date, items=None) -> tuple[ReviewMeeting | None, list[dict]]:
     """Every open item of the inspection (of `items`, the viewer's visible ones, if given) with its reports after
-    the previous meeting's day and up to `on`."""
+    the previous meeting's day and up to `on`, as plain data: what a meeting keeps as it stood
+    (ReviewMeeting.agenda)."""
     prev = previous_meeting(inspection, on)
     qs = (items if items is not None else inspection.items.all()).filter(inspection=inspection, status__in=OPEN)
     qs = qs.select_related("department", "leader").order_by("number")
     lines = []
-    end = _start(on) + timezone.timedelta(days=1)
+    end = _start(on) + timedelta(days=1)
     for item in qs:
         reports = item.reports.filter(at__lt=end)
         if prev is not None:
-            reports = reports.filter(at__gte=_start(prev.held_on) + timezone.timedelta(days=1))
-        lines.append(AgendaLine(item, list(reports.select_related("author")), item.is_overdue(on)))
+            reports = reports.filter(at__gte=_start(prev.held_on) + timedelta(days=1))
+        lines.append(
+            {
+                "pk": item.pk,
+                "number": item.number,
+                "problem": item.problem,
+                "department": item.department.name,
+                "leader": item.leader.full_name,
+                "deadline": item.deadline.isoformat(),
+                "status": item.status,
+                "overdue": item.is_overdue(on),
+                "reports": [
+                    {"at": timezone.localtime(r.at).strftime("%Y-%m-%d"), "text": r.text}
+                    for r in reports.order_by("at")
+                ],
+            }
+        )
     return prev, lines
 
 
@@ -81,8 +87,10 @@ def do_record_meeting(
             i.pk: i for i in inspection.items.select_for_update().filter(pk__in=per_item.keys(), status__in=OPEN)
         }
         require(set(per_item) <= set(open_items), "只能对未销号的事项提出研究意见", "decisions")
+        prev, lines = agenda(inspection, held_on)
         meeting = ReviewMeeting.objects.create(
             inspection=inspection,
+            agenda={"previous": prev.held_on.isoformat() if prev else "", "lines": lines},
             held_on=held_on,
             title=title.strip(),
             chair=chair.strip(),

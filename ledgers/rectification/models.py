@@ -187,7 +187,7 @@ class ClosureRequest(UndeletableModel):
 
 
 class ReviewMeeting(UndeletableModel):
-    """The monthly review meeting (整改推进会): who met, and what it decided."""
+    """The monthly review meeting (整改推进会): who met, what was on the table, and what it decided."""
 
     inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="meetings")
     held_on = models.DateField(_("会议日期"))
@@ -195,6 +195,8 @@ class ReviewMeeting(UndeletableModel):
     chair = models.CharField(_("主持人"), max_length=50)
     attendees = models.CharField(_("参会人员"), max_length=300)
     decisions = models.TextField(_("会议决定"))
+    # The open items and their progress since the previous meeting as they stood when it met (meetings.agenda).
+    agenda = models.JSONField(default=dict)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -349,7 +349,7 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
     prev, lines = agenda(insp, today)
     form = F.MeetingForm(
         request.POST or None,
-        items=[line.item for line in lines],
+        items=lines,
         initial={"held_on": today, "title": f"{today:%Y年%-m月}整改推进会"},
     )
     if request.method == "POST" and form.is_valid():
@@ -370,7 +370,7 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "会议记录已保存")
             return redirect("rectification:meeting", pk=meeting.pk)
-    rows = [(line, form[f"item_{line.item.pk}"]) for line in lines]
+    rows = [(line, form[f"item_{line['pk']}"]) for line in lines]
     context = {"inspection": insp, "form": form, "prev": prev, "rows": rows, "today": today}
     return render(request, "ledgers/rectification/meeting_new.html", context)
 
@@ -381,13 +381,9 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
     insp = _inspection(request, m.inspection_id)
     if not P.sees_whole_bureau(request.user, insp.bureau_id):
         raise Http404("页面不存在")
-    prev, lines = agenda(insp, m.held_on, items=insp.items.all())
     decided = {d.item_id: d.text for d in m.item_decisions.all()}
-    rows = [(line, decided.get(line.item.pk, "")) for line in lines]
-    # An item closed since the meeting is not open any more: the decisions on it are still shown.
-    listed = {line.item.pk for line in lines}
-    later = [d for d in m.item_decisions.select_related("item") if d.item_id not in listed]
-    context = {"meeting": m, "inspection": insp, "prev": prev, "rows": rows, "later": later}
+    rows = [(line, decided.get(line["pk"], "")) for line in m.agenda.get("lines", [])]
+    context = {"meeting": m, "inspection": insp, "previous": m.agenda.get("previous", ""), "rows": rows}
     return render(request, "ledgers/rectification/meeting.html", context)
 
 
