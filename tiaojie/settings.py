@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "triage",
     "search",
     "ledgers",
+    "ledgers.rectification",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
