@@ -178,3 +178,29 @@ def test_switched_off_the_model_decides(eng, monkeypatch):
     monkeypatch.setattr(route_rule, "engine_enabled", lambda: False)
     s = eng.suggest("邻居家的狗天天晚上叫，吵得睡不着")
     assert "分流规则" not in s.reasons["route"]["rule"]
+
+
+def test_audit_command_lists_the_contradiction(tmp_path):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = tmp_path / "lines.jsonl"
+    lines = [
+        {
+            "id": "a-1",
+            "text": "我卖了一头牛给邻村的，说好三天后给钱",
+            "dispute_type": "CONTRACT",
+            "risk_level": "YELLOW",
+            "route": V,
+        },
+        {"id": "a-2", "text": "邻居家的狗天天叫", "dispute_type": "NEIGHBOR", "risk_level": "YELLOW", "route": V},
+    ]
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    out = StringIO()
+    call_command("triage_route_audit", "--split", str(path), "--json", str(tmp_path / "f.json"), stdout=out)
+    text = out.getvalue()
+    assert "a-1" in text and "a-2" not in text and "邻村" in text
+    found = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))
+    assert [f["id"] for f in found] == ["a-1"] and found[0]["expected"] == T

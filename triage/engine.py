@@ -1,5 +1,6 @@
 """The triage engine behind triage.service.suggest(): the trained models (triage.train.Bundle) combined with the
-transparent risk lexicon (triage.lexicon) and the route rules (data/triage/routes.json).
+transparent risk lexicon (triage.lexicon) and the written route rule (triage.route_rule, data/triage/route_rule.json;
+the older switched-off layer of data/triage/routes.json when that rule is switched off).
 
 `get()` returns one engine per process: the active TriageModelVersion's file when there is one; otherwise a model
 trained once on the shipped corpus (training split) and cached under var/triage/, keyed by the corpus hash and
