@@ -151,7 +151,8 @@ def test_suggest_follows_the_rule_and_names_words_of_the_text(eng):
         if s.route in route_rule.LEARNED:
             assert r["rule"].startswith("模型判断")
             continue
-        d = route_rule.decide(text, s.dispute_type, s.risk_level)
+        p = eng.escalation_probability(text, s.dispute_type)
+        d = route_rule.decide(text, s.dispute_type, s.risk_level, p_escalate=p)
         assert s.route == d.route, text
         assert r["rule"] == d.reason
         if d.route == T:
@@ -204,3 +205,44 @@ def test_audit_command_lists_the_contradiction(tmp_path):
     assert "a-1" in text and "a-2" not in text and "邻村" in text
     found = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))
     assert [f["id"] for f in found] == ["a-1"] and found[0]["expected"] == T
+
+
+# Rules 1, 2 and 4's cues, negation- and tense-aware (reported in the reasons; the learned model decides).
+LEARNED_CUES = [
+    ("police", "他现在拿着刀站在我家门口，扬言要弄死我", "拿着刀"),
+    ("police_past", "上次两家打架时他拿着刀，派出所已经处理过了", "拿着刀"),
+    ("court", "我已经起诉了，法院下个月开庭", "起诉"),
+    ("court_not", "法院诉前委派：原告诉被告借款纠纷", "诉前委派"),
+    ("other_dept", "征地的补偿标准太低，拆迁办不给说法", "补偿标准"),
+]
+
+
+@pytest.mark.parametrize(("kind", "text", "word"), LEARNED_CUES)
+def test_learned_cues(kind, text, word):
+    cues = route_rule.learned_cues(text)
+    assert word in cues[kind], cues
+    for ws in cues.values():
+        for w in ws:
+            assert w in text
+
+
+def test_learned_cues_negated_and_past_are_not_police():
+    assert route_rule.learned_cues("两人只是吵了几句，没有拿刀")["police"] == []
+    cues = route_rule.learned_cues("去年他家暴过一次，现在两人想协议离婚")
+    assert cues["police"] == [] and cues["police_past"] == ["家暴"]
+
+
+def test_route_escalation_reads_the_probability_and_says_so(monkeypatch):
+    text = "邻居家的狗天天晚上叫，吵得睡不着"
+    assert route_rule.route_escalation_threshold() is not None
+    high = route_rule.decide(text, "NEIGHBOR", "YELLOW", p_escalate=0.8)
+    assert high.route == T and "风险较高（模型估计" in high.reason
+    # The level shown leans towards escalating; a low probability keeps the village committee and says why.
+    low = route_rule.decide(text, "NEIGHBOR", "ORANGE", p_escalate=0.2)
+    assert low.route == V and "显示为橙色" in low.reason and "0.20" in low.reason
+    # Switched off: the level shown decides, the probability is ignored.
+    cfg = dict(route_rule.config(), route_escalation={"enabled": False, "threshold": 0.5})
+    monkeypatch.setattr(route_rule, "config", lambda: cfg)
+    assert route_rule.route_escalation_threshold() is None
+    assert route_rule.decide(text, "NEIGHBOR", "ORANGE", p_escalate=0.2).route == T
+    assert route_rule.decide(text, "NEIGHBOR", "YELLOW", p_escalate=0.8).route == V

@@ -189,6 +189,15 @@ class Engine:
     def _coef(model: _Linear, cls: object) -> np.ndarray:
         return model.row(cls)
 
+    def escalation_probability(self, text: str, dispute_type: str, division_code: str = "") -> float:
+        """The level model's P(RED or ORANGE) for a text and its type (what rule 5 of the route reads when
+        "route_escalation" is switched on); the same figure suggest() computes."""
+        text = (text or "").strip()
+        lex = lexicon.scan(text, dispute_type=dispute_type, division_code=division_code)
+        lp = self.level_m.proba(self.transform(text), np.array(features.lexicon_row(lex)))
+        pl = dict(zip(self.level_classes, (float(v) for v in lp), strict=True))
+        return float(pl.get("RED", 0.0) + pl.get("ORANGE", 0.0))
+
     # -- the suggestion --------------------------------------------------------------------------------------
     def suggest(
         self,
@@ -299,6 +308,7 @@ class Engine:
                 amount_yuan=float(amount_yuan) if amount_yuan is not None else None,
                 headcount=headcount,
                 division_code=division_code,
+                p_escalate=p_esc,
             )
             ruled = None
         else:
@@ -345,14 +355,16 @@ class Engine:
         amount_yuan: float | None,
         headcount: int | None,
         division_code: str,
+        p_escalate: float | None = None,
     ) -> tuple[str, float, str, list[str]]:
         """The written route rule (triage.route_rule) on the suggested type and level: (route, confidence, rule
         text, words of the text). Rules 1, 2 and 4 — police, court, other departments — need a reading of the facts,
         so the learned route model's POLICE / COURT / OTHER_DEPT stands (with the cue words of that rule named when
         the text has them), except that a specialised type goes to its own body first (rule 3 comes before rule 4).
         Everything else follows rules 3 and 5: the type's body, or the township committee when a condition of rule 5
-        holds (the words found, the figures against data/risk_escalation.json, the suggested level), else the
-        village committee."""
+        holds (the words found, the figures against data/risk_escalation.json, and — "route_escalation" of
+        data/triage/route_rule.json — the level model's probability of escalation `p_escalate` rather than the
+        recall-leaning level shown; the reason says so), else the village committee."""
         labels = _labels()
         cfg = route_rule_mod.config()
         body = cfg["specialised"].get(dtype)
@@ -369,11 +381,23 @@ class Engine:
         if dtype in cfg.get("department_types", []) and model_route in local:
             # 征地补偿 divided within a family, a neighbour burning rubbish: the model saw no department matter.
             decision = route_rule_mod.decide(
-                text, "OTHER", level, amount_yuan=amount_yuan, headcount=headcount, division_code=division_code
+                text,
+                "OTHER",
+                level,
+                amount_yuan=amount_yuan,
+                headcount=headcount,
+                division_code=division_code,
+                p_escalate=p_escalate,
             )
         else:
             decision = route_rule_mod.decide(
-                text, dtype, level, amount_yuan=amount_yuan, headcount=headcount, division_code=division_code
+                text,
+                dtype,
+                level,
+                amount_yuan=amount_yuan,
+                headcount=headcount,
+                division_code=division_code,
+                p_escalate=p_escalate,
             )
         words = list(decision.words)
         if decision.step in (3, 4):
@@ -381,9 +405,10 @@ class Engine:
             words = model_words if decision.route == model_route else []
         elif decision.route == route_rule_mod.TOWNSHIP:
             by_text = [c for c in decision.cues if c.kind != "level"]
-            conf = LEXICON_CONFIDENCE if by_text else level_conf
+            conf = LEXICON_CONFIDENCE if by_text else (decision.p_escalate or level_conf)
         else:
-            conf = level_conf  # the village committee holds while the level is YELLOW
+            # the village committee holds while the risk is low
+            conf = 1.0 - decision.p_escalate if decision.p_escalate is not None else level_conf
             words = route_rule_mod.find(text, "village_markers")[:3]
         return decision.route, conf, decision.reason, words
 

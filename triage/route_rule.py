@@ -84,6 +84,43 @@ def find(text: str, key: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+LEARNED_KINDS = ("police", "police_past", "court", "court_not", "other_dept")
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    breaks = config().get("clause_breaks", "，。！？；")
+    i, j = start, end
+    while i > 0 and text[i - 1] not in breaks:
+        i -= 1
+    while j < len(text) and text[j] not in breaks:
+        j += 1
+    return text[i:j]
+
+
+def learned_cues(text: str) -> dict[str, list[str]]:
+    """The cue words of rules 1, 2 and 4 in `text`, negation- and tense-aware: "police" — a crime or public-security
+    word not negated (没有动手) and not in a clause told in the past (上次, 当时, 已经处理 …: a finished scuffle is not
+    police), "police_past" — such a word in a past clause; "court" — a court word, "court_not" — a court that hands
+    the case to mediation (诉前委派, 委托调解); "other_dept" — a department, its compensation standard, a factory
+    polluting. Each list holds the words of the text."""
+    text = text or ""
+    out: dict[str, list[str]] = {k: [] for k in LEARNED_KINDS}
+    pattern = _patterns("police")
+    past = config().get("police_past", [])
+    if pattern is not None:
+        for m in pattern.finditer(text):
+            if _negated(text, m.start()):
+                continue
+            clause = _clause(text, m.start(), m.end())
+            kind = "police_past" if any(p in clause for p in past) else "police"
+            if m.group(0) not in out[kind]:
+                out[kind].append(m.group(0))
+    out["court_not"] = find(text, "court_not")
+    out["court"] = find(text, "court")
+    out["other_dept"] = find(text, "other_dept")
+    return out
+
+
 def thresholds(division_code: str = "") -> dict:
     """large_amount_yuan and mass_parties_headcount of data/risk_escalation.json (per area)."""
     try:
@@ -113,6 +150,7 @@ def township_cues(
     amount_yuan: float | None = None,
     headcount: int | None = None,
     division_code: str = "",
+    p_escalate: float | None = None,
 ) -> list[Cue]:
     """Rule 5's conditions for the township committee that hold for this text and level, each with the words found:
     parties of different villages, an organisation as a party, the village committee already tried, brought to the
@@ -140,9 +178,23 @@ def township_cues(
     if heads or (headcount is not None and int(headcount) >= mass):
         words = tuple(f.words for f in heads[:1])
         out.append(Cue("headcount", words, f"一方人数达到{mass}人以上"))
-    if level in ("RED", "ORANGE"):
+    threshold = route_escalation_threshold()
+    if p_escalate is not None and threshold is not None:
+        # The level model's calibrated probability, not the level shown (which leans towards escalating).
+        if p_escalate >= threshold:
+            out.append(Cue("level", (), f"风险较高（模型估计需升级处置的概率{p_escalate:.2f}）"))
+    elif level in ("RED", "ORANGE"):
         out.append(Cue("level", (), "风险等级为" + ("红色" if level == "RED" else "橙色")))
     return out
+
+
+def route_escalation_threshold() -> float | None:
+    """The probability of escalation from which rule 5 sends a dispute to the township ("route_escalation" of the
+    file); None when switched off (the level shown decides)."""
+    cfg = config().get("route_escalation") or {}
+    if not cfg.get("enabled"):
+        return None
+    return float(cfg.get("threshold", 0.5))
 
 
 @dataclass(frozen=True)
@@ -151,6 +203,8 @@ class Decision:
     step: int  # the rule's step that decided: 3 (specialised body), 4 (department type), 5 (township / village)
     cues: tuple[Cue, ...] = ()
     words: tuple[str, ...] = ()
+    level: str = "YELLOW"  # the level shown with the suggestion
+    p_escalate: float | None = None  # the level model's probability, when it decided rule 5's level condition
 
     @property
     def reason(self) -> str:
@@ -168,8 +222,18 @@ class Decision:
                 quoted = "（“" + "”“".join(c.words) + "”）" if c.words else ""
                 parts.append(c.text + quoted)
             return "；".join(parts) + "，建议乡镇（街道）调委会、司法所处理（分流规则第5条）"
+        if self.p_escalate is not None and self.level in ("RED", "ORANGE"):
+            shown = "红色" if self.level == "RED" else "橙色"
+            risk = (
+                f"风险等级虽显示为{shown}（为不漏报而从严），但模型估计需升级处置的概率仅{self.p_escalate:.2f}，"
+                "如确认风险较高请改送乡镇（街道）调委会；"
+            )
+        elif self.p_escalate is not None:
+            risk = f"模型估计需升级处置的概率{self.p_escalate:.2f}，风险不高，"
+        else:
+            risk = "风险等级为黄色，"
         return (
-            "同村（社区）个人之间的一般纠纷，风险等级为黄色，未见跨村、单位、金额或人数较大等情形，"
+            f"同村（社区）个人之间的一般纠纷，{risk}未见跨村、单位、金额或人数较大等情形，"
             "建议村（居）调委会就地化解（分流规则第5条）"
         )
 
@@ -182,6 +246,7 @@ def decide(
     amount_yuan: float | None = None,
     headcount: int | None = None,
     division_code: str = "",
+    p_escalate: float | None = None,
 ) -> Decision:
     """Rules 3 and 5 (and rule 4's type part) for a dispute that is not a police, court or other-department matter:
     a specialised type goes to its body; LAND_ACQ_DEMOLITION / ENV_POLLUTION to OTHER_DEPT; everything else to the
@@ -192,11 +257,15 @@ def decide(
         return Decision(body, 3)
     if dispute_type in cfg.get("department_types", []):
         return Decision("OTHER_DEPT", 4)
-    cues = township_cues(text, level, amount_yuan=amount_yuan, headcount=headcount, division_code=division_code)
+    if route_escalation_threshold() is None:
+        p_escalate = None
+    cues = township_cues(
+        text, level, amount_yuan=amount_yuan, headcount=headcount, division_code=division_code, p_escalate=p_escalate
+    )
     if cues:
         words = tuple(dict.fromkeys(w for c in cues for w in c.words))
-        return Decision(TOWNSHIP, 5, tuple(cues), words)
-    return Decision(VILLAGE, 5)
+        return Decision(TOWNSHIP, 5, tuple(cues), words, level, p_escalate)
+    return Decision(VILLAGE, 5, level=level, p_escalate=p_escalate)
 
 
 # ---------------------------------------------------------------------------------------------------------------
