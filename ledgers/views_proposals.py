@@ -206,6 +206,12 @@ def _report_params(request: HttpRequest) -> tuple[Division, int, list[Division]]
     return bureau, year, bureaus
 
 
+def _sees_items(user, bureau: Division) -> bool:
+    """Item lists (titles, dates, ratings) only for the bureau's own office and leaders; everyone else who may see
+    the report (a city bureau looking at a county, an administrator without a ledger role) gets the figures only."""
+    return bureau.pk in access_of(user).bureau_ids(LedgerRoleKind.OFFICE, LedgerRoleKind.LEADER)
+
+
 def _issuer(bureau: Division) -> str:
     return f"{bureau.name}司法局"
 
@@ -259,7 +265,11 @@ def proposal_report_xlsx(request: HttpRequest) -> HttpResponse:
     items.append(
         ["类别", "届次", "编号", "标题", "承办方式", "交办日期", "期限", "首次答复", "按时", "办理结果", "评价", "公开"]
     )
-    for p in Proposal.objects.filter(bureau=bureau, year=year).exclude(status=ProposalStatus.RETURNED):
+    listed = Proposal.objects.filter(bureau=bureau, year=year).exclude(status=ProposalStatus.RETURNED)
+    if not _sees_items(request.user, bureau):
+        listed = listed.none()
+        items.append(["（明细仅向本局办公室和局领导提供）"])
+    for p in listed:
         latest = p.feedbacks.order_by("-received_on", "-id").first()
         rating = f"态度{latest.get_attitude_display()}，结果{latest.get_result_display()}" if latest else ""
         items.append(
@@ -300,6 +310,8 @@ def proposal_report_pdf(request: HttpRequest) -> HttpResponse:
     lead_items = Proposal.objects.filter(bureau=bureau, year=year, handling_role=HandlingRole.LEAD).exclude(
         status=ProposalStatus.RETURNED
     )
+    if not _sees_items(request.user, bureau):  # figures only
+        lead_items = lead_items.none()
     context = {
         "bureau": bureau,
         "issuer": _issuer(bureau),

@@ -148,3 +148,48 @@ def test_demo_year():
 
     assert demo_year(datetime(2026, 12, 4)) == 2026
     assert demo_year(datetime(2026, 6, 1)) == 2025
+
+
+@pytest.mark.parametrize("who", ["city_admin", "county_admin"])
+def test_a_summary_reader_gets_the_figures_but_no_item(dataset, who):
+    """The city administrator (the counties' summaries) and a county administrator without a ledger role may read
+    the county's report; the workbook's item sheet and the PDF's list of lead items are left empty for them."""
+    client = Client()
+    client.force_login(getattr(dataset.world, who))
+    query = f"?bureau={dataset.county.pk}&year=2021"
+    xlsx = client.get("/ledgers/proposals/report/xlsx/" + query)
+    assert xlsx.status_code == 200
+    wb = load_workbook(BytesIO(xlsx.content))
+    rows = {r[0]: r[1] for r in wb["办理情况"].iter_rows(min_row=5, values_only=True) if r and r[0]}
+    assert rows["办理建议提案总数"] == "5件"
+    details = [r for r in wb["办理明细"].iter_rows(min_row=2, values_only=True) if any(r)]
+    assert len(details) == 1 and details[0][0] == "（明细仅向本局办公室和局领导提供）"
+    pdf = client.get("/ledgers/proposals/report/pdf/" + query)
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as fh:
+        fh.write(pdf.content)
+        fh.flush()
+        text = subprocess.run(["pdftotext", fh.name, "-"], capture_output=True, check=True, text=True).stdout
+    flat = "".join(text.split())
+    assert "按时办结率为60%" in flat and "第1号" not in flat and "第5号" not in flat
+    # the bureau's office does get the list
+    client.force_login(dataset.office)
+    pdf = client.get("/ledgers/proposals/report/pdf/" + query)
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as fh:
+        fh.write(pdf.content)
+        fh.flush()
+        text = subprocess.run(["pdftotext", fh.name, "-"], capture_output=True, check=True, text=True).stdout
+    assert "第1号" in "".join(text.split())
+
+
+def test_an_extension_granted_after_the_draft_counts_for_the_reply(b):
+    """延期 while the reply is drafted or approved: the reply sent in month 5 is on time against the 6 months."""
+    d = date
+    item = register(b, "7", assigned_on=d(2021, 3, 15))
+    P.do_draft_reply(item, b.staff, body=BODY, result_class="B", at=moment(d(2021, 6, 1)))
+    P.do_approve_reply(item, b.leader, at=moment(d(2021, 6, 2)))
+    P.do_extend(item, b.office, reason="涉及面广，难度大", approved_by="区政府督查室", at=moment(d(2021, 6, 3)))
+    assert item.replies.get(round=0).due_on == d(2021, 9, 15)
+    P.do_send_reply(item, b.office, doc_no="咸安司函〔2021〕7号", sent_on=d(2021, 8, 10), at=moment(d(2021, 8, 10)))
+    item = Proposal.objects.get(pk=item.pk)
+    assert item.on_time is True and item.replies.get(round=0).on_time is True
+    assert annual_figures(b.county, 2021).rows()  # the report still renders

@@ -432,6 +432,7 @@ def do_send_reply(
         reply = item.replies.get(round=item.rehandle_round, status=ReplyStatus.APPROVED)
         before = snapshot(item, TRACKED)
         reply.status, reply.doc_no, reply.sent_on = ReplyStatus.SENT, doc_no, sent_on
+        reply.due_on = item.current_due or reply.due_on  # an extension granted after the draft counts
         reply.on_time = sent_on <= reply.due_on
         reply.save()
         if item.rehandle_round == 0:
@@ -468,6 +469,7 @@ def do_extend(item: Proposal, actor: User, *, reason: str, approved_by: str, at:
         before = snapshot(item, TRACKED)
         item.extended, item.extension_reason, item.extension_approved_by = True, reason, approved_by
         item.due_on = rules_for(item.bureau_id).reply_due(item.assigned_on, extended=True)
+        item.replies.filter(round=0).exclude(status=ReplyStatus.SENT).update(due_on=item.due_on)
         _save(item, at)
         _log(item, actor, "extended", f"经{approved_by}同意延期至{cn(item.due_on)}：{reason}", before, at)
         _tell(item, handlers_of(item), NoticeKind.SUPERVISION_REPLY, f"{item}答复期限延至{cn(item.due_on)}", actor, at)
