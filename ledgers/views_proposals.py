@@ -104,6 +104,7 @@ def proposals(request: HttpRequest) -> HttpResponse:
         "today": today,
         "query": query.urlencode(),
         "can_register": office,
+        "can_report": summary_bureaus(request.user).exists(),  # a department's staff: no report (404 there)
     }
     return render(request, "ledgers/proposals/list.html", context)
 

@@ -133,6 +133,8 @@ def test_list_report_and_register_pages(b, persona):
         assert listing.status_code == 404
         return
     assert listing.status_code == 200
+    # the report's button only for those who may open it
+    assert ("/ledgers/proposals/report/" in listing.content.decode()) == summaries, persona
     shown = {int(pk) for pk in listing.content.decode().split('data-proposal="')[1:] for pk in [pk.split('"')[0]]}
     expected = {
         "office": {mine.pk, theirs.pk},
