@@ -255,10 +255,10 @@ def share_of(stats: dict, column: str, lexemes: list[str]) -> float:
 def scope_tag(user: User) -> str | None:
     """The tag that holds every document the user may see, if one does: a supervisor's division, a committee member's
     committee (their joint cases are added separately)."""
-    if user.role in SUPERVISOR_ROLES and user.division_id:
+    if user.role in SUPERVISOR_ROLES and user.division_id and str(user.division_id).isdigit():
         return f"~d{user.division_id}"
     if user.is_committee_member and user.committee_id:
-        return f"~c{user.committee_id}"
+        return f"~c{int(user.committee_id)}"
     return None
 
 

@@ -211,3 +211,21 @@ def test_item_data_is_checked_against_the_bureau(r):
     fields = {f for f, _m in A.check_item_data(insp, bad)}
     assert fields == {"department", "leader", "reviewer", "deadline", "milestones"}
     assert A.check_item_data(insp, item_data(r)) == []
+
+
+def test_a_reviewer_never_accepts_their_own_closure_request(r):
+    """A reviewer who also works in the item's department may ask for 销号, but not accept it."""
+    from ledgers.models import LedgerRole, LedgerRoleKind
+    from ledgers.scoping import forget_access
+
+    item = listed_item(r)
+    LedgerRole.objects.create(
+        user=r.reviewer, bureau_id=item.bureau_id, kind=LedgerRoleKind.DEPARTMENT, department=item.department
+    )
+    forget_access(r.reviewer)
+    A.do_report_progress(r.reviewer, item, text="已制定学习计划并召开党组会议。", files=photo(), at=at(2026, 2, 10))
+    A.do_request_closure(r.reviewer, item, summary="第一议题学习已常态化，制度已印发执行。", at=at(2026, 3, 1))
+    with pytest.raises(ActionRefused, match="不能验收本人"):
+        A.do_accept_closure(r.reviewer, item, at=at(2026, 3, 3))
+    item.refresh_from_db()
+    assert item.status == S.CLOSURE_REQUESTED

@@ -23,6 +23,7 @@ import joblib
 import numpy as np
 import scipy.sparse as sp
 import sklearn
+from django.db import transaction
 
 from triage import corpus, features, lexicon
 from triage import route_rule as route_rule_mod
@@ -609,7 +610,8 @@ def _active_key() -> tuple | None:
         from triage.models import TriageModelVersion
 
         active = TriageModelVersion.objects.filter(active=True).order_by("-trained_at")
-        return active.values_list("pk", "sha256").first()
+        with transaction.atomic():  # a savepoint: a failure here never aborts the caller's transaction
+            return active.values_list("pk", "sha256").first()
     except Exception:  # noqa: BLE001 - no database (a standalone script) or no table yet
         return None
 

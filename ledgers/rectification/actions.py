@@ -369,6 +369,8 @@ def do_accept_closure(actor: User, item: RectificationItem, *, opinion: str = ""
         item = _lock(item)
         _check(P.ACCEPT, item, actor)
         closure = _pending(item)
+        if closure.requested_by_id == actor.pk:  # a reviewer who is also the department's staff
+            raise ActionRefused("不能验收本人提出的销号申请，请由其他验收人验收")
         closure.outcome, closure.decided_by, closure.decided_at = ClosureOutcome.ACCEPTED, actor, at
         closure.opinion = opinion.strip() or "经验收，整改到位，同意销号"
         closure.save(update_fields=["outcome", "decided_by", "decided_at", "opinion"])
