@@ -39,9 +39,9 @@ def _proposals(user: User, access: LedgerAccess, summaries: bool) -> list[MenuEn
         entries.append(("建议提案办理", "ledgers:proposals", "bi-journal-check"))
     if summaries:
         entries.append(("建议提案办理年报", "ledgers:proposal_report", "bi-file-earmark-bar-graph"))
-    from ledgers.views import managed_bureaus
+    from ledgers.views import manages_bureaus
 
-    if managed_bureaus(user):
+    if manages_bureaus(user):
         entries.append(("科室与台账职责", "ledgers:roles", "bi-person-gear"))
     return entries
 

@@ -126,7 +126,14 @@ def summary_bureaus(user: User) -> QuerySet[Division]:
 
 
 def can_see_summaries(user: User) -> bool:
-    return summary_bureaus(user).exists()
+    """summary_bureaus(user) is not empty — decided from the roles already read, without a query (the menu asks it
+    on every page): an office or leader role, or a county or city administrator's own bureau."""
+    if not _active(user):
+        return False
+    access = access_of(user)
+    if access.has_roles:
+        return bool(access.bureau_ids(LedgerRoleKind.OFFICE, LedgerRoleKind.LEADER))
+    return user.role in ADMIN_ROLES and bool(user.division_id)
 
 
 def departments_of(bureau: Division | str, *, active_only: bool = True) -> QuerySet[BureauDepartment]:

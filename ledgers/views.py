@@ -22,6 +22,17 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 # The bureau's departments and roles ---------------------------------------------------------------------------------
+def manages_bureaus(user) -> bool:
+    """managed_bureaus(user) is not empty, without a query (the menu asks it on every page)."""
+    from accounts.models import Role
+    from ledgers.models import LedgerRoleKind
+
+    access = access_of(user)
+    if access.bureau_ids(LedgerRoleKind.OFFICE):
+        return True
+    return not access.has_roles and user.role in (Role.COUNTY_ADMIN, Role.CITY_ADMIN) and bool(user.division_id)
+
+
 def managed_bureaus(user) -> list:
     from accounts.models import Role
     from ledgers.models import LedgerRoleKind
