@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Role, User
+from ledgers.navigation import ledger_menu_entries
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,9 @@ def menu_for(user: User) -> list[MenuItem]:
         ]
         if user.role != Role.SFS_OFFICER:  # spot checks are drawn and scored by the county and city bureaus
             checks.append(("卷宗评查", "supervision:spot_checks", "bi-clipboard-check"))
+        # Issue 16: the bureau's two ledgers (建议提案办理, 整改台账), for their roles and the bureaus' summaries; in
+        # this drop-down, so that the bar keeps to one line.
+        checks += ledger_menu_entries(user)
         items += _group("督导检查", "bi-clipboard-check", *checks)
         # Issue 12: screening, zero reports, early warning and the screening form.
         screening = [

@@ -162,6 +162,7 @@ def fill_docs_from_sample(sample: int, log=print) -> dict:
     from search.index import CLOSED_STATES, reindex
 
     ft = importlib.import_module("search.migrations.0002_fulltext")
+    tags = importlib.import_module("search.migrations.0003_scope_tags")
     out: dict = {"sample": sample}
     t0 = time.monotonic()
     n = Case.objects.count()
@@ -178,7 +179,7 @@ def fill_docs_from_sample(sample: int, log=print) -> dict:
     with transaction.atomic(), connection.cursor() as cur:
         if pg:
             cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
-            for sql in ft.PG_DOWN[:4]:
+            for sql in tags.PG_DROP_INDEXES:
                 cur.execute(sql)
         else:
             cur.execute("DROP TRIGGER search_fts_ai")
@@ -213,7 +214,7 @@ def fill_docs_from_sample(sample: int, log=print) -> dict:
     with transaction.atomic(), connection.cursor() as cur:
         if pg:
             cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
-            for sql in ft.PG_UP[3:]:
+            for sql in tags.PG_INDEXES:
                 cur.execute(sql)
         else:
             cur.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
@@ -281,8 +282,6 @@ def docs_only(args: argparse.Namespace) -> int:
             result = workdir / "result.json"
             cmd = [sys.executable, str(Path(__file__).resolve()), "--docs-only", str(args.docs_only), "--worker"]
             cmd += ["--runs", str(args.runs), "--sample", str(args.sample), "--result", str(result)]
-            if args.window is not None:
-                cmd += ["--window", str(args.window)]
             env = dict(os.environ, TIAOJIE_ENV="test", DEBUG="0", PYTHONPATH=str(ROOT))
             env.pop("DATABASE_URL", None)
             env["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
@@ -318,7 +317,6 @@ def main() -> int:
     p.add_argument("--db", choices=["sqlite", "pg", "both"], default="both")
     p.add_argument("--seed", type=int, default=20260101)
     p.add_argument("--out", type=Path)
-    p.add_argument("--window", type=int, help="PostgreSQL: search.query.WINDOW (0: the GIN index only)")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -329,18 +327,10 @@ def main() -> int:
     import django
 
     django.setup()
-    if args.window is not None:
-        import search.query
-
-        search.query.WINDOW = args.window
     if args.docs_only:
         return docs_only_worker(args.docs_only, args.runs, args.sample, args.seed, args.result)
     if args.reindex:
         print(reindex_all())
-    if args.window is not None:
-        import search.query
-
-        search.query.WINDOW = args.window
     ops = run(args.runs)
     for op in ops:
         print(op["label"], f"p50 {op['median'] * 1000:.1f} ms p95 {op['p95'] * 1000:.1f} ms")

@@ -57,12 +57,15 @@ def highlight(text: str, tokens: Iterable[str], names: Iterable[str] = (), windo
     """`text` (cut to a window around the first match when `window`) as safe HTML: the query tokens wrapped in
     <mark>, names/phones/ID numbers masked (never marked), the rest escaped. Empty when nothing matches."""
     text = text or ""
+    matches = _match_spans(text, tokens)
+    if not matches:  # most texts of a hit: no need to look for personal data in them
+        return mark_safe("")
     pii = _pii_spans(text, names)
     in_pii = [False] * (len(text) + 1)
     for a, b, _r in pii:
         for i in range(a, b):
             in_pii[i] = True
-    marks = [(a, b) for a, b in _match_spans(text, tokens) if not any(in_pii[a:b])]
+    marks = [(a, b) for a, b in matches if not any(in_pii[a:b])]
     if not marks:
         return mark_safe("")
     lo, hi = 0, len(text)

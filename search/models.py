@@ -36,7 +36,11 @@ class SearchDoc(models.Model):
     class Meta:
         verbose_name = _("检索索引")
         verbose_name_plural = _("检索索引")
-        indexes = [models.Index(fields=["closed", "dispute_type", "division_code"], name="search_doc_similar_idx")]
+        # similar cases: the most recent closed cases of a type in a division, from the index alone
+        # (search.similar._pool walks it backwards, the division checked on the index entry)
+        indexes = [
+            models.Index(fields=["dispute_type", "closed", "id", "division_code"], name="search_doc_type_recent_idx")
+        ]
 
     def __str__(self) -> str:
         return f"SearchDoc({self.case_id})"

@@ -212,60 +212,130 @@ def ranked(user: User, tokens: tuple[str, ...], cap: int = COUNT_CAP + 1) -> lis
     return rows
 
 
-# PostgreSQL: a GIN bitmap returns the matches in no order, so `ORDER BY id DESC LIMIT cap` reads EVERY match (a
-# word in 10% of a million cases: 100k heap rows). When the words are common, the newest documents of the scope read
-# backwards through the primary key (`WINDOW` at most, stopping at the cap) hold the cap most recent matches; the
-# GIN index serves the rare words and any window that found fewer than the cap (then it decides, exactly).
-WINDOW = 0  # off: at 100k the walk cost more than the GIN path (county p95 256 vs 59 ms); 40_000 helped at 1M
-_FREQS: dict = {"at": -1e9, "freqs": {}, "floor": 0.0}
+# PostgreSQL: a GIN bitmap returns the matches in no order, so `ORDER BY id DESC LIMIT cap` alone reads EVERY match
+# (a word in 10 % of a million cases: 100k heap rows). The index therefore also holds `tags` (migration 0003): the
+# division code at every level, the committee and the id bucket (id // BUCKET). A search asks the GIN index for the
+# words AND the user's scope tag AND the newest buckets, newest first, widening until it has the cap: the index
+# intersects the posting lists and only the rows that match everything are read. The EXISTS over cases_visible_to
+# stays in the same SQL; the tags can only narrow, never widen.
+BUCKET = 4096  # = migration 0003
+CHEAP = 2_000  # expected matches that are cheaper to read at once than bucket by bucket
+MARGIN = 20  # candidates beyond the cap, for the few the visibility check may still drop
+_STATS: dict = {"at": -1e9}
 
 
-def _lexeme_freqs() -> tuple[dict[str, float], float]:
-    """The share of documents holding each common lexeme, from the statistics ANALYZE keeps for `tsv`
-    (pg_stats.most_common_elems: a ts_stat kept by the database itself); `floor` bounds every other lexeme."""
+def pg_stats() -> dict:
+    """Lexeme shares of `tsv` and `tags` from the statistics ANALYZE keeps (pg_stats.most_common_elems; `floor`
+    bounds every lexeme not listed) and the table's size. Cached five minutes."""
     now = time.monotonic()
-    if now - _FREQS["at"] > 300:
+    if now - _STATS["at"] > 300:
+        stats: dict = {"at": now}
         with connection.cursor() as cur:
             cur.execute(
-                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-                "WHERE tablename = 'search_searchdoc' AND attname = 'tsv'"
+                "SELECT attname, most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                "WHERE tablename = 'search_searchdoc' AND attname IN ('tsv', 'tags')"
             )
+            for attname, elems, freqs in cur.fetchall():
+                if elems:
+                    stats[attname] = (dict(zip(elems, freqs, strict=False)), float(freqs[len(elems)]))
+            cur.execute("SELECT reltuples FROM pg_class WHERE relname = 'search_searchdoc'")
             row = cur.fetchone()
-        if row and row[0]:
-            elems, freqs = row
-            _FREQS["freqs"] = dict(zip(elems, freqs, strict=False))
-            _FREQS["floor"] = float(freqs[len(elems)])  # the minimum frequency among them
-        else:
-            _FREQS["freqs"], _FREQS["floor"] = {}, 1.0
-        _FREQS["at"] = now
-    return _FREQS["freqs"], _FREQS["floor"]
+            stats["rows"] = max(float(row[0]) if row else 0.0, 0.0)
+        _STATS.clear()
+        _STATS.update(stats)
+    return _STATS
+
+
+def share_of(stats: dict, column: str, lexemes: list[str]) -> float:
+    """The estimated share of documents holding all of `lexemes` (the rarest one bounds it)."""
+    freqs, floor = stats.get(column, ({}, 1.0))
+    return min((freqs.get(lex, floor / 2) for lex in lexemes), default=1.0)
+
+
+def scope_tag(user: User) -> str | None:
+    """The tag that holds every document the user may see, if one does: a supervisor's division, a committee member's
+    committee (their joint cases are added separately)."""
+    if user.role in SUPERVISOR_ROLES and user.division_id and str(user.division_id).isdigit():
+        return f"~d{user.division_id}"
+    if user.is_committee_member and user.committee_id:
+        return f"~c{int(user.committee_id)}"
+    return None
+
+
+def _tsquery_literal(tags: list[str], any_of: list[str]) -> str:
+    """A tsquery text: every tag of `tags` AND one of `any_of` (lexemes quoted: taken verbatim)."""
+    parts = [f"'{t}'" for t in tags]
+    if any_of:
+        parts.append("(" + " | ".join(f"'{t}'" for t in any_of) + ")")
+    return " & ".join(parts)
+
+
+def _with_joint(user: User, tokens: tuple[str, ...], ids: list[int], cap: int) -> list[int]:
+    """A committee member's matches plus those of the cases they mediate jointly with another body (outside their
+    committee's tag; few), the newest `cap`."""
+    joint = Case.co_mediators.through.objects.filter(mediator__user=user).values("case_id")
+    extra = scoped_docs(user, tokens).filter(case_id__in=joint).exclude(committee_id=user.committee_id)
+    more = list(extra.order_by("-id").values_list("id", flat=True)[:cap])
+    return sorted(set(ids) | set(more), reverse=True)[:cap] if more else ids
+
+
+def newest_tagged(qs: QuerySet[SearchDoc], tags: list[str], share: float, want: int) -> list[int]:
+    """PostgreSQL: the ids of the newest `want` documents of `qs` that hold every tag of `tags`, newest first, the
+    GIN index narrowing by the tags and by id bucket. `share`: the estimated share of all documents that `qs` and
+    the tags keep (from the statistics, see `share_of`)."""
+    stats = pg_stats()
+    if share * stats["rows"] <= CHEAP:  # few: every match at once
+        qs = qs.extra(where=["search_searchdoc.tags @@ %s::tsquery"], params=[_tsquery_literal(tags, [])])
+        return list(qs.order_by("-id").values_list("id", flat=True)[:want])
+    # many: the newest buckets first, as many as should hold `want`, then as many more as the density seen says
+    with connection.cursor() as cur:  # not cached: a document written a second ago is in the newest bucket
+        cur.execute("SELECT max(id) FROM search_searchdoc")
+        top = (cur.fetchone()[0] or 0) // BUCKET
+    per_bucket = max(share * stats["rows"] / (top + 1), 1e-6)
+    width = max(1, min(top + 1, int(1.2 * want / per_bucket) + 1))
+    ids: list[int] = []
+    hi = top
+    while hi >= 0 and len(ids) < want:
+        lo = max(0, hi - width + 1)
+        tsq = _tsquery_literal(tags, [f"~b{b}" for b in range(hi, lo - 1, -1)])
+        more = qs.extra(where=["search_searchdoc.tags @@ %s::tsquery"], params=[tsq])
+        found = list(more.order_by("-id").values_list("id", flat=True)[: want - len(ids)])
+        ids += found
+        # the next round from the density just seen (four times wider when nothing was found)
+        seen = (hi - lo + 1) * 1.0
+        width = int(1.3 * (want - len(ids)) * seen / len(found)) + 1 if found else width * 4
+        hi = lo - 1
+    return ids
 
 
 def _pg_ranked(user: User, tokens: tuple[str, ...], cap: int) -> list[tuple[int, float]]:
-    text = " ".join(tokens)
-    tsq = "plainto_tsquery('simple', %s)"
-    docs = scoped_docs(user, tokens).order_by("-id").values_list("id", flat=True)
-    freqs, floor = _lexeme_freqs()
-    # the rarest word bounds the share of matches (a word's parts, 宅基地 宅基 基地, are as frequent as the word)
-    share = min(freqs.get(t.lower(), floor / 2) for t in tokens)
-    ids: list[int] = []
-    if share * WINDOW >= 1.5 * cap:  # common words: walk the newest documents backwards
-        sql, params = docs[:cap].query.sql_with_params()
-        where, wparams = "", []
-        if user.role in SUPERVISOR_ROLES and user.division_id:
-            where, wparams = ' WHERE "division_code"::text LIKE %s', [user.division_id + "%"]
-        window = f'(SELECT * FROM "search_searchdoc"{where} ORDER BY "id" DESC LIMIT {WINDOW}) "search_searchdoc"'
-        head, sep, tail = sql.partition('FROM "search_searchdoc"')
-        with connection.cursor() as cur:
-            cur.execute(head + "FROM " + window + tail, [*wparams, *params])
-            ids = [r[0] for r in cur.fetchall()]
-    if len(ids) < cap:  # rare words, or the window was not enough: the GIN index decides
-        ids = list(docs[:cap])
+    stats = pg_stats()
+    scope = scope_tag(user)
+    if scope is None:  # a court liaison, a party: few visible cases; the EXISTS decides inside the GIN query
+        ids = list(scoped_docs(user, tokens).order_by("-id").values_list("id", flat=True)[:cap])
+        return _pg_scored(user, tokens, ids, cap)
+    # The candidates by the tags alone (the user's scope tag holds every document they may see), newest first, a
+    # few more than the cap; the EXISTS over cases_visible_to is then checked on those rows only (and drops any a
+    # stale tag let in: the tags narrow, they never widen).
+    want = cap + MARGIN
+    share = share_of(stats, "tsv", [t.lower() for t in tokens]) * share_of(stats, "tags", [scope])
+    ids = newest_tagged(matching_docs(tokens), [scope], share, want)
+    if user.is_committee_member:
+        ids = _with_joint(user, tokens, ids, want)
+    return _pg_scored(user, tokens, ids, cap)
+
+
+def _pg_scored(user: User, tokens: tuple[str, ...], ids: list[int], cap: int) -> list[tuple[int, float]]:
+    """(case id, ts_rank) of the newest `cap` of the documents `ids` that `user` may see (checked again here)."""
     if not ids:
         return []
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT case_id, ts_rank(tsv, {tsq}) FROM search_searchdoc WHERE id = ANY(%s)", [text, ids])
-        return list(cur.fetchall())
+    # by primary key (no `tsv @@` here: the planner would take the GIN index and read every match again)
+    visible = cases_visible_to(user).filter(pk=OuterRef("case_id"))
+    rank = "ts_rank(search_searchdoc.tsv, plainto_tsquery('simple', %s))"
+    qs = SearchDoc.objects.extra(where=["search_searchdoc.id = ANY(%s)"], params=[ids]).filter(Exists(visible))
+    qs = qs.extra(select={"score": rank}, select_params=[" ".join(tokens)])
+    rows = qs.values_list("id", "case_id", "score")
+    return [(case_id, score) for _id, case_id, score in sorted(rows, reverse=True)[:cap]]
 
 
 def search_cases(user: User, q: str, page: int | str | None = 1, per_page: int = PER_PAGE) -> Results:

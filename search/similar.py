@@ -1,21 +1,28 @@
-"""Similar closed cases (类案推荐): the database's own ranking (FTS5 bm25 / ts_rank) over the anonymised, segmented
-summaries of the CLOSED cases the user may see (the case list's scoping, inside the query), the same dispute type
-first. Shown: outcome, the agreement terms (anonymised: amounts, manner of performance), the duration and the words
-shared — never another party's name, phone or ID number."""
+"""Similar closed cases (类案推荐): BM25 over the anonymised, segmented summaries of the CLOSED cases the user may
+see (the case list's scoping, inside the query), the same dispute type first. Shown: outcome, the agreement terms
+(anonymised: amounts, manner of performance), the duration and the words shared — never another party's name, phone
+or ID number.
+
+Bounded at any size: the database hands over the POOL most recent closed cases of the same type in the user's
+scope (one index walk, `search_doc_type_recent_idx`), and those are ranked by BM25 (k1 1.2, b 0.75; the word
+weights from the pool itself, so a word every wage case has counts for little among wage cases). Recent practice is
+the mediator's reference; a case closed years ago and never matched again is not missed much. Only when the type
+has fewer than `k` cases sharing a word are other types' recent closed cases ranked the same way.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Case as CaseWhen
-from django.db.models import Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models import Exists, OuterRef, Q
 
-from accounts.models import User
+from accounts.models import SUPERVISOR_ROLES, User
 from cases.models import Case
 from cases.scoping import cases_visible_to
 from search.index import CLOSED_STATES, anonymise, build, current_agreement, party_labels, term_text, with_texts
 from search.models import SearchDoc
+from search.query import MARGIN
 
 MAX_QUERY_WORDS = 16
 # Words too common in dispute texts to say anything about similarity.
@@ -53,26 +60,57 @@ def key_words(summary_tokens: str) -> list[str]:
     return list(out)
 
 
-def _ranked(words: list[str], dispute_type: str) -> QuerySet[SearchDoc]:
-    qs = SearchDoc.objects.filter(closed=True)
-    if connection.vendor == "sqlite":
-        match = "summary_tokens : (" + " OR ".join('"' + w + '"' for w in words) + ")"
-        qs = qs.extra(
-            tables=["search_fts"],
-            where=["search_fts.rowid = search_searchdoc.id", "search_fts MATCH %s"],
-            params=[match],
-            select={"score": "-bm25(search_fts, 0, 0, 0, 0, 0, 0, 0, 0, 1.0)"},
-        )
-    else:
-        query = " | ".join(w.replace("'", "") for w in words)
-        qs = qs.extra(
-            where=["search_searchdoc.summary_tsv @@ to_tsquery('simple', %s)"],
-            params=[query],
-            select={"score": "ts_rank(search_searchdoc.summary_tsv, to_tsquery('simple', %s))"},
-            select_params=[query],
-        )
-    same = CaseWhen(When(dispute_type=dispute_type, then=Value(1)), default=Value(0), output_field=IntegerField())
-    return qs.annotate(same_type=same)
+POOL = 600  # candidates ranked per query
+K1, B = 1.2, 0.75
+
+
+def bm25(words: list[str], docs: list[tuple[int, str]]) -> list[tuple[int, float]]:
+    """(id, score) of the `docs` (id, space-joined tokens) that share a word with `words`, best first; the inverse
+    document frequencies are the pool's."""
+    if not docs:
+        return []
+    tokenised = [(pk, toks.split()) for pk, toks in docs]
+    avg = sum(len(t) for _pk, t in tokenised) / len(tokenised) or 1.0
+    wanted = set(words)
+    df: dict[str, int] = dict.fromkeys(wanted, 0)
+    tfs = []
+    for pk, toks in tokenised:
+        tf: dict[str, int] = {}
+        for t in toks:
+            if t in wanted:
+                tf[t] = tf.get(t, 0) + 1
+        for t in tf:
+            df[t] += 1
+        tfs.append((pk, tf, len(toks)))
+    n = len(tokenised)
+    idf = {w: math.log(1 + (n - df[w] + 0.5) / (df[w] + 0.5)) for w in wanted}
+    out = []
+    for pk, tf, length in tfs:
+        if tf:
+            norm = K1 * (1 - B + B * length / avg)
+            out.append((pk, sum(idf[w] * f * (K1 + 1) / (f + norm) for w, f in tf.items())))
+    out.sort(key=lambda r: (-r[1], -r[0]))
+    return out
+
+
+def _pool(user: User, case: Case, same_type: bool) -> list[tuple[int, str]]:
+    """(case id, summary tokens) of the POOL most recent closed cases `user` may see, of `case`'s type or of the
+    others, never `case` itself: the ids from `search_doc_type_recent_idx` alone (walked backwards, the division
+    checked on the index entry), the visibility then checked on those rows."""
+    visible = cases_visible_to(user).filter(pk=OuterRef("case_id"), status__in=CLOSED_STATES)
+    qs = SearchDoc.objects.filter(closed=True).exclude(case_id=case.pk)
+    qs = qs.filter(dispute_type=case.dispute_type) if same_type else qs.exclude(dispute_type=case.dispute_type)
+    if user.role in SUPERVISOR_ROLES and user.division_id:  # the row's copy first; the EXISTS stays the rule
+        qs = qs.filter(division_code__startswith=user.division_id)
+    if user.is_committee_member and user.committee_id:
+        # the committee's own cases (the row's copy narrows) and those mediated jointly with another body
+        joint = Case.co_mediators.through.objects.filter(mediator__user=user).values("case_id")
+        qs = qs.filter(Q(committee_id=user.committee_id) | Q(case_id__in=joint))
+    elif user.role not in SUPERVISOR_ROLES:  # liaisons: few visible cases, the EXISTS decides in one query
+        return list(qs.filter(Exists(visible)).order_by("-id").values_list("case_id", "summary_tokens")[:POOL])
+    ids = list(qs.order_by("-id").values_list("id", flat=True)[: POOL + MARGIN])
+    rows = SearchDoc.objects.filter(id__in=ids).filter(Exists(visible)).order_by("-id")
+    return list(rows.values_list("case_id", "summary_tokens")[:POOL])
 
 
 def similar_cases(user: User, case: Case, k: int = 5) -> list[Similar]:
@@ -83,14 +121,14 @@ def similar_cases(user: User, case: Case, k: int = 5) -> list[Similar]:
     words = key_words(doc)
     if not words:
         return []
-    visible = cases_visible_to(user).filter(pk=OuterRef("case_id"), status__in=CLOSED_STATES)
-    base = _ranked(words, case.dispute_type).filter(Exists(visible)).exclude(case_id=case.pk)
-    # The same type first, in a query of its own: the rank is computed only for the rows that pass the filters.
-    fields = ("case_id", "summary_tokens", "same_type")
-    rows = list(base.filter(dispute_type=case.dispute_type).order_by("-score", "-case_id").values_list(*fields)[:k])
-    if len(rows) < k:
-        others = base.exclude(dispute_type=case.dispute_type).order_by("-score", "-case_id")
-        rows += list(others.values_list(*fields)[: k - len(rows)])
+    pool = _pool(user, case, same_type=True)
+    ranked = [(pk, score, True) for pk, score in bm25(words, pool)[:k]]
+    if len(ranked) < k:
+        others = _pool(user, case, same_type=False)
+        ranked += [(pk, score, False) for pk, score in bm25(words, others)[: k - len(ranked)]]
+        pool += others
+    tokens_of = dict(pool)
+    rows = [(pk, tokens_of.get(pk, ""), same) for pk, _score, same in ranked]
     cases = {c.pk: c for c in with_texts(Case.objects.filter(pk__in=[r[0] for r in rows]))}
     mine = set(words)
     out = []

@@ -12,6 +12,8 @@ from accounts.models import AccessKind, AccessLog
 from api.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from cases.enums import CaseStatus
 from cases.models import CaseEvent
+from ledgers.events import record as record_ledger_event
+from ledgers.models import BureauDepartment, LedgerEvent
 from messaging.models import Booking, BookingEvent, Message, Slot
 from notifications.enums import NoticeKind
 from notifications.models import DeliveryAttempt, OutboxMessage
@@ -38,6 +40,7 @@ EXPECTED = {
     WebhookAttempt,
     RiskEvent,
     RiskMeeting,
+    LedgerEvent,
 }
 
 
@@ -176,6 +179,16 @@ def make_row(model: type, world: World):
         )
         meeting.risks.add(risk)
         return meeting
+    if model is LedgerEvent:
+        department = BureauDepartment.objects.create(bureau=world.county_admin.division, name="办公室", is_office=True)
+        return record_ledger_event(
+            ledger="BASE",
+            bureau=department.bureau,
+            target=department,
+            action="department_created",
+            summary="设立科室：办公室",
+            actor=world.county_admin,
+        )
     raise AssertionError(model)
 
 

@@ -198,3 +198,37 @@ def test_postgresql_falls_back_to_trigrams_for_a_part_of_a_phone_tail(world, cas
         assert found == {cases[k].pk for k in ("wage", "estate", "land")}  # pg_trgm on the phone tails
     else:
         assert found == set()
+
+
+@pytest.mark.parametrize("cheap", [10**9, -1], ids=["all-at-once", "bucket-walk"])
+def test_postgresql_walks_the_newest_buckets_of_the_scope(world, cases, monkeypatch, cheap):
+    """PostgreSQL: the GIN index narrows by scope tag and id bucket (migration 0003); walking the buckets newest
+    first, widening, gives exactly the newest matches of the scope — as reading every match would."""
+    from django.db import connection
+
+    import search.query as Q
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the scope tags are PostgreSQL's (SQLite's FTS5 walks its rowids backwards)")
+    more = [register(world, brief_facts=f"第{i}户拖欠工资，多次催要未果。", claims="请求支付工资") for i in range(4)]
+    wage = [cases["wage"], *more]
+    # spread the documents over buckets 0, 1, 3, 6 and 10 (the tags are regenerated from the new ids)
+    with connection.cursor() as cur:
+        for case, bucket in zip(wage, [0, 1, 3, 6, 10], strict=True):
+            cur.execute("UPDATE search_searchdoc SET id = %s WHERE case_id = %s", [bucket * Q.BUCKET + 4000, case.pk])
+        cur.execute("SELECT tags::text FROM search_searchdoc WHERE case_id = %s", [wage[-1].pk])
+        tags = cur.fetchone()[0]
+    assert "'~b10'" in tags and f"'~d{wage[-1].division_code}'" in tags and f"'~c{world.village_a.pk}'" in tags
+    monkeypatch.setattr(Q, "CHEAP", cheap)
+    # statistics as if the word were in every document of a big table: one bucket first, then 4, then 16
+    monkeypatch.setattr(Q, "pg_stats", lambda: {"rows": 11 * 1.5, "tsv": ({}, 2.0), "tags": ({}, 2.0)})
+    newest_first = [c.pk for c in reversed(wage)]
+    for user in (world.county_admin, world.city_admin, world.mediator_a, world.sfs_officer):
+        assert [r[0] for r in sorted(Q.ranked(user, ("工资",), cap=3), key=lambda r: -r[0])] == newest_first[:3]
+    for user in (world.county_admin, world.mediator_a, world.sfs_officer):
+        assert {r[0] for r in Q.ranked(user, ("工资",), cap=50)} == set(newest_first)
+    assert {r[0] for r in Q.ranked(world.city_admin, ("工资",), cap=50)} == {*newest_first, cases["other"].pk}
+    # another county: only its own case, whichever way
+    assert [r[0] for r in Q.ranked(world.other_county_admin, ("工资",), cap=3)] == [cases["other"].pk]
+    assert [r[0] for r in Q.ranked(world.mediator_c, ("工资",), cap=3)] == [cases["other"].pk]
+    assert Q.ranked(world.mediator_b, ("工资",), cap=3) == []  # another committee of the same township

@@ -20,6 +20,8 @@ from cases.scoping import cases_visible_to
 from demo.city import DEMO_ACCOUNTS, DEMO_PASSWORD, TZ
 from demo.referrals_seed import REFERRAL_ACCOUNTS
 from demo.screening_seed import SCREENING_ACCOUNTS
+from ledgers.demo import ACCOUNTS as LEDGER_ACCOUNTS
+from ledgers.models_proposals import Proposal
 
 TODAY = "2026-06-30"  # a fixed past day: the same seed then gives the same data whenever the tests run
 END = datetime(2026, 6, 30, tzinfo=TZ)
@@ -113,12 +115,17 @@ def test_seed_demo_makes_a_consistent_city(divisions, client):
 
     # The screening accounts come with the screening history, which is not seeded on PostgreSQL (see seed()).
     screening_accounts = SCREENING_ACCOUNTS if connection.vendor != "postgresql" else ()
-    for username in (*REFERRAL_ACCOUNTS, *screening_accounts):
+    for username in (*REFERRAL_ACCOUNTS, *screening_accounts, *LEDGER_ACCOUNTS):
         assert client.login(request=request, username=username, password=DEMO_PASSWORD), username
         client.logout()
-    others = User.objects.exclude(username__in=[*DEMO_ACCOUNTS, *REFERRAL_ACCOUNTS, *SCREENING_ACCOUNTS])
+    others = User.objects.exclude(
+        username__in=[*DEMO_ACCOUNTS, *REFERRAL_ACCOUNTS, *SCREENING_ACCOUNTS, *LEDGER_ACCOUNTS]
+    )
     assert others.count() > 300
     assert not any(u.has_usable_password() for u in others)
+
+    # Issue 16: the city bureau's year of suggestions and proposals (the Xianning report's shape).
+    assert Proposal.objects.filter(bureau_id="4212", year=2025).count() == 10
 
     accounts = {u.username: u for u in User.objects.filter(username__in=list(DEMO_ACCOUNTS))}
     mediator, director = accounts["mediator"], accounts["director"]

@@ -94,3 +94,34 @@ def test_anonymise_terms():
     text = "司马秋向欧阳春支付5000元，电话13700000012，身份证421202198005170011，住桂花村6组"
     out = anonymise(text, ps)
     assert out == "当事人乙向当事人甲支付5000元，电话（电话略），身份证（证件号略），住（住址略）"
+
+
+def test_bm25_ranks_by_the_distinctive_shared_words():
+    from search.similar import bm25
+
+    docs = [
+        (1, "宅基地 边界 围墙 排水沟"),
+        (2, "宅基地 围墙"),
+        (3, "工资 拖欠 工地"),
+        (4, "宅基地 工资"),
+    ]
+    ranked = bm25(["宅基地", "排水沟", "围墙"], docs)
+    assert [pk for pk, _ in ranked] == [1, 2, 4]  # 3 shares nothing: left out
+    assert ranked[0][1] > ranked[1][1] > ranked[2][1] > 0
+    assert bm25(["宅基地"], []) == []
+
+
+@pytest.mark.parametrize("user", ["mediator_a", "county_admin", "city_admin"])
+def test_the_pool_is_the_most_recent_closed_cases_of_the_scope(world, setup, monkeypatch, user):
+    """At any size only the POOL most recent closed cases of the type are ranked: an older, equally similar case
+    drops out when the pool is full; the scope and the closed-only rule hold for every role."""
+    import search.similar as S
+
+    newer = make_case(world, CaseStatus.CLOSED, brief_facts=FACTS, parties=parties("钱三", "孙四", 51))
+    who = getattr(world, user)
+    ids = [s.case_id for s in similar_cases(who, setup["current"])]
+    assert ids[:2] == [newer.pk, setup["closed"].pk] or ids[:2] == [setup["closed"].pk, newer.pk]
+    monkeypatch.setattr(S, "POOL", 1)
+    ids = [s.case_id for s in similar_cases(who, setup["current"])]
+    assert ids[0] == newer.pk and setup["closed"].pk not in ids and setup["open"].pk not in ids
+    assert setup["far"].pk not in ids

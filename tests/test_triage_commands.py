@@ -134,6 +134,14 @@ def test_train_triage_writes_a_file_and_an_active_row(tmp_path: Path, monkeypatc
         assert engine.get().version == mv.version
         engine.set_engine(None)
         assert engine.get().version == mv.version
+        # Another process deactivates it (or activates another): the next look, RECHECK_SECONDS later, follows.
+        TriageModelVersion.objects.filter(pk=mv.pk).update(active=False)
+        assert engine.get().version == mv.version  # not looked yet
+        engine._state["checked"] = float("-inf")
+        assert engine.get().version != mv.version
+        TriageModelVersion.objects.filter(pk=mv.pk).update(active=True)
+        engine._state["checked"] = float("-inf")
+        assert engine.get().version == mv.version
     finally:
         engine.set_engine(None)
 

@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "api",
     "triage",
     "search",
+    "ledgers",
+    "ledgers.rectification",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

@@ -33,5 +33,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("search/", include("search.urls")),
     path("triage/", include("triage.urls")),
+    path("ledgers/rectification/", include("ledgers.rectification.urls")),
+    path("ledgers/", include("ledgers.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,6 @@
 """The triage engine behind triage.service.suggest(): the trained models (triage.train.Bundle) combined with the
-transparent risk lexicon (triage.lexicon) and the route rules (data/triage/routes.json).
+transparent risk lexicon (triage.lexicon) and the written route rule (triage.route_rule, data/triage/route_rule.json;
+the older switched-off layer of data/triage/routes.json when that rule is switched off).
 
 `get()` returns one engine per process: the active TriageModelVersion's file when there is one; otherwise a model
 trained once on the shipped corpus (training split) and cached under var/triage/, keyed by the corpus hash and
@@ -13,6 +14,7 @@ import json
 import logging
 import os
 import threading
+import time
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -21,8 +23,10 @@ import joblib
 import numpy as np
 import scipy.sparse as sp
 import sklearn
+from django.db import transaction
 
 from triage import corpus, features, lexicon
+from triage import route_rule as route_rule_mod
 from triage.service import Suggestion
 from triage.train import LEVELS, TRAIN_VERSION, TYPE_WEIGHT, Bundle, type_onehot, type_parents
 
@@ -42,6 +46,8 @@ CALM_ESCALATION = 0.7  # the escalation probability needed when the text has a c
 
 _lock = threading.Lock()
 _engine: Engine | None = None
+RECHECK_SECONDS = 60.0
+_state: dict = {"key": None, "checked": float("-inf")}
 
 
 @cache
@@ -187,6 +193,15 @@ class Engine:
     def _coef(model: _Linear, cls: object) -> np.ndarray:
         return model.row(cls)
 
+    def escalation_probability(self, text: str, dispute_type: str, division_code: str = "") -> float:
+        """The level model's P(RED or ORANGE) for a text and its type (what rule 5 of the route reads when
+        "route_escalation" is switched on); the same figure suggest() computes."""
+        text = (text or "").strip()
+        lex = lexicon.scan(text, dispute_type=dispute_type, division_code=division_code)
+        lp = self.level_m.proba(self.transform(text), np.array(features.lexicon_row(lex)))
+        pl = dict(zip(self.level_classes, (float(v) for v in lp), strict=True))
+        return float(pl.get("RED", 0.0) + pl.get("ORANGE", 0.0))
+
     # -- the suggestion --------------------------------------------------------------------------------------
     def suggest(
         self,
@@ -284,7 +299,24 @@ class Engine:
         route_conf = float(rp[r_order[0]])
         route_words = self._top_words(self._coef(self.route_m, route), x, text, k=3)
         route_rule = f"模型判断：{labels['route'].get(route, route)}（概率{route_conf:.2f}）"
-        ruled = self._route_rule(text, dtype, type_conf, route, route_conf, flag_list, level)
+        if route_rule_mod.engine_enabled():
+            route, route_conf, route_rule, route_words = self._written_route(
+                text,
+                dtype,
+                type_conf,
+                level,
+                level_conf,
+                route,
+                route_conf,
+                route_words,
+                amount_yuan=float(amount_yuan) if amount_yuan is not None else None,
+                headcount=headcount,
+                division_code=division_code,
+                p_escalate=p_esc,
+            )
+            ruled = None
+        else:
+            ruled = self._route_rule(text, dtype, type_conf, route, route_conf, flag_list, level)
         if ruled is not None:
             route, rule_text, rule_words = ruled
             route_conf = float(rp[self.route_classes.index(route)]) if route in self.route_classes else route_conf
@@ -312,6 +344,77 @@ class Engine:
             reasons=reasons,
             model_version=self.version,
         )
+
+    def _written_route(
+        self,
+        text: str,
+        dtype: str,
+        type_conf: float,
+        level: str,
+        level_conf: float,
+        model_route: str,
+        model_conf: float,
+        model_words: list[str],
+        *,
+        amount_yuan: float | None,
+        headcount: int | None,
+        division_code: str,
+        p_escalate: float | None = None,
+    ) -> tuple[str, float, str, list[str]]:
+        """The written route rule (triage.route_rule) on the suggested type and level: (route, confidence, rule
+        text, words of the text). Rules 1, 2 and 4 — police, court, other departments — need a reading of the facts,
+        so the learned route model's POLICE / COURT / OTHER_DEPT stands (with the cue words of that rule named when
+        the text has them), except that a specialised type goes to its own body first (rule 3 comes before rule 4).
+        Everything else follows rules 3 and 5: the type's body, or the township committee when a condition of rule 5
+        holds (the words found, the figures against data/risk_escalation.json, and — "route_escalation" of
+        data/triage/route_rule.json — the level model's probability of escalation `p_escalate` rather than the
+        recall-leaning level shown; the reason says so), else the village committee."""
+        labels = _labels()
+        cfg = route_rule_mod.config()
+        body = cfg["specialised"].get(dtype)
+        if model_route in route_rule_mod.LEARNED and not (model_route == "OTHER_DEPT" and body):
+            key = {"POLICE": "police", "COURT": "court", "OTHER_DEPT": "other_dept"}[model_route]
+            cues = route_rule_mod.find(text, key)
+            if model_route == "COURT" and route_rule_mod.find(text, "court_not"):
+                cues = []
+            rule = f"模型判断：{labels['route'].get(model_route, model_route)}（概率{model_conf:.2f}）"
+            if cues:
+                rule += "；情况描述中有“" + "”“".join(cues[:3]) + "”"
+            return model_route, model_conf, rule, (cues[:3] or model_words)
+        local = (route_rule_mod.VILLAGE, route_rule_mod.TOWNSHIP)
+        if dtype in cfg.get("department_types", []) and model_route in local:
+            # 征地补偿 divided within a family, a neighbour burning rubbish: the model saw no department matter.
+            decision = route_rule_mod.decide(
+                text,
+                "OTHER",
+                level,
+                amount_yuan=amount_yuan,
+                headcount=headcount,
+                division_code=division_code,
+                p_escalate=p_escalate,
+            )
+        else:
+            decision = route_rule_mod.decide(
+                text,
+                dtype,
+                level,
+                amount_yuan=amount_yuan,
+                headcount=headcount,
+                division_code=division_code,
+                p_escalate=p_escalate,
+            )
+        words = list(decision.words)
+        if decision.step in (3, 4):
+            conf = type_conf  # certain given the type: as sure as the type is
+            words = model_words if decision.route == model_route else []
+        elif decision.route == route_rule_mod.TOWNSHIP:
+            by_text = [c for c in decision.cues if c.kind != "level"]
+            conf = LEXICON_CONFIDENCE if by_text else (decision.p_escalate or level_conf)
+        else:
+            # the village committee holds while the risk is low
+            conf = 1.0 - decision.p_escalate if decision.p_escalate is not None else level_conf
+            words = route_rule_mod.find(text, "village_markers")[:3]
+        return decision.route, conf, decision.reason, words
 
     def _route_rule(
         self,
@@ -501,11 +604,33 @@ def shipped_engine(fast: bool | None = None) -> Engine:
     return Engine(bundle)
 
 
+def _active_key() -> tuple | None:
+    """(id, checksum) of the active TriageModelVersion, None when there is none (or no database)."""
+    try:
+        from triage.models import TriageModelVersion
+
+        active = TriageModelVersion.objects.filter(active=True).order_by("-trained_at")
+        with transaction.atomic():  # a savepoint: a failure here never aborts the caller's transaction
+            return active.values_list("pk", "sha256").first()
+    except Exception:  # noqa: BLE001 - no database (a standalone script) or no table yet
+        return None
+
+
 def get() -> Engine:
+    """The process's engine. Every RECHECK_SECONDS it looks whether another version was activated (train_triage run
+    in another process, or a version deactivated in the admin) and then loads that one: no restart needed."""
     global _engine
+    now = time.monotonic()
+    if _engine is not None and now - _state["checked"] > RECHECK_SECONDS:
+        _state["checked"] = now
+        if _active_key() != _state["key"]:
+            log.info("triage: the active model version changed, reloading")
+            with _lock:
+                _engine = None
     if _engine is None:
         with _lock:
             if _engine is None:
+                _state["key"], _state["checked"] = _active_key(), now
                 path = _active_file()
                 loaded = None
                 if path is not None:
@@ -522,6 +647,7 @@ def set_engine(engine: Engine | None) -> None:
     global _engine
     with _lock:
         _engine = engine
+        _state["key"], _state["checked"] = _active_key(), time.monotonic()
 
 
 def reset() -> None:

@@ -29,6 +29,12 @@ class TimerKind(models.TextChoices):
     SCREENING_REPORT_DUE = "SCREENING_REPORT_DUE", _("排查报告报送期限")
     RISK_ACK_DUE = "RISK_ACK_DUE", _("预警签收期限（逾期上报上一级）")
     RISK_REVIEW_DUE = "RISK_REVIEW_DUE", _("风险复核日期")
+    # issue 16: the bureau's ledgers (ledgers.proposal_clock, ledgers.rectification.clock)
+    LEDGER_PROPOSAL_REPLY = "LEDGER_PROPOSAL_REPLY", _("建议提案答复（会办意见）期限")
+    LEDGER_PROPOSAL_REHANDLE = "LEDGER_PROPOSAL_REHANDLE", _("建议提案重新办理期限")
+    LEDGER_PROPOSAL_RETURN = "LEDGER_PROPOSAL_RETURN", _("建议提案退回期限")
+    RECT_REMINDER = "RECT_REMINDER", _("整改时限临近提醒")
+    RECT_DUBAN = "RECT_DUBAN", _("整改逾期督办")
 
 
 class Timer(models.Model):

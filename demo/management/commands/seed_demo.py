@@ -31,6 +31,8 @@ from demo import city as D
 from demo.referrals_seed import seed_referrals
 from demo.scenarios import PATHS, Cast, Walker, working_moment, working_time_on
 from demo.screening_seed import seed_screening
+from ledgers.demo import seed_proposals
+from ledgers.rectification.demo import seed_rectification
 from notifications.services import no_sms_for_past_events
 from portal.services.accounts import party_account
 from registry.models import Committee, Court, Division, DivisionLevel
@@ -352,6 +354,8 @@ class Command(BaseCommand):
         seed_referrals(self.city, self.end, seed=seed, stdout=self.stdout)  # issue 11: hubs, institutions, referrals
         if not no_screening:  # issue 12: two years of screening, findings, risks and their escalation (own stream)
             seed_screening(random.Random(seed * 9_973 + 12), self.end, city=self.city, stdout=self.stdout)
+        seed_proposals(self.city, self.end, stdout=self.stdout)  # issue 16: the year's suggestions and proposals
+        seed_rectification(self.city, self.end, stdout=self.stdout)  # issue 16: an inspection's 30 rectification items
         search_index.reindex()  # issue 13: the whole city in the search index (bulk-made rows bypass the signals)
         if len(failures) > len(plans) / 100:
             raise CommandError(f"{len(failures)} of {len(plans)} cases failed (more than 1%)")
