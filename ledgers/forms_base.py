@@ -7,17 +7,7 @@ from ledgers.actions.base import bureau_users
 from ledgers.models import LedgerRoleKind
 from ledgers.scoping import departments_of
 from registry.models import Division
-
-
-def _style(form: forms.BaseForm) -> None:
-    for f in form.fields.values():
-        if isinstance(f.widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(f.widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        f.widget.attrs.setdefault("class", css)
+from registry.org_forms import style
 
 
 class DepartmentForm(forms.Form):
@@ -27,7 +17,7 @@ class DepartmentForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("auto_id", "id_department_%s")
         super().__init__(*args, **kwargs)
-        _style(self)
+        style(self)
 
 
 class GrantForm(forms.Form):
@@ -42,4 +32,4 @@ class GrantForm(forms.Form):
         self.fields["user"].queryset = bureau_users(bureau)
         self.fields["user"].label_from_instance = lambda u: u.display_name
         self.fields["department"].queryset = departments_of(bureau)
-        _style(self)
+        style(self)

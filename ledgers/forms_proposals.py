@@ -5,7 +5,6 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
-from cases.bounds import bound_dates
 from cases.forms import DATE
 from ledgers.actions import proposals as P
 from ledgers.models import LedgerRole, LedgerRoleKind
@@ -13,20 +12,9 @@ from ledgers.models_proposals import ContactMode, ContactStage, HandlingRole, Pr
 from ledgers.proposal_config import rules_for
 from ledgers.scoping import departments_of
 from registry.models import Division
+from registry.org_forms import style
 
 TEXT = {"rows": 4}
-
-
-def _style(form: forms.BaseForm) -> None:
-    bound_dates(form)
-    for f in form.fields.values():
-        if isinstance(f.widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(f.widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        f.widget.attrs.setdefault("class", css)
 
 
 class RegisterForm(forms.Form):
@@ -47,7 +35,7 @@ class RegisterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.bureau, self.actor = bureau, actor
         self.fields["assigned_on"].initial = timezone.localdate()
-        _style(self)
+        style(self)
 
     def run(self) -> Proposal:
         return P.do_register(self.bureau, self.actor, P.ProposalData(**self.cleaned_data))
@@ -63,7 +51,7 @@ class ItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.item, self.actor = item, actor
         self.setup()
-        _style(self)
+        style(self)
 
     def setup(self) -> None:
         pass
